@@ -1,0 +1,107 @@
+"""Who may do what. Every view asks these functions; no view checks roles by itself.
+
+Roles are data: a person is a chair because they hold a live chair GroupRole, a practice contact because
+they hold a current Membership in a practice.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Declaration, GroupRole, Invitation, Membership, Organisation
+
+GROUP_ROLES = {GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER, GroupRole.Role.OBSERVER}
+# Observers see what the group sees but do not act for it.
+ACTING_ROLES = {GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER}
+
+
+def group_roles(user) -> frozenset[str]:
+    """The user's live group roles, read once per request and kept on the user object."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_group_roles", None)
+    if cached is None:
+        today = timezone.localdate()
+        cached = frozenset(
+            GroupRole.objects.filter(user=user, is_archived=False)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+            .values_list("role", flat=True)
+        )
+        user._group_roles = cached
+    return cached
+
+
+def practice_ids(user) -> frozenset[int]:
+    """Ids of the practices the user currently works for."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_practice_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Membership.objects.current()
+            .filter(user=user, organisation__kind=Organisation.Kind.PRACTICE)
+            .values_list("organisation_id", flat=True)
+        )
+        user._practice_ids = cached
+    return cached
+
+
+def is_group(user) -> bool:
+    return bool(group_roles(user) & GROUP_ROLES)
+
+
+def is_acting_member(user) -> bool:
+    return bool(group_roles(user) & ACTING_ROLES)
+
+
+def is_chair(user) -> bool:
+    return GroupRole.Role.CHAIR in group_roles(user)
+
+
+def is_gatekeeper(user) -> bool:
+    return GroupRole.Role.GATEKEEPER in group_roles(user)
+
+
+def is_practice_user(user) -> bool:
+    return bool(practice_ids(user))
+
+
+def can_invite(user) -> bool:
+    return is_chair(user) or is_gatekeeper(user)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def get_organisation_for(user, pk: int) -> Organisation:
+    """Any signed-in person may read the directory; archived organisations are hidden from all but the group."""
+    qs = Organisation.objects.select_related("pcn", "place")
+    if not is_group(user):
+        qs = qs.filter(is_archived=False)
+    try:
+        return qs.get(pk=pk)
+    except Organisation.DoesNotExist:
+        raise Http404("No such organisation") from None
+
+
+def get_declaration_for(user, pk: int, *, write: bool = False) -> Declaration:
+    require(is_group(user))
+    try:
+        declaration = Declaration.objects.select_related("user").get(pk=pk)
+    except Declaration.DoesNotExist:
+        raise Http404("No such declaration") from None
+    # A person withdraws their own declarations; the chair keeps the register in order.
+    if write and not (declaration.user_id == user.pk or is_chair(user)):
+        raise PermissionDenied
+    return declaration
+
+
+def get_invitation_for(user, pk: int) -> Invitation:
+    require(can_invite(user))
+    try:
+        return Invitation.objects.select_related("organisation").get(pk=pk)
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation") from None

@@ -1,0 +1,68 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Place, Seat, User
+
+
+class ArchiveOnlyAdmin(SimpleHistoryAdmin):
+    """Nothing a user entered is hard-deleted: records are archived or ended, and history keeps every change."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(ArchiveOnlyAdmin):
+    list_display = ["email", "full_name", "is_active", "is_staff"]
+    search_fields = ["email", "full_name"]
+    exclude = ["password"]
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(Place)
+class PlaceAdmin(ArchiveOnlyAdmin):
+    list_display = ["name", "commissioner_codes"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ArchiveOnlyAdmin):
+    list_display = ["name", "kind", "ods_code", "pcn", "list_size", "status", "is_archived"]
+    list_filter = ["kind", "status", "is_archived"]
+    search_fields = ["name", "ods_code", "postcode"]
+    list_select_related = ["pcn"]
+    raw_id_fields = ["pcn"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ArchiveOnlyAdmin):
+    list_display = ["user", "organisation", "role_title", "is_voting_contact", "is_digest_recipient", "is_archived"]
+    list_filter = ["is_voting_contact", "is_archived", "organisation__kind"]
+    search_fields = ["user__email", "user__full_name", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    raw_id_fields = ["user", "organisation"]
+
+
+@admin.register(Seat)
+class SeatAdmin(ArchiveOnlyAdmin):
+    list_display = ["title", "kind", "organisation", "holder", "deputy", "is_active"]
+    list_select_related = ["organisation", "holder", "deputy"]
+
+
+@admin.register(GroupRole)
+class GroupRoleAdmin(ArchiveOnlyAdmin):
+    list_display = ["user", "role", "started_on", "ended_on", "is_archived"]
+    list_select_related = ["user"]
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ArchiveOnlyAdmin):
+    list_display = ["user", "interest", "organisation", "declared_from", "declared_to"]
+    list_select_related = ["user", "organisation"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ArchiveOnlyAdmin):
+    list_display = ["email", "organisation", "role_title", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    exclude = ["token_hash"]
+    list_select_related = ["organisation"]

@@ -1,0 +1,93 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Declaration, GroupRole, Invitation, Membership, Organisation
+
+
+class InvitationForm(forms.ModelForm):
+    group_role = forms.ChoiceField(
+        label="Role on the leadership group",
+        choices=[("", "None – not on the group")] + list(GroupRole.Role.choices),
+        required=False,
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["full_name", "email", "organisation", "role_title", "group_role", "is_voting_contact"]
+        labels = {
+            "full_name": "Full name",
+            "email": "Email address",
+            "role_title": "Role in the organisation",
+            "is_voting_contact": "Voting contact for the practice (casts its ballot on priorities)",
+        }
+        help_texts = {"role_title": "For example: " + ", ".join(Membership.ROLE_SUGGESTIONS[:4]) + "."}
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.current().order_by("kind", "name")
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label="Your full name", max_length=150)
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+    password2 = forms.CharField(
+        label="Type the password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        from .models import User
+
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords do not match.")
+        elif p1:
+            try:
+                validate_password(p1, User(email=self.email, full_name=data.get("full_name", "")))
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class DeclarationForm(forms.ModelForm):
+    class Meta:
+        model = Declaration
+        fields = ["interest", "organisation", "declared_from", "declared_to"]
+        labels = {
+            "interest": "What is the interest?",
+            "declared_from": "From",
+            "declared_to": "To",
+        }
+        help_texts = {
+            "interest": "For example: partner at a practice bidding for the same contract; director of the federation.",
+            "declared_from": "For example, 2026-04-01",
+            "declared_to": "Leave empty if the interest is ongoing.",
+        }
+        widgets = {
+            "interest": forms.Textarea(attrs={"rows": 3}),
+            "declared_from": forms.DateInput(attrs={"type": "date"}),
+            "declared_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.current().order_by("name")
+        self.fields["organisation"].required = False
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("declared_from"), data.get("declared_to")
+        if start and end and end < start:
+            self.add_error("declared_to", "The end date must be on or after the start date.")
+        return data

@@ -1,0 +1,400 @@
+import re
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+# ODS codes: practices are a letter and five digits (A12345), PCNs U and five digits, trusts and
+# ICBs three to five letters/digits (RQ6, QYG, 99A). We store them upper case.
+ODS_CODE_RE = re.compile(r"^[A-Z0-9]{3,8}$")
+PRACTICE_ODS_RE = re.compile(r"^[A-Z][0-9]{5}$")
+PCN_ODS_RE = re.compile(r"^U[0-9]{5}$")
+# The full UK postcode shape, after normalising to upper case with one space.
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
+
+
+def normalise_postcode(value: str) -> str:
+    compact = re.sub(r"\s+", "", value or "").upper()
+    if len(compact) > 3:
+        return f"{compact[:-3]} {compact[-3:]}"
+    return compact
+
+
+def validate_postcode(value: str) -> None:
+    if value and not POSTCODE_RE.match(normalise_postcode(value)):
+        raise ValidationError("Enter a real UK postcode, like L1 8JQ.")
+
+
+def validate_ods_code(value: str) -> None:
+    if value and not ODS_CODE_RE.match(value.upper()):
+        raise ValidationError("An ODS code is 3 to 8 letters and digits, like A12345 or U12345.")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("People sign in with their email address, so it is required.")
+        email = self.normalize_email(email).lower()
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: signs in with their email address. People without an account yet have no usable password."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150, blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return (self.full_name or self.email).split(" ")[0]
+
+
+class Place(models.Model):
+    """A place in an Integrated Care System, e.g. Liverpool, with its commissioner codes in the ODS files."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(unique=True)
+    commissioner_codes = models.CharField(
+        max_length=120, blank=True, help_text="Comma-separated sub-ICB location codes, like 99A."
+    )
+    group_name = models.CharField(max_length=150, default="GP Leadership Group")
+    about = models.TextField(blank=True, help_text="Plain words about the group, shown on the public page.")
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def commissioner_code_list(self) -> list[str]:
+        return [c.strip().upper() for c in self.commissioner_codes.split(",") if c.strip()]
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_archived=False)
+
+    def practices(self):
+        return self.filter(kind=Organisation.Kind.PRACTICE)
+
+    def pcns(self):
+        return self.filter(kind=Organisation.Kind.PCN)
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", "GP practice"
+        PCN = "pcn", "Primary Care Network"
+        LMC = "lmc", "Local Medical Committee"
+        FEDERATION = "federation", "GP federation"
+        ICB = "icb", "Integrated Care Board"
+        TRUST = "trust", "NHS trust"
+        COUNCIL = "council", "Local council"
+        OTHER = "other", "Other system partner"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Open"
+        CLOSED = "closed", "Closed"
+        DORMANT = "dormant", "Dormant"
+
+    SYSTEM_PARTNER_KINDS = (Kind.ICB, Kind.TRUST, Kind.COUNCIL, Kind.OTHER)
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="organisations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ods_code = models.CharField(
+        "ODS code", max_length=8, null=True, blank=True, unique=True, validators=[validate_ods_code]
+    )
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True, validators=[validate_postcode])
+    phone = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    opened_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    pcn = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="member_practices",
+        limit_choices_to={"kind": "pcn"},
+        verbose_name="PCN",
+    )
+    list_size = models.PositiveIntegerField("registered patients", null=True, blank=True)
+    list_size_date = models.DateField("list size date", null=True, blank=True)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="only_practices_belong_to_a_pcn", condition=Q(pcn__isnull=True) | Q(kind="practice")
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.ods_code:
+            self.ods_code = self.ods_code.upper().strip()
+            if self.kind == self.Kind.PRACTICE and not PRACTICE_ODS_RE.match(self.ods_code):
+                raise ValidationError({"ods_code": "A practice's ODS code is a letter and five digits, like N82001."})
+            if self.kind == self.Kind.PCN and not PCN_ODS_RE.match(self.ods_code):
+                raise ValidationError({"ods_code": "A PCN's ODS code is U and five digits, like U12345."})
+        if self.postcode:
+            self.postcode = normalise_postcode(self.postcode)
+        if self.pcn_id and self.kind != self.Kind.PRACTICE:
+            raise ValidationError({"pcn": "Only a practice belongs to a PCN."})
+
+    @property
+    def is_practice(self) -> bool:
+        return self.kind == self.Kind.PRACTICE
+
+    @property
+    def is_system_partner(self) -> bool:
+        return self.kind in self.SYSTEM_PARTNER_KINDS
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self):
+        today = timezone.localdate()
+        return self.filter(is_archived=False).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+
+    def voting_contacts(self):
+        return self.current().filter(is_voting_contact=True, organisation__kind=Organisation.Kind.PRACTICE)
+
+
+class Membership(models.Model):
+    """A person's role in an organisation: Clinical Director of a PCN, Practice Manager of a practice, …"""
+
+    ROLE_SUGGESTIONS = [
+        "Clinical Director",
+        "Practice Manager",
+        "GP partner",
+        "Salaried GP",
+        "LMC chair",
+        "LMC medical secretary",
+        "Federation director",
+        "Federation chief executive",
+        "PCN manager",
+    ]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role_title = models.CharField(max_length=120)
+    is_voting_contact = models.BooleanField(
+        "practice voting contact", default=False, help_text="Casts the practice's ballot on priorities."
+    )
+    is_digest_recipient = models.BooleanField("receives the weekly digest", default=True)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(is_archived=False),
+                name="one_live_membership_per_person_and_organisation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.role_title}, {self.organisation}"
+
+
+class Seat(models.Model):
+    """A seat on the leadership group: one per member organisation, plus co-opted and independent seats."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", "Member organisation"
+        COOPTED = "coopted", "Co-opted"
+        INDEPENDENT = "independent", "Independent"
+
+    title = models.CharField(max_length=150)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MEMBER)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="seats"
+    )
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="seats_held"
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="seats_deputised"
+    )
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(is_active=True), name="one_active_seat_per_organisation"
+            ),
+            models.CheckConstraint(
+                name="member_seat_names_its_organisation",
+                condition=~Q(kind="member") | Q(organisation__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_held_by(self, user) -> bool:
+        return user.pk is not None and user.pk in (self.holder_id, self.deputy_id)
+
+
+class GroupRole(models.Model):
+    """A person's role on the leadership group. Roles are data: a chair is whoever holds a live chair role."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        GATEKEEPER = "gatekeeper", "Gatekeeper"
+        MEMBER = "member", "Member"
+        OBSERVER = "observer", "Observer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_roles")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(is_archived=False), name="one_live_group_role_per_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Declaration(models.Model):
+    """A declaration of interest under the group's conflicts policy."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declarations")
+    interest = models.TextField()
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        verbose_name="related organisation",
+    )
+    declared_from = models.DateField(default=timezone.localdate)
+    declared_to = models.DateField(null=True, blank=True)
+    is_archived = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-declared_from", "user__full_name"]
+        constraints = [
+            models.CheckConstraint(
+                name="declaration_ends_after_it_starts",
+                condition=Q(declared_to__isnull=True) | Q(declared_to__gte=models.F("declared_from")),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.interest[:60]}"
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.declared_from <= today and (self.declared_to is None or self.declared_to >= today)
+
+
+class Invitation(models.Model):
+    """An invitation to join the portal. Only the SHA-256 of the emailed token is stored."""
+
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    role_title = models.CharField(max_length=120)
+    group_role = models.CharField(max_length=20, choices=GroupRole.Role.choices, blank=True)
+    is_voting_contact = models.BooleanField(default=False)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email",
+            )
+        ]
+
+    def __str__(self):
+        return f"Invitation for {self.email}"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.accepted_at:
+            return "accepted"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

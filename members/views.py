@@ -1,0 +1,193 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, Sum
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import access, services
+from .forms import AcceptInvitationForm, DeclarationForm, InvitationForm
+from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
+
+
+def _people_prefetch():
+    return Prefetch(
+        "memberships",
+        queryset=Membership.objects.current().select_related("user").order_by("user__full_name"),
+        to_attr="current_memberships",
+    )
+
+
+@login_required
+def directory(request):
+    """PCNs with their practices, list sizes and people; then the other member organisations."""
+    practices = (
+        Organisation.objects.current()
+        .practices()
+        .prefetch_related(_people_prefetch())
+        .order_by("name")
+    )
+    pcns = (
+        Organisation.objects.current()
+        .pcns()
+        .annotate(
+            patients=Sum("member_practices__list_size", filter=Q(member_practices__is_archived=False,
+                                                                 member_practices__status="active")),
+            practice_count=Count("member_practices", filter=Q(member_practices__is_archived=False,
+                                                              member_practices__status="active")),
+        )
+        .prefetch_related(
+            Prefetch("member_practices", queryset=practices.filter(status="active"), to_attr="practice_list"),
+            _people_prefetch(),
+            Prefetch("seats", queryset=Seat.objects.filter(is_active=True).select_related("holder", "deputy"),
+                     to_attr="active_seats"),
+        )
+        .order_by("name")
+    )
+    others = (
+        Organisation.objects.current()
+        .exclude(kind__in=[Organisation.Kind.PRACTICE, Organisation.Kind.PCN])
+        .prefetch_related(_people_prefetch())
+        .order_by("kind", "name")
+    )
+    unassigned = practices.filter(pcn__isnull=True, status="active")
+    pcn_list = list(pcns)
+    totals = {
+        "practices": sum(p.practice_count for p in pcn_list) + len(unassigned),
+        "patients": sum(p.patients or 0 for p in pcn_list) + sum(p.list_size or 0 for p in unassigned),
+    }
+    return render(
+        request,
+        "members/directory.html",
+        {"pcns": pcn_list, "others": others, "unassigned": unassigned, "totals": totals},
+    )
+
+
+@login_required
+def organisation_detail(request, pk: int):
+    organisation = access.get_organisation_for(request.user, pk)
+    memberships = organisation.memberships.current().select_related("user").order_by("user__full_name")
+    practices = []
+    if organisation.kind == Organisation.Kind.PCN:
+        practices = organisation.member_practices.current().order_by("name")
+    seats = organisation.seats.filter(is_active=True).select_related("holder", "deputy")
+    return render(
+        request,
+        "members/organisation_detail.html",
+        {"organisation": organisation, "memberships": memberships, "practices": practices, "seats": seats},
+    )
+
+
+@login_required
+def group(request):
+    seats = Seat.objects.filter(is_active=True).select_related("organisation", "holder", "deputy")
+    roles = GroupRole.objects.filter(is_archived=False).select_related("user").order_by("role", "user__full_name")
+    by_role = {}
+    for role in roles:
+        by_role.setdefault(role.role, []).append(role.user)
+    return render(
+        request,
+        "members/group.html",
+        {
+            "seats": seats,
+            "chairs": by_role.get(GroupRole.Role.CHAIR, []),
+            "gatekeepers": by_role.get(GroupRole.Role.GATEKEEPER, []),
+            "observers": by_role.get(GroupRole.Role.OBSERVER, []),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declarations(request):
+    access.require(access.is_group(request.user))
+    form = DeclarationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declaration_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your declaration is on the register.")
+            return redirect("members:declarations")
+    show_ended = request.GET.get("show") == "all"
+    register = Declaration.objects.filter(is_archived=False).select_related("user", "organisation")
+    if not show_ended:
+        register = register.filter(Q(declared_to__isnull=True) | Q(declared_to__gte=timezone.localdate()))
+    return render(
+        request,
+        "members/declarations.html",
+        {"declarations": register, "form": form, "show_ended": show_ended},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def declaration_end(request, pk: int):
+    declaration = access.get_declaration_for(request.user, pk, write=True)
+    services.declaration_end(declaration=declaration)
+    messages.success(request, "The interest is marked as ended. It stays on the register.")
+    return redirect("members:declarations")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations(request):
+    access.require(access.can_invite(request.user))
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation, _token = services.invitation_create(invited_by=request.user, **data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("members:invitations")
+    sent = Invitation.objects.select_related("organisation", "invited_by")[:200]
+    return render(
+        request, "members/invitations.html", {"form": form, "invitations": sent},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk: int):
+    invitation = access.get_invitation_for(request.user, pk)
+    try:
+        services.invitation_revoke(invitation=invitation, revoked_by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The invitation for {invitation.email} is revoked; its link no longer works.")
+    return redirect("members:invitations")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    invitation = services.invitation_for_token(token)
+    if invitation is None or invitation.state != "pending":
+        state = invitation.state if invitation else "unknown"
+        return render(request, "members/invitation_invalid.html", {"state": state}, status=410 if invitation else 404)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email,
+                                initial={"full_name": invitation.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.get_short_name()}. Your account is ready.")
+            return redirect("home")
+    return render(
+        request, "members/invitation_accept.html", {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )
