@@ -6,7 +6,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gplead
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 from .settings import *  # noqa: E402,F403
-from .settings import CACHES  # noqa: E402
+from .settings import CACHES, DATABASES  # noqa: E402
+
+# Separate test databases let several checkouts (or agents) run the suite at once on one server.
+DATABASES["default"]["TEST"] = {"NAME": "test_gpleadership" + os.environ.get("TEST_DB_SUFFIX", "")}
 
 # Each xdist worker gets its own cache keys so clearing the cache in one test does not touch another worker's.
 CACHES["default"]["KEY_PREFIX"] = "gpl-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")

@@ -47,6 +47,17 @@ def practice_ids(user) -> frozenset[int]:
     return cached
 
 
+def is_participant(user) -> bool:
+    """On the group, or working for a member organisation now: may read the directory and the group page."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_is_participant", None)
+    if cached is None:
+        cached = is_group(user) or Membership.objects.current().filter(user=user).exists()
+        user._is_participant = cached
+    return cached
+
+
 def is_group(user) -> bool:
     return bool(group_roles(user) & GROUP_ROLES)
 
@@ -77,7 +88,8 @@ def require(allowed: bool) -> None:
 
 
 def get_organisation_for(user, pk: int) -> Organisation:
-    """Any signed-in person may read the directory; archived organisations are hidden from all but the group."""
+    """Participants may read the directory; archived organisations are hidden from all but the group."""
+    require(is_participant(user))
     qs = Organisation.objects.select_related("pcn", "place")
     if not is_group(user):
         qs = qs.filter(is_archived=False)

@@ -23,6 +23,7 @@ def _people_prefetch():
 @login_required
 def directory(request):
     """PCNs with their practices, list sizes and people; then the other member organisations."""
+    access.require(access.is_participant(request.user))
     practices = (
         Organisation.objects.current()
         .practices()
@@ -82,6 +83,7 @@ def organisation_detail(request, pk: int):
 
 @login_required
 def group(request):
+    access.require(access.is_participant(request.user))
     seats = Seat.objects.filter(is_active=True).select_related("organisation", "holder", "deputy")
     roles = GroupRole.objects.filter(is_archived=False).select_related("user").order_by("role", "user__full_name")
     by_role = {}

@@ -1,0 +1,54 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test test-fast browser-deps services-check check lint bench vendor clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own browser here).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium' and try again." >&2; exit 1; fi; }
+
+services-check: install
+	@$(PY) scripts/check_services.py
+
+check: install
+	DJANGO_SETTINGS_MODULE=gpleadership.settings $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY=check-deploy-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM ALLOWED_HOSTS=portal.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install browser-deps services-check check
+	$(VENV)/bin/pytest -n 2 -p no:cacheprovider
+
+test-fast: install services-check
+	$(VENV)/bin/pytest -n 2 -m "not browser"
+
+bench: install
+	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+vendor:
+	bash scripts/vendor_static.sh
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,8 @@
+"""Demo data for the whole portal: each app adds its own part on top of the members app's place."""
+
+from members.demo import DemoPeople, load_members
+
+
+def load(*, password_hash: str | None) -> DemoPeople:
+    people = load_members(password_hash=password_hash)
+    return people

@@ -1,0 +1,40 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+
+from gpleadership import demo
+
+
+class Command(BaseCommand):
+    help = "Load the fictional Northbrook place with a person for every role. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Password for every demo person (demo mode only; default: random).")
+
+    def handle(self, *args, password=None, **options):
+        password_hash = None
+        if settings.DEMO_MODE:
+            password = password or secrets.token_urlsafe(9)
+            # One hash for every demo person keeps the load fast; these are throwaway demo accounts.
+            password_hash = make_password(password)
+        elif password:
+            self.stderr.write("Demo passwords are only set in demo mode (DEMO_MODE=1); people get no password.")
+        people = demo.load(password_hash=password_hash)
+        self.stdout.write(self.style.SUCCESS(f"Demo place {people.place.name} is ready."))
+        if not settings.DEMO_MODE:
+            self.stdout.write("Not in demo mode: demo people have no password; invite them or use password reset.")
+            return
+        self.stdout.write(f"\nDemo sign-ins (every account uses the password: {password})")
+        rows = [
+            ("Chair", people.chair),
+            ("Gatekeeper", people.gatekeeper),
+            ("Group member (PCN Clinical Director)", people.clinical_directors[0]),
+            ("Group member (LMC chair)", people.lmc_chair),
+            ("Observer", people.observer),
+            ("Practice voting contact", people.practice_managers[0]),
+        ]
+        for label, user in rows:
+            self.stdout.write(f"  {label:<40} {user.email}")
+        self.stdout.write(f"\nOpen {settings.SITE_URL}/accounts/login/ and sign in.")

@@ -1,0 +1,121 @@
+"""Persona fixtures, as in Healthchecks' tests: the chair, a gatekeeper, a group member, an observer,
+a practice contact (the practice's voting contact), and an outsider who is signed in but holds no role."""
+
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from members.models import GroupRole
+
+from .factories import GroupRoleFactory, MembershipFactory, PracticeFactory, SeatFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # allauth's rate limits and the request-form limit live in the (real, Redis) cache.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def practice(db):
+    return PracticeFactory(name="Riverside Surgery")
+
+
+@pytest.fixture
+def chair(db):
+    user = UserFactory(email="chair@example.nhs.uk", full_name="Clare Chair")
+    GroupRoleFactory(user=user, role=GroupRole.Role.CHAIR)
+    return user
+
+
+@pytest.fixture
+def gatekeeper(db):
+    user = UserFactory(email="gatekeeper@example.nhs.uk", full_name="Gita Gatekeeper")
+    GroupRoleFactory(user=user, role=GroupRole.Role.GATEKEEPER)
+    return user
+
+
+@pytest.fixture
+def member(db):
+    """A group member who holds a PCN's seat."""
+    user = UserFactory(email="member@example.nhs.uk", full_name="Mo Member")
+    GroupRoleFactory(user=user, role=GroupRole.Role.MEMBER)
+    SeatFactory(holder=user)
+    return user
+
+
+@pytest.fixture
+def observer(db):
+    user = UserFactory(email="observer@example.nhs.uk", full_name="Olu Observer")
+    GroupRoleFactory(user=user, role=GroupRole.Role.OBSERVER)
+    return user
+
+
+@pytest.fixture
+def practice_user(db, practice):
+    """The voting contact of a practice; not on the group."""
+    user = UserFactory(email="pm@example.nhs.uk", full_name="Priya Manager")
+    MembershipFactory(user=user, organisation=practice, role_title="Practice Manager", is_voting_contact=True)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(email="outsider@example.com", full_name="Oscar Outsider")
+
+
+@pytest.fixture
+def client_for():
+    return _client_for
+
+
+class _Inbox:
+    """Messages received by the in-process SMTP server."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+
+        message = email.message_from_bytes(envelope.content)
+        self.messages.append(
+            {
+                "to": list(envelope.rcpt_tos),
+                "subject": message["Subject"],
+                "body": message.get_payload(decode=True).decode() if not message.is_multipart()
+                else message.get_payload(0).get_payload(decode=True).decode(),
+            }
+        )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """A real SMTP server on loopback; Django sends to it over SMTP."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()

@@ -1,0 +1,94 @@
+import factory
+from django.utils import timezone
+
+from members.models import Declaration, GroupRole, Membership, Organisation, Place, Seat, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.nhs.uk")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        # allauth requires a verified address to sign in (mandatory verification).
+        if create:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Place
+        django_get_or_create = ("slug",)
+
+    name = "Testshire"
+    slug = "testshire"
+    commissioner_codes = "99A"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    place = factory.SubFactory(PlaceFactory)
+    kind = Organisation.Kind.PRACTICE
+    name = factory.Sequence(lambda n: f"Test Practice {n}")
+    ods_code = factory.Sequence(lambda n: f"Y{n:05d}")
+    postcode = "L1 8JQ"
+
+
+class PCNFactory(OrganisationFactory):
+    kind = Organisation.Kind.PCN
+    name = factory.Sequence(lambda n: f"Test PCN {n}")
+    ods_code = factory.Sequence(lambda n: f"U{n:05d}")
+
+
+class PracticeFactory(OrganisationFactory):
+    kind = Organisation.Kind.PRACTICE
+    pcn = factory.SubFactory(PCNFactory)
+    list_size = 8000
+    list_size_date = factory.LazyFunction(timezone.localdate)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(PracticeFactory)
+    role_title = "Practice Manager"
+
+
+class SeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Seat
+
+    title = factory.LazyAttribute(lambda o: o.organisation.name if o.organisation else "Independent seat")
+    kind = Seat.Kind.MEMBER
+    organisation = factory.SubFactory(PCNFactory)
+    holder = factory.SubFactory(UserFactory)
+    deputy = None
+
+
+class GroupRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GroupRole
+
+    user = factory.SubFactory(UserFactory)
+    role = GroupRole.Role.MEMBER
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Declaration
+
+    user = factory.SubFactory(UserFactory)
+    interest = "Partner at a practice in the same PCN"
+    declared_from = factory.LazyFunction(timezone.localdate)

@@ -1,0 +1,178 @@
+"""Members pages: who may see them, who may not, and what they show."""
+
+import pytest
+from django.urls import reverse
+
+from members.models import Declaration
+
+from ..factories import DeclarationFactory, MembershipFactory, PCNFactory, PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+PARTICIPANT_PAGES = ["members:directory", "members:group"]
+
+
+@pytest.mark.parametrize("name", PARTICIPANT_PAGES)
+def test_it_sends_anonymous_visitors_to_sign_in(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", PARTICIPANT_PAGES)
+def test_it_refuses_a_signed_in_person_with_no_role(client_for, outsider, name):
+    assert client_for(outsider).get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("name", PARTICIPANT_PAGES)
+@pytest.mark.parametrize("persona", ["chair", "member", "observer", "practice_user"])
+def test_it_shows_participants_the_page(client_for, request, name, persona):
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get(reverse(name)).status_code == 200
+
+
+def test_directory_lists_pcns_with_practices_list_sizes_and_people(client_for, practice_user, practice):
+    response = client_for(practice_user).get(reverse("members:directory"))
+    html = response.content.decode()
+    assert practice.pcn.name in html
+    assert "Riverside Surgery" in html
+    assert "8,000" in html
+    assert "Priya Manager (Practice Manager, voting contact)" in html
+
+
+def test_directory_hides_archived_and_closed_practices(client_for, practice_user, practice):
+    PracticeFactory(name="Closed Surgery", pcn=practice.pcn, status="closed")
+    PracticeFactory(name="Archived Surgery", pcn=practice.pcn, is_archived=True)
+    html = client_for(practice_user).get(reverse("members:directory")).content.decode()
+    assert "Closed Surgery" not in html
+    assert "Archived Surgery" not in html
+
+
+def _directory_queries(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(20) as captured:
+        response = client.get(reverse("members:directory"))
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_directory_runs_the_same_number_of_queries_whatever_the_size(
+    client_for, chair, django_assert_max_num_queries
+):
+    client = client_for(chair)
+    pcn = PCNFactory()
+    for _ in range(2):
+        MembershipFactory(organisation=PracticeFactory(pcn=pcn))
+    small = _directory_queries(client, django_assert_max_num_queries)
+    for _ in range(4):
+        other = PCNFactory()
+        for _ in range(5):
+            MembershipFactory(organisation=PracticeFactory(pcn=other))
+    large = _directory_queries(client, django_assert_max_num_queries)
+    assert small == large
+
+
+def test_organisation_page_shows_a_practice(client_for, practice_user, practice):
+    response = client_for(practice_user).get(reverse("members:organisation", args=[practice.pk]))
+    assert response.status_code == 200
+    assert practice.ods_code in response.content.decode()
+
+
+def test_organisation_page_refuses_outsiders_and_anonymous(client, client_for, outsider, practice):
+    url = reverse("members:organisation", args=[practice.pk])
+    assert client_for(outsider).get(url).status_code == 403
+    assert client.get(url).status_code == 302
+
+
+def test_organisation_page_hides_archived_organisations_from_practices(client_for, practice_user):
+    archived = PracticeFactory(is_archived=True)
+    url = reverse("members:organisation", args=[archived.pk])
+    assert client_for(practice_user).get(url).status_code == 404
+
+
+def test_unknown_organisation_is_not_found(client_for, chair):
+    assert client_for(chair).get(reverse("members:organisation", args=[999999])).status_code == 404
+
+
+def test_group_page_names_the_chair_and_seats(client_for, chair, member, gatekeeper):
+    html = client_for(member).get(reverse("members:group")).content.decode()
+    assert "Clare Chair" in html
+    assert "Gita Gatekeeper" in html
+    assert "Mo Member" in html
+
+
+def test_about_page_is_public(client, chair):
+    response = client.get(reverse("about"))
+    assert response.status_code == 200
+    assert "consensus" in response.content.decode()
+
+
+def test_home_needs_sign_in(client):
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_home_greets_a_practice_user_with_their_practice(client_for, practice_user):
+    html = client_for(practice_user).get(reverse("home")).content.decode()
+    assert "Riverside Surgery (Practice Manager)" in html
+
+
+# Declarations of interest ---------------------------------------------------------------------------------
+
+
+def test_declarations_register_is_for_the_group_only(client, client_for, member, practice_user, outsider):
+    url = reverse("members:declarations")
+    assert client_for(member).get(url).status_code == 200
+    assert client_for(practice_user).get(url).status_code == 403
+    assert client_for(outsider).get(url).status_code == 403
+    assert client.get(url).status_code == 302
+
+
+def test_a_member_declares_an_interest(client_for, member, practice):
+    response = client_for(member).post(
+        reverse("members:declarations"),
+        {"interest": "Partner at Riverside Surgery", "organisation": practice.pk, "declared_from": "2026-04-01"},
+    )
+    assert response.status_code == 302
+    declaration = Declaration.objects.get()
+    assert declaration.user == member
+    assert declaration.organisation == practice
+    assert declaration.history.count() == 1
+
+
+def test_a_bad_declaration_is_refused_and_keeps_what_was_typed(client_for, member):
+    response = client_for(member).post(
+        reverse("members:declarations"),
+        {"interest": "Director of the federation", "declared_from": "2026-04-01", "declared_to": "2026-01-01"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "The end date must be on or after the start date." in html
+    assert "Director of the federation" in html
+    assert not Declaration.objects.exists()
+
+
+def test_ending_a_declaration_keeps_it_on_the_register(client_for, member):
+    declaration = DeclarationFactory(user=member)
+    response = client_for(member).post(reverse("members:declaration_end", args=[declaration.pk]))
+    assert response.status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.declared_to is not None
+    assert Declaration.objects.filter(pk=declaration.pk).exists()
+    assert declaration.history.count() == 2
+
+
+def test_only_the_declarer_or_the_chair_ends_a_declaration(client, client_for, member, chair, observer):
+    declaration = DeclarationFactory(user=member)
+    url = reverse("members:declaration_end", args=[declaration.pk])
+    assert client_for(observer).post(url).status_code == 403
+    assert client.post(url).status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.declared_to is None
+    assert client_for(chair).post(url).status_code == 302
+    declaration.refresh_from_db()
+    assert declaration.declared_to is not None
+
+
+def test_ending_a_declaration_needs_a_post(client_for, member):
+    declaration = DeclarationFactory(user=member)
+    assert client_for(member).get(reverse("members:declaration_end", args=[declaration.pk])).status_code == 405
