@@ -165,10 +165,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gpleadership.tasks.send_weekly_digests",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
-    "daily-reminders": {
-        "task": "gpleadership.tasks.send_due_reminders",
-        "schedule": crontab(hour=8, minute=0),
-    },
 }
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

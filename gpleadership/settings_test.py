@@ -11,8 +11,12 @@ from .settings import CACHES, DATABASES  # noqa: E402
 # Separate test databases let several checkouts (or agents) run the suite at once on one server.
 DATABASES["default"]["TEST"] = {"NAME": "test_gpleadership" + os.environ.get("TEST_DB_SUFFIX", "")}
 
-# Each xdist worker gets its own cache keys so clearing the cache in one test does not touch another worker's.
-CACHES["default"]["KEY_PREFIX"] = "gpl-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Clearing Django's Redis cache flushes the whole Redis database, so each xdist worker (and each checkout
+# that sets TEST_REDIS_DB_OFFSET) uses a database of its own.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_redis_db = int(os.environ.get("TEST_REDIS_DB_OFFSET", "0")) + (int(_worker[2:]) + 1 if _worker.startswith("gw") else 0)
+CACHES["default"]["LOCATION"] = f"redis://127.0.0.1:6379/{_redis_db}"
+CACHES["default"]["KEY_PREFIX"] = "gpl-test"
 CELERY_TASK_ALWAYS_EAGER = True  # tests that need the real worker start one on Redis themselves
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

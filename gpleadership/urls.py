@@ -14,4 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
+    path("decisions/", include("decisions.urls")),
+    path("priorities/", include("priorities.urls")),
+    path("representation/", include("representation.urls")),
 ]

@@ -1,0 +1,61 @@
+"""A person signs in and browses the directory; every page on the way passes axe-core's WCAG 2.2 A/AA rules."""
+
+import pytest
+
+from members.models import GroupRole
+
+from ..factories import GroupRoleFactory, MembershipFactory, PracticeFactory, SeatFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def directory_data():
+    practice = PracticeFactory(name="Riverside Surgery", list_size=12345)
+    cd = UserFactory(email="cd@example.nhs.uk", full_name="Dr Cara Director")
+    MembershipFactory(user=cd, organisation=practice.pcn, role_title="Clinical Director")
+    GroupRoleFactory(user=cd, role=GroupRole.Role.MEMBER)
+    SeatFactory(organisation=practice.pcn, holder=cd)
+    return practice
+
+
+def test_it_signs_in_and_opens_the_directory(page, sign_in, axe_violations, directory_data):
+    page.goto("/about/")
+    assert axe_violations() == []
+    page.goto("/accounts/login/")
+    assert axe_violations() == []
+
+    sign_in("cd@example.nhs.uk")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Hello")
+    assert axe_violations() == []
+
+    page.get_by_role("link", name="Directory").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Member directory"
+    assert page.get_by_role("cell", name="12,345").is_visible()
+    assert axe_violations() == []
+
+    page.get_by_role("link", name="Riverside Surgery").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Riverside Surgery"
+    assert axe_violations() == []
+
+    page.goto("/group/")
+    assert axe_violations() == []
+    page.goto("/interests/")
+    assert axe_violations() == []
+
+
+def test_a_wrong_password_shows_the_error_summary(page, axe_violations, directory_data):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("cd@example.nhs.uk")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").is_visible()
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Email").input_value() == "cd@example.nhs.uk"
+    assert axe_violations() == []
+
+
+def test_the_accessibility_check_does_catch_a_violation(page, axe_violations):
+    # Guards the check itself: a page with an unlabelled field and no language must fail it.
+    page.set_content("<html><body><main><input type='text'></main></body></html>")
+    assert any(v.startswith("label") for v in axe_violations())
