@@ -127,7 +127,8 @@ def load_members(*, password_hash: str | None) -> DemoPeople:
             n += 1
             practice = org(
                 Organisation.Kind.PRACTICE, f"Y9{n:04d}", practice_name, pcn=pcn, list_size=next(sizes),
-                list_size_date=date(2026, 10, 1), address=f"{n} High Street\nNorthbrook", postcode=f"NB{n % 9 + 1} {n % 9 + 1}AB",
+                list_size_date=date(2026, 10, 1), address=f"{n} High Street\nNorthbrook",
+                postcode=f"NB{n % 9 + 1} {n % 9 + 1}AB",
             )
             people.practices.append(practice)
             first, last = next(names)
