@@ -32,7 +32,7 @@ services-check: install
 
 check: install
 	DJANGO_SETTINGS_MODULE=gpleadership.settings $(PY) manage.py makemigrations --check --dry-run
-	DEBUG=0 SECRET_KEY=check-deploy-$$RANDOM$$RANDOM$$RANDOM$$RANDOM$$RANDOM ALLOWED_HOSTS=portal.example.org \
+	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=portal.example.org \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 lint: install
@@ -52,3 +52,7 @@ vendor:
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
+
+# Validates docker-compose.yml (Debian's docker-compose package is enough; no Docker engine is needed).
+compose-check:
+	SECRET_KEY=compose-check docker-compose config -q && echo "docker-compose.yml is valid"
