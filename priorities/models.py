@@ -1,0 +1,321 @@
+"""Priority-setting exercises: candidates, one ballot per practice, the stored count, and the delivery plan
+for what the group agreed."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from members.models import Organisation
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def visible(self):
+        """What practices and the group see: everything but drafts and archived exercises."""
+        return self.filter(is_archived=False).exclude(status=Exercise.Status.DRAFT)
+
+    def open(self):
+        return self.filter(is_archived=False, status=Exercise.Status.OPEN)
+
+
+class Exercise(models.Model):
+    """One round of priority setting: the group proposes candidates and every practice votes."""
+
+    class Method(models.TextChoices):
+        APPROVAL = "approval", "Approval – tick up to the number of priorities"
+        POINTS = "points", "Points – share a fixed number of points"
+        RANKED = "ranked", "Ranked – number the candidates in order (single transferable vote)"
+
+    class Weighting(models.TextChoices):
+        EQUAL = "equal", "One practice, one vote"
+        LIST_SIZE = "list_size", "Weighted by registered list size"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open for voting"
+        CLOSED = "closed", "Closed and counted"
+        PUBLISHED = "published", "Result published"
+
+    title = models.CharField(max_length=200)
+    purpose = models.TextField(help_text="Why the group is asking, and what the agreed priorities will be used for.")
+    places = models.PositiveSmallIntegerField(
+        "how many priorities to choose", default=3, help_text="The number of priorities the group will agree (k)."
+    )
+    method = models.CharField("counting method", max_length=10, choices=Method.choices, default=Method.RANKED)
+    points_per_ballot = models.PositiveSmallIntegerField(
+        "points each practice shares", default=10, help_text="Only used by the points method."
+    )
+    weighting = models.CharField(max_length=10, choices=Weighting.choices, default=Weighting.EQUAL)
+    ballots_visible_after_close = models.BooleanField(
+        "show each practice's ballot to the group after the close",
+        default=False,
+        help_text="Leave unticked for a secret ballot: only turnout is shown.",
+    )
+    opens_at = models.DateTimeField("voting opens")
+    closes_at = models.DateTimeField("voting closes")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The count, stored at the close so the result page never recounts: every number is a string of a Decimal.
+    result = models.JSONField(null=True, blank=True, editable=False)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords(excluded_fields=["result"])
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-closes_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                name="exercise_closes_after_it_opens", condition=Q(closes_at__gt=models.F("opens_at"))
+            ),
+            models.CheckConstraint(name="exercise_chooses_at_least_one", condition=Q(places__gte=1)),
+            models.CheckConstraint(
+                name="exercise_counted_once_closed",
+                condition=Q(status__in=["draft", "open"]) | Q(result__isnull=False, closed_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_weighted(self) -> bool:
+        return self.weighting == self.Weighting.LIST_SIZE
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in (self.Status.CLOSED, self.Status.PUBLISHED)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def accepts_votes(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == self.Status.OPEN and self.opens_at <= now < self.closes_at
+
+    def window_state(self, now=None) -> str:
+        """In the users' words: 'not yet open', 'open', 'closed'."""
+        now = now or timezone.now()
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        if self.status != self.Status.OPEN or now >= self.closes_at:
+            return "closed"
+        return "open" if now >= self.opens_at else "not yet open"
+
+
+class Candidate(models.Model):
+    """A candidate priority proposed by the group."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="candidates")
+    title = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    influence_sought = models.TextField(
+        "influence sought on the local system", blank=True,
+        help_text="What the group wants the ICB, trusts or council to do differently.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            # The count names candidates by title, so two live candidates in one exercise never share one.
+            models.UniqueConstraint(
+                fields=["exercise", "title"], condition=Q(is_archived=False), name="one_live_candidate_per_title"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Ballot(models.Model):
+    """A practice's ballot. One per practice per exercise; the voting contact changes it until the close.
+
+    ``choices`` holds candidate ids: approval a list of the ticked ids, points {id: points}, ranked the ids in
+    order of preference. ``weight`` is set at the close: 1, or the practice's list size at that moment.
+    """
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="ballots")
+    practice = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="priority_ballots", limit_choices_to={"kind": "practice"}
+    )
+    cast_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    choices = models.JSONField()
+    receipt_code = models.CharField(max_length=20)
+    revision = models.PositiveIntegerField(default=1)
+    cast_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    weight = models.DecimalField(max_digits=12, decimal_places=5, null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["exercise", "practice__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "practice"], name="one_ballot_per_practice_per_exercise"),
+        ]
+
+    def __str__(self):
+        return f"Ballot of {self.practice} in {self.exercise}"
+
+
+class Notification(models.Model):
+    """One email to a practice about an exercise: a receipt (per ballot revision) or the 48-hour reminder.
+
+    The unique row is the unit of work: a task claims it with a conditional update before sending, so a retried
+    or duplicated task never sends twice.
+    """
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Ballot receipt"
+        REMINDER = "reminder", "Reminder before the close"
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="notifications")
+    practice = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    revision = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "practice", "kind", "revision"], name="one_notification_per_unit_of_work"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.practice} ({self.exercise})"
+
+
+class RAG(models.TextChoices):
+    GREEN = "green", "Green – on track"
+    AMBER = "amber", "Amber – at risk"
+    RED = "red", "Red – off track"
+    COMPLETE = "complete", "Complete"
+
+
+class AgreedPriorityQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_archived=False)
+
+
+class AgreedPriority(models.Model):
+    """A priority the group agreed from an exercise's result, with its delivery plan."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="agreed_priorities")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="agreed_priorities")
+    title = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    influence_sought = models.TextField("influence sought on the local system", blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = AgreedPriorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["exercise", "position", "pk"]
+        verbose_name_plural = "agreed priorities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "candidate"],
+                condition=Q(is_archived=False),
+                name="one_agreed_priority_per_candidate",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class PlanItemQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_archived=False)
+
+    def needing_attention(self, today=None):
+        """Overdue (due before today and not complete), or rated red or amber."""
+        today = today or timezone.localdate()
+        return self.current().filter(
+            Q(rag_status__in=[RAG.RED, RAG.AMBER]) | (Q(due_date__lt=today) & ~Q(rag_status=RAG.COMPLETE))
+        )
+
+
+class PlanItem(models.Model):
+    """One line of a delivery plan: objective → initiative → action → milestone, each with a lead."""
+
+    class Kind(models.TextChoices):
+        OBJECTIVE = "objective", "Objective"
+        INITIATIVE = "initiative", "Initiative"
+        ACTION = "action", "Action"
+        MILESTONE = "milestone", "Milestone"
+
+    # The parent each kind hangs from, as in a primary-care delivery plan.
+    PARENT_KIND = {
+        Kind.OBJECTIVE: None,
+        Kind.INITIATIVE: Kind.OBJECTIVE,
+        Kind.ACTION: Kind.INITIATIVE,
+        Kind.MILESTONE: Kind.ACTION,
+    }
+
+    priority = models.ForeignKey(AgreedPriority, on_delete=models.PROTECT, related_name="plan_items")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    lead = models.CharField(max_length=150, help_text="The person (and organisation) who answers for it.")
+    due_date = models.DateField(null=True, blank=True)
+    funding_note = models.CharField(max_length=300, blank=True, help_text="Where the money comes from, if any.")
+    rag_status = models.CharField("RAG status", max_length=10, choices=RAG.choices, default=RAG.GREEN)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_archived = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = PlanItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="only_objectives_sit_at_the_top",
+                condition=Q(kind="objective", parent__isnull=True) | (~Q(kind="objective") & Q(parent__isnull=False)),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_date and self.due_date < timezone.localdate() and self.rag_status != RAG.COMPLETE)
+
+
+class ProgressUpdate(models.Model):
+    """A progress report on a plan item: its RAG status then and what happened. The plan's progress history."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_updates")
+    rag_status = models.CharField("RAG status", max_length=10, choices=RAG.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.item}: {self.get_rag_status_display()} on {self.recorded_at:%d %b %Y}"
