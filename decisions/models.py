@@ -1,0 +1,301 @@
+"""Consensus decisions: the group's principles, decision items, rounds of positions by seat, and the golden thread
+of practices acknowledging what was decided.
+
+The rules (who may do what, when a round reaches consensus) live in services.py; these models hold the data and
+the database constraints that must hold whatever code writes to them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from members import access
+from members.models import Organisation, Seat
+
+
+class PrincipleQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_archived=False)
+
+
+class Principle(models.Model):
+    """A principle the group has agreed, e.g. "the independent contractor model". Decisions cite them."""
+
+    title = models.CharField(max_length=150, unique=True)
+    description = models.TextField(blank=True)
+    adopted_on = models.DateField(default=timezone.localdate)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = PrincipleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class DecisionItemQuerySet(models.QuerySet):
+    def in_consensus_check(self):
+        return self.filter(status=DecisionItem.Status.CONSENSUS_CHECK)
+
+    def published(self):
+        return self.filter(status=DecisionItem.Status.AGREED, published_at__isnull=False)
+
+    def public(self):
+        """Published decisions the chair chose to show on the public About page."""
+        return self.published().filter(is_public=True)
+
+    def visible_to(self, user):
+        # Argue in private, agree in public: the group sees every item; people of member organisations
+        # (practices above all) see published decisions only; anyone else sees nothing.
+        if access.is_group(user):
+            return self
+        if access.is_participant(user):
+            return self.published()
+        return self.none()
+
+
+class DecisionItem(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        DISCUSSION = "discussion", "In discussion"
+        CONSENSUS_CHECK = "consensus_check", "Consensus check"
+        AGREED = "agreed", "Agreed"
+        NOT_AGREED = "not_agreed", "Not agreed (parked)"
+        REDIRECTED = "redirected", "Redirected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATUSES = (Status.DRAFT, Status.DISCUSSION, Status.CONSENSUS_CHECK)
+    FINAL_STATUSES = (Status.AGREED, Status.NOT_AGREED, Status.REDIRECTED, Status.WITHDRAWN)
+
+    title = models.CharField(max_length=200)
+    question = models.TextField(help_text="The question the group is asked to decide.")
+    background = models.TextField(blank=True)
+    proposed_wording = models.TextField(blank=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions_raised")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions_led"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    principles = models.ManyToManyField(Principle, blank=True, related_name="decisions")
+    organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="decisions_concerning", verbose_name="organisations concerned"
+    )
+    statement = models.TextField("decision statement", blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    is_public = models.BooleanField("shown on the public page", default=False)
+    redirected_to = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions_redirected"
+    )
+    outcome_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(m2m_fields=[principles, organisations])
+
+    objects = DecisionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="decision_published_only_when_agreed",
+                condition=Q(published_at__isnull=True) | Q(status="agreed"),
+            ),
+            models.CheckConstraint(
+                name="decision_public_only_when_published",
+                condition=Q(is_public=False) | Q(published_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="decision_redirect_names_an_organisation",
+                condition=~Q(status="redirected") | Q(redirected_to__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class RoundQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def overdue(self, now=None):
+        return self.open().filter(deadline__lte=now or timezone.now())
+
+
+class Round(models.Model):
+    """A consensus check: the proposal's wording frozen as round n, and the seats asked to respond."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "Open"
+        CONSENSUS = "consensus", "Consensus reached"
+        BLOCKED = "blocked", "Blocked"
+        LAPSED = "lapsed", "Closed with seats missing"
+        CANCELLED = "cancelled", "Cancelled"
+
+    item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    wording = models.TextField()
+    deadline = models.DateTimeField()
+    # The seats asked: every active seat when the round opened, so a seat added mid-round does not change the rule.
+    seats = models.ManyToManyField(Seat, related_name="rounds")
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
+    history = HistoricalRecords()
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="one_round_number_per_item"),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(closed_at__isnull=True), name="one_open_round_per_item"
+            ),
+            models.CheckConstraint(
+                name="round_outcome_set_when_closed",
+                condition=(Q(closed_at__isnull=True) & Q(outcome="")) | (Q(closed_at__isnull=False) & ~Q(outcome="")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} – round {self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Position(models.Model):
+    """One seat's position in one round. The holder or the deputy records it; the later answer replaces the
+    earlier one (history keeps both)."""
+
+    class Stance(models.TextChoices):
+        SUPPORT = "support", "Support"
+        LIVE_WITH = "live_with", "Can live with it"
+        STAND_ASIDE = "stand_aside", "Stand aside"
+        BLOCK = "block", "Block"
+
+    REASON_REQUIRED = (Stance.STAND_ASIDE, Stance.BLOCK)
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="positions")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="positions")
+    stance = models.CharField(max_length=20, choices=Stance.choices)
+    reason = models.TextField(blank=True)
+    principle = models.ForeignKey(
+        Principle, on_delete=models.PROTECT, null=True, blank=True, related_name="positions",
+        help_text="The principle at stake, for a block.",
+    )
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="positions")
+    responded_at = models.DateTimeField(default=timezone.now)
+    # The responder's declared interests related to the item when they responded, so the flag stays true to the time.
+    interest_flag = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["seat__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "seat"], name="one_position_per_seat_per_round"),
+            models.CheckConstraint(
+                name="position_reason_for_stand_aside_or_block",
+                condition=Q(stance__in=["support", "live_with"]) | ~Q(reason=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.seat}: {self.get_stance_display()}"
+
+
+class Comment(models.Model):
+    """A discussion comment: private to the group. Withdrawn rather than deleted."""
+
+    item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decision_comments")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    is_withdrawn = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.author} on {self.item}"
+
+
+class ItemInterest(models.Model):
+    """An interest declared on one item, by anyone on the group."""
+
+    item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="interests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="item_interests")
+    interest = models.TextField()
+    declared_at = models.DateTimeField(default=timezone.now)
+    is_withdrawn = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["declared_at", "pk"]
+
+    def __str__(self):
+        return f"{self.user}: {self.interest[:60]}"
+
+
+class Acknowledgement(models.Model):
+    """The golden thread: a practice says it has seen a published decision."""
+
+    item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="acknowledgements")
+    practice = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="decision_acknowledgements",
+        limit_choices_to={"kind": "practice"},
+    )
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-acknowledged_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "item"], name="one_acknowledgement_per_practice_and_decision")
+        ]
+
+    def __str__(self):
+        return f"{self.practice} saw {self.item}"
+
+
+class Reminder(models.Model):
+    """One email to a seat about a round; the unique row makes the sending task idempotent."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Round opened"
+        DEADLINE = "deadline", "Deadline approaching"
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="reminders")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "seat", "kind"], name="one_reminder_per_seat_round_and_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.seat} for {self.round}"
