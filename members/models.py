@@ -84,7 +84,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def get_short_name(self):
-        return (self.full_name or self.email).split(" ")[0]
+        # "Dr Helen Ashworth" is greeted as "Helen", not "Dr".
+        words = (self.full_name or self.email).split()
+        if len(words) > 1 and words[0].rstrip(".").lower() in {"dr", "prof", "mr", "mrs", "ms", "miss", "mx"}:
+            words = words[1:]
+        return words[0]
 
 
 class Place(models.Model):

@@ -176,3 +176,9 @@ def test_only_the_declarer_or_the_chair_ends_a_declaration(client, client_for, m
 def test_ending_a_declaration_needs_a_post(client_for, member):
     declaration = DeclarationFactory(user=member)
     assert client_for(member).get(reverse("members:declaration_end", args=[declaration.pk])).status_code == 405
+
+
+def test_home_greets_people_by_first_name_not_title(client_for, practice_user):
+    practice_user.full_name = "Dr Priya Manager"
+    practice_user.save(update_fields=["full_name"])
+    assert "Hello, Priya" in client_for(practice_user).get(reverse("home")).content.decode()
