@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GPLeadershipConfig(AppConfig):
+    name = "gpleadership"
+    verbose_name = "Portal"

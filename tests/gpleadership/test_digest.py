@@ -1,0 +1,82 @@
+"""The weekly digest reaches every recipient once a week, through a real Celery worker on Redis."""
+
+import os
+import time
+from datetime import date
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from gpleadership import digest
+from gpleadership.celery import app as celery_app
+from gpleadership.models import DigestDelivery
+from gpleadership.tasks import send_weekly_digests
+
+from ..factories import MembershipFactory, UserFactory
+
+
+def test_weeks_start_on_monday():
+    assert digest.week_starting(date(2026, 11, 22)) == date(2026, 11, 16)  # a Sunday
+    assert digest.week_starting(date(2026, 11, 23)) == date(2026, 11, 23)  # a Monday
+
+
+@pytest.mark.django_db
+def test_recipients_are_the_group_and_people_who_asked_for_it(chair, observer, practice_user, outsider):
+    opted_out = MembershipFactory(is_digest_recipient=False).user
+    ended = MembershipFactory(ended_on=date(2020, 1, 1)).user
+    recipients = set(digest.digest_recipients())
+    assert {chair, observer, practice_user} <= recipients
+    assert outsider not in recipients
+    assert opted_out not in recipients
+    assert ended not in recipients
+
+
+@pytest.mark.django_db
+def test_scheduling_twice_records_one_delivery_per_person(chair, practice_user):
+    week = date(2026, 11, 16)
+    first = digest.digest_schedule(week=week)
+    second = digest.digest_schedule(week=week)
+    assert sorted(first) == sorted(second)
+    assert DigestDelivery.objects.filter(week_starting=week).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_delivery_is_sent_once_however_often_the_task_runs(chair, smtp_inbox):
+    [delivery_id] = digest.digest_schedule(week=date(2026, 11, 16))
+    assert digest.digest_send(delivery_id=delivery_id) is True
+    assert digest.digest_send(delivery_id=delivery_id) is False
+    assert len(smtp_inbox.messages) == 1
+    assert smtp_inbox.messages[0]["to"] == [chair.email]
+    assert "Weekly digest, week of 16 November 2026" in smtp_inbox.messages[0]["subject"]
+
+
+@pytest.mark.django_db
+def test_a_failed_send_releases_the_claim_for_a_retry(chair, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    [delivery_id] = digest.digest_schedule(week=date(2026, 11, 16))
+    with pytest.raises(OSError):
+        digest.digest_send(delivery_id=delivery_id)
+    delivery = DigestDelivery.objects.get(pk=delivery_id)
+    assert delivery.claimed_at is None and delivery.sent_at is None
+    assert delivery.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_digests_through_redis(smtp_inbox):
+    people = [MembershipFactory(user=UserFactory()).user for _ in range(3)]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    broker = f"redis://127.0.0.1:6379/{15 - int(worker[2:] or 0) % 4}"
+    previous = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    celery_app.conf.update(broker_url=broker, task_always_eager=False)
+    try:
+        celery_app.control.purge()
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            send_weekly_digests.delay()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and len(smtp_inbox.messages) < len(people):
+                time.sleep(0.2)
+    finally:
+        celery_app.conf.update(previous)
+    assert sorted(m["to"][0] for m in smtp_inbox.messages) == sorted(p.email for p in people)
+    assert DigestDelivery.objects.filter(sent_at__isnull=False).count() == len(people)
