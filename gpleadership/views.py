@@ -1,8 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from members import access
 from members.models import GroupRole, Membership, Place, Seat
+
+from . import sections
 
 
 def about(request):
@@ -24,3 +27,16 @@ def home(request):
         | Seat.objects.filter(is_active=True, deputy=user),
     }
     return render(request, "home.html", context)
+
+
+@login_required
+def dashboard(request):
+    """The chair's weekly look at what is stuck, overdue or unheard. Gatekeepers see it too, as admin support."""
+    access.require(access.is_chair(request.user) or access.is_gatekeeper(request.user))
+    today = timezone.localdate()
+    all_sections = sections.for_dashboard(today=today)
+    return render(
+        request,
+        "gpleadership/dashboard.html",
+        {"sections": all_sections, "today": today, "total": sum(len(s["items"]) for s in all_sections)},
+    )

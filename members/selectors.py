@@ -1,0 +1,36 @@
+"""Read-only queries other parts of the portal use (the chair's dashboard, the digest)."""
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from .models import Invitation, Membership, Organisation, Seat
+
+
+def practices_without_voting_contact():
+    """Open practices nobody can vote for: their voice is missing from every priority ballot."""
+    contact = Membership.objects.voting_contacts().filter(organisation=OuterRef("pk"))
+    return (
+        Organisation.objects.current()
+        .practices()
+        .filter(status=Organisation.Status.ACTIVE)
+        .exclude(Exists(contact))
+        .select_related("pcn")
+        .order_by("name")
+    )
+
+
+def vacant_seats():
+    return Seat.objects.filter(is_active=True, holder__isnull=True).select_related("organisation").order_by("title")
+
+
+def lapsed_invitations(*, days: int = 30):
+    """Invitations that expired unused recently: someone the group wanted is not on the portal."""
+    now = timezone.now()
+    return (
+        Invitation.objects.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now,
+            expires_at__gte=now - timezone.timedelta(days=days),
+        )
+        .select_related("organisation")
+        .order_by("-expires_at")
+    )

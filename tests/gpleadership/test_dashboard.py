@@ -1,0 +1,65 @@
+"""The chair's weekly dashboard: what is stuck, overdue or unheard."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members import services
+
+from ..factories import PracticeFactory, SeatFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("persona", ["chair", "gatekeeper"])
+def test_the_chair_and_gatekeepers_see_the_dashboard(client_for, request, persona):
+    assert client_for(request.getfixturevalue(persona)).get(reverse("dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["member", "observer", "practice_user", "outsider"])
+def test_others_may_not_see_the_dashboard(client_for, request, persona):
+    assert client_for(request.getfixturevalue(persona)).get(reverse("dashboard")).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_it_lists_practices_with_no_voting_contact(client_for, chair, practice_user):
+    silent = PracticeFactory(name="Silent Surgery")
+    html = client_for(chair).get(reverse("dashboard")).content.decode()
+    assert "Silent Surgery" in html
+    assert "Riverside Surgery" not in html  # it has a voting contact
+    assert str(silent.pcn.name) in html
+
+
+def test_it_lists_vacant_seats_and_lapsed_invitations(client_for, chair, practice):
+    SeatFactory(title="Eastfield PCN seat", holder=None)
+    invitation, _ = services.invitation_create(
+        invited_by=chair, email="late@example.nhs.uk", full_name="Lee Late", organisation=practice,
+        role_title="GP partner",
+    )
+    invitation.expires_at = timezone.now() - timedelta(days=1)
+    invitation.save(update_fields=["expires_at"])
+    html = client_for(chair).get(reverse("dashboard")).content.decode()
+    assert "Eastfield PCN seat" in html
+    assert "Lee Late" in html
+
+
+def test_it_runs_the_same_number_of_queries_whatever_the_size(client_for, chair):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(chair)
+    PracticeFactory()
+    SeatFactory(holder=None)
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("dashboard"))
+    for _ in range(10):
+        PracticeFactory()
+        SeatFactory(holder=None)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("dashboard"))
+    assert len(small.captured_queries) == len(large.captured_queries)
