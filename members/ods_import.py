@@ -1,0 +1,800 @@
+"""Load a place's practices, PCNs and list sizes from the public NHS files (ODS epraccur, the ePCN workbook and
+NHS Digital's patients-registered-at-a-practice CSV).
+
+The files come from different years and organisations merge, close and change commissioner in between, so a row
+that cannot be matched is reported and skipped, never guessed at. A file that is not what it claims to be (binary,
+the wrong layout, mostly unreadable) is refused as a whole: the import runs in one transaction, so nothing
+changes.
+"""
+
+import csv
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.text import slugify
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .models import PCN_ODS_RE, POSTCODE_RE, PRACTICE_ODS_RE, Organisation, Place, normalise_postcode
+
+Progress = Callable[[str], None]
+
+EPRACCUR_COLUMNS = 27
+GP_PRACTICE_SETTING = "4"  # column 26 of epraccur: other settings are prisons, hospices, walk-in centres, …
+PROGRESS_EVERY = 5000
+# A file in which more than this share of rows cannot be read is the wrong file, not a file with a few bad rows.
+MALFORMED_SHARE = 0.5
+HEADER_SEARCH_ROWS = 20
+
+STATUS_BY_CODE = {
+    "A": Organisation.Status.ACTIVE,
+    "C": Organisation.Status.CLOSED,
+    "D": Organisation.Status.DORMANT,
+}
+
+PCN_DETAILS_SHEET = "PCN Details"
+PCN_PARTNERS_SHEET = "PCN Core Partner Details"
+
+
+class ImportRefused(Exception):
+    """The file cannot be imported at all; the caller's transaction rolls back."""
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int | None
+    reason: str
+    code: str = ""
+    sheet: str = ""
+
+    @property
+    def location(self) -> str:
+        where = self.file
+        if self.sheet:
+            where += f", sheet '{self.sheet}'"
+        if self.line is not None:
+            where += f" {'row' if self.sheet else 'line'} {self.line}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+@dataclass
+class SourceSummary:
+    """What one source did. `ignored` rows are not for this place (other commissioners, other settings)."""
+
+    label: str
+    file: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    ignored: int = 0
+    malformed: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.label} from {self.file}: {self.rows:,} rows read; {self.created:,} created, "
+            f"{self.updated:,} updated, {self.unchanged:,} unchanged, {self.skipped:,} skipped; "
+            f"{self.ignored:,} not for this place"
+        )
+
+
+@dataclass
+class ImportReport:
+    place: Place
+    commissioners: list[str]
+    place_created: bool = False
+    sources: list[SourceSummary] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.place_created or any(s.created or s.updated for s in self.sources)
+
+
+# --- names -------------------------------------------------------------------------------------------------------
+
+# Words without a vowel are nearly always initials or acronyms (GP, PCN, NHS, HC, KW); these are the exceptions,
+# abbreviations that read better in title case.
+TITLE_CASE_ABBREVIATIONS = {"DR", "DRS", "MR", "MRS", "MS", "ST", "STS", "RD", "CTR", "CTRS", "CNTR", "LTD", "GRP",
+                            "HLTH", "HTH", "PTNR", "PTNRS", "SQ", "JR", "BLVD", "PRT"}
+# Acronyms that do contain a vowel.
+ACRONYMS = {"UK", "UTC", "OOH", "CIC", "ICB", "ICS", "IGPC", "AQP", "NHS", "PCN", "WBC", "HMG", "LMC", "CCG"}
+SMALL_WORDS = {"and", "of", "the", "at", "on", "in", "upon", "under", "by", "for", "with"}
+VOWELS = set("AEIOUY")
+
+
+def readable_name(value: str) -> str:
+    """Turn an upper-case ODS name into title case: 'ST. JOHN'S PCN' -> "St. John's PCN", 'MCKENZIE' -> 'McKenzie'.
+
+    Names that already have lower-case letters were typed by a person and are kept as they are."""
+    value = " ".join(value.split())
+    if any(ch.islower() for ch in value):
+        return value
+    first, *rest = value.split(" ")
+    words = [re.sub(r"[A-Z]+", lambda m: _word_case(m, first_word=True), first)]
+    words += [re.sub(r"[A-Z]+", lambda m: _word_case(m, first_word=False), word) for word in rest]
+    return " ".join(words)
+
+
+def _word_case(match: re.Match, *, first_word: bool) -> str:
+    run, start, text = match.group(), match.start(), match.string
+    before = text[start - 1] if start else ""
+    if before.isdigit():
+        return run.lower()  # 1ST, 2ND
+    if before == "'" and len(run) == 1:
+        return run.lower()  # JOHN'S, not John'S; but O'BRIEN -> O'Brien
+    if run in ACRONYMS or (not VOWELS & set(run) and run not in TITLE_CASE_ABBREVIATIONS and len(run) > 1):
+        return run
+    if run.lower() in SMALL_WORDS and not (first_word and start == 0):
+        return run.lower()
+    if run.startswith("MC") and len(run) > 3:
+        return "Mc" + run[2:].capitalize()
+    return run.capitalize()
+
+
+# --- values ------------------------------------------------------------------------------------------------------
+
+
+def _parse_compact_date(value: Any) -> date | None:
+    """YYYYMMDD as text or as a number (the workbook stores 20191001), or a real spreadsheet date. Blank is None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        raise ValueError(f"bad date {text!r} (expected YYYYMMDD)") from None
+
+
+def _parse_extract_date(value: str) -> date:
+    text = value.strip()
+    for fmt in ("%d%b%Y", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"bad extract date {text!r} (expected like 01JAN2021)")
+
+
+def _clean_postcode(value: str) -> tuple[str, bool]:
+    """The normalised postcode, and whether it was acceptable. A bad postcode is dropped, not stored."""
+    if not value.strip():
+        return "", True
+    postcode = normalise_postcode(value)
+    if POSTCODE_RE.match(postcode):
+        return postcode, True
+    return "", False
+
+
+def _address(lines: list[str]) -> str:
+    return ", ".join(readable_name(line) for line in lines if line.strip())
+
+
+def _set_changed(org: Organisation, values: dict[str, Any]) -> list[str]:
+    changed = [name for name, value in values.items() if getattr(org, name) != value]
+    for name in changed:
+        setattr(org, name, values[name])
+    return changed
+
+
+def _save(org: Organisation, fields: list[str], *, reason: str) -> None:
+    # Saved through the model, one by one, so that django-simple-history records each change.
+    org._change_reason = reason
+    if org.pk is None:
+        org.save()
+    else:
+        org.save(update_fields=fields)
+
+
+# --- files -------------------------------------------------------------------------------------------------------
+
+
+def _check_exists(path: Path) -> None:
+    if not path.exists():
+        raise ImportRefused(f"{path}: no such file.")
+    if not path.is_file():
+        raise ImportRefused(f"{path}: not a file.")
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line number, row) for each row of a UTF-8 CSV; refuses binary files and text that is not CSV."""
+    _check_exists(path)
+    with path.open("rb") as raw:
+        if b"\x00" in raw.read(8192):
+            raise ImportRefused(f"{path.name}: this is a binary file, not a CSV file.")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, strict=False)
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                yield reader.line_num, row
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(f"{path.name}: not UTF-8 text ({exc.reason}); is this the right file?") from None
+    except csv.Error as exc:
+        raise ImportRefused(f"{path.name}: not a readable CSV file ({exc}).") from None
+
+
+def _refuse_if_mostly_malformed(summary: SourceSummary, what: str) -> None:
+    if summary.rows == 0:
+        raise ImportRefused(f"{summary.file}: no rows; expected {what}.")
+    if summary.malformed > summary.rows * MALFORMED_SHARE:
+        raise ImportRefused(
+            f"{summary.file}: {summary.malformed:,} of {summary.rows:,} rows cannot be read; "
+            f"expected {what}."
+        )
+
+
+def _progress_tick(progress: Progress | None, summary: SourceSummary) -> None:
+    if progress and summary.rows % PROGRESS_EVERY == 0:
+        progress(f"{summary.file}: {summary.rows:,} rows read…")
+
+
+# --- place -------------------------------------------------------------------------------------------------------
+
+
+def _resolve_place(place: Place | str | None, commissioners: list[str]) -> tuple[Place, bool]:
+    if isinstance(place, Place):
+        return place, False
+    if place is None:
+        places = list(Place.objects.all()[:2])
+        if not places:
+            raise ImportRefused("There is no place yet: name one with --place.")
+        if len(places) > 1:
+            raise ImportRefused("There are several places: say which with --place.")
+        return places[0], False
+    name = place.strip()
+    found = Place.objects.filter(Q(slug=name) | Q(name__iexact=name)).first()
+    if found:
+        return found, False
+    slug = slugify(name)
+    if not slug:
+        raise ImportRefused(f"{name!r} is not a usable place name.")
+    if Place.objects.filter(slug=slug).exists():
+        raise ImportRefused(f"Another place already uses the slug {slug!r}; give its exact name or slug.")
+    created = Place(name=name, slug=slug, commissioner_codes=",".join(commissioners))
+    created._change_reason = "ODS import"
+    created.save()
+    return created, True
+
+
+# --- epraccur ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _PracticeRow:
+    line: int
+    code: str
+    values: dict[str, Any]
+    is_closed: bool
+
+
+def _import_practices(
+    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None
+) -> None:
+    summary = SourceSummary(label="Practices", file=path.name)
+    report.sources.append(summary)
+
+    def problem(line: int, reason: str, code: str = "", *, skip: bool = True, malformed: bool = False) -> None:
+        report.problems.append(Problem(file=path.name, line=line, reason=reason, code=code))
+        summary.skipped += skip
+        summary.malformed += malformed
+
+    wanted: dict[str, _PracticeRow] = {}
+    for line, row in _csv_rows(path):
+        summary.rows += 1
+        _progress_tick(progress, summary)
+        if len(row) != EPRACCUR_COLUMNS:
+            problem(line, f"expected {EPRACCUR_COLUMNS} columns, found {len(row)}", malformed=True)
+            continue
+        row = [cell.strip() for cell in row]
+        if row[14].upper() not in commissioners or row[25] != GP_PRACTICE_SETTING:
+            summary.ignored += 1
+            continue
+        code = row[0].upper()
+        if not PRACTICE_ODS_RE.match(code):
+            problem(line, f"bad ODS code {row[0]!r}", row[0], malformed=True)
+            continue
+        if code in wanted:
+            problem(line, f"{code} appears again (first at line {wanted[code].line})", code)
+            continue
+        status = STATUS_BY_CODE.get(row[12].upper())
+        if status is None:
+            problem(line, f"{code}: unknown status {row[12]!r} (expected A, C or D)", code, malformed=True)
+            continue
+        try:
+            opened_on = _parse_compact_date(row[10])
+            closed_on = _parse_compact_date(row[11])
+        except ValueError as exc:
+            problem(line, f"{code}: {exc}", code, malformed=True)
+            continue
+        if not row[1]:
+            problem(line, f"{code}: no name", code, malformed=True)
+            continue
+        postcode, postcode_ok = _clean_postcode(row[9])
+        if not postcode_ok:
+            problem(line, f"{code}: bad postcode {row[9]!r}; practice kept without a postcode", code, skip=False)
+        wanted[code] = _PracticeRow(
+            line=line,
+            code=code,
+            is_closed=status == Organisation.Status.CLOSED,
+            values={
+                "name": readable_name(row[1]),
+                "address": _address(row[4:9]),
+                "postcode": postcode,
+                "phone": row[17],
+                "status": status,
+                "opened_on": opened_on,
+                "closed_on": closed_on,
+            },
+        )
+    _refuse_if_mostly_malformed(summary, f"the ODS epraccur layout ({EPRACCUR_COLUMNS} columns, no header)")
+    if not wanted:
+        report.problems.append(Problem(
+            file=path.name, line=None,
+            reason=f"no GP practices (setting 4) for commissioner {', '.join(sorted(commissioners))} in this file",
+        ))
+
+    existing = {org.ods_code: org for org in Organisation.objects.filter(ods_code__in=wanted).select_related("place")}
+    reason = f"ODS import from {path.name}"
+    for code, practice_row in wanted.items():
+        org = existing.get(code)
+        if org is None:
+            if practice_row.is_closed:
+                # A practice that closed before the place first imported it was never part of the group.
+                summary.ignored += 1
+                continue
+            org = Organisation(place=place, kind=Organisation.Kind.PRACTICE, ods_code=code, **practice_row.values)
+            _save(org, [], reason=reason)
+            summary.created += 1
+            continue
+        if org.place_id != place.pk or org.kind != Organisation.Kind.PRACTICE:
+            problem(practice_row.line, f"{code} is already a {org.get_kind_display()} of {org.place}; left alone",
+                    code)
+            continue
+        changed = _set_changed(org, practice_row.values)
+        if changed:
+            _save(org, changed, reason=reason)
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+
+
+# --- ePCN workbook -----------------------------------------------------------------------------------------------
+
+PCN_DETAILS_COLUMNS = {
+    "code": ("pcn code",),
+    "name": ("pcn name",),
+    "commissioner": ("current clinical commissioning group code", "clinical commissioning group code", "ccg code",
+                     "commissioner code", "sub icb location code"),
+}
+PCN_DETAILS_OPTIONAL = {
+    "opened_on": ("open date (yyyymmdd)", "open date"),
+    "closed_on": ("close date (yyyymmdd)", "close date"),
+    "address1": ("address line 1",),
+    "address2": ("address line 2",),
+    "address3": ("address line 3",),
+    "address4": ("address line 4",),
+    "address5": ("address line 5",),
+    "postcode": ("postcode",),
+}
+PCN_PARTNER_COLUMNS = {
+    "practice": ("partner organisation code", "practice code"),
+    "pcn": ("pcn code",),
+    "start": ("practice to pcn relationship start date", "relationship start date", "start date"),
+    "end": ("practice to pcn relationship end date", "relationship end date", "end date"),
+}
+PCN_PARTNER_OPTIONAL = {"practice_name": ("partner name", "practice name")}
+
+
+def _header_key(value: Any) -> str:
+    return " ".join(str(value or "").split()).lower()
+
+
+def _sheet_rows(
+    workbook, *, file: str, sheet: str, required: dict[str, tuple[str, ...]], optional: dict[str, tuple[str, ...]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, {column: value}) for the rows under the header row, which is found by its column names."""
+    if sheet not in workbook.sheetnames:
+        raise ImportRefused(f"{file}: no sheet named '{sheet}' (found: {', '.join(workbook.sheetnames)}).")
+    rows = workbook[sheet].iter_rows(values_only=True)
+    columns: dict[str, int] = {}
+    number = 0
+    for number, values in enumerate(rows, start=1):
+        keys = [_header_key(v) for v in values]
+        found = {name: next((keys.index(a) for a in aliases if a in keys), None) for name, aliases in required.items()}
+        if all(index is not None for index in found.values()):
+            columns = {**found, **{
+                name: next((keys.index(a) for a in aliases if a in keys), None) for name, aliases in optional.items()
+            }}
+            break
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    if not columns:
+        wanted = ", ".join(f"'{aliases[0]}'" for aliases in required.values())
+        raise ImportRefused(
+            f"{file}, sheet '{sheet}': no header row with the columns {wanted} in the first {HEADER_SEARCH_ROWS} rows."
+        )
+    width = max(i for i in columns.values() if i is not None) + 1
+    header_row = number
+    for number, values in enumerate(rows, start=header_row + 1):
+        if not any(v not in (None, "") for v in values):
+            continue
+        values = list(values) + [None] * (width - len(values))
+        yield number, {name: (values[i] if i is not None else None) for name, i in columns.items()}
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+@dataclass
+class _PCNRow:
+    row: int
+    code: str
+    commissioner: str
+    values: dict[str, Any]
+
+
+@dataclass
+class _MembershipRow:
+    row: int
+    practice: str
+    practice_name: str
+    pcn: str
+
+
+def _import_pcns(
+    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None
+) -> None:
+    _check_exists(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise ImportRefused(f"{path.name}: not an Excel .xlsx workbook ({exc}).") from None
+    try:
+        pcn_rows = _read_pcn_details(workbook, path=path, report=report, progress=progress)
+        memberships = _read_memberships(workbook, path=path, report=report, progress=progress)
+    finally:
+        workbook.close()
+    pcn_summary, membership_summary = report.sources[-2], report.sources[-1]
+
+    practices = {
+        org.ods_code: org for org in Organisation.objects.practices().filter(place=place).select_related("pcn")
+    }
+    selected = {m.pcn for m in memberships.values() if m.practice in practices}
+    selected |= {code for code, pcn in pcn_rows.items() if pcn.commissioner in commissioners}
+    pcn_summary.ignored += len(pcn_rows) - len(selected & pcn_rows.keys())
+
+    existing = {org.ods_code: org for org in Organisation.objects.filter(ods_code__in=selected).select_related("place")}
+    reason = f"ODS import from {path.name}"
+    pcns: dict[str, Organisation] = {}
+    for code in sorted(selected):
+        pcn_row = pcn_rows.get(code)
+        if pcn_row is None:
+            report.problems.append(Problem(file=path.name, sheet=PCN_DETAILS_SHEET, line=None, code=code,
+                                           reason=f"{code} has member practices here but is not in this sheet"))
+            continue
+        org = existing.get(code)
+        if org is None:
+            org = Organisation(place=place, kind=Organisation.Kind.PCN, ods_code=code, **pcn_row.values)
+            _save(org, [], reason=reason)
+            pcn_summary.created += 1
+        elif org.place_id != place.pk or org.kind != Organisation.Kind.PCN:
+            report.problems.append(Problem(
+                file=path.name, sheet=PCN_DETAILS_SHEET, line=pcn_row.row, code=code,
+                reason=f"{code} is already a {org.get_kind_display()} of {org.place}; left alone",
+            ))
+            pcn_summary.skipped += 1
+            continue
+        else:
+            changed = _set_changed(org, pcn_row.values)
+            if changed:
+                _save(org, changed, reason=reason)
+                pcn_summary.updated += 1
+            else:
+                pcn_summary.unchanged += 1
+        pcns[code] = org
+
+    for membership in memberships.values():
+        if membership.pcn in selected and membership.practice not in practices:
+            name = f" ({readable_name(membership.practice_name)})" if membership.practice_name else ""
+            report.problems.append(Problem(
+                file=path.name, sheet=PCN_PARTNERS_SHEET, line=membership.row, code=membership.practice,
+                reason=f"{membership.practice}{name} is in PCN {membership.pcn} but is not a practice of {place}",
+            ))
+            membership_summary.skipped += 1
+        elif membership.pcn not in selected:
+            membership_summary.ignored += 1
+
+    # The workbook speaks for the PCNs it lists: a practice whose membership of one of them has ended leaves it.
+    # Practices in PCNs the workbook does not know about are left as they are.
+    listed_pcns = set(pcn_rows)
+    for code, practice in practices.items():
+        membership = memberships.get(code)
+        if membership is not None:
+            if membership.pcn not in pcns:
+                membership_summary.skipped += 1  # its PCN was reported above
+                continue
+            pcn = pcns[membership.pcn]
+        elif practice.pcn_id and practice.pcn.ods_code in listed_pcns:
+            pcn = None
+        else:
+            continue
+        if practice.pcn_id == (pcn.pk if pcn else None):
+            membership_summary.unchanged += 1
+            continue
+        if practice.pcn_id is None:
+            membership_summary.created += 1
+        else:
+            membership_summary.updated += 1
+        practice.pcn = pcn
+        _save(practice, ["pcn"], reason=reason)
+
+
+def _read_pcn_details(workbook, *, path: Path, report: ImportReport, progress: Progress | None) -> dict[str, _PCNRow]:
+    summary = SourceSummary(label="PCNs", file=path.name)
+    report.sources.append(summary)
+    today = timezone.localdate()
+    pcn_rows: dict[str, _PCNRow] = {}
+    for number, row in _sheet_rows(workbook, file=path.name, sheet=PCN_DETAILS_SHEET,
+                                   required=PCN_DETAILS_COLUMNS, optional=PCN_DETAILS_OPTIONAL):
+        summary.rows += 1
+        _progress_tick(progress, summary)
+
+        def problem(reason: str, code: str = "", *, number: int = number) -> None:
+            report.problems.append(Problem(file=path.name, sheet=PCN_DETAILS_SHEET, line=number, reason=reason,
+                                           code=code))
+            summary.skipped += 1
+            summary.malformed += 1
+
+        code = _text(row["code"]).upper()
+        if not PCN_ODS_RE.match(code):
+            problem(f"bad PCN code {_text(row['code'])!r}", _text(row["code"]))
+            continue
+        if code in pcn_rows:
+            problem(f"{code} appears again (first at row {pcn_rows[code].row})", code)
+            continue
+        if not _text(row["name"]):
+            problem(f"{code}: no name", code)
+            continue
+        try:
+            opened_on = _parse_compact_date(row["opened_on"])
+            closed_on = _parse_compact_date(row["closed_on"])
+        except ValueError as exc:
+            problem(f"{code}: {exc}", code)
+            continue
+        postcode, postcode_ok = _clean_postcode(_text(row["postcode"]))
+        if not postcode_ok:
+            report.problems.append(Problem(
+                file=path.name, sheet=PCN_DETAILS_SHEET, line=number, code=code,
+                reason=f"{code}: bad postcode {_text(row['postcode'])!r}; PCN kept without a postcode",
+            ))
+        is_closed = closed_on is not None and closed_on <= today
+        pcn_rows[code] = _PCNRow(
+            row=number,
+            code=code,
+            commissioner=_text(row["commissioner"]).upper(),
+            values={
+                "name": readable_name(_text(row["name"])),
+                "address": _address([_text(row[f"address{i}"]) for i in range(1, 6)]),
+                "postcode": postcode,
+                "status": Organisation.Status.CLOSED if is_closed else Organisation.Status.ACTIVE,
+                "opened_on": opened_on,
+                "closed_on": closed_on,
+            },
+        )
+    _refuse_if_mostly_malformed(summary, f"PCN rows in the sheet '{PCN_DETAILS_SHEET}'")
+    return pcn_rows
+
+
+def _read_memberships(
+    workbook, *, path: Path, report: ImportReport, progress: Progress | None
+) -> dict[str, _MembershipRow]:
+    """Each practice's current PCN membership, by practice code."""
+    summary = SourceSummary(label="PCN memberships", file=path.name)
+    report.sources.append(summary)
+    today = timezone.localdate()
+    memberships: dict[str, _MembershipRow] = {}
+    for number, row in _sheet_rows(workbook, file=path.name, sheet=PCN_PARTNERS_SHEET,
+                                   required=PCN_PARTNER_COLUMNS, optional=PCN_PARTNER_OPTIONAL):
+        summary.rows += 1
+        _progress_tick(progress, summary)
+
+        def problem(reason: str, code: str = "", *, number: int = number) -> None:
+            report.problems.append(Problem(file=path.name, sheet=PCN_PARTNERS_SHEET, line=number, reason=reason,
+                                           code=code))
+            summary.skipped += 1
+            summary.malformed += 1
+
+        practice = _text(row["practice"]).upper()
+        pcn = _text(row["pcn"]).upper()
+        if not PRACTICE_ODS_RE.match(practice):
+            problem(f"bad practice code {_text(row['practice'])!r}", _text(row["practice"]))
+            continue
+        if not PCN_ODS_RE.match(pcn):
+            problem(f"{practice}: bad PCN code {_text(row['pcn'])!r}", practice)
+            continue
+        try:
+            started_on = _parse_compact_date(row["start"])
+            ended_on = _parse_compact_date(row["end"])
+        except ValueError as exc:
+            problem(f"{practice}: {exc}", practice)
+            continue
+        if (ended_on is not None and ended_on < today) or (started_on is not None and started_on > today):
+            summary.ignored += 1  # a membership that has ended, or not begun, does not count
+            continue
+        if practice in memberships:
+            first = memberships[practice]
+            report.problems.append(Problem(
+                file=path.name, sheet=PCN_PARTNERS_SHEET, line=number, code=practice,
+                reason=f"{practice} is also in PCN {pcn}; kept its membership of {first.pcn} (row {first.row})",
+            ))
+            summary.skipped += 1
+            continue
+        memberships[practice] = _MembershipRow(
+            row=number, practice=practice, practice_name=_text(row["practice_name"]), pcn=pcn
+        )
+    _refuse_if_mostly_malformed(summary, f"practice rows in the sheet '{PCN_PARTNERS_SHEET}'")
+    return memberships
+
+
+# --- list sizes --------------------------------------------------------------------------------------------------
+
+LIST_SIZE_COLUMNS = ("CODE", "NUMBER_OF_PATIENTS", "EXTRACT_DATE")
+
+
+def _import_list_sizes(
+    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None
+) -> None:
+    summary = SourceSummary(label="List sizes", file=path.name)
+    report.sources.append(summary)
+
+    def problem(line: int, reason: str, code: str = "", *, malformed: bool = False) -> None:
+        report.problems.append(Problem(file=path.name, line=line, reason=reason, code=code))
+        summary.skipped += 1
+        summary.malformed += malformed
+
+    practices = {org.ods_code: org for org in Organisation.objects.practices().filter(place=place)}
+    reason = f"list size from {path.name}"
+    rows = _csv_rows(path)
+    header_line, header = next(rows, (0, []))
+    if not header_line:
+        raise ImportRefused(f"{path.name}: empty file.")
+    columns = {name.strip().upper(): i for i, name in enumerate(header)}
+    missing = [name for name in LIST_SIZE_COLUMNS if name not in columns]
+    if missing:
+        raise ImportRefused(
+            f"{path.name}: the first row is not the header of a list-size file; missing "
+            f"{', '.join(missing)}. Expected NHS Digital's 'patients registered at a GP practice' CSV."
+        )
+    code_at, number_at, date_at = (columns[name] for name in LIST_SIZE_COLUMNS)
+    sex_at, age_at, commissioner_at = columns.get("SEX"), columns.get("AGE"), columns.get("CCG_CODE")
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        summary.rows += 1
+        _progress_tick(progress, summary)
+        if len(row) != len(header):
+            problem(line, f"expected {len(header)} columns, found {len(row)}", malformed=True)
+            continue
+        row = [cell.strip() for cell in row]
+        # The national file also breaks each list down by sex and age band; the whole list is the ALL/ALL row.
+        breakdown = [row[i].upper() for i in (sex_at, age_at) if i is not None]
+        if any(value != "ALL" for value in breakdown):
+            summary.ignored += 1
+            continue
+        code = row[code_at].upper()
+        if not PRACTICE_ODS_RE.match(code):
+            problem(line, f"bad ODS code {row[code_at]!r}", row[code_at], malformed=True)
+            continue
+        practice = practices.get(code)
+        if practice is None:
+            if commissioner_at is None or row[commissioner_at].upper() in commissioners:
+                problem(line, f"{code} is not a practice of {place} (closed or merged?)", code)
+            else:
+                summary.ignored += 1
+            continue
+        try:
+            list_size = int(row[number_at].replace(",", ""))
+            if list_size < 0:
+                raise ValueError
+        except ValueError:
+            problem(line, f"{code}: bad number of patients {row[number_at]!r}", code, malformed=True)
+            continue
+        try:
+            extracted_on = _parse_extract_date(row[date_at])
+        except ValueError as exc:
+            problem(line, f"{code}: {exc}", code, malformed=True)
+            continue
+        if code in seen:
+            problem(line, f"{code} appears again (first at line {seen[code]})", code)
+            continue
+        seen[code] = line
+        if practice.list_size_date and practice.list_size_date > extracted_on:
+            problem(line, f"{code}: kept the newer list size of {practice.list_size_date:%d %b %Y}", code)
+            continue
+        had_list_size = practice.list_size is not None
+        changed = _set_changed(practice, {"list_size": list_size, "list_size_date": extracted_on})
+        if changed:
+            _save(practice, changed, reason=reason)
+            if had_list_size:
+                summary.updated += 1
+            else:
+                summary.created += 1
+        else:
+            summary.unchanged += 1
+    _refuse_if_mostly_malformed(summary, "NHS Digital's 'patients registered at a GP practice' CSV")
+
+
+# --- the import --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ods_import(
+    *,
+    place: Place | str | None,
+    epraccur: Path | str | None = None,
+    epcn: Path | str | None = None,
+    list_sizes: Path | str | None = None,
+    commissioners: list[str] | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Create or update a place's practices (epraccur), PCNs and memberships (ePCN) and list sizes.
+
+    `place` is a Place, a name or slug (created if new) or None for the only place. Matching is on ODS code, so
+    running it again updates rather than duplicates, and an unchanged organisation is not saved at all (no
+    history row). Raises ImportRefused, rolling everything back, when a file cannot be imported at all."""
+    paths = {name: Path(value) for name, value in
+             (("epraccur", epraccur), ("epcn", epcn), ("list_sizes", list_sizes)) if value}
+    if not paths:
+        raise ImportRefused("Give at least one file to import: epraccur, ePCN or list sizes.")
+    for path in paths.values():
+        _check_exists(path)
+    codes = [c.strip().upper() for c in (commissioners or []) if c.strip()]
+    resolved, place_created = _resolve_place(place, codes)
+    if not codes:
+        codes = resolved.commissioner_code_list
+    if not codes and "epraccur" in paths:
+        raise ImportRefused(f"Say which commissioner codes (like 99A) are {resolved}'s practices.")
+    report = ImportReport(place=resolved, commissioners=codes, place_created=place_created)
+    arguments = {"place": resolved, "commissioners": set(codes), "report": report, "progress": progress}
+    if "epraccur" in paths:
+        _import_practices(path=paths["epraccur"], **arguments)
+    if "epcn" in paths:
+        _import_pcns(path=paths["epcn"], **arguments)
+    if "list_sizes" in paths:
+        _import_list_sizes(path=paths["list_sizes"], **arguments)
+    return report
+
+
+def place_totals(place: Place) -> dict[str, int]:
+    """What the place holds after an import, in one query."""
+    practice = Q(kind=Organisation.Kind.PRACTICE)
+    return Organisation.objects.filter(place=place).aggregate(
+        practices=Count("pk", filter=practice),
+        open_practices=Count("pk", filter=practice & Q(status=Organisation.Status.ACTIVE)),
+        pcns=Count("pk", filter=Q(kind=Organisation.Kind.PCN)),
+        practices_in_a_pcn=Count("pk", filter=practice & Q(pcn__isnull=False)),
+        practices_with_a_list_size=Count("pk", filter=practice & Q(list_size__isnull=False)),
+    )
