@@ -92,3 +92,57 @@ class DeclarationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     interest = "Partner at a practice in the same PCN"
     declared_from = factory.LazyFunction(timezone.localdate)
+
+
+# priorities
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    """An exercise open for voting: opened yesterday, closing in three days."""
+
+    class Meta:
+        model = "priorities.Exercise"
+
+    title = factory.Sequence(lambda n: f"Priorities {2026 + n}")
+    purpose = "Agree what the group pushes for with the ICB this year."
+    places = 2
+    method = "ranked"
+    weighting = "equal"
+    status = "open"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=3))
+    opened_at = factory.LazyAttribute(lambda o: o.opens_at if o.status != "draft" else None)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "priorities.Candidate"
+
+    exercise = factory.SubFactory(ExerciseFactory)
+    title = factory.Sequence(lambda n: f"Candidate priority {n}")
+    description = "What it would change for patients."
+    influence_sought = "The ICB funds it from next April."
+    position = factory.Sequence(lambda n: n)
+
+
+class AgreedPriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "priorities.AgreedPriority"
+
+    candidate = factory.SubFactory(CandidateFactory)
+    exercise = factory.LazyAttribute(lambda o: o.candidate.exercise)
+    title = factory.LazyAttribute(lambda o: o.candidate.title)
+    confirmed_by = factory.SubFactory(UserFactory)
+
+
+class PlanItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "priorities.PlanItem"
+
+    priority = factory.SubFactory(AgreedPriorityFactory)
+    parent = None
+    kind = "objective"
+    title = factory.Sequence(lambda n: f"Plan item {n}")
+    lead = "Dr Cara Director, Riverside PCN"
+    rag_status = "green"

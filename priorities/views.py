@@ -1,0 +1,526 @@
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.access import is_group, practice_ids
+from members.models import Membership, Organisation
+
+from . import access, services
+from .forms import BallotForm, CandidateForm, ConfirmPrioritiesForm, ExerciseForm, PlanItemForm
+from .models import RAG, AgreedPriority, Ballot, Exercise, PlanItem, ProgressUpdate
+
+
+def _amount(text: str) -> str:
+    """A stored Decimal string for people: whole numbers with commas, fractions to the 5 places counted."""
+    value = Decimal(text)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value:,.5f}"
+
+
+# --------------------------------------------------------------------------------------------------
+# The list: what's open for my practice, results, agreed priorities
+# --------------------------------------------------------------------------------------------------
+
+
+@login_required
+def exercise_list(request):
+    user = request.user
+    access.require(access.can_see_priorities(user))
+    manage = access.can_manage(user)
+    exercises = Exercise.objects.filter(is_archived=False)
+    if not manage:
+        exercises = exercises.exclude(status=Exercise.Status.DRAFT)
+    exercises = list(exercises.annotate(ballot_count=Count("ballots")).order_by("-closes_at", "title"))
+    now = timezone.now()
+    open_ones = [e for e in exercises if e.status == Exercise.Status.OPEN]
+    eligible = services.eligible_practices().count()
+    for exercise in exercises:
+        exercise.state = exercise.window_state(now)
+        exercise.turnout_percent = round(100 * exercise.ballot_count / eligible) if eligible else 0
+
+    mine = sorted(practice_ids(user))
+    my_practices = list(Organisation.objects.filter(pk__in=mine).order_by("name")) if mine else []
+    voted = {}
+    voting_for = set()
+    if my_practices and open_ones:
+        voted = {
+            (b.exercise_id, b.practice_id): b
+            for b in Ballot.objects.filter(exercise__in=open_ones, practice_id__in=mine).only(
+                "exercise_id", "practice_id", "updated_at"
+            )
+        }
+        voting_for = set(
+            Membership.objects.voting_contacts().filter(user=user).values_list("organisation_id", flat=True)
+        )
+    for_my_practice = [
+        {
+            "exercise": e,
+            "practice": p,
+            "ballot": voted.get((e.pk, p.pk)),
+            "can_vote": p.pk in voting_for and e.accepts_votes(now),
+        }
+        for e in open_ones
+        for p in my_practices
+    ]
+    agreed = list(
+        AgreedPriority.objects.current()
+        .select_related("exercise")
+        .annotate(
+            red=Count("plan_items", filter=Q(plan_items__is_archived=False, plan_items__rag_status=RAG.RED)),
+            amber=Count("plan_items", filter=Q(plan_items__is_archived=False, plan_items__rag_status=RAG.AMBER)),
+            overdue=Count(
+                "plan_items",
+                filter=Q(plan_items__is_archived=False, plan_items__due_date__lt=timezone.localdate())
+                & ~Q(plan_items__rag_status=RAG.COMPLETE),
+            ),
+        )
+        .order_by("-exercise__published_at", "position")
+    )
+    return render(
+        request,
+        "priorities/list.html",
+        {
+            "exercises": exercises,
+            "open_exercises": open_ones,
+            "drafts": [e for e in exercises if e.status == Exercise.Status.DRAFT],
+            "finished": [e for e in exercises if e.is_counted],
+            "for_my_practice": for_my_practice,
+            "agreed": agreed,
+            "manage": manage,
+            "show_turnout": is_group(user),
+            "eligible": eligible,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Exercises
+# --------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exercise_create(request):
+    access.require(access.can_manage(request.user))
+    form = ExerciseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            exercise = services.exercise_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "The exercise is saved as a draft. Add the candidate priorities, then open it.")
+            return redirect("priorities:exercise", exercise.pk)
+    return render(request, "priorities/exercise_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exercise_edit(request, pk: int):
+    exercise = access.get_exercise_for(request.user, pk, write=True)
+    if exercise.status != Exercise.Status.DRAFT:
+        messages.error(request, "Voting has opened, so the exercise can no longer be changed.")
+        return redirect("priorities:exercise", exercise.pk)
+    form = ExerciseForm(request.POST or None, instance=exercise)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exercise_update(exercise=exercise, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "The exercise is updated.")
+            return redirect("priorities:exercise", exercise.pk)
+    return render(
+        request, "priorities/exercise_form.html", {"form": form, "exercise": exercise},
+        status=400 if form.errors else 200,
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _stage_table(result: dict) -> dict:
+    """Rows of candidates by columns of stages, from the stored STV count."""
+    stv = result["stv"]
+    elected_at = {e["name"]: e["stage"] for e in stv["elected"]}
+    rows = []
+    for candidate in result["candidates"]:
+        name = candidate["title"]
+        cells = []
+        for stage in stv["stages"]:
+            total = stage["totals"].get(name)
+            change = stage["transfers"].get(name)
+            cells.append(
+                {
+                    "total": _amount(total) if total is not None else "–",
+                    "change": _amount(change) if change is not None and stage["number"] > 1 else "",
+                    "elected": elected_at.get(name) == stage["number"],
+                    "out": total is None,
+                }
+            )
+        rows.append({"name": name, "cells": cells, "elected_at": elected_at.get(name)})
+    return {
+        "rows": rows,
+        "stages": stv["stages"],
+        "non_transferable": [_amount(s["non_transferable"]) for s in stv["stages"]],
+        "quota": _amount(stv["quota"]),
+        "valid_votes": _amount(stv["valid_votes"]),
+        "elected": stv["elected"],
+    }
+
+
+def _result_context(exercise: Exercise, user) -> dict:
+    result = exercise.result
+    context = {"result": result, "winners": result["winners"], "note": result.get("note", "")}
+    if exercise.method == Exercise.Method.RANKED:
+        context["stage_table"] = _stage_table(result)
+    else:
+        context["ranking"] = [{**row, "total": _amount(row["total"])} for row in result["ranking"]]
+    if access.can_see_ballots(user, exercise):
+        titles = {c["id"]: c["title"] for c in result["candidates"]}
+        context["ballots"] = [
+            {
+                "practice": b.practice,
+                "weight": _amount(str(b.weight)) if b.weight is not None else "",
+                "lines": services.describe_choices(exercise, b.choices, titles),
+            }
+            for b in exercise.ballots.select_related("practice").order_by("practice__name")
+        ]
+    return context
+
+
+@login_required
+def exercise_detail(request, pk: int):
+    user = request.user
+    exercise = access.get_exercise_for(user, pk)
+    return _render_exercise(request, exercise)
+
+
+def _render_exercise(request, exercise: Exercise, *, candidate_form=None, status=200):
+    user = request.user
+    now = timezone.now()
+    candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
+    titles = {c.pk: c.title for c in candidates}
+    manage = access.can_manage(user)
+    mine = sorted(practice_ids(user))
+    my_rows = []
+    if mine:
+        practices = list(Organisation.objects.filter(pk__in=mine).order_by("name"))
+        ballots = {b.practice_id: b for b in exercise.ballots.filter(practice_id__in=mine).select_related("cast_by")}
+        voting_for = set(
+            Membership.objects.voting_contacts().filter(user=user).values_list("organisation_id", flat=True)
+        )
+        contacts: dict[int, list[str]] = {}
+        for m in Membership.objects.voting_contacts().filter(organisation_id__in=mine).select_related("user"):
+            contacts.setdefault(m.organisation_id, []).append(m.user.get_full_name())
+        for practice in practices:
+            ballot = ballots.get(practice.pk)
+            is_contact = practice.pk in voting_for
+            my_rows.append(
+                {
+                    "practice": practice,
+                    "ballot": ballot,
+                    "is_contact": is_contact,
+                    "contacts": contacts.get(practice.pk, []),
+                    "can_vote": is_contact and exercise.accepts_votes(now),
+                    # A practice's own voting contacts see its ballot: it is their receipt.
+                    "lines": services.describe_choices(exercise, ballot.choices, titles) if ballot and is_contact
+                    else [],
+                }
+            )
+    context = {
+        "exercise": exercise,
+        "candidates": candidates,
+        "state": exercise.window_state(now),
+        "manage": manage,
+        "my_rows": my_rows,
+        "candidate_form": candidate_form or (CandidateForm() if manage and exercise.status == "draft" else None),
+        "show_turnout": access.can_see_turnout(user, exercise),
+        "show_result": access.can_see_result(user, exercise),
+        "agreed": list(exercise.agreed_priorities.current().order_by("position")) if exercise.is_published else [],
+    }
+    if context["show_turnout"]:
+        context["turnout"] = exercise.result["turnout"] if exercise.is_counted else services.turnout(exercise)
+    if context["show_result"]:
+        context.update(_result_context(exercise, user))
+    return render(request, "priorities/exercise_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def candidate_add(request, pk: int):
+    exercise = access.get_exercise_for(request.user, pk, write=True)
+    form = CandidateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.candidate_add(exercise=exercise, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"“{form.cleaned_data['title']}” is added to the candidates.")
+            return redirect("priorities:exercise", exercise.pk)
+    return _render_exercise(request, exercise, candidate_form=form, status=400)
+
+
+@login_required
+@require_POST
+def candidate_remove(request, pk: int):
+    candidate = access.get_candidate_for(request.user, pk, write=True)
+    try:
+        services.candidate_archive(candidate=candidate)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"“{candidate.title}” is removed from the candidates.")
+    return redirect("priorities:exercise", candidate.exercise_id)
+
+
+def _state_change(request, pk: int, action, success: str):
+    exercise = access.get_exercise_for(request.user, pk, write=True)
+    try:
+        action(exercise)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, success)
+    return redirect("priorities:exercise", exercise.pk)
+
+
+@login_required
+@require_POST
+def exercise_open(request, pk: int):
+    return _state_change(
+        request, pk, lambda e: services.exercise_open(exercise=e, opened_by=request.user),
+        "Voting is open. Practices see the exercise on their priorities page.",
+    )
+
+
+@login_required
+@require_POST
+def exercise_close(request, pk: int):
+    return _state_change(
+        request, pk, lambda e: services.exercise_close(exercise=e),
+        "Voting is closed and the ballots are counted. Check the result, then publish it.",
+    )
+
+
+@login_required
+@require_POST
+def exercise_publish(request, pk: int):
+    return _state_change(
+        request, pk, lambda e: services.exercise_publish(exercise=e, published_by=request.user),
+        "The result is published to the group and every practice.",
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Voting
+# --------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote(request, pk: int, practice_pk: int):
+    user = request.user
+    exercise = access.get_exercise_for(user, pk)
+    try:
+        practice = access.get_voting_practice_for(user, practice_pk)
+    except PermissionDenied as error:
+        return render(request, "priorities/cannot_vote.html",
+                      {"exercise": exercise, "reason": str(error) or "You cannot vote for this practice."}, status=403)
+    if not services.is_voting_contact(user, practice):
+        contacts = [
+            m.user.get_full_name()
+            for m in Membership.objects.voting_contacts().filter(organisation=practice).select_related("user")
+        ]
+        reason = f"Only a voting contact of {practice.name} can cast its ballot."
+        if contacts:
+            reason += f" Ask {' or '.join(contacts)}."
+        return render(request, "priorities/cannot_vote.html", {"exercise": exercise, "reason": reason}, status=403)
+    candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
+    ballot = Ballot.objects.filter(exercise=exercise, practice=practice).first()
+    form = BallotForm(request.POST or None, exercise=exercise, candidates=candidates, ballot=ballot)
+    closed_message = ""
+    if not exercise.accepts_votes():
+        closed_message = (
+            "Voting has closed, so ballots can no longer be cast or changed."
+            if exercise.window_state() == "closed"
+            else f"Voting opens at {timezone.localtime(exercise.opens_at):%H:%M on %-d %B %Y}."
+        )
+    if request.method == "POST":
+        if closed_message:
+            form.is_valid()
+            form.add_error(None, closed_message)
+        elif form.is_valid():
+            try:
+                ballot = services.ballot_cast(
+                    exercise=exercise, practice=practice, user=user, choices=form.choices
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"{practice.name}'s ballot is recorded. Receipt code {ballot.receipt_code}. "
+                    "A receipt is on its way to the practice's voting contacts.",
+                )
+                return redirect("priorities:exercise", exercise.pk)
+    return render(
+        request,
+        "priorities/vote.html",
+        {
+            "exercise": exercise, "practice": practice, "candidates": candidates, "form": form, "ballot": ballot,
+            "closed_message": closed_message,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Agreed priorities and their plans
+# --------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priorities_confirm(request, pk: int):
+    exercise = access.get_exercise_for(request.user, pk, write=True)
+    if not exercise.is_published:
+        messages.error(request, "Publish the result before confirming the agreed priorities.")
+        return redirect("priorities:exercise", exercise.pk)
+    candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
+    current = list(exercise.agreed_priorities.current().values_list("candidate_id", flat=True))
+    form = ConfirmPrioritiesForm(
+        request.POST or None, candidates=candidates,
+        initial={"candidates": current or exercise.result.get("winner_ids", [])},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.priorities_confirm(exercise=exercise, candidates=form.chosen(), confirmed_by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The agreed priorities are confirmed. Each one now has a delivery plan to fill.")
+            return redirect("priorities:exercise", exercise.pk)
+    return render(
+        request, "priorities/confirm.html", {"exercise": exercise, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _plan_tree(items: list[PlanItem]) -> list[dict]:
+    """The plan as a flat list in tree order, each entry with its depth, from one query's rows."""
+    children: dict[int | None, list[PlanItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    ordered: list[dict] = []
+
+    def walk(parent_id, depth):
+        for item in sorted(children.get(parent_id, []), key=lambda i: (i.position, i.pk)):
+            child_kind = next((k for k, p in PlanItem.PARENT_KIND.items() if p == item.kind), None)
+            ordered.append({"item": item, "depth": depth, "child_kind": child_kind})
+            walk(item.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+@login_required
+def priority_detail(request, pk: int):
+    priority = access.get_priority_for(request.user, pk)
+    items = list(priority.plan_items.current())
+    updates = list(
+        ProgressUpdate.objects.filter(item__priority=priority).select_related("item", "recorded_by")[:100]
+    )
+    return render(
+        request,
+        "priorities/priority_detail.html",
+        {
+            "priority": priority,
+            "tree": _plan_tree(items),
+            "updates": updates,
+            "manage": access.can_manage(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_item_add(request, pk: int):
+    priority = access.get_priority_for(request.user, pk, write=True)
+    parent_pk = request.POST.get("parent") or request.GET.get("parent")
+    parent = None
+    if parent_pk:
+        try:
+            parent = priority.plan_items.current().get(pk=int(parent_pk))
+        except (ValueError, PlanItem.DoesNotExist):
+            raise Http404("No such plan item") from None
+    kind = PlanItem.Kind.OBJECTIVE if parent is None else next(
+        (k for k, p in PlanItem.PARENT_KIND.items() if p == parent.kind), None
+    )
+    if kind is None:
+        raise Http404("Milestones have nothing under them")
+    form = PlanItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.plan_item_add(priority=priority, parent=parent, kind=kind, added_by=request.user, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"The {PlanItem.Kind(kind).label.lower()} is added to the plan.")
+            return redirect("priorities:priority", priority.pk)
+    return render(
+        request,
+        "priorities/plan_item_form.html",
+        {"priority": priority, "parent": parent, "kind_label": PlanItem.Kind(kind).label, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_item_edit(request, pk: int):
+    item = access.get_plan_item_for(request.user, pk, write=True)
+    form = PlanItemForm(request.POST or None, instance=PlanItem.objects.get(pk=item.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_item_update(item=item, updated_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"“{form.cleaned_data['title']}” is updated.")
+            return redirect("priorities:priority", item.priority_id)
+    return render(
+        request,
+        "priorities/plan_item_form.html",
+        {"priority": item.priority, "parent": item.parent, "item": item, "kind_label": item.get_kind_display(),
+         "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def plan_item_remove(request, pk: int):
+    item = access.get_plan_item_for(request.user, pk, write=True)
+    try:
+        services.plan_item_archive(item=item)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"“{item.title}” is removed from the plan. Its history is kept.")
+    return redirect("priorities:priority", item.priority_id)
