@@ -8,6 +8,7 @@ the database constraints that must hold whatever code writes to them.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -117,6 +118,13 @@ class DecisionItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("decisions:item", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"D{self.pk}"
 
     @property
     def is_open(self) -> bool:

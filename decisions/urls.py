@@ -1,5 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "decisions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.log, name="log"),
+    path("export.csv", views.log_csv, name="log_csv"),
+    path("published/", views.published, name="published"),
+    path("public/", views.public, name="public"),
+    path("new/", views.item_create, name="item_create"),
+    path("principles/", views.principles, name="principles"),
+    path("principles/<int:pk>/", views.principle_edit, name="principle_edit"),
+    path("principles/<int:pk>/retire/", views.principle_archive, name="principle_archive"),
+    path("<int:pk>/", views.item, name="item"),
+    path("<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("<int:pk>/discuss/", views.item_start_discussion, name="item_start_discussion"),
+    path("<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("<int:pk>/interests/", views.interest_declare, name="interest_declare"),
+    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<int:pk>/rounds/open/", views.round_open, name="round_open"),
+    path("<int:pk>/rounds/<int:number>/close/", views.round_close, name="round_close"),
+    path("<int:pk>/rounds/<int:number>/seats/<int:seat_pk>/", views.respond, name="respond"),
+    path("<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("<int:pk>/publish/", views.publish, name="publish"),
+    path("<int:pk>/<slug:outcome>/", views.item_end, name="item_end"),
+]

@@ -1,0 +1,257 @@
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from members.models import GroupRole, Organisation, User
+
+from .models import DecisionItem, Position, Principle
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+def group_people():
+    """People who can lead an item: anyone holding a live acting role on the group."""
+    today = timezone.localdate()
+    live = Q(group_roles__is_archived=False) & (Q(group_roles__ended_on__isnull=True)
+                                                 | Q(group_roles__ended_on__gt=today))
+    return (
+        User.objects.filter(is_active=True)
+        .filter(live, group_roles__role__in=[GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER])
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name()
+
+
+class ItemForm(forms.ModelForm):
+    lead = PersonChoiceField(queryset=User.objects.none(), required=False, label="Lead",
+                             help_text="The person who works on the wording between rounds.")
+
+    class Meta:
+        model = DecisionItem
+        fields = ["title", "question", "background", "proposed_wording", "lead", "principles", "organisations"]
+        labels = {
+            "title": "Title",
+            "question": "The question for the group",
+            "proposed_wording": "Proposed wording",
+            "principles": "Principles it rests on",
+            "organisations": "Organisations it concerns",
+        }
+        help_texts = {
+            "question": "One or two sentences: what are we deciding?",
+            "background": "What the group needs to know: the history, the evidence, who is affected.",
+            "proposed_wording": "The words the group will be asked to agree. A consensus check freezes them.",
+            "principles": None,
+            "organisations": "People who declared an interest related to these organisations are flagged when "
+            "they respond.",
+        }
+        widgets = {
+            "question": forms.Textarea(attrs={"rows": 3}),
+            "background": forms.Textarea(attrs={"rows": 5}),
+            "proposed_wording": forms.Textarea(attrs={"rows": 6}),
+            "principles": forms.CheckboxSelectMultiple,
+            "organisations": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = group_people()
+        self.fields["principles"].queryset = Principle.objects.current()
+        self.fields["principles"].required = False
+        self.fields["organisations"].queryset = (
+            Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
+        )
+        self.fields["organisations"].required = False
+        self.fields["organisations"].help_text += " Hold Ctrl (or Cmd) to choose more than one."
+
+
+class RoundOpenForm(forms.Form):
+    deadline = forms.DateField(
+        label="Deadline for positions",
+        widget=DATE_WIDGET,
+        help_text="The round closes at the end of this day. For example, 2027-03-05.",
+    )
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline < timezone.localdate():
+            raise forms.ValidationError("The deadline must be today or later.")
+        return deadline
+
+
+class PositionForm(forms.Form):
+    """A seat's position. The reason box sits under the stance that needs it (NHS conditional radios); without
+    JavaScript every box shows and only the one for the chosen stance is read."""
+
+    stance = forms.ChoiceField(
+        label="Your seat's position", choices=Position.Stance.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose your seat's position."},
+    )
+    stand_aside_reason = forms.CharField(
+        label="Why does your seat stand aside?", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    block_reason = forms.CharField(
+        label="What is the concern at stake?", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="A block stops this wording. Say what would need to change.",
+    )
+    block_principle = forms.ModelChoiceField(
+        label="Principle at stake", queryset=Principle.objects.none(), required=False,
+        empty_label="None – the concern is described above",
+    )
+
+    HINTS = {
+        Position.Stance.SUPPORT: "Your seat supports this wording.",
+        Position.Stance.LIVE_WITH: "Not your seat's first choice, but it can live with it.",
+        Position.Stance.STAND_ASIDE: "Your seat will not stand in the way, but its concern is recorded and shown.",
+        Position.Stance.BLOCK: "This wording goes against a principle or a fundamental concern. "
+        "A block closes the round at once, without consensus.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["block_principle"].queryset = Principle.objects.current()
+
+    def clean(self):
+        data = super().clean()
+        stance = data.get("stance")
+        if stance == Position.Stance.STAND_ASIDE and not data.get("stand_aside_reason", "").strip():
+            self.add_error("stand_aside_reason", "Give the reason your seat stands aside.")
+        if stance == Position.Stance.BLOCK and not data.get("block_reason", "").strip():
+            self.add_error("block_reason", "Give the concern at stake: a block needs a reason.")
+        return data
+
+    def position_data(self) -> dict:
+        data = self.cleaned_data
+        stance = data["stance"]
+        return {
+            "stance": stance,
+            "reason": {Position.Stance.STAND_ASIDE: data.get("stand_aside_reason", ""),
+                       Position.Stance.BLOCK: data.get("block_reason", "")}.get(stance, ""),
+            "principle": data.get("block_principle") if stance == Position.Stance.BLOCK else None,
+        }
+
+    @classmethod
+    def initial_for(cls, position: Position | None) -> dict:
+        if position is None:
+            return {}
+        initial = {"stance": position.stance}
+        if position.stance == Position.Stance.STAND_ASIDE:
+            initial["stand_aside_reason"] = position.reason
+        if position.stance == Position.Stance.BLOCK:
+            initial["block_reason"] = position.reason
+            initial["block_principle"] = position.principle_id
+        return initial
+
+
+class ConfirmForm(forms.Form):
+    statement = forms.CharField(
+        label="Decision statement", widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What the group has agreed, in words every practice will understand.",
+        error_messages={"required": "Write the decision statement."},
+    )
+    decided_on = forms.DateField(label="Date of the decision", widget=DATE_WIDGET, initial=timezone.localdate)
+    principles = forms.ModelMultipleChoiceField(
+        label="Principles it rests on", queryset=Principle.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    publish = forms.BooleanField(
+        label="Publish to every practice now", required=False, initial=True,
+        help_text="Practices see the statement, the date and the principles – never the discussion or positions.",
+    )
+    is_public = forms.BooleanField(label="Also show it on the public About page", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["principles"].queryset = Principle.objects.current()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_public") and not data.get("publish"):
+            self.add_error("is_public", "Publish to practices too, or do not show it on the public page.")
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reason, so that the group and the log can see why."},
+    )
+
+
+class RedirectForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Whose role is it?", queryset=Organisation.objects.none(),
+        help_text="For example, a contract matter goes to the LMC.",
+        error_messages={"required": "Choose the organisation whose role it is."},
+    )
+    reason = ReasonForm.base_fields["reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
+        )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Add to the discussion", widget=forms.Textarea(attrs={"rows": 4}),
+                           error_messages={"required": "Write your comment."})
+
+
+class InterestForm(forms.Form):
+    interest = forms.CharField(
+        label="Declare an interest in this item", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: my practice would host the service this item proposes.",
+        error_messages={"required": "Describe the interest."},
+    )
+
+
+class PrincipleForm(forms.ModelForm):
+    class Meta:
+        model = Principle
+        fields = ["title", "description", "adopted_on"]
+        labels = {"title": "Principle", "adopted_on": "Adopted on"}
+        help_texts = {"adopted_on": "The date the group agreed it. For example, 2026-04-01."}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "adopted_on": DATE_WIDGET}
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        clash = Principle.objects.filter(title__iexact=title)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("The group already has a principle with this title.")
+        return title
+
+
+class LogFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    status = forms.ChoiceField(label="Status", required=False,
+                               choices=[("", "Any status")] + list(DecisionItem.Status.choices))
+    date_from = forms.DateField(label="From", required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label="To", required=False, widget=DATE_WIDGET)
+    principle = forms.ModelChoiceField(label="Principle", queryset=Principle.objects.none(), required=False,
+                                       empty_label="Any principle")
+    organisation = forms.ModelChoiceField(label="Organisation", queryset=Organisation.objects.none(),
+                                          required=False, empty_label="Any organisation")
+
+    def __init__(self, *args, statuses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["principle"].queryset = Principle.objects.order_by("title")
+        self.fields["organisation"].queryset = (
+            Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
+        )
+        if statuses is not None:
+            self.fields["status"].choices = [("", "Any status")] + [
+                (value, label) for value, label in DecisionItem.Status.choices if value in statuses
+            ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The end date must be on or after the start date.")
+        return data

@@ -1,0 +1,13 @@
+"""`{% load decisions_public %}{% public_decisions %}` lists the decisions the chair chose to make public,
+for the public About page."""
+
+from django import template
+
+from decisions.models import DecisionItem
+
+register = template.Library()
+
+
+@register.inclusion_tag("decisions/includes/public_list.html")
+def public_decisions(limit: int = 10):
+    return {"items": DecisionItem.objects.public().prefetch_related("principles").order_by("-decided_on")[:limit]}

@@ -1,0 +1,598 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from members import access as roles
+from members.models import Organisation, Seat
+
+from . import access, selectors, services
+from .diff import has_changes, word_diff
+from .forms import (
+    CommentForm,
+    ConfirmForm,
+    InterestForm,
+    ItemForm,
+    LogFilterForm,
+    PositionForm,
+    PrincipleForm,
+    ReasonForm,
+    RedirectForm,
+    RoundOpenForm,
+)
+from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle
+
+LOG_PAGE_SIZE = 50
+HISTORY_FIELDS = [
+    ("title", "Title"),
+    ("status", "Status"),
+    ("question", "Question"),
+    ("background", "Background"),
+    ("proposed_wording", "Proposed wording"),
+    ("lead", "Lead"),
+    ("statement", "Decision statement"),
+    ("decided_on", "Date of the decision"),
+    ("published_at", "Published"),
+    ("is_public", "Shown on the public page"),
+    ("redirected_to", "Redirected to"),
+    ("outcome_reason", "Reason"),
+]
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _item_url(item, anchor: str = "") -> str:
+    return reverse("decisions:item", args=[item.pk]) + (f"#{anchor}" if anchor else "")
+
+
+# The decision log ------------------------------------------------------------------------------------------
+
+
+def _log_queryset(request):
+    user = request.user
+    is_group = roles.is_group(user)
+    statuses = None if is_group else [DecisionItem.Status.AGREED]
+    form = LogFilterForm(request.GET or None, statuses=statuses)
+    items = DecisionItem.objects.visible_to(user)
+    if form.is_bound and form.is_valid():
+        items = selectors.filter_log(items, **form.cleaned_data)
+    items = selectors.with_log_columns(items).order_by("-log_date", "-pk")
+    return form, items
+
+
+@login_required
+@require_GET
+def log(request):
+    """The decision log: every item the user may see, searchable and filterable, newest first."""
+    roles.require(roles.is_participant(request.user))
+    form, items = _log_queryset(request)
+    page = Paginator(items, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "decisions/log.html",
+        {
+            "form": form,
+            "page": page,
+            "practice_count": selectors.practice_count(),
+            "query": query.urlencode(),
+            "can_raise": access.can_raise(request.user),
+            "is_group": roles.is_group(request.user),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _csv_cell(value) -> str:
+    # Spreadsheet programs run cells that start with these characters as formulas.
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+@require_GET
+def log_csv(request):
+    roles.require(roles.is_participant(request.user))
+    form, items = _log_queryset(request)
+    if form.errors:
+        return HttpResponse("The filters are not valid.", status=400, content_type="text/plain")
+    total = selectors.practice_count()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="decision-log.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["Reference", "Title", "Status", "Rounds", "Date", "Principles", "Raised by", "Lead",
+                     "Question", "Decision statement", "Reason", "Redirected to", "Published",
+                     "Practices acknowledged", "Practices", "Link"])
+    for item in items:
+        writer.writerow([_csv_cell(v) for v in [
+            f"D{item.pk}", item.title, item.get_status_display(), item.round_count, item.log_date,
+            "; ".join(p.title for p in item.principles.all()), item.raised_by.get_full_name(),
+            item.lead.get_full_name() if item.lead else "", item.question, item.statement, item.outcome_reason,
+            item.redirected_to or "", timezone.localtime(item.published_at).strftime("%Y-%m-%d %H:%M")
+            if item.published_at else "", item.acknowledged if item.published_at else "",
+            total if item.published_at else "", request.build_absolute_uri(_item_url(item)),
+        ]])
+    return response
+
+
+@login_required
+@require_GET
+def published(request):
+    """What practices see: agreed decisions published to them, and whether their practice has seen each one."""
+    roles.require(roles.is_participant(request.user))
+    items = list(
+        selectors.with_log_columns(DecisionItem.objects.published()).order_by("-published_at", "-pk")[:200]
+    )
+    mine = roles.practice_ids(request.user)
+    seen = set(
+        Acknowledgement.objects.filter(practice_id__in=mine, item__in=[i.pk for i in items])
+        .values_list("item_id", flat=True)
+    ) if mine else set()
+    for item in items:
+        item.seen_by_my_practice = item.pk in seen
+    return render(
+        request,
+        "decisions/published.html",
+        {"items": items, "practice_count": selectors.practice_count(), "has_practice": bool(mine)},
+    )
+
+
+@require_GET
+def public(request):
+    """Decisions the chair chose to publish beyond the portal."""
+    items = (
+        DecisionItem.objects.public()
+        .prefetch_related("principles")
+        .order_by("-decided_on", "-pk")[:100]
+    )
+    return render(request, "decisions/public.html", {"items": items})
+
+
+# Raising and editing items --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_create(request):
+    roles.require(access.can_raise(request.user))
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.item_create(raised_by=request.user, **data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "The draft is saved. Only the group can see it.")
+            return redirect(item)
+    return render(request, "decisions/item_form.html", {"form": form, "item": None},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request, pk: int):
+    item = access.get_item_for(request.user, pk, write=True)
+    form = ItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(item=item, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect(item)
+    return render(request, "decisions/item_form.html", {"form": form, "item": item},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def item_start_discussion(request, pk: int):
+    item = access.get_item_for(request.user, pk, write=True)
+    try:
+        services.item_start_discussion(item=item, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The item is open for discussion.")
+    return redirect(item)
+
+
+# The item page --------------------------------------------------------------------------------------------
+
+
+def _history_rows(item):
+    """Who changed what on the item, when: each stored version compared with the one before, in Python."""
+    records = list(item.history.select_related("history_user", "lead", "redirected_to").order_by("history_date",
+                                                                                                   "history_id"))
+    rows, previous = [], None
+    status_labels = dict(DecisionItem.Status.choices)
+    for record in records:
+        changes = []
+        for field_name, label in HISTORY_FIELDS:
+            attname = field_name + "_id" if field_name in ("lead", "redirected_to") else field_name
+            new = getattr(record, attname)
+            if previous is not None and getattr(previous, attname) == new:
+                continue
+            if previous is None and new in ("", None, False):
+                continue
+            if field_name in ("lead", "redirected_to"):
+                shown = str(getattr(record, field_name)) if new else "nobody"
+            elif field_name == "status":
+                shown = status_labels.get(new, new)
+            elif field_name == "is_public":
+                shown = "yes" if new else "no"
+            elif field_name == "published_at":
+                shown = timezone.localtime(new).strftime("%-d %B %Y %H:%M") if new else "no"
+            else:
+                shown = str(new) if new not in (None, "") else "(empty)"
+            changes.append({"label": label, "value": shown})
+        if changes:
+            rows.append({"when": record.history_date, "who": record.history_user,
+                         "created": previous is None, "changes": changes})
+        previous = record
+    rows.reverse()
+    return rows
+
+
+def _round_views(user, rounds, now):
+    views = []
+    previous = None
+    for r in rounds:
+        positions = {p.seat_id: p for p in r.positions.all()}
+        seats = list(r.seats.all())
+        verdict = services.round_verdict(round=r, positions=positions.values(), seat_ids=[s.pk for s in seats],
+                                         now=now)
+        diff = word_diff(previous.wording, r.wording) if previous else None
+        views.append({
+            "round": r,
+            "verdict": verdict,
+            "rows": [{"seat": s, "position": positions.get(s.pk)} for s in seats],
+            "missing": [s for s in seats if s.pk in verdict.missing_seat_ids],
+            "stand_asides": [positions[s.pk] for s in seats if s.pk in verdict.stand_aside_seat_ids],
+            "my_seats": [{"seat": s, "position": positions.get(s.pk)} for s in seats if s.is_held_by(user)],
+            "diff": diff if diff and has_changes(diff) else None,
+            "previous": previous,
+            "overdue": r.is_open and r.deadline <= now,
+        })
+        previous = r
+    return views
+
+
+def _item_page(request, item, *, comment_form=None, interest_form=None, status=200):
+    user = request.user
+    now = timezone.now()
+    context = {"item": item, "is_group": roles.is_group(user), "is_chair": roles.is_chair(user), "now": now}
+    if item.is_published:
+        by_pcn, totals = selectors.acknowledgement_by_pcn(item)
+        mine = roles.practice_ids(user)
+        seen = set(
+            Acknowledgement.objects.filter(item=item, practice_id__in=mine).values_list("practice_id", flat=True)
+        ) if mine else set()
+        context.update({
+            "ack_by_pcn": by_pcn,
+            "ack_totals": totals,
+            "my_practices": [
+                {"practice": p, "seen": p.pk in seen}
+                for p in Organisation.objects.filter(pk__in=mine).order_by("name")
+            ] if mine else [],
+        })
+    if not context["is_group"]:
+        return render(request, "decisions/item_published.html", context, status=status)
+
+    rounds = _round_views(user, selectors.item_rounds(item), now)
+    current = rounds[-1] if rounds and rounds[-1]["round"].is_open else None
+    last = rounds[-1] if rounds else None
+    proposal_diff = None
+    if last and item.status in (DecisionItem.Status.DRAFT, DecisionItem.Status.DISCUSSION):
+        pieces = word_diff(last["round"].wording, item.proposed_wording)
+        proposal_diff = pieces if has_changes(pieces) else None
+    can_confirm = (
+        context["is_chair"] and item.status == DecisionItem.Status.CONSENSUS_CHECK and last is not None
+        and (last["verdict"].is_consensus if last["round"].is_open else last["round"].outcome == "consensus")
+    )
+    context.update({
+        "rounds": rounds,
+        "earlier_rounds": list(reversed(rounds[:-1])) if rounds else [],
+        "current": current,
+        "last": last,
+        "proposal_diff": proposal_diff,
+        "comments": Comment.objects.filter(item=item, is_withdrawn=False).select_related("author"),
+        "interests": ItemInterest.objects.filter(item=item, is_withdrawn=False).select_related("user"),
+        "history": _history_rows(item),
+        "position_history": selectors.position_history(item),
+        "comment_form": comment_form or CommentForm(),
+        "interest_form": interest_form or InterestForm(),
+        "can_edit": access.can_edit(user, item),
+        "can_comment": access.can_comment(user, item),
+        "can_declare": access.can_declare_interest(user, item),
+        "can_withdraw": access.can_withdraw(user, item),
+        "can_open_round": context["is_chair"] and item.status in (DecisionItem.Status.DRAFT,
+                                                                  DecisionItem.Status.DISCUSSION),
+        "can_confirm": can_confirm,
+        "can_end": context["is_chair"] and item.is_open,
+    })
+    return render(request, "decisions/item.html", context, status=status)
+
+
+@login_required
+@require_GET
+def item(request, pk: int):
+    item = access.get_item_for(request.user, pk)
+    return _item_page(request, item)
+
+
+@login_required
+@require_POST
+def comment_add(request, pk: int):
+    item = access.get_item_for(request.user, pk)
+    roles.require(access.can_comment(request.user, item))
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(item=item, author=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "Your comment is added. Only the group sees the discussion.")
+            return redirect(_item_url(item, "discussion"))
+    return _item_page(request, item, comment_form=form, status=400)
+
+
+@login_required
+@require_POST
+def interest_declare(request, pk: int):
+    item = access.get_item_for(request.user, pk)
+    roles.require(access.can_declare_interest(request.user, item))
+    form = InterestForm(request.POST)
+    if form.is_valid():
+        services.interest_declare(item=item, user=request.user, interest=form.cleaned_data["interest"])
+        messages.success(request, "Your interest is recorded on this item. It is shown when you respond.")
+        return redirect(_item_url(item, "interests"))
+    return _item_page(request, item, interest_form=form, status=400)
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk: int):
+    item = access.get_item_for(request.user, pk)
+    roles.require(access.can_acknowledge(request.user, item))
+    try:
+        practice_id = int(request.POST.get("practice", ""))
+    except ValueError:
+        practice_id = None
+    if practice_id not in roles.practice_ids(request.user):
+        messages.error(request, "Choose one of your practices.")
+        return _item_page(request, item, status=400)
+    practice = Organisation.objects.get(pk=practice_id)
+    services.acknowledgement_record(item=item, practice=practice, by=request.user)
+    messages.success(request, f"Thank you: {practice.name} has seen this decision.")
+    if request.POST.get("next") == "published":
+        return redirect("decisions:published")
+    return redirect(item)
+
+
+# Rounds ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_open(request, pk: int):
+    item = access.get_item_for(request.user, pk)
+    roles.require(roles.is_chair(request.user))
+    form = RoundOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_round = services.round_open(
+                item=item, by=request.user, deadline=services.deadline_from_date(form.cleaned_data["deadline"])
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"Round {new_round.number} is open. Every seat has been emailed.")
+            return redirect(item)
+    seats = Seat.objects.filter(is_active=True).select_related("holder", "deputy")
+    return render(request, "decisions/round_open.html", {"form": form, "item": item, "seats": seats},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def round_close(request, pk: int, number: int):
+    item = access.get_item_for(request.user, pk)
+    roles.require(roles.is_chair(request.user))
+    the_round = access.get_round_for(request.user, item, number)
+    closed = services.round_close(round=the_round, by=request.user)
+    messages.success(request, f"Round {closed.number} is closed: {closed.get_outcome_display().lower()}.")
+    return redirect(item)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def respond(request, pk: int, number: int, seat_pk: int):
+    item = access.get_item_for(request.user, pk)
+    the_round = access.get_round_for(request.user, item, number)
+    try:
+        seat = the_round.seats.select_related("holder", "deputy").get(pk=seat_pk)
+    except Seat.DoesNotExist:
+        raise Http404("This seat was not asked in this round") from None
+    roles.require(access.can_respond(request.user, the_round, seat))
+    existing = Position.objects.filter(round=the_round, seat=seat).select_related("responded_by").first()
+    if request.method == "POST" and not the_round.is_open:
+        messages.error(request, f"Round {number} has closed, so its positions can no longer change.")
+        return redirect(_item_url(item, "round"))
+    form = PositionForm(request.POST or None, initial=PositionForm.initial_for(existing))
+    if request.method == "POST" and form.is_valid():
+        try:
+            position = services.position_record(round=the_round, seat=seat, by=request.user, **form.position_data())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            if position.stance == Position.Stance.BLOCK:
+                messages.success(request, f"{seat.title} blocks round {number}. The round is closed without "
+                                          "consensus; the lead will revise the wording.")
+            else:
+                messages.success(request, f"{seat.title}'s position is recorded: "
+                                          f"{position.get_stance_display().lower()}.")
+            return redirect(_item_url(item, "round"))
+    return render(
+        request,
+        "decisions/respond.html",
+        {
+            "form": form,
+            "item": item,
+            "round": the_round,
+            "seat": seat,
+            "existing": existing,
+            "interest_flag": services.interest_flag_for(user=request.user, item=item),
+            "hints": PositionForm.HINTS,
+            "is_late": the_round.deadline <= timezone.now(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# Outcomes -------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm(request, pk: int):
+    item = access.get_item_for(request.user, pk)
+    roles.require(roles.is_chair(request.user))
+    initial = {"principles": [p.pk for p in item.principles.all()], "statement": item.proposed_wording,
+               "decided_on": timezone.localdate(), "publish": True}
+    form = ConfirmForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_confirm(item=item, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "The decision is agreed" + (" and published to every practice." if form.cleaned_data["publish"]
+                                            else ". Publish it when the group is ready."),
+            )
+            return redirect(item)
+    return render(request, "decisions/confirm.html", {"form": form, "item": item},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def publish(request, pk: int):
+    item = access.get_item_for(request.user, pk)
+    roles.require(roles.is_chair(request.user))
+    is_public = request.POST.get("is_public") == "on"
+    try:
+        if item.is_published:
+            services.item_set_public(item=item, by=request.user, is_public=is_public)
+            messages.success(request, "Shown on the public page." if is_public else "Removed from the public page.")
+        else:
+            services.item_publish(item=item, by=request.user, is_public=is_public)
+            messages.success(request, "The decision is published to every practice.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(item)
+
+
+OUTCOMES = {
+    "park": ("Park the item (not agreed)", "Park the item", services.item_park),
+    "redirect": ("Redirect to a member organisation", "Redirect the item", services.item_redirect),
+    "withdraw": ("Withdraw the item", "Withdraw the item", services.item_withdraw),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_end(request, pk: int, outcome: str):
+    if outcome not in OUTCOMES:
+        raise Http404("No such outcome")
+    item = access.get_item_for(request.user, pk)
+    if outcome == "withdraw":
+        roles.require(access.can_withdraw(request.user, item))
+    else:
+        roles.require(roles.is_chair(request.user) and item.is_open)
+    title, button, service = OUTCOMES[outcome]
+    form_class = RedirectForm if outcome == "redirect" else ReasonForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(item=item, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"{item.title}: {title.lower()} – done.")
+            return redirect(item)
+    return render(request, "decisions/item_end.html",
+                  {"form": form, "item": item, "title": title, "button": button, "outcome": outcome},
+                  status=400 if form.errors else 200)
+
+
+# Principles -----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def principles(request):
+    roles.require(roles.is_participant(request.user))
+    is_chair = roles.is_chair(request.user)
+    if request.method == "POST":
+        roles.require(is_chair)
+    form = PrincipleForm(request.POST or None) if is_chair else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            principle = services.principle_create(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, f"“{principle.title}” is added to the group's principles.")
+            return redirect("decisions:principles")
+    items = Principle.objects.all() if roles.is_group(request.user) else Principle.objects.current()
+    return render(request, "decisions/principles.html",
+                  {"principles": items.order_by("is_archived", "title"), "form": form, "is_chair": is_chair},
+                  status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def principle_edit(request, pk: int):
+    principle = access.get_principle_for(request.user, pk, write=True)
+    form = PrincipleForm(request.POST or None, instance=principle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.principle_update(principle=principle, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, "The principle is updated; its history keeps the earlier wording.")
+            return redirect("decisions:principles")
+    history = principle.history.select_related("history_user").order_by("-history_date")
+    return render(request, "decisions/principle_form.html",
+                  {"form": form, "principle": principle, "history": history},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def principle_archive(request, pk: int):
+    principle = access.get_principle_for(request.user, pk, write=True)
+    services.principle_archive(principle=principle, by=request.user)
+    messages.success(request, f"“{principle.title}” is retired. Decisions that cite it still show it.")
+    return redirect("decisions:principles")
