@@ -1,0 +1,340 @@
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.db.models import Q
+from django.utils import timezone
+
+from decisions.models import DecisionItem
+from members.models import GroupRole, Organisation, User
+from priorities.models import AgreedPriority
+
+from .models import Action, Forum, Meeting, Relationship, Representative, Request, Review
+
+DATE = {"type": "date"}
+MEMBER_KINDS = [k for k in Organisation.Kind.values if k not in Organisation.SYSTEM_PARTNER_KINDS]
+
+
+def acting_people():
+    """People who act for the group: chair, gatekeepers and members (not observers)."""
+    today = timezone.localdate()
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            group_roles__is_archived=False,
+            group_roles__role__in=[GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER],
+        )
+        .filter(Q(group_roles__ended_on__isnull=True) | Q(group_roles__ended_on__gt=today))
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name()
+
+
+class ForumForm(forms.ModelForm):
+    class Meta:
+        model = Forum
+        fields = ["name", "host", "cadence", "is_formal_seat", "purpose", "feedback_due_days"]
+        labels = {"name": "Name of the forum", "purpose": "What the forum does"}
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3}), "feedback_due_days": forms.NumberInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host"].queryset = Organisation.objects.current().filter(
+            kind__in=Organisation.SYSTEM_PARTNER_KINDS
+        ).order_by("name")
+
+    def clean_feedback_due_days(self):
+        value = self.cleaned_data["feedback_due_days"]
+        if not 1 <= value <= 60:
+            raise forms.ValidationError("Enter a number of days from 1 to 60.")
+        return value
+
+
+class RepresentativeForm(forms.ModelForm):
+    user = PersonChoiceField(queryset=User.objects.none(), label="Person")
+
+    class Meta:
+        model = Representative
+        fields = ["user", "role", "term_starts_on", "term_ends_on"]
+        labels = {"role": "Appointed as", "term_starts_on": "Term starts", "term_ends_on": "Term ends"}
+        widgets = {"role": forms.RadioSelect, "term_starts_on": forms.DateInput(DATE),
+                   "term_ends_on": forms.DateInput(DATE)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = acting_people()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("term_starts_on"), data.get("term_ends_on")
+        if start and end and end <= start:
+            self.add_error("term_ends_on", "The term must end after it starts.")
+        return data
+
+
+class LeadForm(forms.Form):
+    user = PersonChoiceField(queryset=User.objects.none(), label="Name a representation lead")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = acting_people()
+
+
+class RelationshipForm(forms.ModelForm):
+    held_by = PersonChoiceField(queryset=User.objects.none(), label="Held by")
+
+    class Meta:
+        model = Relationship
+        fields = ["organisation", "contact_name", "contact_role", "held_by", "notes"]
+        labels = {"organisation": "Their organisation"}
+        help_texts = {"contact_role": "For example: chief executive, director of primary care."}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.current().filter(
+            kind__in=Organisation.SYSTEM_PARTNER_KINDS
+        ).order_by("name")
+        self.fields["held_by"].queryset = acting_people()
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label="Date of the meeting", widget=forms.DateInput(DATE))
+    agenda = forms.CharField(
+        label="Agenda items", widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One item per line, in the order of the forum's agenda.",
+    )
+
+    def clean_agenda(self):
+        lines = [line.strip() for line in self.cleaned_data["agenda"].splitlines() if line.strip()]
+        if not lines:
+            raise forms.ValidationError("List at least one agenda item, one per line.")
+        if any(len(line) > 250 for line in lines):
+            raise forms.ValidationError("Keep each agenda item to 250 characters or fewer.")
+        return lines
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label="Add an agenda item", max_length=250)
+
+
+class DecisionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.title} ({obj.get_status_display().lower()})"
+
+
+class BriefingForm(forms.Form):
+    position = forms.CharField(label="General practice position", widget=forms.Textarea(attrs={"rows": 4}))
+    may_agree = forms.CharField(
+        label="What the representative may agree", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The mandate: what you can say yes to on behalf of general practice.",
+    )
+    must_come_back = forms.CharField(
+        label="What must come back to the group", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    red_lines = forms.CharField(label="Red lines", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    decisions = DecisionChoiceField(
+        label="Decisions it rests on", queryset=DecisionItem.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    priorities = forms.ModelMultipleChoiceField(
+        label="Priorities it rests on", queryset=AgreedPriority.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decisions"].queryset = DecisionItem.objects.exclude(
+            status=DecisionItem.Status.WITHDRAWN
+        ).order_by("-pk")
+        self.fields["priorities"].queryset = AgreedPriority.objects.current().order_by("position", "pk")
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class FeedbackForm(forms.Form):
+    discussed = forms.CharField(label="What was discussed", widget=forms.Textarea(attrs={"rows": 4}))
+    agreed = forms.CharField(
+        label="What was agreed on behalf of general practice", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    needs_sign_off = forms.CharField(
+        label="What needs the group's sign-off", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Write it as a question for the group. You can turn it into a draft decision item in one click.",
+    )
+    escalations = forms.CharField(label="Escalations", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ActionForm(forms.ModelForm):
+    owner = PersonChoiceField(queryset=User.objects.none(), label="Owner")
+    support = PersonChoiceField(
+        queryset=User.objects.none(), label="Support person", required=False,
+        help_text="Someone who gives admin help to get it done.",
+    )
+
+    class Meta:
+        model = Action
+        fields = ["title", "owner", "support", "due_on", "meeting", "decision", "priority"]
+        labels = {"meeting": "From a forum meeting", "decision": "For a decision", "priority": "For a priority"}
+        widgets = {"due_on": forms.DateInput(DATE)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = acting_people()
+        self.fields["owner"].queryset = people
+        self.fields["support"].queryset = people
+        self.fields["meeting"].queryset = Meeting.objects.current().select_related("forum").order_by("-held_on")[:100]
+        self.fields["decision"].queryset = DecisionItem.objects.exclude(
+            status=DecisionItem.Status.WITHDRAWN
+        ).order_by("-pk")
+        self.fields["priority"].queryset = AgreedPriority.objects.current().order_by("position", "pk")
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise forms.ValidationError("The due date must be today or in the future.")
+        return due_on
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=Action.Status.choices, widget=forms.RadioSelect)
+    completion_note = forms.CharField(
+        label="Completion note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you close the action: what was done, or why it is no longer needed.",
+    )
+    due_on = forms.DateField(label="Due date", widget=forms.DateInput(DATE))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") and data["status"] not in Action.OPEN_STATUSES and not data.get("completion_note",
+                                                                                              "").strip():
+            self.add_error("completion_note", "Say what was done, or why it is no longer needed.")
+        return data
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["reviewed_on", "working_well", "overstepped_mandate", "thin_feedback", "next_steps"]
+        labels = {"reviewed_on": "Date of the review"}
+        widgets = {
+            "reviewed_on": forms.DateInput(DATE),
+            "working_well": forms.Textarea(attrs={"rows": 3}),
+            "overstepped_mandate": forms.Textarea(attrs={"rows": 3}),
+            "thin_feedback": forms.Textarea(attrs={"rows": 3}),
+            "next_steps": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_reviewed_on(self):
+        value = self.cleaned_data["reviewed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("A review is recorded on or after the day it took place.")
+        return value
+
+
+# The public request form ----------------------------------------------------------------------------------------
+
+STARTED_SALT = "representation.request-form.started"
+# A form open longer than this is refused with a fresh token (the person simply sends it again).
+STARTED_MAX_AGE_SECONDS = 24 * 60 * 60
+
+
+def started_token() -> str:
+    return signing.dumps(time.time(), salt=STARTED_SALT)
+
+
+def min_fill_seconds() -> float:
+    # People take longer than this to fill the form; bots that post at once are refused.
+    return getattr(settings, "REQUEST_FORM_MIN_SECONDS", 3)
+
+
+class RequestForm(forms.ModelForm):
+    # A field people never see (the wrapper is hidden); bots that fill every field reveal themselves.
+    website = forms.CharField(label="Leave this empty", required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Request
+        fields = ["requester_name", "requester_email", "requester_role", "organisation_name", "summary", "details",
+                  "needed_by"]
+        help_texts = {
+            "organisation_name": "For example: North Shire Integrated Care Board.",
+            "summary": "A short title, for example: winter vaccination plan for care homes.",
+            "details": "What you are asking general practice for, and any background we need.",
+            "needed_by": "For example, 2026-12-18. We aim to triage every request within 5 working days.",
+        }
+        widgets = {
+            "requester_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "requester_email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+            "requester_role": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "organisation_name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "details": forms.Textarea(attrs={"rows": 6}),
+            "needed_by": forms.DateInput(DATE),
+        }
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website", "").strip())
+
+    def clean_needed_by(self):
+        value = self.cleaned_data["needed_by"]
+        if value < timezone.localdate():
+            raise forms.ValidationError("The date you need a response by must be today or in the future.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        token = self.data.get("started", "")
+        try:
+            started = signing.loads(token, salt=STARTED_SALT, max_age=STARTED_MAX_AGE_SECONDS)
+        except signing.SignatureExpired:
+            self.add_error(None, "The form was open for more than a day. Check your answers and send it again.")
+        except signing.BadSignature:
+            self.add_error(None, "We could not check the form. Check your answers and send it again.")
+        else:
+            if time.time() - float(started) < min_fill_seconds():
+                self.add_error(None, "The form was sent too quickly to be checked. Check your answers and send it "
+                                     "again.")
+        return data
+
+
+class TriageForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=Request.Outcome.choices, widget=forms.RadioSelect)
+    redirected_to = forms.ModelChoiceField(
+        label="Member organisation it goes to", queryset=Organisation.objects.none(), required=False,
+        help_text="Only for a redirected request.",
+    )
+    outcome_reason = forms.CharField(
+        label="Why, in words for the requester", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when more work is needed first, when you redirect, and when you decline. "
+        "It goes in the email to the requester.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["redirected_to"].queryset = Organisation.objects.current().filter(
+            kind__in=[Organisation.Kind.LMC, Organisation.Kind.FEDERATION, Organisation.Kind.PCN,
+                      Organisation.Kind.PRACTICE]
+        ).order_by("kind", "name")
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome == Request.Outcome.REDIRECTED and not data.get("redirected_to"):
+            self.add_error("redirected_to", "Choose the member organisation the request goes to.")
+        if outcome in Request.REASON_REQUIRED and not data.get("outcome_reason", "").strip():
+            self.add_error("outcome_reason", "Say why, so that the requester knows what to do next.")
+        return data
+
+
+class AgendaOtherForm(forms.Form):
+    title = forms.CharField(label="Add an item to the agenda", max_length=250)

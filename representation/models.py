@@ -1,0 +1,572 @@
+"""Representation on system forums, the action log, representation reviews, and the single point of access.
+
+Rules (when feedback is late, when an action is overdue, the triage target) live in services.py and
+selectors.py; these models hold the data, small derived properties and the invariants the database enforces.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from decisions.models import DecisionItem
+from members.models import Organisation
+from priorities.models import AgreedPriority
+
+# The group's constitution: the target time to triage a request, in working days (Monday to Friday).
+TRIAGE_TARGET_WORKING_DAYS = 5
+# How often the group reviews each representative.
+REVIEW_INTERVAL_DAYS = 182
+# Feedback is due this many calendar days after a forum meeting unless the forum says otherwise.
+DEFAULT_FEEDBACK_DUE_DAYS = 7
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days (Monday to Friday) after `start`. Bank holidays count as working days."""
+    current = start
+    # A request received at the weekend starts its clock on Monday.
+    while current.weekday() >= 5:
+        current += timedelta(days=1)
+    added = 0
+    while added < days:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            added += 1
+    return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days (Monday to Friday) after `start` up to and including `end`; 0 if `end` is not later."""
+    if end <= start:
+        return 0
+    count = 0
+    current = start
+    while current < end:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            count += 1
+    return count
+
+
+class ForumQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_archived=False)
+
+
+class Forum(models.Model):
+    """A system body where general practice is represented: a place partnership board, an interface group, …"""
+
+    name = models.CharField(max_length=200, unique=True)
+    host = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="hosted_forums", verbose_name="host organisation"
+    )
+    cadence = models.CharField(max_length=100, help_text="For example: monthly, every other Tuesday.")
+    is_formal_seat = models.BooleanField(
+        "general practice has a formal seat", default=True,
+        help_text="Untick if general practice attends by invitation rather than by right.",
+    )
+    purpose = models.TextField(blank=True)
+    feedback_due_days = models.PositiveSmallIntegerField(
+        "feedback due within (days)", default=DEFAULT_FEEDBACK_DUE_DAYS,
+        help_text="Calendar days after each meeting by which the representative feeds back to the group.",
+    )
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = ForumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="forum_feedback_due_within_sixty_days",
+                condition=Q(feedback_due_days__gte=1, feedback_due_days__lte=60),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RepresentativeQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_archived=False, stood_down_on__isnull=True)
+
+
+class Representative(models.Model):
+    """A person's appointment to speak for general practice on a forum, for a term of office."""
+
+    class Role(models.TextChoices):
+        REPRESENTATIVE = "representative", "Representative"
+        DEPUTY = "deputy", "Deputy"
+
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="representatives")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="representations")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REPRESENTATIVE)
+    term_starts_on = models.DateField(default=timezone.localdate)
+    term_ends_on = models.DateField()
+    stood_down_on = models.DateField(null=True, blank=True)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = RepresentativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["forum__name", "role", "-term_starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "role"],
+                condition=Q(is_archived=False, stood_down_on__isnull=True),
+                name="one_current_representative_per_forum_and_role",
+            ),
+            models.CheckConstraint(
+                name="representative_term_ends_after_it_starts",
+                condition=Q(term_ends_on__gt=models.F("term_starts_on")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}, {self.forum}"
+
+    @property
+    def term_has_ended(self) -> bool:
+        return self.term_ends_on < timezone.localdate()
+
+
+class RepresentationLead(models.Model):
+    """One of the (at most two) people the group names to brief and hear back from all representatives."""
+
+    class Slot(models.IntegerChoices):
+        FIRST = 1, "First lead"
+        SECOND = 2, "Second lead"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="representation_leads")
+    # Two slots with a unique constraint: the database itself keeps the group to one or two leads.
+    slot = models.PositiveSmallIntegerField(choices=Slot.choices)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot"], condition=Q(ended_on__isnull=True, is_archived=False), name="one_lead_per_slot"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(ended_on__isnull=True, is_archived=False), name="one_live_lead_per_person"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} (representation lead)"
+
+
+class Relationship(models.Model):
+    """Who holds the group's relationship with a key person in the system, e.g. the acute trust's chief executive."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="key_relationships")
+    contact_name = models.CharField("their name", max_length=150)
+    contact_role = models.CharField("their role", max_length=150)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="relationships_held",
+        verbose_name="held by",
+    )
+    notes = models.TextField(blank=True)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "contact_name"]
+
+    def __str__(self):
+        return f"{self.contact_name}, {self.contact_role} – held by {self.held_by}"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_archived=False)
+
+    def feedback_late(self, today: date):
+        """Past the feedback due date and not yet fully fed back."""
+        return self.current().filter(feedback_due_on__lt=today, feedback_completed_at__isnull=True)
+
+
+class Meeting(models.Model):
+    """A meeting of a forum. Feedback is due `forum.feedback_due_days` after it, fixed when the meeting is added."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField("date")
+    feedback_due_on = models.DateField()
+    feedback_completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "forum__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "held_on"], condition=Q(is_archived=False), name="one_meeting_per_forum_per_day"
+            ),
+            models.CheckConstraint(
+                name="feedback_due_after_the_meeting", condition=Q(feedback_due_on__gt=models.F("held_on"))
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.forum} on {self.held_on:%-d %b %Y}"
+
+    def is_feedback_late(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.feedback_completed_at is None and self.feedback_due_on < today
+
+    @property
+    def was_fed_back_late(self) -> bool:
+        return (
+            self.feedback_completed_at is not None
+            and timezone.localtime(self.feedback_completed_at).date() > self.feedback_due_on
+        )
+
+    @property
+    def has_happened(self) -> bool:
+        return self.held_on < timezone.localdate()
+
+
+class AgendaItem(models.Model):
+    """An item on a forum meeting's agenda: the unit that is briefed before and fed back after."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
+    title = models.CharField(max_length=250)
+    position = models.PositiveSmallIntegerField()
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "position"]
+
+    def __str__(self):
+        return self.title
+
+
+class Briefing(models.Model):
+    """The general practice position and the mandate for one agenda item, written before the meeting."""
+
+    agenda_item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="briefing")
+    position = models.TextField("general practice position")
+    may_agree = models.TextField("what the representative may agree")
+    must_come_back = models.TextField("what must come back to the group", blank=True)
+    red_lines = models.TextField(blank=True)
+    decisions = models.ManyToManyField(
+        DecisionItem, blank=True, related_name="briefings", verbose_name="decisions it rests on"
+    )
+    priorities = models.ManyToManyField(
+        AgreedPriority, blank=True, related_name="briefings", verbose_name="priorities it rests on"
+    )
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(m2m_fields=[decisions, priorities])
+
+    def __str__(self):
+        return f"Briefing: {self.agenda_item}"
+
+
+class BriefingComment(models.Model):
+    briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.briefing}"
+
+
+class Feedback(models.Model):
+    """What happened at the meeting on one agenda item, written after it."""
+
+    agenda_item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="feedback")
+    discussed = models.TextField("what was discussed")
+    agreed = models.TextField("what was agreed on behalf of general practice", blank=True)
+    needs_sign_off = models.TextField("what needs the group's sign-off", blank=True)
+    escalations = models.TextField(blank=True)
+    # One click turns what needs sign-off into a draft decision item; the link stops it being raised twice.
+    sign_off_decision = models.OneToOneField(
+        DecisionItem, on_delete=models.PROTECT, null=True, blank=True, related_name="sign_off_feedback"
+    )
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Feedback: {self.agenda_item}"
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(is_archived=False, status__in=Action.OPEN_STATUSES)
+
+    def overdue(self, today: date):
+        return self.open().filter(due_on__lt=today)
+
+    def for_person(self, user):
+        return self.filter(Q(owner=user) | Q(support=user))
+
+
+class Action(models.Model):
+    """An action from a forum meeting, a decision or a priority, with an owner and a person to help them."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "No longer needed"
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    title = models.CharField("what needs doing", max_length=250)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="actions_owned")
+    support = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="actions_supported",
+        verbose_name="support person", help_text="Someone who gives admin help to get it done.",
+    )
+    due_on = models.DateField("due date")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    completion_note = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="actions",
+                                verbose_name="forum meeting")
+    decision = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="actions", verbose_name="decision item")
+    priority = models.ForeignKey(AgreedPriority, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="actions", verbose_name="agreed priority")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            # Closing an action says how: done with what result, or why it is no longer needed.
+            models.CheckConstraint(
+                name="closed_action_has_a_note_and_time",
+                condition=Q(status__in=["open", "in_progress"], completed_at__isnull=True)
+                | (~Q(completion_note="") & Q(completed_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.is_open and self.due_on < (today or timezone.localdate())
+
+
+class ActionReminder(models.Model):
+    """One reminder email per action per due date: the unit of work the reminder task claims."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="reminders")
+    due_on = models.DateField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "due_on"], name="one_reminder_per_action_due_date")
+        ]
+
+    def __str__(self):
+        return f"Reminder for action {self.action_id} due {self.due_on}"
+
+
+class Review(models.Model):
+    """The group's periodic review of a representative; seen by the group and the representative only."""
+
+    representative = models.ForeignKey(Representative, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField(default=timezone.localdate)
+    working_well = models.TextField("what is working")
+    overstepped_mandate = models.TextField("where they overstepped the mandate", blank=True)
+    thin_feedback = models.TextField("where the feedback was thin", blank=True)
+    next_steps = models.TextField("agreed next steps", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+
+    def __str__(self):
+        return f"Review of {self.representative} on {self.reviewed_on}"
+
+
+class RequestQuerySet(models.QuerySet):
+    def awaiting_triage(self):
+        return self.filter(is_archived=False, outcome="")
+
+    def past_target(self, today: date):
+        return self.awaiting_triage().filter(triage_due_on__lt=today)
+
+
+class Request(models.Model):
+    """A request to general practice from a system partner, through the single point of access."""
+
+    class Outcome(models.TextChoices):
+        AGENDA = "agenda", "Item on the leadership meeting agenda"
+        PAPER = "paper", "Paper circulated to the group"
+        MESSAGE = "message", "Message to the group"
+        MORE_WORK = "more_work", "More work needed first"
+        REDIRECTED = "redirected", "Redirected to a member organisation"
+        DECLINED = "declined", "Declined"
+
+    # Outcomes the requester must be told the reason for.
+    REASON_REQUIRED = (Outcome.MORE_WORK, Outcome.REDIRECTED, Outcome.DECLINED)
+
+    requester_name = models.CharField("your full name", max_length=150)
+    requester_email = models.EmailField("your email address")
+    requester_role = models.CharField("your job title", max_length=150)
+    organisation_name = models.CharField("your organisation", max_length=200)
+    summary = models.CharField("what is your request about?", max_length=200)
+    details = models.TextField("what do you want from general practice?")
+    needed_by = models.DateField("by when do you need a response?")
+    received_at = models.DateTimeField(default=timezone.now)
+    triage_due_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    redirected_to = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="redirected_requests"
+    )
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["triage_due_on", "received_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="request_outcome_and_triage_time_go_together",
+                condition=Q(outcome="", triaged_at__isnull=True, triaged_by__isnull=True)
+                | (~Q(outcome="") & Q(triaged_at__isnull=False, triaged_by__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="redirected_request_names_the_member",
+                condition=Q(outcome="redirected", redirected_to__isnull=False)
+                | (~Q(outcome="redirected") & Q(redirected_to__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="request_outcome_reason_given_where_required",
+                condition=~Q(outcome__in=["more_work", "redirected", "declined"]) | ~Q(outcome_reason=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.summary} ({self.organisation_name})"
+
+    @property
+    def is_triaged(self) -> bool:
+        return bool(self.outcome)
+
+    def is_past_target(self, today: date | None = None) -> bool:
+        if self.triaged_at:
+            return timezone.localtime(self.triaged_at).date() > self.triage_due_on
+        return (today or timezone.localdate()) > self.triage_due_on
+
+    @property
+    def working_days_to_triage(self) -> int | None:
+        if not self.triaged_at:
+            return None
+        return working_days_between(
+            timezone.localtime(self.received_at).date(), timezone.localtime(self.triaged_at).date()
+        )
+
+
+class RequestEmail(models.Model):
+    """One acknowledgement and one outcome email per request: the unit of work the email task claims."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "ack", "Acknowledgement"
+        OUTCOME = "outcome", "Outcome"
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="emails")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "kind"], name="one_request_email_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} email for request {self.request_id}"
+
+
+class LeadershipMeeting(models.Model):
+    """A weekly meeting of the leadership group; every other week has a slot for system partners."""
+
+    meets_on = models.DateField(unique=True)
+    has_partner_slot = models.BooleanField("has a slot for system partners", default=False)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meets_on"]
+
+    def __str__(self):
+        return f"Leadership meeting on {self.meets_on:%-d %b %Y}"
+
+
+class LeadershipAgendaItem(models.Model):
+    """An item on a leadership meeting's agenda, gathered from its source or added by a gatekeeper."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", "System partner request"
+        DECISION = "decision", "Consensus check"
+        SIGN_OFF = "sign_off", "Feedback needing sign-off"
+        ACTION = "action", "Overdue action"
+        OTHER = "other", "Other business"
+
+    meeting = models.ForeignKey(LeadershipMeeting, on_delete=models.PROTECT, related_name="items")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=250)
+    position = models.PositiveIntegerField()
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decision = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    is_archived = models.BooleanField("removed from the agenda", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "position"], condition=Q(is_archived=False), name="one_agenda_item_per_position"
+            ),
+            models.UniqueConstraint(fields=["meeting", "request"], name="a_request_once_per_agenda"),
+            models.UniqueConstraint(fields=["meeting", "decision"], name="a_decision_once_per_agenda"),
+            models.UniqueConstraint(fields=["meeting", "feedback"], name="a_feedback_once_per_agenda"),
+            models.UniqueConstraint(fields=["meeting", "action"], name="an_action_once_per_agenda"),
+        ]
+
+    def __str__(self):
+        return self.title
