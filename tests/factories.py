@@ -146,3 +146,58 @@ class PlanItemFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Plan item {n}")
     lead = "Dr Cara Director, Riverside PCN"
     rag_status = "green"
+
+
+# decisions
+
+
+class PrincipleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Principle"
+        django_get_or_create = ("title",)
+
+    title = factory.Sequence(lambda n: f"Principle {n}")
+    description = "What the group holds to."
+
+
+class DecisionItemFactory(factory.django.DjangoModelFactory):
+    """A decision item in discussion, with proposed wording ready for a consensus check."""
+
+    class Meta:
+        model = "decisions.DecisionItem"
+
+    title = factory.Sequence(lambda n: f"Decision item {n}")
+    question = "Should the group back the proposal?"
+    background = "What the group needs to know."
+    proposed_wording = "The group backs the proposal."
+    raised_by = factory.SubFactory(UserFactory)
+    status = "discussion"
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    """An open round on an item in consensus check, asking every active seat, due in a week."""
+
+    class Meta:
+        model = "decisions.Round"
+        skip_postgeneration_save = True
+
+    item = factory.SubFactory(DecisionItemFactory, status="consensus_check")
+    number = 1
+    wording = factory.LazyAttribute(lambda o: o.item.proposed_wording)
+    deadline = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(days=7))
+    opened_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def seats(obj, create, extracted, **kwargs):
+        if create:
+            obj.seats.set(extracted if extracted is not None else Seat.objects.filter(is_active=True))
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "decisions.Position"
+
+    round = factory.SubFactory(RoundFactory)
+    seat = factory.SubFactory(SeatFactory)
+    stance = "support"
+    responded_by = factory.LazyAttribute(lambda o: o.seat.holder)
