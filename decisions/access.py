@@ -54,8 +54,7 @@ def get_item_for(user, pk: int, *, write: bool = False) -> DecisionItem:
     require(is_participant(user))
     try:
         item = (
-            DecisionItem.objects.visible_to(user)
-            .select_related("raised_by", "lead", "redirected_to")
+            DecisionItem.objects.select_related("raised_by", "lead", "redirected_to")
             .prefetch_related(
                 Prefetch("principles", queryset=Principle.objects.order_by("title")),
                 Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
@@ -64,6 +63,8 @@ def get_item_for(user, pk: int, *, write: bool = False) -> DecisionItem:
         )
     except DecisionItem.DoesNotExist:
         raise Http404("No such decision") from None
+    # Drafts, discussion and positions are the group's: anyone else sees only what has been published.
+    require(is_group(user) or item.is_published)
     if write:
         require(can_edit(user, item))
     return item

@@ -5,4 +5,7 @@ from members.demo import DemoPeople, load_members
 
 def load(*, password_hash: str | None) -> DemoPeople:
     people = load_members(password_hash=password_hash)
+    from decisions.demo import load_decisions
+
+    load_decisions(people)
     return people

@@ -165,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gpleadership.tasks.send_weekly_digests",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
+    # Hourly, so a round closes soon after its deadline and each reminder goes close to two days before it.
+    "decisions-round-housekeeping": {
+        "task": "decisions.tasks.round_housekeeping",
+        "schedule": crontab(minute=5),
+    },
 }
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -7,7 +7,14 @@ from django.utils import timezone
 from decisions import services
 from members.models import GroupRole, Organisation, Seat
 
-from ..factories import DecisionItemFactory, GroupRoleFactory, OrganisationFactory, PrincipleFactory, SeatFactory, UserFactory
+from ..factories import (
+    DecisionItemFactory,
+    GroupRoleFactory,
+    OrganisationFactory,
+    PrincipleFactory,
+    SeatFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
