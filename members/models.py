@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 # ODS codes: practices are a letter and five digits (A12345), PCNs U and five digits, trusts and
 # ICBs three to five letters/digits (RQ6, QYG, 99A). We store them upper case.
 ODS_CODE_RE = re.compile(r"^[A-Z0-9]{3,8}$")
-PRACTICE_ODS_RE = re.compile(r"^[A-Z][0-9]{5}$")
+PRACTICE_ODS_RE = re.compile(r"^[A-TV-Z][0-9]{5}$")  # U is for PCNs
 PCN_ODS_RE = re.compile(r"^U[0-9]{5}$")
 # The full UK postcode shape, after normalising to upper case with one space.
 POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$")
