@@ -1,4 +1,5 @@
 import time
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -191,7 +192,13 @@ class ActionForm(forms.ModelForm):
         people = acting_people()
         self.fields["owner"].queryset = people
         self.fields["support"].queryset = people
-        self.fields["meeting"].queryset = Meeting.objects.current().select_related("forum").order_by("-held_on")[:100]
+        # Actions come from recent meetings; a year back keeps the list short.
+        self.fields["meeting"].queryset = (
+            Meeting.objects.current()
+            .filter(held_on__gte=timezone.localdate() - timedelta(days=365))
+            .select_related("forum")
+            .order_by("-held_on")
+        )
         self.fields["decision"].queryset = DecisionItem.objects.exclude(
             status=DecisionItem.Status.WITHDRAWN
         ).order_by("-pk")

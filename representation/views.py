@@ -268,7 +268,7 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
         briefing = getattr(item, "briefing", None) if _has_briefing(item) else None
         item.the_briefing = briefing
         item.the_feedback = getattr(item, "feedback", None) if _has_feedback(item) else None
-        if briefing and can_comment:
+        if briefing and (can_comment or briefing.pk in comment_forms):
             item.comment_form = comment_forms.get(briefing.pk) or CommentForm(prefix=f"c{briefing.pk}")
     return render(
         request,
