@@ -169,7 +169,7 @@ def public(request):
 @require_http_methods(["GET", "POST"])
 def item_create(request):
     roles.require(access.can_raise(request.user))
-    form = ItemForm(request.POST or None)
+    form = ItemForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -187,7 +187,7 @@ def item_create(request):
 @require_http_methods(["GET", "POST"])
 def item_edit(request, pk: int):
     item = access.get_item_for(request.user, pk, write=True)
-    form = ItemForm(request.POST or None, instance=item)
+    form = ItemForm(request.POST if request.method == "POST" else None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
             services.item_update(item=item, by=request.user, **form.cleaned_data)
@@ -395,7 +395,7 @@ def acknowledge(request, pk: int):
 def round_open(request, pk: int):
     item = access.get_item_for(request.user, pk)
     roles.require(roles.is_chair(request.user))
-    form = RoundOpenForm(request.POST or None)
+    form = RoundOpenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             new_round = services.round_open(
@@ -436,7 +436,7 @@ def respond(request, pk: int, number: int, seat_pk: int):
     if request.method == "POST" and not the_round.is_open:
         messages.error(request, f"Round {number} has closed, so its positions can no longer change.")
         return redirect(_item_url(item, "round"))
-    form = PositionForm(request.POST or None, initial=PositionForm.initial_for(existing))
+    form = PositionForm(request.POST if request.method == "POST" else None, initial=PositionForm.initial_for(existing))
     if request.method == "POST" and form.is_valid():
         try:
             position = services.position_record(round=the_round, seat=seat, by=request.user, **form.position_data())
@@ -477,7 +477,7 @@ def confirm(request, pk: int):
     roles.require(roles.is_chair(request.user))
     initial = {"principles": [p.pk for p in item.principles.all()], "statement": item.proposed_wording,
                "decided_on": timezone.localdate(), "publish": True}
-    form = ConfirmForm(request.POST or None, initial=initial)
+    form = ConfirmForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.item_confirm(item=item, by=request.user, **form.cleaned_data)
@@ -531,7 +531,7 @@ def item_end(request, pk: int, outcome: str):
         roles.require(roles.is_chair(request.user) and item.is_open)
     title, button, service = OUTCOMES[outcome]
     form_class = RedirectForm if outcome == "redirect" else ReasonForm
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             service(item=item, by=request.user, **form.cleaned_data)
@@ -555,7 +555,7 @@ def principles(request):
     is_chair = roles.is_chair(request.user)
     if request.method == "POST":
         roles.require(is_chair)
-    form = PrincipleForm(request.POST or None) if is_chair else None
+    form = PrincipleForm(request.POST if request.method == "POST" else None) if is_chair else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             principle = services.principle_create(by=request.user, **form.cleaned_data)
@@ -574,7 +574,7 @@ def principles(request):
 @require_http_methods(["GET", "POST"])
 def principle_edit(request, pk: int):
     principle = access.get_principle_for(request.user, pk, write=True)
-    form = PrincipleForm(request.POST or None, instance=principle)
+    form = PrincipleForm(request.POST if request.method == "POST" else None, instance=principle)
     if request.method == "POST" and form.is_valid():
         try:
             services.principle_update(principle=principle, by=request.user, **form.cleaned_data)

@@ -1,0 +1,105 @@
+"""The decision log and an item page run the same number of queries whatever the number of decisions,
+rounds and positions."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from decisions import services
+from decisions.models import Acknowledgement, Comment
+
+from ..factories import DecisionItemFactory, PracticeFactory, PrincipleFactory, SeatFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def _add_decisions(n, chair, practices, principles):
+    """n items across every status: agreed and published ones with acknowledgements, some with rounds."""
+    for i in range(n):
+        kind = i % 4
+        item = DecisionItemFactory(raised_by=chair, lead=chair, status="discussion" if kind else "agreed",
+                                   statement="Agreed words" if not kind else "",
+                                   decided_on=timezone.localdate() if not kind else None,
+                                   published_at=timezone.now() if not kind else None)
+        item.principles.set(principles[: 1 + i % len(principles)])
+        if not kind:
+            for practice in practices[: 1 + i % len(practices)]:
+                Acknowledgement.objects.create(item=item, practice=practice, acknowledged_by=chair)
+
+
+@pytest.mark.parametrize("persona", ["chair", "practice_user"])
+def test_the_decision_log_runs_constant_queries_for_10_and_200_decisions(client_for, request, chair, practice,
+                                                                         persona):
+    client = client_for(request.getfixturevalue(persona))
+    practices = [practice] + [PracticeFactory(pcn=practice.pcn) for _ in range(3)]
+    principles = [PrincipleFactory() for _ in range(3)]
+    filtered = reverse("decisions:log") + f"?q=Decision&status=agreed&principle={principles[0].pk}"
+    pages = [reverse("decisions:log"), filtered, reverse("decisions:published"), reverse("decisions:log_csv")]
+    _add_decisions(10, chair, practices, principles)
+    small = [_count_queries(client, url) for url in pages]
+    _add_decisions(190, chair, practices, principles)
+    large = [_count_queries(client, url) for url in pages]
+    print(f"\nlog, filtered log, published, CSV queries ({persona}): 10 decisions={small}, 200 decisions={large}")
+    assert small == large
+
+
+def _item_with_history(chair, seats_count, rounds_count, comments):
+    seats = [SeatFactory(holder=UserFactory()) for _ in range(seats_count)]
+    item = DecisionItemFactory(raised_by=chair, lead=chair)
+    item.principles.set([PrincipleFactory() for _ in range(2)])
+    for n in range(rounds_count):
+        the_round = services.round_open(item=item, by=chair, deadline=timezone.now() + timezone.timedelta(days=3))
+        for seat in seats[:-1]:
+            services.position_record(round=the_round, seat=seat, by=seat.holder, stance="support")
+            services.position_record(round=the_round, seat=seat, by=seat.holder, stance="stand_aside",
+                                     reason="Changed our mind")
+        if n < rounds_count - 1:
+            services.position_record(round=the_round, seat=seats[-1], by=seats[-1].holder, stance="block",
+                                     reason="Not yet")
+            item.refresh_from_db()
+            services.item_update(item=item, by=chair, title=item.title, question=item.question, background="",
+                                 lead=chair, proposed_wording=f"Wording version {n + 2} with more words")
+    for i in range(comments):
+        Comment.objects.create(item=item, author=chair, body=f"Comment {i}")
+    return item
+
+
+def test_an_item_page_runs_constant_queries_whatever_its_rounds_and_positions(client_for, chair):
+    client = client_for(chair)
+    small = _item_with_history(chair, seats_count=2, rounds_count=1, comments=1)
+    large = _item_with_history(chair, seats_count=12, rounds_count=6, comments=30)
+    small_count = _count_queries(client, reverse("decisions:item", args=[small.pk]))
+    large_count = _count_queries(client, reverse("decisions:item", args=[large.pk]))
+    print(f"item page queries: 1 round x 2 seats={small_count}, 6 rounds x 12 seats={large_count}")
+    assert small_count == large_count
+
+
+def test_a_published_item_page_runs_constant_queries_whatever_the_practices(client_for, chair, member, practice,
+                                                                           practice_user):
+    seats = {"pcn": SeatFactory(holder=UserFactory())}
+
+    def agreed():
+        item = DecisionItemFactory(raised_by=chair)
+        the_round = services.round_open(item=item, by=chair,
+                                        deadline=timezone.now() + timezone.timedelta(days=3))
+        for seat in [member.seats_held.get(), seats["pcn"]]:
+            services.position_record(round=the_round, seat=seat, by=seat.holder, stance="support")
+        return services.item_confirm(item=item, by=chair, statement="Agreed.", publish=True)
+
+    first, second = agreed(), agreed()
+    for _ in range(20):
+        other = PracticeFactory()
+        Acknowledgement.objects.create(item=second, practice=other, acknowledged_by=chair)
+    for persona in (chair, practice_user):
+        client = client_for(persona)
+        assert _count_queries(client, reverse("decisions:item", args=[first.pk])) == _count_queries(
+            client, reverse("decisions:item", args=[second.pk]))
