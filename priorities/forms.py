@@ -43,6 +43,17 @@ class ExerciseForm(forms.ModelForm):
             "points_per_ballot": forms.NumberInput(attrs={"class": "nhsuk-input--width-3", "inputmode": "numeric"}),
         }
 
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                services.check_exercise_fields({name: data[name] for name in services.EXERCISE_FIELDS})
+            except ValidationError as error:
+                # Field errors here keep the model's own constraint check from repeating them in its words.
+                for field, errors in error.message_dict.items():
+                    self.add_error(field, errors)
+        return data
+
 
 class CandidateForm(forms.ModelForm):
     class Meta:

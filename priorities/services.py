@@ -45,7 +45,7 @@ EXERCISE_FIELDS = (
 )
 
 
-def _check_exercise_fields(fields: dict) -> None:
+def check_exercise_fields(fields: dict) -> None:
     errors = {}
     if fields["closes_at"] <= fields["opens_at"]:
         errors["closes_at"] = "Voting must close after it opens."
@@ -60,7 +60,7 @@ def _check_exercise_fields(fields: dict) -> None:
 @transaction.atomic
 def exercise_create(*, created_by: User, **fields) -> Exercise:
     fields = {name: fields[name] for name in EXERCISE_FIELDS}
-    _check_exercise_fields(fields)
+    check_exercise_fields(fields)
     return Exercise.objects.create(created_by=created_by, **fields)
 
 
@@ -70,7 +70,7 @@ def exercise_update(*, exercise: Exercise, **fields) -> Exercise:
     if exercise.status != Exercise.Status.DRAFT:
         raise ValidationError("Voting has opened, so the exercise can no longer be changed.")
     fields = {name: fields[name] for name in EXERCISE_FIELDS}
-    _check_exercise_fields(fields)
+    check_exercise_fields(fields)
     for name, value in fields.items():
         setattr(exercise, name, value)
     exercise.save(update_fields=list(fields))

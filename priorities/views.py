@@ -352,7 +352,9 @@ def vote(request, pk: int, practice_pk: int):
         return render(request, "priorities/cannot_vote.html", {"exercise": exercise, "reason": reason}, status=403)
     candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
     ballot = Ballot.objects.filter(exercise=exercise, practice=practice).first()
-    form = BallotForm(request.POST or None, exercise=exercise, candidates=candidates, ballot=ballot)
+    form = BallotForm(
+        request.POST if request.method == "POST" else None, exercise=exercise, candidates=candidates, ballot=ballot
+    )
     closed_message = ""
     if not exercise.accepts_votes():
         closed_message = (
@@ -404,7 +406,7 @@ def priorities_confirm(request, pk: int):
     candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
     current = list(exercise.agreed_priorities.current().values_list("candidate_id", flat=True))
     form = ConfirmPrioritiesForm(
-        request.POST or None, candidates=candidates,
+        request.POST if request.method == "POST" else None, candidates=candidates,
         initial={"candidates": current or exercise.result.get("winner_ids", [])},
     )
     if request.method == "POST" and form.is_valid():

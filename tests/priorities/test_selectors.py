@@ -1,0 +1,58 @@
+"""The read functions other apps use (weekly digest, chair's dashboard): right answers in constant queries."""
+
+import pytest
+from django.utils import timezone
+
+from priorities import selectors, services
+
+from ..factories import AgreedPriorityFactory, PlanItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _setup(make_exercise, make_voter, chair, size):
+    exercise, c = make_exercise("approval", places=1, names="AB")
+    voters = [make_voter() for _ in range(size)]
+    for practice, user in voters[: size // 2]:
+        services.ballot_cast(exercise=exercise, practice=practice, user=user, choices=[c["A"].pk])
+    for _ in range(size):
+        PlanItemFactory(rag_status="red")
+        PlanItemFactory(due_date=timezone.localdate() - timezone.timedelta(days=1))
+        PlanItemFactory(rag_status="complete", due_date=timezone.localdate() - timezone.timedelta(days=1))
+    return exercise, voters
+
+
+def _queries(django_assert_max_num_queries):
+    with django_assert_max_num_queries(10) as captured:
+        opened = selectors.open_exercises()
+        waiting = selectors.practices_not_voted(exercises=opened)
+        attention = selectors.plan_items_needing_attention()
+        published = selectors.results_published_since(timezone.now() - timezone.timedelta(days=7))
+        [list(e.agreed) for e in published]
+    return len(captured.captured_queries), opened, waiting, attention, published
+
+
+def test_the_selectors_answer_in_constant_queries(make_exercise, make_voter, chair, django_assert_max_num_queries):
+    exercise, voters = _setup(make_exercise, make_voter, chair, 2)
+    small, opened, waiting, attention, _ = _queries(django_assert_max_num_queries)
+    assert opened[0].ballot_count == 1 and opened[0].eligible == 2 and opened[0].turnout_percent == 50
+    assert waiting[exercise] == [voters[1][0]]
+    assert len(attention) == 4  # red and overdue; the complete one is not
+    _setup(make_exercise, make_voter, chair, 6)
+    large, *_ = _queries(django_assert_max_num_queries)
+    assert small == large
+
+
+def test_results_published_since_lists_winners_and_agreed_priorities(make_exercise, make_voter, chair):
+    exercise, c = make_exercise("approval", places=1, names="AB")
+    practice, user = make_voter()
+    services.ballot_cast(exercise=exercise, practice=practice, user=user, choices=[c["B"].pk])
+    services.exercise_close(exercise=exercise)
+    before = timezone.now()
+    services.exercise_publish(exercise=exercise, published_by=chair)
+    AgreedPriorityFactory(candidate=c["B"])
+    [published] = selectors.results_published_since(before)
+    assert published.winners == ["B"]
+    assert [p.title for p in published.agreed] == ["B"]
+    assert published.turnout["voted"] == 1
+    assert selectors.results_published_since(timezone.now()) == []
