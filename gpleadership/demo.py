@@ -8,4 +8,7 @@ def load(*, password_hash: str | None) -> DemoPeople:
     from decisions.demo import load_decisions
 
     load_decisions(people)
+    from priorities.demo import load_priorities
+
+    load_priorities(people)
     return people

@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.tasks.round_housekeeping",
         "schedule": crontab(minute=5),
     },
+    # Every quarter hour: count priority votes whose closing time has passed, and send 48-hour reminders.
+    "priorities-close-and-remind": {
+        "task": "priorities.tasks.close_and_remind",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
