@@ -91,25 +91,25 @@ class BallotForm(forms.Form):
                 given = (stored or {}).get(str(c.pk))
                 self.fields[f"c{c.pk}"] = forms.IntegerField(
                     label=c.title, help_text=c.description, min_value=0, max_value=exercise.points_per_ballot,
-                    required=False,
-                    initial=given if given is not None else (0 if stored is not None else None),
+                    initial=given or 0,
                     widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-2 portal-points",
                                                     "inputmode": "numeric"}),
-                    error_messages={"invalid": f"Enter the points for {c.title} as a whole number, like 3.",
+                    error_messages={"required": f"Enter the points for {c.title}, or 0.",
+                                    "invalid": f"Enter the points for {c.title} as a whole number, like 3.",
                                     "min_value": f"Points for {c.title} cannot be less than 0.",
                                     "max_value": f"Points for {c.title} cannot be more than "
                                                  f"{exercise.points_per_ballot}."},
                 )
         else:
             rank_of = {pk: n for n, pk in enumerate(stored or [], start=1)}
-            rank_choices = [("", "Not ranked")] + [
+            # "Not ranked" is a real choice (0), so every select is answered and none is marked optional.
+            rank_choices = [("0", "Not ranked")] + [
                 (str(n), services.ordinal(n)) for n in range(1, len(candidates) + 1)
             ]
             for c in candidates:
                 self.fields[f"c{c.pk}"] = forms.TypedChoiceField(
-                    label=c.title, help_text=c.description, choices=rank_choices, coerce=int, empty_value=None,
-                    required=False,
-                    initial=str(rank_of[c.pk]) if c.pk in rank_of else "",
+                    label=c.title, help_text=c.description, choices=rank_choices, coerce=int,
+                    initial=str(rank_of.get(c.pk, 0)),
                 )
 
     def candidate_fields(self):
@@ -141,7 +141,7 @@ class BallotForm(forms.Form):
             by_rank: dict[int, list[Candidate]] = {}
             for c in self.candidates:
                 rank = data.get(f"c{c.pk}")
-                if rank is not None:
+                if rank:
                     by_rank.setdefault(rank, []).append(c)
             for rank, same in sorted(by_rank.items()):
                 if len(same) > 1:

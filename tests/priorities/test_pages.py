@@ -183,7 +183,7 @@ def _vote_url(exercise, practice):
 
 
 def _ranks(exercise, **ranks):
-    return {f"c{c.pk}": ranks.get(c.title.split()[0], "") for c in exercise.candidates.all()}
+    return {f"c{c.pk}": ranks.get(c.title.split()[0], "0") for c in exercise.candidates.all()}
 
 
 def test_the_voting_contact_sees_the_ballot_form(client_for, exercise, practice, practice_user):
@@ -228,6 +228,8 @@ def test_points_must_add_up_and_the_total_is_shown(client_for, practice, practic
     a, b = CandidateFactory(exercise=exercise), CandidateFactory(exercise=exercise)
     client = client_for(practice_user)
     response = client.post(_vote_url(exercise, practice), {f"c{a.pk}": "4", f"c{b.pk}": "3"})
+    missing = client.post(_vote_url(exercise, practice), {f"c{a.pk}": "10", f"c{b.pk}": ""})
+    assert missing.status_code == 400 and f"Enter the points for {b.title}, or 0." in missing.content.decode()
     html = response.content.decode()
     assert response.status_code == 400
     assert "You have given 7 of 10 points" in html
