@@ -1,0 +1,127 @@
+"""Representation journeys in a real browser; every page on the way passes axe-core's WCAG 2.2 A/AA rules.
+
+1. A representative files a briefing, then feedback with an item needing sign-off, which becomes a draft decision.
+2. A system partner sends a request; a gatekeeper triages it onto the agenda; the requester gets the outcome email.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from decisions.models import DecisionItem
+from members.models import GroupRole
+from representation.models import Feedback, LeadershipAgendaItem, Request
+
+from ..factories import GroupRoleFactory, UserFactory
+from ..representation.factories import AgendaItemFactory, ForumFactory, MeetingFactory, RepresentativeFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def meeting_today():
+    rep = UserFactory(email="rep@example.nhs.uk", full_name="Dr Rhea Representative")
+    GroupRoleFactory(user=rep, role=GroupRole.Role.MEMBER)
+    forum = ForumFactory(name="Acute trust interface group")
+    RepresentativeFactory(forum=forum, user=rep)
+    meeting = MeetingFactory(forum=forum, held_on=timezone.localdate(), created_by=rep)
+    AgendaItemFactory(meeting=meeting, title="Discharge letters", position=1)
+    return meeting
+
+
+def test_a_representative_briefs_then_feeds_back_and_raises_a_decision(page, sign_in, axe_violations, meeting_today):
+    sign_in("rep@example.nhs.uk")
+    page.get_by_role("link", name="Representation").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Representation on system forums"
+    assert axe_violations() == []
+
+    page.get_by_role("link", name="Acute trust interface group").click()
+    assert axe_violations() == []
+    page.get_by_role("link", name=meeting_today.held_on.strftime("%-d %B %Y")).click()
+    assert axe_violations() == []
+
+    page.get_by_role("link", name="Write the briefing for Discharge letters").click()
+    page.get_by_role("button", name="Save the briefing").click()  # empty: the error summary
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    assert axe_violations() == []
+    page.get_by_label("General practice position").fill("Letters within 24 hours, sent electronically.")
+    page.get_by_label("What the representative may agree").fill("A 48-hour standard for a pilot.")
+    page.get_by_label("Red lines (optional)").fill("No transfer of trust work to practices.")
+    page.get_by_role("button", name="Save the briefing").click()
+    assert page.get_by_text("No transfer of trust work to practices.").is_visible()
+    assert axe_violations() == []
+
+    page.get_by_role("link", name="Write the feedback on Discharge letters").click()
+    assert axe_violations() == []
+    page.get_by_label("What was discussed").fill("The trust's new discharge letter standard.")
+    page.get_by_label("What was agreed on behalf of general practice").fill("A 48-hour pilot.")
+    page.get_by_label("What needs the group's sign-off (optional)").fill("Do we back the 48-hour standard?")
+    page.get_by_role("button", name="Save the feedback").click()
+    assert page.get_by_text("The feedback is saved").is_visible()
+    assert axe_violations() == []
+
+    page.get_by_role("button", name="Turn into a draft decision item").click()
+    assert page.get_by_text("Draft decision item raised").is_visible()
+    assert axe_violations() == []
+    decision = DecisionItem.objects.get()
+    assert decision.status == "draft" and decision.question == "Do we back the 48-hour standard?"
+    assert Feedback.objects.get().sign_off_decision == decision
+
+
+@pytest.fixture
+def gatekeeper_user():
+    user = UserFactory(email="gatekeeper@example.nhs.uk", full_name="Gita Gatekeeper")
+    GroupRoleFactory(user=user, role=GroupRole.Role.GATEKEEPER)
+    return user
+
+
+def test_a_partner_request_is_triaged_onto_the_agenda_and_the_outcome_emailed(
+    page, sign_in, axe_violations, gatekeeper_user, smtp_inbox, settings
+):
+    settings.REQUEST_FORM_MIN_SECONDS = 0
+    page.goto("/representation/requests/new/")
+    assert axe_violations() == []
+    page.get_by_label("Your full name").fill("Tess Partner")
+    page.get_by_label("Your email address").fill("tess@trust.example.nhs.uk")
+    page.get_by_role("button", name="Send the request").click()  # incomplete: kept, with the error summary
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Your full name").input_value() == "Tess Partner"
+    assert axe_violations() == []
+    page.get_by_label("Your job title").fill("Director of strategy")
+    page.get_by_label("Your organisation").fill("Northbrook Hospitals NHS Foundation Trust")
+    page.get_by_label("What is your request about?").fill("Winter vaccination plan")
+    page.get_by_label("What do you want from general practice?").fill("Your support for care home visits.")
+    needed_by = timezone.localdate() + timedelta(days=21)
+    page.get_by_label("By when do you need a response?").fill(needed_by.isoformat())
+    page.get_by_role("button", name="Send the request").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your request has been sent"
+    assert axe_violations() == []
+    assert [m["to"] for m in smtp_inbox.messages] == [["tess@trust.example.nhs.uk"]]
+
+    sign_in("gatekeeper@example.nhs.uk")
+    page.get_by_role("link", name="Requests").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Requests queue"
+    assert axe_violations() == []
+    page.get_by_role("link", name="Winter vaccination plan").click()
+    assert axe_violations() == []
+    page.get_by_label("Declined").check()
+    page.get_by_role("button", name="Triage the request").click()  # no reason: refused
+    assert "Say why" in page.get_by_role("alert").inner_text()
+    assert axe_violations() == []
+    page.get_by_label("Item on the leadership meeting agenda").check()
+    page.get_by_role("button", name="Triage the request").click()
+    assert page.get_by_text("will get the outcome by email").is_visible()
+
+    request = Request.objects.get()
+    assert request.outcome == "agenda"
+    item = LeadershipAgendaItem.objects.get(request=request)
+    assert len(smtp_inbox.messages) == 2
+    outcome = smtp_inbox.messages[1]
+    assert "Our answer to your request: Winter vaccination plan" in outcome["subject"]
+    assert item.meeting.meets_on.strftime("%-d %B %Y") in outcome["body"]
+
+    page.get_by_role("link", name="Leadership meeting agenda").first.click()
+    title = "Winter vaccination plan (Northbrook Hospitals NHS Foundation Trust)"
+    assert page.get_by_text(title, exact=True).is_visible()
+    assert axe_violations() == []
