@@ -11,4 +11,7 @@ def load(*, password_hash: str | None) -> DemoPeople:
     from priorities.demo import load_priorities
 
     load_priorities(people)
+    from representation.demo import load_representation
+
+    load_representation(people)
     return people

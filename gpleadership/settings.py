@@ -175,6 +175,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "priorities.tasks.close_and_remind",
         "schedule": crontab(minute="*/15"),
     },
+    # Every morning: remind owners of actions that fall due, and gather the next leadership meeting's agenda.
+    "representation-action-reminders": {
+        "task": "representation.tasks.queue_action_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "representation-gather-agenda": {
+        "task": "representation.tasks.gather_next_agenda",
+        "schedule": crontab(hour=6, minute=45),
+    },
 }
 
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
