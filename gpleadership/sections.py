@@ -1,26 +1,138 @@
-"""The digest's and the dashboard's sections, read from each app's selectors.
+"""The weekly digest's and the chair's dashboard's sections, read from each app's selectors.
 
-Each section is a dict: a heading, a plain-words lead, and items (text, optional url, optional tag).
+Each section is a dict: a heading, a plain-words lead, and items (text, optional url, optional tag). Every
+selector used here runs a fixed number of queries, so the digest and the dashboard do too.
 """
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
+from decisions import selectors as decision_selectors
 from members import selectors as member_selectors
+from priorities import selectors as priority_selectors
+from representation import selectors as representation_selectors
 
 
 def _section(heading: str, lead: str, items: list[dict]) -> dict:
     return {"heading": heading, "lead": lead, "items": items}
 
 
+def _day(value) -> str:
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value)
+    return date_format(value, "j F Y")
+
+
 def for_digest(*, user, since, is_group: bool) -> list[dict]:
-    return []
+    """The golden thread: what every practice should know this week; the group's own business for the group."""
+    decisions = decision_selectors.digest_summary(since=since)
+    open_exercises = priority_selectors.open_exercises()
+    results = priority_selectors.results_published_since(since)
+    sections = [
+        _section(
+            "Decisions agreed and published",
+            "The group agreed these by consensus. Please share them with your practice team and mark them as seen.",
+            [{"text": f"{item.title}: {item.statement}", "url": reverse("decisions:item", args=[item.pk])}
+             for item in decisions["published"]],
+        ),
+        _section(
+            "Priorities: your practice's vote",
+            "Every practice votes on the group's priorities. Your practice's voting contact casts its ballot.",
+            [{"text": f"{e.title} – voting closes {_day(e.closes_at)} ({e.turnout_percent}% of practices "
+                      "have voted)", "url": reverse("priorities:exercise", args=[e.pk])} for e in open_exercises],
+        ),
+        _section(
+            "Priorities agreed by practices",
+            "The results of votes that closed, with the priorities the group will now deliver.",
+            [{"text": f"{e.title}: " + ", ".join(p.title for p in e.agreed) if e.agreed else
+              f"{e.title}: result published", "url": reverse("priorities:exercise", args=[e.pk])} for e in results],
+        ),
+    ]
+    if is_group:
+        agenda = representation_selectors.next_agenda()
+        sections += [
+            _section(
+                "In a consensus check",
+                "Each seat's holder or deputy records a position before the deadline.",
+                [{"text": f"{c['item'].title} (round {c['round']}) – deadline {_day(c['deadline'])}",
+                  "url": reverse("decisions:item", args=[c["item"].pk])} for c in decisions["consensus_checks"]],
+            ),
+            _section(
+                "Next leadership meeting" + (f", {_day(agenda.meeting.meets_on)}" if agenda.meeting else ""),
+                "The agenda as it stands.",
+                [{"text": item.title, "url": reverse("representation:agenda")} for item in agenda.items],
+            ),
+        ]
+    return sections
 
 
 def for_dashboard(*, today) -> list[dict]:
+    attention = decision_selectors.chair_attention()
+    not_voted = priority_selectors.practices_not_voted()
     practices = member_selectors.practices_without_voting_contact()
-    seats = member_selectors.vacant_seats()
-    invitations = member_selectors.lapsed_invitations()
     return [
+        _section(
+            "Consensus rounds past their deadline",
+            "Still open after the deadline: close them (without consensus if seats are missing).",
+            [{"text": f"{r.item.title}, round {r.number} – deadline {_day(r.deadline)}", "tag": "Overdue",
+              "url": reverse("decisions:item", args=[r.item_id])} for r in attention["overdue_rounds"]],
+        ),
+        _section(
+            "Seats not yet heard in open rounds",
+            "Consensus needs every seat to respond. A phone call now saves a second round.",
+            [{"text": f"{w['item'].title}: " + ", ".join(s.title for s in w["seats"]), "tag": "Unheard",
+              "url": reverse("decisions:item", args=[w["item"].pk])} for w in attention["seats_not_responded"]],
+        ),
+        _section(
+            "Published decisions practices have not seen",
+            "Fewer than half of practices have acknowledged these after two weeks.",
+            [{"text": f"{d['item'].title} – {d['acknowledged']} of {d['practices']} practices", "tag": "Unheard",
+              "url": reverse("decisions:item", args=[d["item"].pk])} for d in attention["low_acknowledgement"]],
+        ),
+        _section(
+            "Practices that have not voted",
+            "In priority votes that are open now.",
+            [{"text": f"{exercise.title}: " + ", ".join(p.name for p in missing), "tag": f"{len(missing)} to vote",
+              "url": reverse("priorities:exercise", args=[exercise.pk])}
+             for exercise, missing in not_voted.items() if missing],
+        ),
+        _section(
+            "Delivery plan items overdue, red or amber",
+            "From the agreed priorities' delivery plans.",
+            [{"text": f"{item.priority.title}: {item.title} (lead {item.lead}"
+                      + (f", due {_day(item.due_date)}" if item.due_date else "") + ")",
+              "tag": item.get_rag_status_display(), "url": reverse("priorities:priority", args=[item.priority_id])}
+             for item in priority_selectors.plan_items_needing_attention(today=today)],
+        ),
+        _section(
+            "Overdue actions",
+            "Actions from meetings, decisions and priorities past their due date.",
+            [{"text": f"{a.title} – {a.owner.get_full_name()}, due {_day(a.due_on)}", "tag": "Overdue",
+              "url": reverse("representation:action", args=[a.pk])}
+             for a in representation_selectors.overdue_actions(today=today)],
+        ),
+        _section(
+            "Feedback not yet filed",
+            "System meetings whose feedback is late: the group has not heard what was agreed.",
+            [{"text": f"{m.forum.name}, {_day(m.held_on)} – feedback was due {_day(m.feedback_due_on)}",
+              "tag": "Late", "url": reverse("representation:meeting", args=[m.pk])}
+             for m in representation_selectors.late_feedback(today=today)],
+        ),
+        _section(
+            "Requests waiting too long for triage",
+            "Requests from system partners past the target time to triage.",
+            [{"text": f"{r.summary} – {r.organisation_name}, received {_day(r.received_at)}", "tag": "Overdue",
+              "url": reverse("representation:request", args=[r.pk])}
+             for r in representation_selectors.requests_past_target(today=today)],
+        ),
+        _section(
+            "Representatives due a review",
+            "The group reviews each representative regularly.",
+            [{"text": f"{r.user.get_full_name()} – {r.get_role_display()}, {r.forum.name}", "tag": "Review due",
+              "url": reverse("representation:representative", args=[r.pk])}
+             for r in representation_selectors.representatives_due_review(today=today)],
+        ),
         _section(
             "Practices with no voting contact",
             "These practices cannot vote on priorities until someone is named as their voting contact.",
@@ -30,12 +142,12 @@ def for_dashboard(*, today) -> list[dict]:
         _section(
             "Vacant seats on the group",
             "A member organisation without a seat holder is not heard in consensus rounds.",
-            [{"text": s.title, "tag": "Vacant"} for s in seats],
+            [{"text": s.title, "tag": "Vacant"} for s in member_selectors.vacant_seats()],
         ),
         _section(
             "Invitations that lapsed unused",
             "Invited in the last month but never signed in: worth a phone call.",
             [{"text": f"{i.full_name} ({i.email}), {i.role_title}, {i.organisation.name}", "tag": "Lapsed",
-              "url": reverse("members:invitations")} for i in invitations],
+              "url": reverse("members:invitations")} for i in member_selectors.lapsed_invitations()],
         ),
     ]
