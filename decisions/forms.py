@@ -6,7 +6,8 @@ from members.models import GroupRole, Organisation, User
 
 from .models import DecisionItem, Position, Principle
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+# type="date" inputs only understand ISO dates, whatever the locale.
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def group_people():
