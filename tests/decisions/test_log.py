@@ -1,0 +1,128 @@
+"""The decision log's search, filters and CSV export; the read functions for the digest and the chair."""
+
+import csv
+import io
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from decisions import selectors, services
+from decisions.diff import word_diff
+from decisions.models import Acknowledgement, DecisionItem
+
+from ..factories import DecisionItemFactory, PracticeFactory, PrincipleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def log_items(chair, agreed_item, lmc):
+    parked = DecisionItemFactory(raised_by=chair, title="Pharmacy lead", question="Recruit one lead?")
+    services.item_park(item=parked, by=chair, reason="Wait for budgets")
+    redirected = DecisionItemFactory(raised_by=chair, title="LES contract variation", question="Respond how?")
+    services.item_redirect(item=redirected, by=chair, organisation=lmc, reason="A contract matter")
+    draft = services.item_create(raised_by=chair, title="Website standard", question="One standard?",
+                                 proposed_wording="=HYPERLINK(\"http://evil\")")
+    return {"agreed": agreed_item, "parked": parked, "redirected": redirected, "draft": draft}
+
+
+def _titles(client, query=""):
+    response = client.get(reverse("decisions:log") + query)
+    assert response.status_code == 200
+    return {item.title for item in response.context["page"]}
+
+
+def test_the_log_searches_and_filters(client_for, chair, log_items, principle, lmc):
+    client = client_for(chair)
+    assert len(_titles(client)) == 4
+    assert _titles(client, "?q=pharmacy") == {"Pharmacy lead"}
+    assert _titles(client, "?status=redirected") == {"LES contract variation"}
+    assert _titles(client, f"?principle={principle.pk}") == {"Shared phlebotomy service"}
+    assert _titles(client, f"?organisation={lmc.pk}") == {"LES contract variation"}
+    today = timezone.localdate().isoformat()
+    assert len(_titles(client, f"?date_from={today}&date_to={today}")) == 4
+    assert _titles(client, "?date_to=2000-01-01") == set()
+
+
+def test_a_bad_date_range_is_refused_with_the_error_summary(client_for, chair, log_items):
+    response = client_for(chair).get(reverse("decisions:log") + "?date_from=2026-05-01&date_to=2026-01-01")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html and "The end date must be on or after the start date." in html
+    assert 'value="2026-05-01"' in html
+
+
+def test_practices_see_only_published_decisions_in_the_log(client_for, practice_user, log_items):
+    assert _titles(client_for(practice_user)) == {"Shared phlebotomy service"}
+    # Drafts are not even a choice for them; asking anyway is bad input and still shows nothing private.
+    response = client_for(practice_user).get(reverse("decisions:log") + "?status=draft")
+    assert response.status_code == 400
+    assert {item.title for item in response.context["page"]} == {"Shared phlebotomy service"}
+
+
+def test_the_csv_export_follows_the_filters_and_defuses_formulas(client_for, chair, log_items):
+    response = client_for(chair).get(reverse("decisions:log_csv") + "?q=phlebotomy")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["Title"] for row in rows] == ["Shared phlebotomy service"]
+    assert rows[0]["Status"] == "Agreed"
+    assert rows[0]["Principles"] == "Continuity of care"
+    assert rows[0]["Link"].endswith(reverse("decisions:item", args=[log_items["agreed"].pk]))
+    assert rows[0]["Practices"] == "0"
+    everything = client_for(chair).get(reverse("decisions:log_csv")).content.decode()
+    assert "=HYPERLINK" not in everything.replace("'=HYPERLINK", "")
+
+
+def test_the_item_page_shows_who_changed_what(client_for, chair, log_items):
+    html = client_for(chair).get(reverse("decisions:item", args=[log_items["parked"].pk])).content.decode()
+    assert "Raised the item." in html
+    assert "Status: Not agreed (parked)" in html
+    assert "Reason: Wait for budgets" in html
+    assert "Clare Chair" in html
+
+
+def test_the_word_diff_marks_added_and_removed_words():
+    pieces = [(p.kind, p.text) for p in word_diff("a b c", "a x c d")]
+    assert pieces == [("same", "a "), ("removed", "b "), ("added", "x "), ("same", "c "), ("added", "d")]
+
+
+def test_the_public_decisions_tag_lists_only_public_decisions(chair, agreed_item):
+    template = Template("{% load decisions_public %}{% public_decisions %}")
+    assert "phlebotomy" not in template.render(Context())
+    services.item_set_public(item=agreed_item, by=chair, is_public=True)
+    assert "The PCNs will run one shared phlebotomy service." in template.render(Context())
+
+
+def test_the_digest_summary_has_new_decisions_and_live_consensus_checks(chair, agreed_item, seats, deadline):
+    live = DecisionItemFactory(raised_by=chair, title="Live one")
+    services.round_open(item=live, by=chair, deadline=deadline)
+    summary = services.digest_summary(since=timezone.now() - timezone.timedelta(days=7))
+    assert summary["published"] == [agreed_item]
+    assert [(c["item"], c["round"]) for c in summary["consensus_checks"]] == [(live, 1)]
+    assert services.digest_summary(since=timezone.now())["published"] == []
+
+
+def test_the_chair_sees_overdue_rounds_missing_seats_and_unseen_decisions(chair, agreed_item, seats, deadline,
+                                                                          member, practice, practice_user):
+    open_round = services.round_open(item=DecisionItemFactory(raised_by=chair), by=chair, deadline=deadline)
+    PracticeFactory(pcn=practice.pcn)
+    DecisionItem.objects.filter(pk=agreed_item.pk).update(published_at=timezone.now() - timezone.timedelta(days=30))
+    Acknowledgement.objects.create(item=agreed_item, practice=practice, acknowledged_by=practice_user)
+    services.position_record(round=open_round, seat=seats["pcn"], by=member, stance="support")
+    attention = selectors.chair_attention(now=open_round.deadline + timezone.timedelta(hours=1))
+    assert attention["overdue_rounds"] == [open_round]
+    assert [s.title for s in attention["seats_not_responded"][0]["seats"]] == ["Testshire Federation",
+                                                                              "Testshire LMC"]
+    # Half the practices have seen it: not below the 50% line.
+    assert attention["low_acknowledgement"] == []
+    PracticeFactory(pcn=practice.pcn)
+    low = selectors.chair_attention()["low_acknowledgement"]
+    assert [(row["item"], row["acknowledged"], row["practices"]) for row in low] == [(agreed_item, 1, 3)]
+
+
+def test_principles_are_listed_with_their_adoption_dates(client_for, practice_user):
+    PrincipleFactory(title="Subsidiarity", adopted_on="2024-09-04")
+    html = client_for(practice_user).get(reverse("decisions:principles")).content.decode()
+    assert "Subsidiarity" in html and "4 September 2024" in html
