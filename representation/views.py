@@ -535,7 +535,8 @@ def representative(request, pk: int):
 
 
 def _client_ip(request) -> str:
-    # Behind the production proxy REMOTE_ADDR is set from X-Forwarded-For by the proxy itself.
+    # The address that connected. X-Forwarded-For is not trusted: anyone can forge it to dodge the limit. Behind a
+    # reverse proxy, have the proxy or the WSGI server set REMOTE_ADDR to the client's address.
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

@@ -554,7 +554,7 @@ def _count(client, url, django_assert_max_num_queries):
 
 
 @pytest.mark.parametrize("name", ["representation:forums", "representation:actions", "representation:my_actions",
-                                  "representation:requests", "representation:agenda"])
+                                  "representation:requests", "representation:agenda", "representation:reviews"])
 def test_list_pages_run_a_constant_number_of_queries(client_for, chair, member, gatekeeper, name,
                                                      django_assert_max_num_queries):
     client = client_for(chair)
