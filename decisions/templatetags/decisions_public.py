@@ -9,5 +9,8 @@ register = template.Library()
 
 
 @register.inclusion_tag("decisions/includes/public_list.html")
-def public_decisions(limit: int = 10):
-    return {"items": DecisionItem.objects.public().prefetch_related("principles").order_by("-decided_on")[:limit]}
+def public_decisions(limit: int = 10, heading_level: int = 2):
+    return {
+        "items": DecisionItem.objects.public().prefetch_related("principles").order_by("-decided_on")[:limit],
+        "heading_level": heading_level,
+    }

@@ -13,8 +13,14 @@ from decisions.models import DecisionItem
 from members.models import GroupRole
 from representation.models import Feedback, LeadershipAgendaItem, Request
 
-from ..factories import GroupRoleFactory, UserFactory
-from ..representation.factories import AgendaItemFactory, ForumFactory, MeetingFactory, RepresentativeFactory
+from ..factories import (
+    AgendaItemFactory,
+    ForumFactory,
+    GroupRoleFactory,
+    MeetingFactory,
+    RepresentativeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,8 +5,7 @@ import pytest
 from members.models import GroupRole
 from representation.models import RepresentationLead
 
-from ..factories import GroupRoleFactory, UserFactory
-from .factories import ForumFactory, RepresentativeFactory
+from ..factories import ForumFactory, GroupRoleFactory, RepresentativeFactory, UserFactory
 
 
 @pytest.fixture

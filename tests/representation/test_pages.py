@@ -24,19 +24,21 @@ from representation.models import (
     Review,
 )
 
-from ..factories import GroupRoleFactory, OrganisationFactory, UserFactory
-from .factories import (
+from ..factories import (
     ActionFactory,
     AgendaItemFactory,
     BriefingFactory,
     FeedbackFactory,
     ForumFactory,
+    GroupRoleFactory,
     LeadershipMeetingFactory,
     MeetingFactory,
+    OrganisationFactory,
     PartnerFactory,
     RepresentativeFactory,
     RequestFactory,
     ReviewFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db

@@ -140,7 +140,7 @@ def test_the_limit_is_counted_in_the_shared_cache(client, settings):
 
 def test_the_requester_gets_the_outcome_after_triage(client_for, gatekeeper, smtp_inbox,
                                                      django_capture_on_commit_callbacks):
-    from .factories import LeadershipMeetingFactory, RequestFactory
+    from ..factories import LeadershipMeetingFactory, RequestFactory
 
     request = RequestFactory(requester_email="tess@trust.example.nhs.uk", summary="Vaccination plan")
     meeting = LeadershipMeetingFactory(has_partner_slot=True)

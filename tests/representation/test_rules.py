@@ -26,17 +26,19 @@ from representation.models import (
     working_days_between,
 )
 
-from ..factories import DecisionItemFactory, OrganisationFactory, UserFactory
-from .factories import (
+from ..factories import (
     ActionFactory,
     AgendaItemFactory,
+    DecisionItemFactory,
     FeedbackFactory,
     ForumFactory,
     LeadershipMeetingFactory,
     MeetingFactory,
+    OrganisationFactory,
     RepresentativeFactory,
     RequestFactory,
     ReviewFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,101 @@
+"""The digest and the dashboard gather every app's news and worries, in a fixed number of queries."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from gpleadership import digest, sections
+
+from ..factories import (
+    ActionFactory,
+    DecisionItemFactory,
+    ExerciseFactory,
+    MeetingFactory,
+    PlanItemFactory,
+    RequestFactory,
+    RoundFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LAST_WEEK = timezone.now() - timedelta(days=7)
+
+
+def _published_decision(**extra):
+    return DecisionItemFactory(
+        status="agreed", statement="Practices will not take on unfunded work.", decided_on=timezone.localdate(),
+        published_at=timezone.now(), **extra,
+    )
+
+
+def _texts(all_sections, heading_start):
+    [section] = [s for s in all_sections if s["heading"].startswith(heading_start)]
+    return [item["text"] for item in section["items"]]
+
+
+def _everything_stuck(today):
+    RoundFactory(deadline=timezone.now() - timedelta(days=1))
+    PlanItemFactory(title="Recruit two care coordinators", rag_status="red")
+    ActionFactory(title="Send the list of frailty leads", due_on=today - timedelta(days=3))
+    MeetingFactory(held_on=today - timedelta(days=20), feedback_due_on=today - timedelta(days=13))
+    RequestFactory(summary="Winter plan sign-off", received_at=timezone.now() - timedelta(days=20),
+                   triage_due_on=today - timedelta(days=10))
+
+
+def test_the_dashboard_shows_what_is_stuck_in_every_app(client_for, chair):
+    _everything_stuck(timezone.localdate())
+    html = client_for(chair).get(reverse("dashboard")).content.decode()
+    assert "Consensus rounds past their deadline" in html
+    assert "Recruit two care coordinators" in html
+    assert "Send the list of frailty leads" in html
+    assert "Winter plan sign-off" in html
+    assert "feedback was due" in html
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries_as_everything_grows(client_for, chair):
+    client = client_for(chair)
+    today = timezone.localdate()
+    _everything_stuck(today)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("dashboard")).status_code == 200
+    for _ in range(5):
+        _everything_stuck(today)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("dashboard"))
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_every_reader_gets_published_decisions_and_open_votes(practice_user):
+    _published_decision(title="Unfunded work")
+    ExerciseFactory(title="Priorities 2027")
+    content = sections.for_digest(user=practice_user, since=LAST_WEEK, is_group=False)
+    assert any("Unfunded work" in t for t in _texts(content, "Decisions agreed"))
+    assert any("Priorities 2027" in t for t in _texts(content, "Priorities: your practice"))
+    assert not any(s["heading"].startswith("In a consensus check") for s in content)
+
+
+def test_only_the_group_reads_about_live_consensus_checks(chair, practice_user):
+    RoundFactory(item__title="Enhanced access rota")
+    group = sections.for_digest(user=chair, since=LAST_WEEK, is_group=True)
+    assert any("Enhanced access rota" in t for t in _texts(group, "In a consensus check"))
+    practice = sections.for_digest(user=practice_user, since=LAST_WEEK, is_group=False)
+    assert "Enhanced access rota" not in str(practice)
+
+
+def test_the_digest_email_carries_the_sections(practice_user, smtp_inbox):
+    _published_decision(title="Unfunded work")
+    [delivery_id] = digest.digest_schedule(week=digest.week_starting(date.today()))
+    digest.digest_send(delivery_id=delivery_id)
+    [message] = smtp_inbox.messages
+    assert "DECISIONS AGREED AND PUBLISHED" in message["body"]
+    assert "Unfunded work" in message["body"]
+
+
+def test_an_old_decision_is_not_news(practice_user):
+    _published_decision(title="Old news")
+    content = sections.for_digest(user=practice_user, since=timezone.now() + timedelta(minutes=1), is_group=False)
+    assert "Old news" not in str(content)
