@@ -69,6 +69,9 @@ def test_a_real_worker_sends_the_digests_through_redis(smtp_inbox):
     broker = f"redis://127.0.0.1:6379/{int(os.environ.get('TEST_REDIS_DB_OFFSET', '0')) + 3}"
     previous = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=broker, task_always_eager=False)
+    # Earlier tests in this process may have opened producer pools on the eager default broker; drop them
+    # (as Celery does after a fork) so the tasks are published to Redis.
+    celery_app._after_fork()
     try:
         with celery_app.connection_for_write() as connection:
             assert connection.as_uri().startswith("redis:")
@@ -81,5 +84,6 @@ def test_a_real_worker_sends_the_digests_through_redis(smtp_inbox):
                 time.sleep(0.2)
     finally:
         celery_app.conf.update(previous)
+        celery_app._after_fork()
     assert sorted(m["to"][0] for m in smtp_inbox.messages) == sorted(p.email for p in people)
     assert DigestDelivery.objects.filter(sent_at__isnull=False).count() == len(people)
