@@ -230,6 +230,8 @@ X_FRAME_OPTIONS = "DENY"
 # Rate limit for the public request form (single point of access): submissions per address per window.
 REQUEST_FORM_LIMIT = int(os.environ.get("REQUEST_FORM_LIMIT", "5"))
 REQUEST_FORM_WINDOW_SECONDS = int(os.environ.get("REQUEST_FORM_WINDOW_SECONDS", "3600"))
+# A person takes longer than this to fill the form in; a bot does not.
+REQUEST_FORM_MIN_SECONDS = int(os.environ.get("REQUEST_FORM_MIN_SECONDS", "3"))
 
 LOGGING = {
     "version": 1,

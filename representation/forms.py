@@ -260,7 +260,7 @@ def started_token() -> str:
 
 def min_fill_seconds() -> float:
     # People take longer than this to fill the form; bots that post at once are refused.
-    return getattr(settings, "REQUEST_FORM_MIN_SECONDS", 3)
+    return settings.REQUEST_FORM_MIN_SECONDS
 
 
 class RequestForm(forms.ModelForm):
