@@ -53,3 +53,10 @@ def test_running_it_twice_creates_nothing_new(settings):
     _load(settings)
     assert counts == (Organisation.objects.count(), User.objects.count(), Membership.objects.count(),
                       GroupRole.objects.count())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_emails_nobody(settings, mailoutbox):
+    # Committed for real, so every on-commit email hook fires during the load, as it does in `make run`.
+    _load(settings)
+    assert mailoutbox == []

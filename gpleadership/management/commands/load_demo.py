@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from gpleadership import demo
 
@@ -21,7 +22,9 @@ class Command(BaseCommand):
             password_hash = make_password(password)
         elif password:
             self.stderr.write("Demo passwords are only set in demo mode (DEMO_MODE=1); people get no password.")
-        people = demo.load(password_hash=password_hash)
+        # Demo people have made-up addresses: the receipts and notices the demo's history would trigger go nowhere.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            people = demo.load(password_hash=password_hash)
         self.stdout.write(self.style.SUCCESS(f"Demo place {people.place.name} is ready."))
         if not settings.DEMO_MODE:
             self.stdout.write("Not in demo mode: demo people have no password; invite them or use password reset.")
