@@ -161,9 +161,13 @@ def load_members(*, password_hash: str | None) -> DemoPeople:
     seat, _ = Seat.objects.get_or_create(
         title="Independent chair", kind=Seat.Kind.INDEPENDENT, defaults={"holder": people.chair}
     )
+    # A deputy speaks for the seat when the holder cannot, so the deputy is on the group too.
+    deputy = _person(f"deputy.u90001@{DEMO_DOMAIN}", "Dr Nia Osei", "GP partner", password_hash)
+    _membership(deputy, people.practices[1], "GP partner")
+    _role(deputy, GroupRole.Role.MEMBER)
     first_seat = people.seats[0]
-    if first_seat.deputy_id is None:
-        first_seat.deputy = people.practice_managers[0]
+    if first_seat.deputy_id != deputy.pk:
+        first_seat.deputy = deputy
         first_seat.save(update_fields=["deputy"])
     if not Declaration.objects.filter(user=people.federation_director).exists():
         Declaration.objects.create(
