@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("digest/", views.digest_preview, name="digest_preview"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),

@@ -5,7 +5,8 @@ from django.utils import timezone
 from members import access
 from members.models import GroupRole, Membership, Place, Seat
 
-from . import sections
+from . import digest, sections
+from .models import DigestDelivery
 
 
 def about(request):
@@ -39,4 +40,30 @@ def dashboard(request):
         request,
         "gpleadership/dashboard.html",
         {"sections": all_sections, "today": today, "total": sum(len(s["items"]) for s in all_sections)},
+    )
+
+
+@login_required
+def digest_preview(request):
+    """This week's digest as a practice and as the group will read it, and how last week's deliveries went."""
+    access.require(access.is_chair(request.user) or access.is_gatekeeper(request.user))
+    week = digest.week_starting()
+    since = timezone.now() - timezone.timedelta(days=7)
+    deliveries = DigestDelivery.objects.filter(week_starting=week - timezone.timedelta(days=7))
+    return render(
+        request,
+        "gpleadership/digest_preview.html",
+        {
+            "week": week,
+            "practice_sections": [s for s in sections.for_digest(user=request.user, since=since, is_group=False)
+                                  if s["items"]],
+            "group_sections": [s for s in sections.for_digest(user=request.user, since=since, is_group=True)
+                               if s["items"]],
+            "recipients": digest.digest_recipients().count(),
+            "last_week": {
+                "total": deliveries.count(),
+                "sent": deliveries.filter(sent_at__isnull=False).count(),
+                "failed": deliveries.filter(sent_at__isnull=True).exclude(error="").count(),
+            },
+        },
     )

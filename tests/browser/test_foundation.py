@@ -59,3 +59,17 @@ def test_the_accessibility_check_does_catch_a_violation(page, axe_violations):
     # Guards the check itself: a page with an unlabelled field and no language must fail it.
     page.set_content("<html><body><main><input type='text'></main></body></html>")
     assert any(v.startswith("label") for v in axe_violations())
+
+
+def test_the_chair_reads_the_dashboard_and_the_digest_preview(page, sign_in, axe_violations, directory_data):
+    chair = UserFactory(email="chair@example.nhs.uk", full_name="Clare Chair")
+    GroupRoleFactory(user=chair, role=GroupRole.Role.CHAIR)
+    PracticeFactory(name="Silent Surgery")  # no voting contact: unheard
+    sign_in("chair@example.nhs.uk")
+    page.get_by_role("link", name="Dashboard").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "What is stuck, overdue or unheard"
+    assert page.get_by_role("link", name="Silent Surgery").is_visible()
+    assert axe_violations() == []
+    page.get_by_role("link", name="See this week's digest to practices").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "This week's digest"
+    assert axe_violations() == []

@@ -63,3 +63,36 @@ def test_it_runs_the_same_number_of_queries_whatever_the_size(client_for, chair)
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("dashboard"))
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+@pytest.mark.parametrize("persona", ["chair", "gatekeeper"])
+def test_the_chair_and_gatekeepers_preview_the_digest(client_for, request, persona):
+    assert client_for(request.getfixturevalue(persona)).get(reverse("digest_preview")).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["member", "observer", "practice_user", "outsider"])
+def test_others_may_not_preview_the_digest(client_for, request, persona):
+    assert client_for(request.getfixturevalue(persona)).get(reverse("digest_preview")).status_code == 403
+
+
+def test_anonymous_visitors_cannot_preview_the_digest(client):
+    assert client.get(reverse("digest_preview")).status_code == 302
+
+
+def test_the_preview_shows_published_news_and_last_weeks_deliveries(client_for, chair, practice_user):
+    from datetime import date
+
+    from gpleadership import digest
+    from gpleadership.models import DigestDelivery
+
+    from ..factories import DecisionItemFactory
+
+    DecisionItemFactory(title="Unfunded work", status="agreed", statement="No.", decided_on=date.today(),
+                        published_at=timezone.now())
+    last_week = digest.week_starting() - timedelta(days=7)
+    DigestDelivery.objects.create(week_starting=last_week, recipient=chair, sent_at=timezone.now())
+    DigestDelivery.objects.create(week_starting=last_week, recipient=practice_user, error="SMTP refused")
+    html = client_for(chair).get(reverse("digest_preview")).content.decode()
+    assert "Unfunded work" in html
+    assert "1 of 2 sent" in html
+    assert "1 failed" in html
