@@ -1,6 +1,7 @@
 """Who may see and change priority-setting exercises, agreed priorities and plans. Every view asks these.
 
 - The chair, and gatekeepers as admin support, run exercises and keep the plans ("managers").
+- Only the chair archives an exercise.
 - Group members and observers see exercises, turnout and, once published, results.
 - Practice staff see what is open and whether their practice has voted; the voting contacts cast its ballot.
 - Anyone else signed in sees nothing.
@@ -17,6 +18,11 @@ from .models import AgreedPriority, Candidate, Exercise, PlanItem
 
 def can_manage(user) -> bool:
     return is_chair(user) or is_gatekeeper(user)
+
+
+def can_archive(user) -> bool:
+    """Archiving takes an exercise out of everyone's sight, so it is the chair's call, not admin support's."""
+    return is_chair(user)
 
 
 def can_see_priorities(user) -> bool:

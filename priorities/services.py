@@ -96,6 +96,27 @@ def candidate_add(*, exercise: Exercise, title: str, description: str = "", infl
 
 
 @transaction.atomic
+def candidate_update(
+    *, candidate: Candidate, title: str, description: str = "", influence_sought: str = ""
+) -> Candidate:
+    """Change a candidate while its exercise is a draft. Ballots name candidates, so once voting opens they stay."""
+    exercise = Exercise.objects.select_for_update().get(pk=candidate.exercise_id)
+    if exercise.status != Exercise.Status.DRAFT:
+        raise ValidationError("Voting has opened, so the candidates can no longer be changed.")
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.is_archived:
+        raise ValidationError("This candidate has been removed from the exercise.")
+    title = title.strip()
+    if exercise.candidates.filter(is_archived=False, title__iexact=title).exclude(pk=candidate.pk).exists():
+        raise ValidationError({"title": "There is already a candidate with this title."})
+    candidate.title = title
+    candidate.description = description.strip()
+    candidate.influence_sought = influence_sought.strip()
+    candidate.save(update_fields=["title", "description", "influence_sought"])
+    return candidate
+
+
+@transaction.atomic
 def candidate_archive(*, candidate: Candidate) -> Candidate:
     exercise = Exercise.objects.select_for_update().get(pk=candidate.exercise_id)
     if exercise.status != Exercise.Status.DRAFT:
@@ -387,6 +408,22 @@ def exercise_publish(*, exercise: Exercise, published_by: User, now=None) -> Exe
     exercise.published_at = now or timezone.now()
     exercise.published_by = published_by
     exercise.save(update_fields=["status", "published_at", "published_by"])
+    return exercise
+
+
+@transaction.atomic
+def exercise_archive(*, exercise: Exercise) -> Exercise:
+    """Take an exercise out of every list. Nothing is deleted: its ballots, count and history stay."""
+    exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    if exercise.is_archived:
+        return exercise
+    if exercise.status == Exercise.Status.OPEN:
+        # Practices may be voting: close and count it first, so no ballot is left uncounted out of sight.
+        raise ValidationError("Voting is open. Close the vote before archiving the exercise.")
+    if exercise.status == Exercise.Status.CLOSED:
+        raise ValidationError("The result is counted but not published. Publish it before archiving the exercise.")
+    exercise.is_archived = True
+    exercise.save(update_fields=["is_archived"])
     return exercise
 
 

@@ -14,7 +14,7 @@ from members.models import Membership, Organisation
 
 from . import access, services
 from .forms import BallotForm, CandidateForm, ConfirmPrioritiesForm, ExerciseForm, PlanItemForm
-from .models import RAG, AgreedPriority, Ballot, Exercise, PlanItem, ProgressUpdate
+from .models import RAG, AgreedPriority, Ballot, Candidate, Exercise, PlanItem, ProgressUpdate
 
 
 def _amount(text: str) -> str:
@@ -246,6 +246,8 @@ def _render_exercise(request, exercise: Exercise, *, candidate_form=None, status
         "candidates": candidates,
         "state": exercise.window_state(now),
         "manage": manage,
+        "can_archive": access.can_archive(user)
+        and exercise.status in (Exercise.Status.DRAFT, Exercise.Status.PUBLISHED),
         "my_rows": my_rows,
         "candidate_form": candidate_form or (CandidateForm() if manage and exercise.status == "draft" else None),
         "show_turnout": access.can_see_turnout(user, exercise),
@@ -288,6 +290,30 @@ def candidate_remove(request, pk: int):
     return redirect("priorities:exercise", candidate.exercise_id)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate_edit(request, pk: int):
+    candidate = access.get_candidate_for(request.user, pk, write=True)
+    exercise = candidate.exercise
+    if exercise.status != Exercise.Status.DRAFT:
+        messages.error(request, "Voting has opened, so the candidates can no longer be changed.")
+        return redirect("priorities:exercise", exercise.pk)
+    # A fresh instance: the form writes what was typed into it, and the service compares with the stored row.
+    form = CandidateForm(request.POST or None, instance=Candidate.objects.get(pk=candidate.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.candidate_update(candidate=candidate, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"“{form.cleaned_data['title'].strip()}” is updated.")
+            return redirect("priorities:exercise", exercise.pk)
+    return render(
+        request, "priorities/candidate_form.html", {"form": form, "candidate": candidate, "exercise": exercise},
+        status=400 if form.errors else 200,
+    )
+
+
 def _state_change(request, pk: int, action, success: str):
     exercise = access.get_exercise_for(request.user, pk, write=True)
     try:
@@ -324,6 +350,20 @@ def exercise_publish(request, pk: int):
         request, pk, lambda e: services.exercise_publish(exercise=e, published_by=request.user),
         "The result is published to the group and every practice.",
     )
+
+
+@login_required
+@require_POST
+def exercise_archive(request, pk: int):
+    access.require(access.can_archive(request.user))
+    exercise = access.get_exercise_for(request.user, pk, write=True)
+    try:
+        services.exercise_archive(exercise=exercise)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("priorities:exercise", exercise.pk)
+    messages.success(request, f"“{exercise.title}” is archived. It no longer appears in the lists; nothing is deleted.")
+    return redirect("priorities:list")
 
 
 # --------------------------------------------------------------------------------------------------
