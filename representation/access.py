@@ -4,7 +4,9 @@
   and the leadership agenda; observers only read.
 - A forum's current representative and deputy, and the group's representation leads, write its meetings,
   briefings and feedback.
-- The chair, gatekeepers and representation leads keep the register (forums, representatives, relationships).
+- The chair, gatekeepers and representation leads keep the register (forums, representatives, relationships):
+  they add, correct and archive its entries.
+- Whoever may add a forum's meetings may correct their date and agenda and take items off it.
 - Reviews of a representative are seen by acting members of the group and the representative, and recorded by
   the chair and the representation leads. Observers (often system staff) do not see them.
 - Gatekeepers and the chair triage requests and manage the agenda; the chair alone reorders it.
@@ -76,6 +78,11 @@ def can_write_for_forum(user, forum_id: int) -> bool:
     return is_representation_lead(user) or forum_id in represented_forum_ids(user)
 
 
+def can_manage_meetings_of(user, forum_id: int) -> bool:
+    """Add a meeting to a forum, correct its date and agenda: its representatives, the leads, the register keepers."""
+    return can_write_for_forum(user, forum_id) or can_manage_register(user)
+
+
 def can_record_reviews(user) -> bool:
     return is_chair(user) or is_representation_lead(user)
 
@@ -108,13 +115,17 @@ def get_forum_for(user, pk: int, *, write: bool = False) -> Forum:
     forum = _get(Forum.objects.select_related("host"), pk, "forum")
     if write and not can_manage_register(user):
         raise PermissionDenied
+    if write and forum.is_archived:
+        raise Http404("The forum is archived")  # its page stays readable; it takes no more changes
     return forum
 
 
 def get_forum_meetings_for(user, forum_pk: int) -> Forum:
     """The forum, for adding a meeting to it: its representatives and the leads (and the register keepers)."""
     forum = get_forum_for(user, forum_pk)
-    require(can_write_for_forum(user, forum.pk) or can_manage_register(user))
+    require(can_manage_meetings_of(user, forum.pk))
+    if forum.is_archived:
+        raise Http404("The forum is archived")
     return forum
 
 
@@ -131,26 +142,34 @@ def get_representative_for(user, pk: int, *, write: bool = False) -> Representat
 
 def get_relationship_for(user, pk: int, *, write: bool = False) -> Relationship:
     require(can_read(user))
-    relationship = _get(Relationship.objects.select_related("organisation", "held_by"), pk, "relationship")
+    relationship = _get(
+        Relationship.objects.filter(is_archived=False).select_related("organisation", "held_by"), pk, "relationship"
+    )
     if write and not can_manage_register(user):
         raise PermissionDenied
     return relationship
 
 
-def get_meeting_for(user, pk: int, *, write: bool = False) -> Meeting:
+def get_meeting_for(user, pk: int, *, write: bool = False, edit: bool = False) -> Meeting:
+    """Write: add agenda items. Edit: correct the date and the agenda, as whoever may add the meeting."""
     require(can_read(user))
     meeting = _get(Meeting.objects.current().select_related("forum", "forum__host"), pk, "meeting")
     if write and not can_write_for_forum(user, meeting.forum_id):
         raise PermissionDenied
+    if edit and not can_manage_meetings_of(user, meeting.forum_id):
+        raise PermissionDenied
     return meeting
 
 
-def get_agenda_item_for(user, pk: int, *, write: bool = False) -> AgendaItem:
+def get_agenda_item_for(user, pk: int, *, write: bool = False, edit: bool = False) -> AgendaItem:
+    """Write: its briefing and feedback. Edit: take it off the agenda, as whoever may add the meeting."""
     require(can_read(user))
     item = _get(
         AgendaItem.objects.filter(is_archived=False).select_related("meeting", "meeting__forum"), pk, "agenda item"
     )
     if write and not can_write_for_forum(user, item.meeting.forum_id):
+        raise PermissionDenied
+    if edit and not can_manage_meetings_of(user, item.meeting.forum_id):
         raise PermissionDenied
     return item
 

@@ -57,7 +57,7 @@ def _appoint(forum, user, role, today):
 
 def _meeting(forum, held_on, created_by, items):
     meeting = Meeting.objects.create(
-        forum=forum, held_on=held_on, feedback_due_on=held_on + timedelta(days=forum.feedback_due_days),
+        forum=forum, held_on=held_on, feedback_due_on=services.feedback_due_on(forum=forum, held_on=held_on),
         created_by=created_by,
     )
     return meeting, [

@@ -121,6 +121,24 @@ class MeetingForm(forms.Form):
         return lines
 
 
+class MeetingEditForm(forms.Form):
+    """The meeting's date and one title field per current agenda item, named `item_<id>`."""
+
+    held_on = forms.DateField(label="Date of the meeting", widget=forms.DateInput(DATE))
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for number, item in enumerate(self.items, start=1):
+            self.fields[f"item_{item.pk}"] = forms.CharField(
+                label=f"Agenda item {number}", max_length=250, initial=item.title
+            )
+
+    @property
+    def titles(self) -> dict[int, str]:
+        return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items}
+
+
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label="Add an agenda item", max_length=250)
 

@@ -114,6 +114,41 @@ def lead_end(*, lead: RepresentationLead) -> RepresentationLead:
 
 
 @transaction.atomic
+def forum_update(
+    *, forum: Forum, name: str, host: Organisation, cadence: str, is_formal_seat: bool, purpose: str = "",
+    feedback_due_days: int = 7,
+) -> Forum:
+    """Correct a forum's details. Meetings already added keep the feedback due date they were given."""
+    forum = Forum.objects.select_for_update().get(pk=forum.pk)
+    name = name.strip()
+    if Forum.objects.filter(name__iexact=name).exclude(pk=forum.pk).exists():
+        raise ValidationError({"name": "There is already a forum with this name."})
+    _save_changes(forum, {
+        "name": name, "host": host, "cadence": cadence.strip(), "is_formal_seat": is_formal_seat,
+        "purpose": purpose.strip(), "feedback_due_days": feedback_due_days,
+    })
+    return forum
+
+
+@transaction.atomic
+def forum_archive(*, forum: Forum) -> Forum:
+    """Take a forum off the list. Nothing is deleted: its meetings, briefings and feedback stay on record."""
+    forum = Forum.objects.select_for_update().get(pk=forum.pk)
+    _save_changes(forum, {"is_archived": True})
+    return forum
+
+
+def _save_changes(instance, values: dict) -> list[str]:
+    """Set the values that differ and save only those, so that history records a row only for a real change."""
+    changed = [field for field, value in values.items() if getattr(instance, field) != value]
+    for field in changed:
+        setattr(instance, field, values[field])
+    if changed:
+        instance.save(update_fields=changed)
+    return changed
+
+
+@transaction.atomic
 def relationship_record(
     *, organisation: Organisation, contact_name: str, contact_role: str, held_by: User, notes: str = ""
 ) -> Relationship:
@@ -123,7 +158,32 @@ def relationship_record(
     )
 
 
+@transaction.atomic
+def relationship_update(
+    *, relationship: Relationship, organisation: Organisation, contact_name: str, contact_role: str, held_by: User,
+    notes: str = "",
+) -> Relationship:
+    relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    _save_changes(relationship, {
+        "organisation": organisation, "contact_name": contact_name.strip(), "contact_role": contact_role.strip(),
+        "held_by": held_by, "notes": notes.strip(),
+    })
+    return relationship
+
+
+@transaction.atomic
+def relationship_archive(*, relationship: Relationship) -> Relationship:
+    relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    _save_changes(relationship, {"is_archived": True})
+    return relationship
+
+
 # Forum meetings, briefings and feedback -----------------------------------------------------------------------
+
+
+def feedback_due_on(*, forum: Forum, held_on: date) -> date:
+    """Feedback on a meeting falls due the forum's set number of calendar days after it."""
+    return held_on + timedelta(days=forum.feedback_due_days)
 
 
 @transaction.atomic
@@ -135,12 +195,64 @@ def meeting_create(*, forum: Forum, held_on: date, agenda: list[str], created_by
     if Meeting.objects.current().filter(forum=forum, held_on=held_on).exists():
         raise ValidationError({"held_on": "This forum already has a meeting on that date."})
     meeting = Meeting.objects.create(
-        forum=forum, held_on=held_on, feedback_due_on=held_on + timedelta(days=forum.feedback_due_days),
+        forum=forum, held_on=held_on, feedback_due_on=feedback_due_on(forum=forum, held_on=held_on),
         created_by=created_by,
     )
     for position, title in enumerate(titles, start=1):
         AgendaItem.objects.create(meeting=meeting, title=title[:250], position=position)
     return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *, meeting: Meeting, held_on: date, titles: dict[int, str], today: date | None = None
+) -> Meeting:
+    """Correct a meeting's date and the titles of its agenda items (keyed by agenda item id). Moving the date
+    moves the feedback due date with it, by the same rule as when the meeting was added."""
+    today = today or timezone.localdate()
+    meeting = Meeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
+    items = {item.pk: item for item in AgendaItem.objects.select_for_update().filter(meeting=meeting,
+                                                                                      is_archived=False)}
+    cleaned = {pk: title.strip()[:250] for pk, title in titles.items() if pk in items}
+    if any(not title for title in cleaned.values()):
+        raise ValidationError("Give every agenda item a title, or take it off the agenda.")
+    if held_on != meeting.held_on:
+        if Meeting.objects.current().filter(forum=meeting.forum, held_on=held_on).exclude(pk=meeting.pk).exists():
+            raise ValidationError({"held_on": "This forum already has a meeting on that date."})
+        # Feedback is written on or after the day of the meeting, so a meeting with feedback cannot move ahead.
+        if held_on > today and Feedback.objects.filter(agenda_item__meeting=meeting).exists():
+            raise ValidationError(
+                {"held_on": "Feedback has been written on this meeting, so it cannot move to a future date."}
+            )
+        _save_changes(meeting, {"held_on": held_on,
+                                "feedback_due_on": feedback_due_on(forum=meeting.forum, held_on=held_on)})
+    for pk, title in cleaned.items():
+        _save_changes(items[pk], {"title": title})
+    return meeting
+
+
+@transaction.atomic
+def agenda_item_archive(*, agenda_item: AgendaItem) -> AgendaItem:
+    """Take an item off a meeting's agenda. Its briefing and feedback stay on record; a meeting keeps at least
+    one item, and if every item left has feedback the meeting is fed back."""
+    meeting = Meeting.objects.select_for_update().get(pk=agenda_item.meeting_id)
+    agenda_item = AgendaItem.objects.select_for_update().get(pk=agenda_item.pk)
+    if agenda_item.is_archived:
+        return agenda_item
+    if not AgendaItem.objects.filter(meeting=meeting, is_archived=False).exclude(pk=agenda_item.pk).exists():
+        raise ValidationError("A meeting needs at least one agenda item, so the last one cannot be taken off.")
+    _save_changes(agenda_item, {"is_archived": True})
+    _mark_fed_back_if_complete(meeting)
+    return agenda_item
+
+
+def _mark_fed_back_if_complete(meeting: Meeting) -> None:
+    """A meeting is fed back when every item on its agenda has feedback. The caller holds the meeting's lock."""
+    if meeting.feedback_completed_at is None:
+        items = AgendaItem.objects.filter(meeting=meeting, is_archived=False)
+        if not items.filter(feedback__isnull=True).exists():
+            meeting.feedback_completed_at = timezone.now()
+            meeting.save(update_fields=["feedback_completed_at"])
 
 
 @transaction.atomic
@@ -218,11 +330,7 @@ def feedback_save(
         for field, value in values.items():
             setattr(feedback, field, value)
         feedback.save(update_fields=list(values))
-    if meeting.feedback_completed_at is None:
-        items = AgendaItem.objects.filter(meeting=meeting, is_archived=False)
-        if not items.filter(feedback__isnull=True).exists():
-            meeting.feedback_completed_at = timezone.now()
-            meeting.save(update_fields=["feedback_completed_at"])
+    _mark_fed_back_if_complete(meeting)
     return feedback
 
 

@@ -1,3 +1,5 @@
+from copy import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +24,7 @@ from .forms import (
     FeedbackForm,
     ForumForm,
     LeadForm,
+    MeetingEditForm,
     MeetingForm,
     RelationshipForm,
     RepresentativeForm,
@@ -168,10 +171,35 @@ def forum(request, pk: int):
             "meetings": meetings,
             "today": timezone.localdate(),
             "can_manage": access.can_manage_register(request.user),
-            "can_add_meeting": access.can_write_for_forum(request.user, forum.pk)
-            or access.can_manage_register(request.user),
+            "can_add_meeting": access.can_manage_meetings_of(request.user, forum.pk) and not forum.is_archived,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forum_edit(request, pk: int):
+    forum = access.get_forum_for(request.user, pk, write=True)
+    # A copy: validating a ModelForm writes what was typed onto its instance, and the page names the forum as stored.
+    form = _bound(ForumForm, request, instance=copy(forum))
+    if request.method == "POST" and form.is_valid():
+        try:
+            forum = services.forum_update(forum=forum, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"The details of {forum.name} are saved.")
+            return redirect("representation:forum", forum.pk)
+    return render(request, "representation/forum_edit.html", {"forum": forum, "form": form}, status=_status(form))
+
+
+@login_required
+@require_POST
+def forum_archive(request, pk: int):
+    forum = access.get_forum_for(request.user, pk, write=True)
+    services.forum_archive(forum=forum)
+    messages.success(request, f"{forum.name} is archived. Its meetings and feedback stay on record.")
+    return redirect("representation:forums")
 
 
 @login_required
@@ -218,8 +246,31 @@ def relationships(request):
     register = Relationship.objects.filter(is_archived=False).select_related("organisation", "held_by")
     return render(
         request, "representation/relationships.html",
-        {"relationships": register, "form": form if can_manage else None}, status=_status(form),
+        {"relationships": register, "form": form if can_manage else None, "can_manage": can_manage},
+        status=_status(form),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relationship_edit(request, pk: int):
+    relationship = access.get_relationship_for(request.user, pk, write=True)
+    form = _bound(RelationshipForm, request, instance=copy(relationship))
+    if request.method == "POST" and form.is_valid():
+        services.relationship_update(relationship=relationship, **form.cleaned_data)
+        messages.success(request, "The relationship is updated.")
+        return redirect("representation:relationships")
+    return render(request, "representation/relationship_edit.html", {"relationship": relationship, "form": form},
+                  status=_status(form))
+
+
+@login_required
+@require_POST
+def relationship_archive(request, pk: int):
+    relationship = access.get_relationship_for(request.user, pk, write=True)
+    services.relationship_archive(relationship=relationship)
+    messages.success(request, f"The relationship with {relationship.contact_name} is archived.")
+    return redirect("representation:relationships")
 
 
 # Forum meetings, briefings, feedback --------------------------------------------------------------------------
@@ -279,6 +330,7 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
             "today": today,
             "is_late": meeting.is_feedback_late(today),
             "can_write": can_write,
+            "can_edit": access.can_manage_meetings_of(request.user, meeting.forum_id),
             "can_comment": can_comment,
             "can_act": access.can_act(request.user),
             "can_feed_back": can_write and meeting.held_on <= today,
@@ -308,6 +360,38 @@ def _has_feedback(item) -> bool:
 @login_required
 def meeting(request, pk: int):
     return _meeting_page(request, access.get_meeting_for(request.user, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk: int):
+    meeting = access.get_meeting_for(request.user, pk, edit=True)
+    items = AgendaItem.objects.filter(meeting=meeting, is_archived=False).order_by("position")
+    form = MeetingEditForm(request.POST if request.method == "POST" else None, items=items,
+                           initial={"held_on": meeting.held_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, held_on=form.cleaned_data["held_on"], titles=form.titles)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "The meeting is updated.")
+            return redirect("representation:meeting", meeting.pk)
+    return render(request, "representation/meeting_edit.html", {"meeting": meeting, "form": form},
+                  status=_status(form))
+
+
+@login_required
+@require_POST
+def agenda_item_archive(request, pk: int):
+    item = access.get_agenda_item_for(request.user, pk, edit=True)
+    try:
+        services.agenda_item_archive(agenda_item=item)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return _meeting_page(request, access.get_meeting_for(request.user, item.meeting_id), status=400)
+    messages.success(request, f"“{item.title}” is taken off the agenda. Its briefing and feedback stay on record.")
+    return redirect("representation:meeting", item.meeting_id)
 
 
 @login_required
