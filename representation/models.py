@@ -192,8 +192,11 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(is_archived=False)
 
     def feedback_late(self, today: date):
-        """Past the feedback due date and not yet fully fed back."""
-        return self.current().filter(feedback_due_on__lt=today, feedback_completed_at__isnull=True)
+        """Past the feedback due date and not yet fully fed back. A forum the group has archived is no longer
+        chased: its representatives no longer report to the group."""
+        return self.current().filter(
+            feedback_due_on__lt=today, feedback_completed_at__isnull=True, forum__is_archived=False
+        )
 
 
 class Meeting(models.Model):

@@ -99,3 +99,13 @@ def test_an_old_decision_is_not_news(practice_user):
     _published_decision(title="Old news")
     content = sections.for_digest(user=practice_user, since=timezone.now() + timedelta(minutes=1), is_group=False)
     assert "Old news" not in str(content)
+
+
+def test_late_feedback_from_an_archived_forum_is_not_chased(client_for, chair):
+    today = timezone.localdate()
+    meeting = MeetingFactory(held_on=today - timedelta(days=20), feedback_due_on=today - timedelta(days=13),
+                             forum__name="Retired interface group")
+    assert "Retired interface group" in client_for(chair).get(reverse("dashboard")).content.decode()
+    meeting.forum.is_archived = True
+    meeting.forum.save(update_fields=["is_archived"])
+    assert "Retired interface group" not in client_for(chair).get(reverse("dashboard")).content.decode()
