@@ -8,7 +8,7 @@ from django.urls import reverse
 from priorities import services
 from priorities.models import Candidate, Exercise
 
-from ..factories import CandidateFactory, ExerciseFactory
+from ..factories import AgreedPriorityFactory, CandidateFactory, ExerciseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +228,13 @@ def test_a_counted_result_is_published_before_archiving(chair):
         services.exercise_archive(exercise=exercise)
     exercise.refresh_from_db()
     assert not exercise.is_archived
+
+
+def test_an_agreed_priority_of_an_archived_exercise_does_not_link_to_it(client_for, chair):
+    exercise = _published(chair)
+    priority = AgreedPriorityFactory(exercise=exercise, candidate=exercise.candidates.first(), confirmed_by=chair)
+    client = client_for(chair)
+    assert client.post(_archive_url(exercise)).status_code == 302
+    page = client.get(reverse("priorities:priority", args=[priority.pk])).content.decode()
+    assert "(archived)" in page
+    assert reverse("priorities:exercise", args=[exercise.pk]) not in page
