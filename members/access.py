@@ -5,11 +5,9 @@ they hold a current Membership in a practice.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 
-from .models import Declaration, GroupRole, Invitation, Membership, Organisation
+from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
 GROUP_ROLES = {GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER, GroupRole.Role.OBSERVER}
 # Observers see what the group sees but do not act for it.
@@ -22,12 +20,7 @@ def group_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_group_roles", None)
     if cached is None:
-        today = timezone.localdate()
-        cached = frozenset(
-            GroupRole.objects.filter(user=user, is_archived=False)
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-            .values_list("role", flat=True)
-        )
+        cached = frozenset(GroupRole.objects.live().filter(user=user).values_list("role", flat=True))
         user._group_roles = cached
     return cached
 
@@ -117,3 +110,20 @@ def get_invitation_for(user, pk: int) -> Invitation:
         return Invitation.objects.select_related("organisation").get(pk=pk)
     except Invitation.DoesNotExist:
         raise Http404("No such invitation") from None
+
+
+def get_seat_for(user, pk: int, *, write: bool = False) -> Seat:
+    """Participants see the group's seats; only the chair changes them."""
+    require(is_chair(user) if write else is_participant(user))
+    try:
+        return Seat.objects.select_related("organisation", "holder", "deputy").get(pk=pk)
+    except Seat.DoesNotExist:
+        raise Http404("No such seat") from None
+
+
+def get_group_role_for(user, pk: int, *, write: bool = False) -> GroupRole:
+    require(is_chair(user) if write else is_participant(user))
+    try:
+        return GroupRole.objects.select_related("user").get(pk=pk)
+    except GroupRole.DoesNotExist:
+        raise Http404("No such group role") from None

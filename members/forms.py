@@ -1,7 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import Declaration, GroupRole, Invitation, Membership, Organisation
+from . import selectors
+from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
 
 class InvitationForm(forms.ModelForm):
@@ -91,3 +92,84 @@ class DeclarationForm(forms.ModelForm):
         if start and end and end < start:
             self.add_error("declared_to", "The end date must be on or after the start date.")
         return data
+
+
+class _PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.get_full_name()} ({obj.email})"
+
+
+def _person_field(label: str, *, required: bool = False, help_text: str = "") -> _PersonField:
+    return _PersonField(
+        label=label, queryset=selectors.seat_candidates(), required=required, help_text=help_text,
+        empty_label="Nobody" if not required else "Choose a person",
+    )
+
+
+class _SeatPeopleMixin:
+    def clean(self):
+        data = super().clean()
+        holder, deputy = data.get("holder"), data.get("deputy")
+        if holder and deputy and holder == deputy:
+            self.add_error("deputy", "The deputy must be a different person from the holder.")
+        return data
+
+
+class SeatPeopleForm(_SeatPeopleMixin, forms.Form):
+    holder = _person_field("Holder", help_text="Leave as Nobody while the seat is vacant.")
+    deputy = _person_field("Deputy", help_text="Either the holder or the deputy may speak for the seat.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A fresh queryset per form, so that people added since the module loaded can be chosen.
+        for name in ("holder", "deputy"):
+            self.fields[name].queryset = selectors.seat_candidates()
+
+
+class SeatForm(_SeatPeopleMixin, forms.Form):
+    kind = forms.ChoiceField(label="Kind of seat", choices=Seat.Kind.choices, widget=forms.RadioSelect)
+    organisation = forms.ModelChoiceField(
+        label="Member organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text="For a member organisation's seat. Each organisation has one active seat.",
+    )
+    title = forms.CharField(
+        label="Title",
+        max_length=150,
+        required=False,
+        help_text="Needed for a co-opted or independent seat. A member seat is named after its organisation.",
+    )
+    holder = _person_field("Holder", help_text="Leave as Nobody while the seat is vacant.")
+    deputy = _person_field("Deputy")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "seat")
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = (
+            Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
+        )
+        for name in ("holder", "deputy"):
+            self.fields[name].queryset = selectors.seat_candidates()
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == Seat.Kind.MEMBER and not data.get("organisation") and "organisation" not in self.errors:
+            self.add_error("organisation", "Choose the member organisation the seat is for.")
+        if kind in (Seat.Kind.COOPTED, Seat.Kind.INDEPENDENT):
+            if data.get("organisation"):
+                self.add_error("organisation", "Co-opted and independent seats do not belong to an organisation.")
+            if not data.get("title", "").strip():
+                self.add_error("title", "Give the seat a title, like Independent chair.")
+        return data
+
+
+class GroupRoleForm(forms.Form):
+    user = _person_field("Person", required=True)
+    role = forms.ChoiceField(label="Role on the group", choices=GroupRole.Role.choices)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "role")
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = selectors.seat_candidates()

@@ -293,6 +293,13 @@ class Seat(models.Model):
         return user.pk is not None and user.pk in (self.holder_id, self.deputy_id)
 
 
+class GroupRoleQuerySet(models.QuerySet):
+    def live(self):
+        """Roles in force today: an ended_on of today or earlier means the role has ended."""
+        today = timezone.localdate()
+        return self.filter(is_archived=False).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+
+
 class GroupRole(models.Model):
     """A person's role on the leadership group. Roles are data: a chair is whoever holds a live chair role."""
 
@@ -308,6 +315,8 @@ class GroupRole(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = GroupRoleQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "user__full_name"]

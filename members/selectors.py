@@ -1,9 +1,9 @@
 """Read-only queries other parts of the portal use (the chair's dashboard, the digest)."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import Invitation, Membership, Organisation, Seat
+from .models import GroupRole, Invitation, Membership, Organisation, Seat, User
 
 
 def practices_without_voting_contact():
@@ -33,4 +33,17 @@ def lapsed_invitations(*, days: int = 30):
         )
         .select_related("organisation")
         .order_by("-expires_at")
+    )
+
+
+def seat_candidates():
+    """People who may hold, deputise for or be given a role on the group: those working for a member
+    organisation now, or already on the group."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=Membership.objects.current().values("user"))
+            | Q(pk__in=GroupRole.objects.live().values("user"))
+        )
+        .order_by("full_name", "email")
     )

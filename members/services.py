@@ -8,12 +8,13 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Declaration, GroupRole, Invitation, Membership, Organisation, User
+from . import selectors
+from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
 
 
 def token_hash(token: str) -> str:
@@ -160,3 +161,121 @@ def declaration_end(*, declaration: Declaration, ended_on=None) -> Declaration:
     declaration.declared_to = ended_on
     declaration.save(update_fields=["declared_to"])
     return declaration
+
+
+def _check_seat_people(*, holder: User | None, deputy: User | None) -> None:
+    if holder and deputy and holder.pk == deputy.pk:
+        raise ValidationError({"deputy": "The deputy must be a different person from the holder."})
+    chosen = {p.pk for p in (holder, deputy) if p}
+    if chosen and selectors.seat_candidates().filter(pk__in=chosen).count() != len(chosen):
+        raise ValidationError(
+            "A seat is held by someone who works for a member organisation now or is already on the group."
+        )
+
+
+@transaction.atomic
+def seat_create(
+    *,
+    kind: str,
+    title: str = "",
+    organisation: Organisation | None = None,
+    holder: User | None = None,
+    deputy: User | None = None,
+) -> Seat:
+    """Add a seat: one for a member organisation (named after it unless given a title), or a co-opted or
+    independent seat, which belongs to no organisation."""
+    title = title.strip()
+    if kind == Seat.Kind.MEMBER:
+        if organisation is None:
+            raise ValidationError({"organisation": "Choose the member organisation the seat is for."})
+        # Lock the organisation so two chairs adding its seat at once queue up and the second sees the first.
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if organisation.is_archived:
+            raise ValidationError({"organisation": "That organisation is archived."})
+        if organisation.seats.filter(is_active=True).exists():
+            raise ValidationError(
+                {"organisation": f"{organisation.name} already has a seat. Retire it before adding another."}
+            )
+        title = title or organisation.name
+    elif kind in (Seat.Kind.COOPTED, Seat.Kind.INDEPENDENT):
+        if organisation is not None:
+            raise ValidationError(
+                {"organisation": "Co-opted and independent seats do not belong to an organisation."}
+            )
+        if not title:
+            raise ValidationError({"title": "Give the seat a title, like Independent chair."})
+    else:
+        raise ValidationError({"kind": "Choose the kind of seat."})
+    _check_seat_people(holder=holder, deputy=deputy)
+    try:
+        # The savepoint keeps the outer transaction usable if the one-active-seat constraint fires.
+        with transaction.atomic():
+            return Seat.objects.create(
+                title=title, kind=kind, organisation=organisation, holder=holder, deputy=deputy
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"organisation": "That organisation already has a seat. Retire it before adding another."}
+        ) from None
+
+
+@transaction.atomic
+def seat_assign(*, seat: Seat, holder: User | None, deputy: User | None) -> Seat:
+    """Name a seat's holder and deputy; either may be left empty (a vacant seat, or no deputy)."""
+    seat = Seat.objects.select_for_update().get(pk=seat.pk)
+    if not seat.is_active:
+        raise ValidationError("This seat is retired.")
+    _check_seat_people(holder=holder, deputy=deputy)
+    seat.holder = holder
+    seat.deputy = deputy
+    seat.save(update_fields=["holder", "deputy"])
+    return seat
+
+
+@transaction.atomic
+def seat_retire(*, seat: Seat) -> Seat:
+    """Retire a seat. It is kept, never deleted: past rounds and positions name it. Open consensus rounds
+    keep the seats they asked when they opened, so retiring a seat does not change a round under way."""
+    seat = Seat.objects.select_for_update().get(pk=seat.pk)
+    if not seat.is_active:
+        raise ValidationError("This seat is already retired.")
+    seat.is_active = False
+    seat.save(update_fields=["is_active"])
+    return seat
+
+
+@transaction.atomic
+def group_role_create(*, user: User, role: str) -> GroupRole:
+    """Give a person a role on the group, starting today."""
+    if role not in GroupRole.Role.values:
+        raise ValidationError({"role": "Choose a role on the group."})
+    if not selectors.seat_candidates().filter(pk=user.pk).exists():
+        raise ValidationError(
+            {"user": "Only someone who works for a member organisation now, or is on the group, can have a role."}
+        )
+    today = timezone.localdate()
+    for existing in GroupRole.objects.select_for_update().filter(user=user, role=role, is_archived=False):
+        if existing.ended_on is None or existing.ended_on > today:
+            raise ValidationError({"role": f"{user} is already {existing.get_role_display().lower()}."})
+        # An ended role still counts against the one-live-role constraint until it is archived.
+        existing.is_archived = True
+        existing.save(update_fields=["is_archived"])
+    return GroupRole.objects.create(user=user, role=role, started_on=today)
+
+
+@transaction.atomic
+def group_role_end(*, group_role: GroupRole) -> GroupRole:
+    """End a role today. It is archived as well, so that the person can be given the role again later
+    (the uniqueness constraint counts every unarchived role)."""
+    # Lock every live chair role so that two chairs ending each other's roles cannot leave the group without one.
+    chairs = list(GroupRole.objects.select_for_update().live().filter(role=GroupRole.Role.CHAIR))
+    group_role = GroupRole.objects.select_for_update().get(pk=group_role.pk)
+    today = timezone.localdate()
+    if group_role.is_archived or (group_role.ended_on and group_role.ended_on <= today):
+        raise ValidationError("This role has already ended.")
+    if group_role.role == GroupRole.Role.CHAIR and [c.pk for c in chairs] == [group_role.pk]:
+        raise ValidationError("The group needs a chair. Give someone else the chair role before ending this one.")
+    group_role.ended_on = today
+    group_role.is_archived = True
+    group_role.save(update_fields=["ended_on", "is_archived"])
+    return group_role

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, services
-from .forms import AcceptInvitationForm, DeclarationForm, InvitationForm
+from .forms import AcceptInvitationForm, DeclarationForm, GroupRoleForm, InvitationForm, SeatForm, SeatPeopleForm
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
 
@@ -85,7 +85,7 @@ def organisation_detail(request, pk: int):
 def group(request):
     access.require(access.is_participant(request.user))
     seats = Seat.objects.filter(is_active=True).select_related("organisation", "holder", "deputy")
-    roles = GroupRole.objects.filter(is_archived=False).select_related("user").order_by("role", "user__full_name")
+    roles = GroupRole.objects.live().select_related("user").order_by("role", "user__full_name")
     by_role = {}
     for role in roles:
         by_role.setdefault(role.role, []).append(role.user)
@@ -193,3 +193,122 @@ def invitation_accept(request, token: str):
         request, "members/invitation_accept.html", {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
     )
+
+
+# The chair manages seats and roles ---------------------------------------------------------------------------
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _render_manage(request, *, seat_form=None, role_form=None):
+    seats = list(Seat.objects.select_related("organisation", "holder", "deputy").order_by("-is_active", "title"))
+    roles = GroupRole.objects.live().select_related("user").order_by("role", "user__full_name")
+    seat_form = seat_form or SeatForm()
+    role_form = role_form or GroupRoleForm()
+    return render(
+        request,
+        "members/group_manage.html",
+        {
+            "active_seats": [s for s in seats if s.is_active],
+            "retired_seats": [s for s in seats if not s.is_active],
+            "roles": roles,
+            "seat_form": seat_form,
+            "role_form": role_form,
+        },
+        status=400 if seat_form.errors or role_form.errors else 200,
+    )
+
+
+@login_required
+def group_manage(request):
+    access.require(access.is_chair(request.user))
+    return _render_manage(request)
+
+
+@login_required
+@require_POST
+def seat_create(request):
+    access.require(access.is_chair(request.user))
+    form = SeatForm(request.POST)
+    if form.is_valid():
+        try:
+            seat = services.seat_create(**form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"The seat {seat.title} is added.")
+            return redirect("members:group_manage")
+    return _render_manage(request, seat_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seat_edit(request, pk: int):
+    seat = access.get_seat_for(request.user, pk, write=True)
+    if not seat.is_active:
+        messages.error(request, "This seat is retired.")
+        return redirect("members:group_manage")
+    # A vacant seat with no deputy posts nothing but the CSRF token, so test the method, not the data.
+    form = SeatPeopleForm(
+        request.POST if request.method == "POST" else None,
+        initial={"holder": seat.holder_id, "deputy": seat.deputy_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.seat_assign(seat=seat, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"The holder and deputy of {seat.title} are saved.")
+            return redirect("members:group_manage")
+    return render(
+        request, "members/seat_edit.html", {"seat": seat, "form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def seat_retire(request, pk: int):
+    seat = access.get_seat_for(request.user, pk, write=True)
+    try:
+        services.seat_retire(seat=seat)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The seat {seat.title} is retired. Rounds already open keep the seats they asked.")
+    return redirect("members:group_manage")
+
+
+@login_required
+@require_POST
+def group_role_create(request):
+    access.require(access.is_chair(request.user))
+    form = GroupRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            role = services.group_role_create(**form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{role.user} is now {role.get_role_display().lower()} of the group.")
+            return redirect("members:group_manage")
+    return _render_manage(request, role_form=form)
+
+
+@login_required
+@require_POST
+def group_role_end(request, pk: int):
+    group_role = access.get_group_role_for(request.user, pk, write=True)
+    try:
+        services.group_role_end(group_role=group_role)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{group_role.user}'s role as {group_role.get_role_display().lower()} has ended.")
+    return redirect("members:group_manage")
