@@ -73,3 +73,22 @@ def test_the_chair_reads_the_dashboard_and_the_digest_preview(page, sign_in, axe
     page.get_by_role("link", name="See this week's digest to practices").click()
     assert page.get_by_role("heading", level=1).inner_text() == "This week's digest"
     assert axe_violations() == []
+
+
+def test_the_chair_changes_a_seats_deputy(page, sign_in, axe_violations, directory_data):
+    from members.models import Seat
+
+    chair = UserFactory(email="chair@example.nhs.uk", full_name="Clare Chair")
+    GroupRoleFactory(user=chair, role=GroupRole.Role.CHAIR)
+    sign_in("chair@example.nhs.uk")
+    page.goto("/group/")
+    page.get_by_role("link", name="Manage seats and roles").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Manage seats and roles"
+    assert axe_violations() == []
+    seat = Seat.objects.get(organisation=directory_data.pcn)
+    page.goto(f"/group/seats/{seat.pk}/")
+    assert axe_violations() == []
+    page.get_by_label("Deputy").select_option(label="Clare Chair (chair@example.nhs.uk)")
+    page.get_by_role("button", name="Save").first.click()
+    seat.refresh_from_db()
+    assert seat.deputy == chair
