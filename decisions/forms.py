@@ -1,31 +1,14 @@
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
-from members.models import GroupRole, Organisation, User
+from members.forms import PersonChoiceField
+from members.models import Organisation, User
+from members.selectors import acting_people
 
 from .models import DecisionItem, Position, Principle
 
 # type="date" inputs only understand ISO dates, whatever the locale.
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def group_people():
-    """People who can lead an item: anyone holding a live acting role on the group."""
-    today = timezone.localdate()
-    live = Q(group_roles__is_archived=False) & (Q(group_roles__ended_on__isnull=True)
-                                                 | Q(group_roles__ended_on__gt=today))
-    return (
-        User.objects.filter(is_active=True)
-        .filter(live, group_roles__role__in=[GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER])
-        .distinct()
-        .order_by("full_name")
-    )
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name()
 
 
 class ItemForm(forms.ModelForm):
@@ -60,7 +43,7 @@ class ItemForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = group_people()
+        self.fields["lead"].queryset = acting_people()
         self.fields["principles"].queryset = Principle.objects.current()
         self.fields["principles"].required = False
         self.fields["organisations"].queryset = (

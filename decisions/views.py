@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members import access as roles
+from members.forms import add_service_errors
 from members.models import Organisation, Seat
 
 from . import access, selectors, services
@@ -46,12 +47,6 @@ HISTORY_FIELDS = [
 ]
 
 
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _item_url(item, anchor: str = "") -> str:
@@ -175,7 +170,7 @@ def item_create(request):
         try:
             item = services.item_create(raised_by=request.user, **data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The draft is saved. Only the group can see it.")
             return redirect(item)
@@ -192,7 +187,7 @@ def item_edit(request, pk: int):
         try:
             services.item_update(item=item, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your changes are saved.")
             return redirect(item)
@@ -347,7 +342,7 @@ def comment_add(request, pk: int):
         try:
             services.comment_add(item=item, author=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your comment is added. Only the group sees the discussion.")
             return redirect(_item_url(item, "discussion"))
@@ -402,7 +397,7 @@ def round_open(request, pk: int):
                 item=item, by=request.user, deadline=services.deadline_from_date(form.cleaned_data["deadline"])
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Round {new_round.number} is open. Every seat has been emailed.")
             return redirect(item)
@@ -441,7 +436,7 @@ def respond(request, pk: int, number: int, seat_pk: int):
         try:
             position = services.position_record(round=the_round, seat=seat, by=request.user, **form.position_data())
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             if position.stance == Position.Stance.BLOCK:
                 messages.success(request, f"{seat.title} blocks round {number}. The round is closed without "
@@ -482,7 +477,7 @@ def confirm(request, pk: int):
         try:
             services.item_confirm(item=item, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -536,7 +531,7 @@ def item_end(request, pk: int, outcome: str):
         try:
             service(item=item, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{item.title}: {title.lower()} – done.")
             return redirect(item)
@@ -560,7 +555,7 @@ def principles(request):
         try:
             principle = services.principle_create(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{principle.title}” is added to the group's principles.")
             return redirect("decisions:principles")
@@ -579,7 +574,7 @@ def principle_edit(request, pk: int):
         try:
             services.principle_update(principle=principle, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The principle is updated; its history keeps the earlier wording.")
             return redirect("decisions:principles")

@@ -27,12 +27,9 @@ def week_starting(day: date | None = None) -> date:
 
 def digest_recipients():
     """Everyone who works for a member organisation and asked for the digest, and everyone on the group."""
-    today = timezone.localdate()
-    live_role = Q(group_roles__is_archived=False) & (
-        Q(group_roles__ended_on__isnull=True) | Q(group_roles__ended_on__gt=today)
-    )
-    wants_digest = Q(memberships__in=Membership.objects.current().filter(is_digest_recipient=True))
-    return User.objects.filter(is_active=True).filter(live_role | wants_digest).distinct().order_by("pk")
+    on_group = Q(pk__in=GroupRole.objects.live().values("user"))
+    wants_digest = Q(pk__in=Membership.objects.current().filter(is_digest_recipient=True).values("user"))
+    return User.objects.filter(is_active=True).filter(on_group | wants_digest).order_by("pk")
 
 
 @transaction.atomic

@@ -5,6 +5,24 @@ from . import selectors
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
 
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors beside their fields, the rest at the top.
+
+    Every app's views use this, so a rule enforced in a service reads like a form check to the person."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """Chooses a person by name."""
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name()
+
+
 class InvitationForm(forms.ModelForm):
     group_role = forms.ChoiceField(
         label="Role on the leadership group",

@@ -47,3 +47,14 @@ def seat_candidates():
         )
         .order_by("full_name", "email")
     )
+
+
+def acting_people():
+    """People who act for the group – a live chair, gatekeeper or member role (observers do not act)."""
+    from .access import ACTING_ROLES
+
+    return (
+        User.objects.filter(is_active=True)
+        .filter(pk__in=GroupRole.objects.live().filter(role__in=ACTING_ROLES).values("user"))
+        .order_by("full_name", "email")
+    )

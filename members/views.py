@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import access, services
-from .forms import AcceptInvitationForm, DeclarationForm, GroupRoleForm, InvitationForm, SeatForm, SeatPeopleForm
+from .forms import (
+    AcceptInvitationForm,
+    DeclarationForm,
+    GroupRoleForm,
+    InvitationForm,
+    SeatForm,
+    SeatPeopleForm,
+    add_service_errors,
+)
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
 
@@ -145,8 +153,7 @@ def invitations(request):
         try:
             invitation, _token = services.invitation_create(invited_by=request.user, **data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("members:invitations")
@@ -198,12 +205,6 @@ def invitation_accept(request, token: str):
 # The chair manages seats and roles ---------------------------------------------------------------------------
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _render_manage(request, *, seat_form=None, role_form=None):
@@ -240,7 +241,7 @@ def seat_create(request):
         try:
             seat = services.seat_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The seat {seat.title} is added.")
             return redirect("members:group_manage")
@@ -263,7 +264,7 @@ def seat_edit(request, pk: int):
         try:
             services.seat_assign(seat=seat, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The holder and deputy of {seat.title} are saved.")
             return redirect("members:group_manage")
@@ -294,7 +295,7 @@ def group_role_create(request):
         try:
             role = services.group_role_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{role.user} is now {role.get_role_display().lower()} of the group.")
             return redirect("members:group_manage")

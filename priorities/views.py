@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import is_group, practice_ids
+from members.forms import add_service_errors
 from members.models import Membership, Organisation
 
 from . import access, services
@@ -115,7 +116,7 @@ def exercise_create(request):
         try:
             exercise = services.exercise_create(created_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The exercise is saved as a draft. Add the candidate priorities, then open it.")
             return redirect("priorities:exercise", exercise.pk)
@@ -134,7 +135,7 @@ def exercise_edit(request, pk: int):
         try:
             services.exercise_update(exercise=exercise, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The exercise is updated.")
             return redirect("priorities:exercise", exercise.pk)
@@ -144,12 +145,6 @@ def exercise_edit(request, pk: int):
     )
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _stage_table(result: dict) -> dict:
@@ -270,7 +265,7 @@ def candidate_add(request, pk: int):
         try:
             services.candidate_add(exercise=exercise, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{form.cleaned_data['title']}” is added to the candidates.")
             return redirect("priorities:exercise", exercise.pk)
@@ -304,7 +299,7 @@ def candidate_edit(request, pk: int):
         try:
             services.candidate_update(candidate=candidate, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{form.cleaned_data['title'].strip()}” is updated.")
             return redirect("priorities:exercise", exercise.pk)
@@ -521,7 +516,7 @@ def plan_item_add(request, pk: int):
         try:
             services.plan_item_add(priority=priority, parent=parent, kind=kind, added_by=request.user, **data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The {PlanItem.Kind(kind).label.lower()} is added to the plan.")
             return redirect("priorities:priority", priority.pk)
@@ -542,7 +537,7 @@ def plan_item_edit(request, pk: int):
         try:
             services.plan_item_update(item=item, updated_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"“{form.cleaned_data['title']}” is updated.")
             return redirect("priorities:priority", item.priority_id)

@@ -39,9 +39,7 @@ def is_representation_lead(user) -> bool:
         return False
     cached = getattr(user, "_is_representation_lead", None)
     if cached is None:
-        cached = is_group(user) and RepresentationLead.objects.filter(
-            user=user, ended_on__isnull=True, is_archived=False
-        ).exists()
+        cached = is_group(user) and RepresentationLead.objects.current().filter(user=user).exists()
         user._is_representation_lead = cached
     return cached
 

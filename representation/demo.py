@@ -75,7 +75,7 @@ def load_representation(people) -> None:
     council = _partner(place, Organisation.Kind.COUNCIL, "Northbrook City Council")
     cds = people.clinical_directors
 
-    if not RepresentationLead.objects.filter(ended_on__isnull=True, is_archived=False).exists():
+    if not RepresentationLead.objects.current().exists():
         RepresentationLead.objects.create(user=people.lmc_chair, slot=1)
 
     board = _forum("Northbrook Place Partnership Board", icb, "Monthly, first Thursday",

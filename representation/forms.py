@@ -4,37 +4,18 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.db.models import Q
 from django.utils import timezone
 
 from decisions.models import DecisionItem
-from members.models import GroupRole, Organisation, User
+from members.forms import PersonChoiceField
+from members.models import Organisation, User
+from members.selectors import acting_people
 from priorities.models import AgreedPriority
 
 from .models import Action, Forum, Meeting, Relationship, Representative, Request, Review
 
 DATE = {"type": "date"}
 MEMBER_KINDS = [k for k in Organisation.Kind.values if k not in Organisation.SYSTEM_PARTNER_KINDS]
-
-
-def acting_people():
-    """People who act for the group: chair, gatekeepers and members (not observers)."""
-    today = timezone.localdate()
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            group_roles__is_archived=False,
-            group_roles__role__in=[GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER],
-        )
-        .filter(Q(group_roles__ended_on__isnull=True) | Q(group_roles__ended_on__gt=today))
-        .distinct()
-        .order_by("full_name")
-    )
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name()
 
 
 class ForumForm(forms.ModelForm):

@@ -136,6 +136,12 @@ class Representative(models.Model):
         return self.term_ends_on < timezone.localdate()
 
 
+class RepresentationLeadQuerySet(models.QuerySet):
+    def current(self):
+        """Leads in post: the same condition the one-lead-per-slot constraints hold to."""
+        return self.filter(ended_on__isnull=True, is_archived=False)
+
+
 class RepresentationLead(models.Model):
     """One of the (at most two) people the group names to brief and hear back from all representatives."""
 
@@ -150,6 +156,8 @@ class RepresentationLead(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = RepresentationLeadQuerySet.as_manager()
 
     class Meta:
         ordering = ["slot"]

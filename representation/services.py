@@ -92,8 +92,8 @@ def lead_name(*, user: User) -> RepresentationLead:
     try:
         with transaction.atomic():
             taken = set(
-                RepresentationLead.objects.select_for_update()
-                .filter(ended_on__isnull=True, is_archived=False)
+                RepresentationLead.objects.current()
+                .select_for_update()
                 .values_list("slot", flat=True)
             )
             free = [slot for slot in RepresentationLead.Slot.values if slot not in taken]

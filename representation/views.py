@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import is_acting_member, is_chair, require
+from members.forms import add_service_errors
 
 from . import access, selectors, services
 from .forms import (
@@ -53,12 +54,6 @@ def _bound(form_class, request, **kwargs):
     return form_class(request.POST if request.method == "POST" else None, **kwargs)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _status(*forms) -> int:
@@ -88,7 +83,7 @@ def forums(request):
             try:
                 services.lead_name(user=lead_form.cleaned_data["user"])
             except ValidationError as error:
-                _add_errors(lead_form, error)
+                add_service_errors(lead_form, error)
             else:
                 messages.success(request, f"{lead_form.cleaned_data['user']} is now a representation lead.")
                 return redirect("representation:forums")
@@ -108,7 +103,7 @@ def forums(request):
         .prefetch_related(_current_representatives())
         .order_by("name")
     )
-    leads = RepresentationLead.objects.filter(ended_on__isnull=True, is_archived=False).select_related("user")
+    leads = RepresentationLead.objects.current().select_related("user")
     return render(
         request,
         "representation/forums.html",
@@ -126,7 +121,7 @@ def forums(request):
 @require_POST
 def lead_end(request, pk: int):
     require(access.can_name_leads(request.user))
-    lead = RepresentationLead.objects.filter(pk=pk, ended_on__isnull=True, is_archived=False).first()
+    lead = RepresentationLead.objects.current().filter(pk=pk).first()
     if lead is None:
         messages.error(request, "That person is no longer a representation lead.")
     else:
@@ -144,7 +139,7 @@ def forum_new(request):
         try:
             forum = services.forum_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{forum.name} is on the list of forums. Now appoint its representatives.")
             return redirect("representation:forum", forum.pk)
@@ -186,7 +181,7 @@ def forum_edit(request, pk: int):
         try:
             forum = services.forum_update(forum=forum, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"The details of {forum.name} are saved.")
             return redirect("representation:forum", forum.pk)
@@ -211,7 +206,7 @@ def representative_new(request, pk: int):
         try:
             appointed = services.representative_appoint(forum=forum, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{appointed.user} is appointed {appointed.get_role_display().lower()}.")
             return redirect("representation:forum", forum.pk)
@@ -288,7 +283,7 @@ def meeting_new(request, pk: int):
                 created_by=request.user,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The meeting is added. Write a briefing for each agenda item.")
             return redirect("representation:meeting", meeting.pk)
@@ -373,7 +368,7 @@ def meeting_edit(request, pk: int):
         try:
             services.meeting_update(meeting=meeting, held_on=form.cleaned_data["held_on"], titles=form.titles)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The meeting is updated.")
             return redirect("representation:meeting", meeting.pk)
@@ -437,7 +432,7 @@ def comment_add(request, pk: int):
         try:
             services.briefing_comment_add(briefing=briefing, author=request.user, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your comment is added to the briefing.")
             return redirect(reverse("representation:meeting", args=[briefing.agenda_item.meeting_id])
@@ -460,7 +455,7 @@ def feedback_edit(request, pk: int):
         try:
             services.feedback_save(agenda_item=item, written_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The feedback is saved and shared with the group.")
             return redirect(reverse("representation:meeting", args=[item.meeting_id]) + f"#item-{item.pk}")
@@ -553,7 +548,7 @@ def action(request, pk: int):
         try:
             services.action_update(action=action, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The action is updated.")
             return redirect("representation:action", action.pk)
@@ -600,7 +595,7 @@ def representative(request, pk: int):
         try:
             services.review_record(representative=representative, recorded_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The review is recorded. The representative and the group can read it.")
             return redirect("representation:representative", representative.pk)
@@ -664,7 +659,7 @@ def request_new(request):
         try:
             services.request_submit(**data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("representation:request_sent")
     # A fresh token, so that sending the corrected form is not refused as too quick or too old.
@@ -711,7 +706,7 @@ def request_detail(request, pk: int):
             try:
                 services.request_triage(request=req, triaged_by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Triaged. {req.requester_name} will get the outcome by email.")
                 return redirect("representation:requests")
