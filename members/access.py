@@ -4,6 +4,7 @@ Roles are data: a person is a chair because they hold a live chair GroupRole, a 
 they hold a current Membership in a practice.
 """
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -73,6 +74,40 @@ def is_practice_user(user) -> bool:
 
 def can_invite(user) -> bool:
     return is_chair(user) or is_gatekeeper(user)
+
+
+# Who may give which role on the group. Only the chair hands out the powers of the group itself (chair,
+# gatekeeper); a gatekeeper brings in members, observers and practice contacts. Nobody grants to themselves.
+_GRANTABLE_BY = {
+    GroupRole.Role.CHAIR: (GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER,
+                           GroupRole.Role.OBSERVER),
+    GroupRole.Role.GATEKEEPER: (GroupRole.Role.MEMBER, GroupRole.Role.OBSERVER),
+}
+
+
+def grantable_group_roles(user) -> tuple[str, ...]:
+    """The group roles this person may give to someone else, in the order the roles are listed."""
+    allowed = set()
+    for held in group_roles(user):
+        allowed.update(_GRANTABLE_BY.get(held, ()))
+    return tuple(role for role in GroupRole.Role.values if role in allowed)
+
+
+def may_grant_group_role(granter, role: str) -> bool:
+    """May this person give `role` (or, with role "", no group role: a plain membership) to someone else?"""
+    if not can_invite(granter):
+        return False
+    return not role or role in grantable_group_roles(granter)
+
+
+def is_same_person(user, email: str) -> bool:
+    """Is `email` one of this person's own addresses? Used to stop anyone granting a role to themselves."""
+    email = (email or "").strip().lower()
+    if not user.is_authenticated or not email:
+        return False
+    if user.email.lower() == email:
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=email).exists()
 
 
 def require(allowed: bool) -> None:

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import selectors
+from . import access, selectors
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
 
@@ -42,9 +42,14 @@ class InvitationForm(forms.ModelForm):
         help_texts = {"role_title": "For example: " + ", ".join(Membership.ROLE_SUGGESTIONS[:4]) + "."}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, inviter, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.current().order_by("kind", "name")
+        # Offer only the roles this inviter may give; the service refuses the rest whatever is posted.
+        labels = dict(GroupRole.Role.choices)
+        self.fields["group_role"].choices = [("", "None – not on the group")] + [
+            (role, labels[role]) for role in access.grantable_group_roles(inviter)
+        ]
 
 
 class AcceptInvitationForm(forms.Form):

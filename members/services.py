@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from . import selectors
+from . import access, selectors
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
 
 
@@ -38,6 +38,7 @@ def invitation_create(
 ) -> tuple[Invitation, str]:
     """Invite an email address into an organisation. Returns the invitation and the raw token (emailed, not kept)."""
     email = email.strip().lower()
+    _check_grant(granter=invited_by, role=group_role, email=email)
     if User.objects.filter(email__iexact=email, memberships__organisation=organisation,
                            memberships__is_archived=False).exists():
         raise ValidationError({"email": "This person is already a member of that organisation."})
@@ -96,29 +97,41 @@ def invitation_for_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("organisation").filter(token_hash=token_hash(token)).first()
 
 
-@transaction.atomic
-def invitation_accept(*, token: str, full_name: str, password: str) -> User:
-    """Accept an invitation: the person gets an account (or their existing one) and the membership.
+NOT_YOURS_TO_GRANT = "You may not give that role."
+NOT_TO_YOURSELF = "You cannot invite yourself or give yourself a role; ask the group's chair."
+ACCOUNT_EXISTS = "An account already uses this address. Sign in as that person, then open the link again."
+INVITER_LOST_POWER = (
+    "The person who invited you may no longer give this role. Ask the group's chair for a new invitation."
+)
 
-    Following the emailed link proves the address, so it is recorded as verified.
-    """
+
+def _check_grant(
+    *, granter: User, role: str, email: str = "", grantee: User | None = None,
+    role_field: str = "group_role", person_field: str = "email",
+) -> None:
+    """The one place that decides whether `granter` may give `role` to a person (by address or account).
+    The rule itself is members.access.may_grant_group_role; this adds "never to yourself"."""
+    if not access.may_grant_group_role(granter, role):
+        raise ValidationError({role_field: NOT_YOURS_TO_GRANT})
+    if (grantee is not None and grantee.pk == granter.pk) or (email and access.is_same_person(granter, email)):
+        raise ValidationError({person_field: NOT_TO_YOURSELF})
+
+
+def _locked_pending_invitation(token: str) -> Invitation:
     invitation = (
-        Invitation.objects.select_for_update().filter(token_hash=token_hash(token)).first()
+        Invitation.objects.select_for_update().select_related("invited_by").filter(token_hash=token_hash(token)).first()
     )
     if invitation is None or invitation.state != "pending":
         raise ValidationError("This invitation link is no longer valid. Ask the person who invited you for a new one.")
-    user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is None:
-        user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name.strip())
-    else:
-        if not user.has_usable_password():
-            user.set_password(password)
-        user.full_name = full_name.strip() or user.full_name
-        user.is_active = True
-        user.save(update_fields=["password", "full_name", "is_active"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=invitation.email, defaults={"verified": True, "primary": True}
-    )
+    # The inviter's power is checked again now: a gatekeeper who has since lost the role grants nothing.
+    try:
+        _check_grant(granter=invitation.invited_by, role=invitation.group_role, email=invitation.email)
+    except ValidationError:
+        raise ValidationError(INVITER_LOST_POWER) from None
+    return invitation
+
+
+def _grant(invitation: Invitation, user: User) -> None:
     if not Membership.objects.filter(user=user, organisation=invitation.organisation, is_archived=False).exists():
         Membership.objects.create(
             user=user,
@@ -133,6 +146,42 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
+
+
+def invitation_account(invitation: Invitation) -> User | None:
+    """The account that already uses the invited address, if any."""
+    return User.objects.filter(email__iexact=invitation.email).first()
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, full_name: str, password: str) -> User:
+    """Accept an invitation with a new account: the person gets the account and the membership.
+
+    Following the emailed link proves the address, so it is recorded as verified. An address that already has
+    an account is refused here: its owner signs in and accepts with `invitation_accept_signed_in`, so that a
+    link alone never signs anybody in to an existing account.
+    """
+    invitation = _locked_pending_invitation(token)
+    if invitation_account(invitation) is not None:
+        raise ValidationError(ACCOUNT_EXISTS)
+    user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name.strip())
+    EmailAddress.objects.update_or_create(
+        user=user, email=invitation.email, defaults={"verified": True, "primary": True}
+    )
+    _grant(invitation, user)
+    return user
+
+
+@transaction.atomic
+def invitation_accept_signed_in(*, token: str, user: User) -> User:
+    """Accept an invitation for the account the person is signed in to; it must be the invited address's."""
+    invitation = _locked_pending_invitation(token)
+    account = invitation_account(invitation)
+    if account is None or account.pk != user.pk:
+        raise ValidationError(
+            f"This invitation is for {invitation.email}. Sign out, then sign in as that person to accept it."
+        )
+    _grant(invitation, user)
     return user
 
 
@@ -245,10 +294,11 @@ def seat_retire(*, seat: Seat) -> Seat:
 
 
 @transaction.atomic
-def group_role_create(*, user: User, role: str) -> GroupRole:
+def group_role_create(*, user: User, role: str, granted_by: User) -> GroupRole:
     """Give a person a role on the group, starting today."""
     if role not in GroupRole.Role.values:
         raise ValidationError({"role": "Choose a role on the group."})
+    _check_grant(granter=granted_by, role=role, grantee=user, role_field="role", person_field="user")
     if not selectors.seat_candidates().filter(pk=user.pk).exists():
         raise ValidationError(
             {"user": "Only someone who works for a member organisation now, or is on the group, can have a role."}

@@ -147,7 +147,7 @@ def declaration_end(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def invitations(request):
     access.require(access.can_invite(request.user))
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST or None, inviter=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -179,10 +179,15 @@ def invitation_revoke(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
+    """A new person creates their account here. An address that already has an account is accepted only by its
+    owner, signed in: the link alone never signs anyone in to an existing account."""
     invitation = services.invitation_for_token(token)
     if invitation is None or invitation.state != "pending":
         state = invitation.state if invitation else "unknown"
         return render(request, "members/invitation_invalid.html", {"state": state}, status=410 if invitation else 404)
+    account = services.invitation_account(invitation)
+    if account is not None:
+        return _accept_for_existing_account(request, token, invitation, account)
     form = AcceptInvitationForm(request.POST or None, email=invitation.email,
                                 initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
@@ -199,6 +204,31 @@ def invitation_accept(request, token: str):
     return render(
         request, "members/invitation_accept.html", {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
+    )
+
+
+def _accept_for_existing_account(request, token, invitation, account):
+    signed_in_as_owner = request.user.is_authenticated and request.user.pk == account.pk
+    error = ""
+    if request.method == "POST" and signed_in_as_owner:
+        try:
+            services.invitation_accept_signed_in(token=token, user=request.user)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            messages.success(request, f"You have accepted the invitation to {invitation.organisation.name}.")
+            return redirect("home")
+    status = 200
+    if error:
+        status = 400
+    elif request.user.is_authenticated and not signed_in_as_owner:
+        status = 403
+    elif request.method == "POST":
+        status = 403
+    return render(
+        request, "members/invitation_accept_existing.html",
+        {"invitation": invitation, "signed_in_as_owner": signed_in_as_owner, "error": error},
+        status=status,
     )
 
 
@@ -293,7 +323,7 @@ def group_role_create(request):
     form = GroupRoleForm(request.POST)
     if form.is_valid():
         try:
-            role = services.group_role_create(**form.cleaned_data)
+            role = services.group_role_create(granted_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
