@@ -1,3 +1,5 @@
+import re
+import secrets
 import time
 from datetime import timedelta
 
@@ -253,8 +255,23 @@ STARTED_SALT = "representation.request-form.started"
 STARTED_MAX_AGE_SECONDS = 24 * 60 * 60
 
 
-def started_token() -> str:
-    return signing.dumps(time.time(), salt=STARTED_SALT)
+def started_token(at: float | None = None) -> str:
+    # A timestamp (a person takes a few seconds to fill the form in) and a nonce (each form is sent once).
+    return signing.dumps({"t": time.time() if at is None else at, "n": secrets.token_hex(16)}, salt=STARTED_SALT)
+
+
+# Invisible characters have no place in a request: C0/C1 controls, and the bidirectional overrides that can make
+# an email or a page read differently from what was stored. Line breaks and tabs are fine in the long answer.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAK = re.compile("[\t\n\r]")
+
+
+def _refuse_control_characters(value: str, *, multiline: bool) -> str:
+    if _CONTROL.search(value) or (not multiline and _LINE_BREAK.search(value)):
+        raise forms.ValidationError(
+            "Remove the invisible control characters from this answer; they can come from copying and pasting."
+        )
+    return value
 
 
 def min_fill_seconds() -> float:
@@ -287,9 +304,16 @@ class RequestForm(forms.ModelForm):
             "needed_by": forms.DateInput(DATE),
         }
 
+    MULTILINE = {"details"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["details"].help_text += f" Up to {self.fields['details'].max_length:,} characters."
+
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website", "").strip())
+
 
     def clean_needed_by(self):
         value = self.cleaned_data["needed_by"]
@@ -299,17 +323,27 @@ class RequestForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        for name in ("requester_name", "requester_email", "requester_role", "organisation_name", "summary",
+                     "details"):
+            value = data.get(name)
+            if isinstance(value, str):
+                try:
+                    _refuse_control_characters(value, multiline=name in self.MULTILINE)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
         token = self.data.get("started", "")
         try:
             started = signing.loads(token, salt=STARTED_SALT, max_age=STARTED_MAX_AGE_SECONDS)
+            started_at, nonce = float(started["t"]), str(started["n"])
         except signing.SignatureExpired:
             self.add_error(None, "The form was open for more than a day. Check your answers and send it again.")
-        except signing.BadSignature:
+        except (signing.BadSignature, TypeError, KeyError, ValueError):
             self.add_error(None, "We could not check the form. Check your answers and send it again.")
         else:
-            if time.time() - float(started) < min_fill_seconds():
+            if time.time() - started_at < min_fill_seconds():
                 self.add_error(None, "The form was sent too quickly to be checked. Check your answers and send it "
                                      "again.")
+            data["form_nonce"] = nonce
         return data
 
 

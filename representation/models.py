@@ -454,7 +454,7 @@ class Request(models.Model):
     requester_role = models.CharField("your job title", max_length=150)
     organisation_name = models.CharField("your organisation", max_length=200)
     summary = models.CharField("what is your request about?", max_length=200)
-    details = models.TextField("what do you want from general practice?")
+    details = models.TextField("what do you want from general practice?", max_length=5000)
     needed_by = models.DateField("by when do you need a response?")
     received_at = models.DateTimeField(default=timezone.now)
     triage_due_on = models.DateField()
@@ -468,7 +468,9 @@ class Request(models.Model):
     )
     triaged_at = models.DateTimeField(null=True, blank=True)
     is_archived = models.BooleanField(default=False)
-    history = HistoricalRecords()
+    # The public form's one-time token: unique, so a captured form cannot be replayed to send it again.
+    form_nonce = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["form_nonce"])
 
     objects = RequestQuerySet.as_manager()
 
@@ -493,6 +495,11 @@ class Request(models.Model):
 
     def __str__(self):
         return f"{self.summary} ({self.organisation_name})"
+
+    @property
+    def reference(self) -> str:
+        """The number the requester quotes; it says nothing they typed."""
+        return f"R{self.pk:05d}"
 
     @property
     def is_triaged(self) -> bool:

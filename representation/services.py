@@ -470,21 +470,34 @@ def _queue_request_email(request: Request, kind: str) -> None:
     transaction.on_commit(lambda: send_request_email.delay(request.pk, kind))
 
 
+FORM_ALREADY_SENT = (
+    "This form has already been sent, so it was not sent again. To send another request, check your answers "
+    "and send the form below."
+)
+
+
 @transaction.atomic
 def request_submit(
     *, requester_name: str, requester_email: str, requester_role: str, organisation_name: str, summary: str,
-    details: str, needed_by: date, received_at: datetime | None = None,
+    details: str, needed_by: date, received_at: datetime | None = None, form_nonce: str | None = None,
 ) -> Request:
-    """A system partner's request arrives; they get an acknowledgement by email."""
+    """A system partner's request arrives; they get an acknowledgement by email. A form (its nonce) is sent once."""
     received_at = received_at or timezone.now()
     if needed_by < timezone.localtime(received_at).date():
         raise ValidationError({"needed_by": "The date you need a response by must be today or in the future."})
-    request = Request.objects.create(
-        requester_name=requester_name.strip(), requester_email=requester_email.strip().lower(),
-        requester_role=requester_role.strip(), organisation_name=organisation_name.strip(),
-        summary=summary.strip(), details=details.strip(), needed_by=needed_by, received_at=received_at,
-        triage_due_on=triage_due_on(received_at),
-    )
+    if form_nonce and Request.objects.filter(form_nonce=form_nonce).exists():
+        raise ValidationError(FORM_ALREADY_SENT)
+    try:
+        # The savepoint keeps the caller's transaction usable if two copies of one form race to the constraint.
+        with transaction.atomic():
+            request = Request.objects.create(
+                requester_name=requester_name.strip(), requester_email=requester_email.strip().lower(),
+                requester_role=requester_role.strip(), organisation_name=organisation_name.strip(),
+                summary=summary.strip(), details=details.strip(), needed_by=needed_by, received_at=received_at,
+                triage_due_on=triage_due_on(received_at), form_nonce=form_nonce or None,
+            )
+    except IntegrityError:
+        raise ValidationError(FORM_ALREADY_SENT) from None
     _queue_request_email(request, RequestEmail.Kind.ACKNOWLEDGEMENT)
     return request
 
@@ -543,10 +556,12 @@ def request_email_send(*, request_id: int, kind: str) -> bool:
         )
         context["meeting"] = item.meeting if item else None
     if kind == RequestEmail.Kind.ACKNOWLEDGEMENT:
-        subject = _subject(f"We have received your request: {request.summary}")
+        # The subject never carries what the requester typed: the form must not become a way to send strangers
+        # a message of one's own under the portal's name.
+        subject = _subject(f"We have received your request (reference {request.reference})")
         template = "representation/email/request_acknowledgement.txt"
     else:
-        subject = _subject(f"Our answer to your request: {request.summary}")
+        subject = _subject(f"Our answer to your request (reference {request.reference})")
         template = "representation/email/request_outcome.txt"
     try:
         send_mail(subject, render_to_string(template, context), None, [request.requester_email])

@@ -124,7 +124,8 @@ def test_a_partner_request_is_triaged_onto_the_agenda_and_the_outcome_emailed(
     item = LeadershipAgendaItem.objects.get(request=request)
     assert len(smtp_inbox.messages) == 2
     outcome = smtp_inbox.messages[1]
-    assert "Our answer to your request: Winter vaccination plan" in outcome["subject"]
+    assert "Our answer to your request (reference R" in outcome["subject"]
+    assert "Winter vaccination plan" in outcome["body"]
     assert item.meeting.meets_on.strftime("%-d %B %Y") in outcome["body"]
 
     page.get_by_role("link", name="Leadership meeting agenda").first.click()

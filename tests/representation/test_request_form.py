@@ -9,7 +9,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from representation.forms import STARTED_SALT
+from representation.forms import started_token
 from representation.models import Request, RequestEmail
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ NEEDED_BY = (timezone.localdate() + timedelta(days=21)).isoformat()
 
 
 def _started(seconds_ago: float = 60) -> str:
-    return signing.dumps(time.time() - seconds_ago, salt=STARTED_SALT)
+    return started_token(at=time.time() - seconds_ago)
 
 
 def _form(**overrides):
@@ -51,7 +51,8 @@ def test_a_system_partner_sends_a_request_and_gets_an_acknowledgement(
     assert len(smtp_inbox.messages) == 1
     message = smtp_inbox.messages[0]
     assert message["to"] == ["tess@trust.example.nhs.uk"]
-    assert "We have received your request: Discharge letters" in message["subject"]
+    assert message["subject"] == f"[GP Leadership] We have received your request (reference {request.reference})"
+    assert "Discharge letters" in message["body"]
     assert request.triage_due_on.strftime("%-d %B %Y") in message["body"]
     assert RequestEmail.objects.get().sent_at is not None
     assert client.get(reverse("representation:request_sent")).status_code == 200
@@ -90,7 +91,7 @@ def test_a_form_left_open_for_more_than_a_day_is_refused_with_a_fresh_token(clie
     two_days_ago = time.time() - 2 * 86400
     with monkeypatch.context() as patched:
         patched.setattr(time, "time", lambda: two_days_ago)  # the signature carries the time it was made
-        stale = signing.dumps(two_days_ago, salt=STARTED_SALT)
+        stale = started_token(at=two_days_ago)
     response = client.post(URL, _form(started=stale))
     assert response.status_code == 400
     html = response.content.decode()
@@ -150,6 +151,85 @@ def test_the_requester_gets_the_outcome_after_triage(client_for, gatekeeper, smt
     assert response.status_code == 302
     assert len(smtp_inbox.messages) == 1
     message = smtp_inbox.messages[0]
-    assert "Our answer to your request: Vaccination plan" in message["subject"]
+    assert "Our answer to your request (reference R" in message["subject"]
+    assert "Vaccination plan" not in message["subject"] and "Vaccination plan" in message["body"]
     assert "Item on the leadership meeting agenda" in message["body"]
     assert meeting.meets_on.strftime("%-d %B %Y") in message["body"]
+
+
+# The public door holds: what an attacker tried, and its refusal -------------------------------------------------
+
+
+def test_a_megabyte_of_details_is_refused_and_nothing_is_stored(client):
+    response = client.post(URL, _form(details="x" * 1_000_000))
+    assert response.status_code == 400
+    assert "Ensure this value has at most 5000 characters" in response.content.decode()
+    assert not Request.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["requester_name", "requester_role", "organisation_name", "summary"])
+def test_every_short_answer_has_a_maximum_length(client, field):
+    response = client.post(URL, _form(**{field: "y" * 1000}))
+    assert response.status_code == 400
+    assert not Request.objects.exists()
+
+
+def test_a_null_character_is_refused(client):
+    response = client.post(URL, _form(summary="Discharge\x00letters"))
+    assert response.status_code == 400
+    assert "Null characters are not allowed" in response.content.decode()
+    assert not Request.objects.exists()
+
+
+@pytest.mark.parametrize("field, value", [
+    ("summary", "Discharge letters\nBcc: victim@example.com"),
+    ("requester_name", "Tess\x1b[31mPartner"),
+    ("organisation_name", "Trust \u202egnp.exe"),
+    ("details", "Please\x07 reply"),
+])
+def test_control_characters_are_refused_with_a_clear_message_and_kept_input(client, field, value):
+    response = client.post(URL, _form(**{field: value}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Remove the invisible control characters" in html
+    assert "Tess Partner" in html or field == "requester_name"
+    assert not Request.objects.exists()
+
+
+def test_line_breaks_are_fine_in_the_details(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, _form(details="First line.\r\nSecond line.\tTabbed."))
+    assert response.status_code == 302
+    assert Request.objects.get().details == "First line.\r\nSecond line.\tTabbed."
+
+
+def test_a_form_token_is_single_use(client, django_capture_on_commit_callbacks):
+    data = _form()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(URL, data)
+    assert first.status_code == 302
+    for _ in range(3):
+        replay = client.post(URL, {**data, "summary": "Replayed"})
+        assert replay.status_code == 400
+        html = replay.content.decode()
+        assert "This form has already been sent" in html
+        assert "Replayed" in html  # what was typed is kept
+        assert f'value="{data["started"]}"' not in html  # with a fresh token, so a real second request can go
+    assert Request.objects.count() == 1
+
+
+def test_a_tampered_token_is_refused(client):
+    forged = signing.dumps({"t": time.time() - 60, "n": "x"}, salt="another-salt")
+    assert client.post(URL, _form(started=forged)).status_code == 400
+    assert not Request.objects.exists()
+
+
+def test_the_email_to_the_typed_address_never_carries_typed_text_in_its_subject(
+    client, smtp_inbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, _form(summary="WIN A PRIZE at evil.example", requester_name="Claim now"))
+    [message] = smtp_inbox.messages
+    assert "PRIZE" not in message["subject"] and "Claim" not in message["subject"]
+    reference = Request.objects.get().reference
+    assert message["subject"] == f"[GP Leadership] We have received your request (reference {reference})"

@@ -159,7 +159,8 @@ def test_the_requester_gets_an_acknowledgement_and_the_outcome_once_each(
             organisation_name="Trust", summary="Discharge letters", details="Your view",
             needed_by=TODAY + timedelta(days=20),
         )
-    assert [m.subject for m in mail.outbox] == ["[GP Leadership] We have received your request: Discharge letters"]
+    assert [m.subject for m in mail.outbox] == [
+        f"[GP Leadership] We have received your request (reference {request.reference})"]
     with django_capture_on_commit_callbacks(execute=True):
         services.request_triage(request=request, triaged_by=gatekeeper, outcome="declined",
                                 outcome_reason="We have already answered this in October.")
