@@ -57,6 +57,8 @@ def _respond(page, sign_in, axe_violations, email, seat, stance, **reasons):
     assert page.get_by_role("heading", level=1).inner_text() == f"Position for {seat}"
     assert axe_violations() == []
     page.get_by_label(stance, exact=True).check()
+    # With JavaScript only the reason box under the chosen position shows (static/js/conditional-reasons.js).
+    assert page.get_by_label("What is the concern at stake?").is_visible() == ("block_reason" in reasons)
     if "block_reason" in reasons:
         page.get_by_label("What is the concern at stake?").fill(reasons["block_reason"])
         page.get_by_label("Principle at stake").select_option(label=reasons["principle"])
@@ -155,14 +157,13 @@ def test_the_consensus_journey(page, sign_in, axe_violations, journey):
     assert Acknowledgement.objects.get().practice.name == "Riverside Surgery"
 
 
-def test_the_stance_reason_works_without_javascript(_playwright_browser, live_server, journey):
+def test_the_stance_reason_works_without_javascript(new_page, journey):
     from decisions import services
 
     chair = journey.raised_by
     the_round = services.round_open(item=journey, by=chair, deadline=timezone.now() + timezone.timedelta(days=3))
     seat = the_round.seats.get(title="Testshire LMC")
-    context = _playwright_browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
+    page = new_page(java_script_enabled=False)
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill("lmc@example.nhs.uk")
     page.get_by_label("Password").fill("correct-horse-battery")
@@ -171,7 +172,7 @@ def test_the_stance_reason_works_without_javascript(_playwright_browser, live_se
     assert page.get_by_label("Why does your seat stand aside?").is_visible()
     page.get_by_label("Stand aside", exact=True).check()
     page.get_by_label("Why does your seat stand aside?").fill("The LMC may negotiate its terms.")
-    page.get_by_role("button", name="Record the position").click()
-    context.close()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Record the position").click()
     position = Position.objects.get()
     assert (position.stance, position.reason) == ("stand_aside", "The LMC may negotiate its terms.")

@@ -61,6 +61,31 @@ def test_the_accessibility_check_does_catch_a_violation(page, axe_violations):
     assert any(v.startswith("label") for v in axe_violations())
 
 
+def test_the_pages_own_scripts_run_under_the_content_security_policy(page):
+    response = page.goto("/about/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert page.evaluate("document.body.className") == "nhsuk-template__body js-enabled nhsuk-frontend-supported"
+    # NHS.UK frontend marks each component it starts; the skip link is on every page.
+    page.wait_for_selector(".nhsuk-skip-link[data-nhsuk-skip-link-init]", state="attached")
+
+
+def test_the_content_security_policy_check_does_catch_a_violation(page, csp_violations):
+    # Guards the check itself: the real about page, with its real header, and an inline script and a style
+    # attribute slipped into the HTML on the way to the browser.
+    def slip_in_inline_code(route):
+        response = route.fetch()
+        inline_code = "<script>document.title = 'ran';</script><p style='color: red'>x</p>"
+        html = response.text().replace("</main>", inline_code + "</main>")
+        route.fulfill(response=response, body=html)
+
+    page.route("**/about/", slip_in_inline_code)
+    page.goto("/about/")
+    assert page.title() != "ran"
+    assert any("inline script" in v and "script-src 'self'" in v for v in csp_violations)
+    assert any("inline style" in v and "style-src 'self'" in v for v in csp_violations)
+    csp_violations.clear()  # seen; this test is the one place they are expected
+
+
 def test_the_chair_reads_the_dashboard_and_the_digest_preview(page, sign_in, axe_violations, directory_data):
     chair = UserFactory(email="chair@example.nhs.uk", full_name="Clare Chair")
     GroupRoleFactory(user=chair, role=GroupRole.Role.CHAIR)
@@ -92,3 +117,16 @@ def test_the_chair_changes_a_seats_deputy(page, sign_in, axe_violations, directo
     page.get_by_role("button", name="Save").first.click()
     seat.refresh_from_db()
     assert seat.deputy == chair
+
+
+def test_the_admin_works_under_the_content_security_policy(page, sign_in, directory_data):
+    from members.models import Seat
+
+    UserFactory(email="admin@example.nhs.uk", is_staff=True, is_superuser=True)
+    seat = Seat.objects.get(organisation=directory_data.pcn)
+    sign_in("admin@example.nhs.uk")
+    # Django's admin needs no inline code; simple-history's history list is our copy without its style attribute.
+    for url in ["/admin/", "/admin/members/seat/", f"/admin/members/seat/{seat.pk}/change/",
+                f"/admin/members/seat/{seat.pk}/history/"]:
+        assert page.goto(url).status == 200
+    assert page.get_by_text("1 entry").is_visible()

@@ -9,7 +9,15 @@ from django.utils import timezone
 from members.models import GroupRole
 from priorities.models import AgreedPriority, Ballot, Exercise, PlanItem
 
-from ..factories import GroupRoleFactory, MembershipFactory, PCNFactory, PracticeFactory, UserFactory
+from ..factories import (
+    CandidateFactory,
+    ExerciseFactory,
+    GroupRoleFactory,
+    MembershipFactory,
+    PCNFactory,
+    PracticeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -132,3 +140,17 @@ def test_chair_runs_an_exercise_practices_vote_and_a_priority_gets_a_plan(page, 
     assert axe_violations() == []
     assert AgreedPriority.objects.get().title == "Workforce"
     assert PlanItem.objects.get().rag_status == "amber"
+
+
+def test_a_points_ballot_adds_up_the_points_as_they_are_typed(page, sign_in, axe_violations, people):
+    exercise = ExerciseFactory(title="Priorities 2028", method="points", points_per_ballot=10, created_by=people)
+    for title in ["Estates", "Workforce"]:
+        CandidateFactory(exercise=exercise, title=title)
+    sign_in("pm1@example.nhs.uk")
+    page.goto(f"/priorities/{exercise.pk}/")
+    page.get_by_role("link", name="Vote for Riverside Surgery").click()
+    page.get_by_label("Estates").fill("3")
+    page.get_by_label("Workforce").fill("7")
+    # static/js/points-total.js keeps the total up to date without sending the form.
+    assert page.locator("#points-total").text_content() == "10"
+    assert axe_violations() == []
