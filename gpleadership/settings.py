@@ -132,8 +132,12 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[GP Leadership] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's default rate limits stay on (login failures, password resets, …); they need a shared cache.
+# Over a limit, sign-in answers 429 with the time to try again. The "key" of login_failed is the client address
+# and the email, and login_failed_account (the portal's own) caps failures per email from all addresses
+# together; members/adapters.py explains why.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "10/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",

@@ -1,0 +1,105 @@
+"""Findings of the penetration test, each written as the attacker's request and the portal's refusal."""
+
+import time
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+STRANGER = "203.0.113.5"
+STRANGER_TOO = "203.0.113.77"
+OWNER = "198.51.100.7"
+PASSWORD = "correct-horse-battery"
+
+
+def _sign_in(client, email, password, address):
+    return client.post(reverse("account_login"), {"login": email, "password": password}, REMOTE_ADDR=address)
+
+
+def _fail_five_times(client, email, address):
+    for _ in range(5):
+        assert _sign_in(client, email, "wrong-guess", address).status_code == 200
+
+
+def _reset_password(client, email, address, new_password):
+    client.post(reverse("account_reset_password"), {"email": email}, REMOTE_ADDR=address)
+    [message] = mail.outbox
+    link = next(line for line in message.body.splitlines() if "/accounts/password/reset/key/" in line)
+    response = client.get(link[link.index("/accounts/"):].strip(), REMOTE_ADDR=address)
+    response = client.post(response.url, {"password1": new_password, "password2": new_password}, REMOTE_ADDR=address)
+    assert response.status_code == 302
+
+
+# --- Sign-in throttling -------------------------------------------------------------------------------------------
+
+
+def test_it_answers_429_with_a_page_that_says_when_to_try_again(client, practice_user):
+    _fail_five_times(client, "pm@example.nhs.uk", STRANGER)
+
+    response = _sign_in(client, "PM@example.nhs.uk", PASSWORD, STRANGER)
+
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 300
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "Too many failed sign-in attempts" in html
+    assert "You can try again after" in html
+    assert f'href="{reverse("account_reset_password")}"' in html
+    assert 'value="pm@example.nhs.uk"' in html  # what was typed is kept
+    assert "GP Leadership Portal" in html and 'class="nhsuk-header"' in html
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_it_does_not_let_a_stranger_lock_the_owner_out_from_another_address(practice_user):
+    stranger, owner = Client(), Client()
+    _fail_five_times(stranger, "pm@example.nhs.uk", STRANGER)
+    assert _sign_in(stranger, "pm@example.nhs.uk", PASSWORD, STRANGER).status_code == 429
+
+    assert _sign_in(owner, "pm@example.nhs.uk", PASSWORD, OWNER).status_code == 302
+    assert owner.get(reverse("home")).status_code == 200
+
+
+def test_it_counts_only_failures_against_the_limit(practice_user):
+    owner = Client()
+    for _ in range(7):
+        assert _sign_in(owner, "pm@example.nhs.uk", PASSWORD, OWNER).status_code == 302
+        owner.post(reverse("account_logout"))
+    _fail_five_times(owner, "pm@example.nhs.uk", OWNER)
+
+
+def test_it_locks_the_owner_out_for_the_window_only_when_guesses_come_from_many_addresses(settings, practice_user):
+    # A short window stands in for allauth's five minutes, so the test can wait it out.
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS, "login_failed": "10/m/ip,5/3s/key", "login_failed_account": "10/3s/key"
+    }
+    stranger, owner = Client(), Client()
+    _fail_five_times(stranger, "pm@example.nhs.uk", STRANGER)
+    _fail_five_times(stranger, "pm@example.nhs.uk", STRANGER_TOO)
+
+    assert _sign_in(owner, "pm@example.nhs.uk", PASSWORD, OWNER).status_code == 429
+
+    time.sleep(3.1)
+    assert _sign_in(owner, "pm@example.nhs.uk", PASSWORD, OWNER).status_code == 302
+
+
+def test_it_lifts_the_lockout_once_the_owner_resets_their_password(practice_user):
+    stranger, owner = Client(), Client()
+    _fail_five_times(stranger, "pm@example.nhs.uk", STRANGER)
+    _fail_five_times(stranger, "pm@example.nhs.uk", STRANGER_TOO)
+    assert _sign_in(owner, "pm@example.nhs.uk", PASSWORD, OWNER).status_code == 429
+
+    _reset_password(owner, "pm@example.nhs.uk", OWNER, "a-brand-new-passphrase")
+
+    assert _sign_in(owner, "pm@example.nhs.uk", "a-brand-new-passphrase", OWNER).status_code == 302
+
+
+def test_it_keeps_allauths_per_address_limit_across_many_emails(practice_user):
+    stranger = Client()
+    for n in range(10):
+        _sign_in(stranger, f"someone{n}@example.nhs.uk", "wrong-guess", STRANGER)
+
+    assert _sign_in(stranger, "pm@example.nhs.uk", PASSWORD, STRANGER).status_code == 429
+    assert _sign_in(Client(), "pm@example.nhs.uk", PASSWORD, OWNER).status_code == 302
