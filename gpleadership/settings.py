@@ -130,6 +130,8 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[GP Leadership] "
+# A reset for an address with no account sends nothing (allauth would otherwise invite the person to sign up).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's default rate limits stay on (login failures, password resets, …); they need a shared cache.
 # Over a limit, sign-in answers 429 with the time to try again. The "key" of login_failed is the client address

@@ -1,15 +1,20 @@
 import math
 import time
+from dataclasses import dataclass
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal import ratelimit
+from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+
+PORTAL_NAME = "GP Leadership Portal"
 
 # Failed sign-ins are limited twice over (numbers in ACCOUNT_RATE_LIMITS):
 #
@@ -25,11 +30,24 @@ ADDRESS_ACTION = "login_failed"
 ACCOUNT_ACTION = "login_failed_account"
 
 
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's emails call ``current_site``: the sites framework is not installed, and without it allauth
+    would name the request's host instead of the portal."""
+
+    name: str
+    domain: str
+
+
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
     """Nobody signs up on their own: people join through an invitation from a chair or gatekeeper."""
 
     def is_open_for_signup(self, request):
         return False
+
+    def send_mail(self, template_prefix, email, context):
+        site = PortalSite(name=PORTAL_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+        super().send_mail(template_prefix, email, {**context, "current_site": site})
 
     def pre_authenticate(self, request, **credentials):
         email = credentials.get("email", "").lower()

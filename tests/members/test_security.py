@@ -103,3 +103,45 @@ def test_it_keeps_allauths_per_address_limit_across_many_emails(practice_user):
 
     assert _sign_in(stranger, "pm@example.nhs.uk", PASSWORD, STRANGER).status_code == 429
     assert _sign_in(Client(), "pm@example.nhs.uk", PASSWORD, OWNER).status_code == 302
+
+
+# --- Password reset -----------------------------------------------------------------------------------------------
+
+
+def test_it_sends_nothing_to_an_address_without_an_account_and_never_mentions_sign_up(client, practice_user):
+    assert "sign up" not in client.get(reverse("account_reset_password")).content.decode().lower()
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.com"}, follow=True)
+
+    assert response.status_code == 200
+    assert mail.outbox == []
+    html = response.content.decode().lower()
+    assert "check your email" in html
+    for word in ("sign up", "sign-up", "signup", "register"):
+        assert word not in html
+
+
+def test_it_answers_a_known_address_exactly_as_an_unknown_one(client, practice_user):
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.com"}, follow=True)
+    known = client.post(reverse("account_reset_password"), {"email": "pm@example.nhs.uk"}, follow=True)
+
+    assert known.redirect_chain == unknown.redirect_chain
+    assert known.content == unknown.content
+
+
+def test_it_sends_one_reset_email_in_the_portals_name_whose_link_works(client, practice_user):
+    client.post(reverse("account_reset_password"), {"email": "pm@example.nhs.uk"})
+
+    [message] = mail.outbox
+    assert message.to == ["pm@example.nhs.uk"]
+    assert message.subject == "[GP Leadership] Reset your password for the GP Leadership Portal"
+    assert "GP Leadership Portal" in message.body
+    assert "testserver" not in message.body.replace("http://testserver/", "")  # the host does not name the portal
+    assert "sign up" not in message.body.lower()
+    link = next(line for line in message.body.splitlines() if "/accounts/password/reset/key/" in line)
+    response = client.get(link[link.index("/accounts/"):].strip())
+    response = client.post(
+        response.url, {"password1": "a-brand-new-passphrase", "password2": "a-brand-new-passphrase"}
+    )
+    assert response.status_code == 302
+    practice_user.refresh_from_db()
+    assert practice_user.check_password("a-brand-new-passphrase")
