@@ -1,11 +1,39 @@
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Place, Seat, User
 
+# The admin deletes nothing, on any model: not one by one (every ModelAdmin refuses delete, including those of
+# Django's and allauth's models re-registered below) and not in bulk (the site-wide action is gone).
+admin.site.disable_action("delete_selected")
+
 
 class ArchiveOnlyAdmin(SimpleHistoryAdmin):
     """Nothing a user entered is hard-deleted: records are archived or ended, and history keeps every change."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class NoDeleteGroupAdmin(GroupAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class NoDeleteEmailAddressAdmin(EmailAddressAdmin):
+    """An address is the sign-in; a wrong one is corrected or marked unverified, never removed."""
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -3,9 +3,14 @@
 import time
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +150,48 @@ def test_it_sends_one_reset_email_in_the_portals_name_whose_link_works(client, p
     assert response.status_code == 302
     practice_user.refresh_from_db()
     assert practice_user.check_password("a-brand-new-passphrase")
+
+
+# --- The admin deletes nothing ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(email="admin@example.nhs.uk", is_staff=True, is_superuser=True)
+
+
+def test_it_lets_no_registered_admin_delete_for_a_superuser(rf, superuser):
+    request = rf.get("/admin/")
+    request.user = superuser
+    assert admin.site._registry
+    for model, model_admin in admin.site._registry.items():
+        assert not model_admin.has_delete_permission(request), model
+        assert "delete_selected" not in model_admin.get_actions(request), model
+        for inline in model_admin.get_inline_instances(request):
+            # An inline deletes rows only if it both may and offers to (Django's InlineModelAdmin.get_formset).
+            assert not (inline.can_delete and inline.has_delete_permission(request)), (model, inline)
+
+
+@pytest.mark.parametrize("model", [EmailAddress, Group])
+def test_it_refuses_a_superusers_delete_of_an_address_or_group(client_for, superuser, practice_user, model):
+    row = EmailAddress.objects.get(email="pm@example.nhs.uk") if model is EmailAddress else Group.objects.create(
+        name="Gatekeepers"
+    )
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_delete", args=[row.pk])
+
+    response = client_for(superuser).post(url, {"post": "yes"})
+
+    assert response.status_code == 403
+    assert model.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("model", [EmailAddress, Group])
+def test_it_refuses_a_superusers_bulk_delete(client_for, superuser, practice_user, model):
+    row = EmailAddress.objects.get(email="pm@example.nhs.uk") if model is EmailAddress else Group.objects.create(
+        name="Gatekeepers"
+    )
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+    client_for(superuser).post(url, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"})
+
+    assert model.objects.filter(pk=row.pk).exists()
