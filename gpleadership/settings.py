@@ -145,6 +145,9 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 
+# Error pages: templates/400.html, 403.html, 404.html and 500.html; a failed CSRF check gets a page of its own.
+CSRF_FAILURE_VIEW = "gpleadership.views.csrf_failure"
+
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
