@@ -26,6 +26,9 @@ PORTAL_NAME = "GP Leadership Portal"
 #   Its figure is above what one address can reach within the window (5), so no single stranger can trip it;
 #   someone who does trip it from several addresses locks the owner out for the window only, and a password
 #   reset (proof of the mailbox) lifts both limits at once.
+#
+# pre_authenticate is allauth's hook; _login_failed_rl_usage and _delete_login_attempts_cached_email are its
+# private names (allauth is pinned below 66), and tests/members/test_security.py fails if they change.
 ADDRESS_ACTION = "login_failed"
 ACCOUNT_ACTION = "login_failed_account"
 

@@ -110,6 +110,18 @@ def test_it_keeps_allauths_per_address_limit_across_many_emails(practice_user):
     assert _sign_in(Client(), "pm@example.nhs.uk", PASSWORD, OWNER).status_code == 302
 
 
+def test_it_answers_too_many_reset_requests_with_429_in_the_portals_layout(client, practice_user):
+    for _ in range(5):
+        client.post(reverse("account_reset_password"), {"email": "pm@example.nhs.uk"}, REMOTE_ADDR=STRANGER)
+
+    response = client.post(reverse("account_reset_password"), {"email": "pm@example.nhs.uk"}, REMOTE_ADDR=STRANGER)
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "<h1>Too many requests</h1>" in html and 'class="nhsuk-header"' in html
+    assert len(mail.outbox) == 5
+
+
 # --- Password reset -----------------------------------------------------------------------------------------------
 
 
