@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
 from members import access
 
 
 def portal(request):
-    user = request.user
+    # A bad Host header is refused before AuthenticationMiddleware runs, and the 400 page still renders this.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "nav": {

@@ -133,14 +133,23 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[GP Leadership] "
+# A reset for an address with no account sends nothing (allauth would otherwise invite the person to sign up).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # allauth's default rate limits stay on (login failures, password resets, …); they need a shared cache.
+# Over a limit, sign-in answers 429 with the time to try again. The "key" of login_failed is the client address
+# and the email, and login_failed_account (the portal's own) caps failures per email from all addresses
+# together; members/adapters.py explains why.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
+    "login_failed_account": "10/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+
+# Error pages: templates/400.html, 403.html, 404.html and 500.html; a failed CSRF check gets a page of its own.
+CSRF_FAILURE_VIEW = "gpleadership.views.csrf_failure"
 
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 

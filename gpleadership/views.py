@@ -1,3 +1,5 @@
+from http import HTTPStatus
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
@@ -7,6 +9,11 @@ from members.models import GroupRole, Membership, Place, Seat
 
 from . import digest, sections
 from .models import DigestDelivery
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form that expired gets a page in the portal's layout. The reason stays in the log."""
+    return render(request, "403_csrf.html", status=HTTPStatus.FORBIDDEN)
 
 
 def about(request):

@@ -1,11 +1,66 @@
+import dataclasses
+
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
+from django.db.models.constants import LOOKUP_SEP
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Place, Seat, User
 
+# The admin deletes nothing, on any model: not one by one (every ModelAdmin refuses delete, including those of
+# Django's and allauth's models re-registered below) and not in bulk (the site-wide action is gone).
+admin.site.disable_action("delete_selected")
+
+
+class _HistoryWithoutExcludedFields(HistoricalRecordContextHelper):
+    def __init__(self, model, historical_record, *, hidden):
+        super().__init__(model, historical_record)
+        self.hidden = set(hidden)
+
+    def context_for_delta_changes(self, delta):
+        changes = [change for change in delta.changes if change.field not in self.hidden]
+        fields = [name for name in delta.changed_fields if name not in self.hidden]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes, changed_fields=fields))
+
 
 class ArchiveOnlyAdmin(SimpleHistoryAdmin):
-    """Nothing a user entered is hard-deleted: records are archived or ended, and history keeps every change."""
+    """Nothing a user entered is hard-deleted: records are archived or ended, and history keeps every change.
+
+    A field a ModelAdmin ``exclude``s (a secret ballot's choices) stays out of sight everywhere the admin could
+    show it: the form, the history's list of changes, and the changelist's URL filters (``?choices__contains=…``
+    would otherwise tell a superuser which practices chose a candidate)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _HistoryWithoutExcludedFields(self.model, historical_record, hidden=self.exclude or ())
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split(LOOKUP_SEP)[0] in (self.exclude or ()):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class NoDeleteGroupAdmin(GroupAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class NoDeleteEmailAddressAdmin(EmailAddressAdmin):
+    """An address is the sign-in; a wrong one is corrected or marked unverified, never removed."""
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -55,7 +55,8 @@ def test_repeated_failed_sign_ins_are_rate_limited(client, practice_user):
     response = client.post(
         reverse("account_login"), {"login": "pm@example.nhs.uk", "password": "correct-horse-battery"}
     )
-    assert "Too many failed login attempts" in response.content.decode()
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
     assert client.get(reverse("home")).status_code == 302
 
 
