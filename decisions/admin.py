@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from members.admin import ArchiveOnlyAdmin
 
-from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Reminder, Round
+from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Round
 
 
 @admin.register(Principle)
@@ -58,15 +58,3 @@ class AcknowledgementAdmin(ArchiveOnlyAdmin):
     list_display = ["item", "practice", "acknowledged_by", "acknowledged_at"]
     list_select_related = ["item", "practice", "acknowledged_by"]
     raw_id_fields = ["item", "practice", "acknowledged_by"]
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["round", "seat", "kind", "created_at", "sent_at"]
-    list_select_related = ["round__item", "seat"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

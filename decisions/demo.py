@@ -14,7 +14,7 @@ from members.demo import DemoPeople
 from members.models import Seat
 
 from . import services
-from .models import DecisionItem, Principle, Reminder
+from .models import DecisionItem, Principle
 
 PRINCIPLES = [
     ("The independent contractor model",
@@ -173,10 +173,6 @@ def load_decisions(people: DemoPeople) -> None:
         )
         second = services.round_open(item=item, by=people.chair, deadline=now + timedelta(days=5),
                                      now=now - timedelta(days=2))
-        # The demo round's opening emails count as sent, so loading the demo emails nobody.
-        for seat in seats:
-            Reminder.objects.get_or_create(round=second, seat=seat, kind=Reminder.Kind.OPENED,
-                                           defaults={"sent_at": now})
         for seat in seats[:3]:
             _respond(second, seat, "support", at=now - timedelta(days=1))
         lmc_seat = next(seat for seat in seats if seat.organisation_id == people.lmc.pk)

@@ -285,25 +285,3 @@ class Acknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.practice} saw {self.item}"
-
-
-class Reminder(models.Model):
-    """One email to a seat about a round; the unique row makes the sending task idempotent."""
-
-    class Kind(models.TextChoices):
-        OPENED = "opened", "Round opened"
-        DEADLINE = "deadline", "Deadline approaching"
-
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="reminders")
-    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["round", "seat", "kind"], name="one_reminder_per_seat_round_and_kind")
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} to {self.seat} for {self.round}"

@@ -11,9 +11,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from members import outbox
 from members.models import Declaration, Organisation, Seat, User
 
-from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Reminder, Round
+from . import emails
+from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Round
 from .selectors import digest_summary  # noqa: F401  (the weekly digest imports it from here too)
 
 Status = DecisionItem.Status
@@ -277,10 +279,7 @@ def round_open(*, item: DecisionItem, by: User, deadline: datetime, now: datetim
     item.status = Status.CONSENSUS_CHECK
     _save(item, by, ["status"])
 
-    from .tasks import send_round_emails
-
-    round_id = new_round.pk
-    transaction.on_commit(lambda: send_round_emails.delay(round_id, Reminder.Kind.OPENED))
+    round_emails_queue(round_id=new_round.pk, kind=emails.ROUND_OPENED, now=now)
     return new_round
 
 
@@ -511,30 +510,23 @@ def acknowledgement_record(*, item: DecisionItem, practice: Organisation, by: Us
 REMINDER_BEFORE = timedelta(days=2)
 
 
-def reminders_create(*, round_id: int, kind: str, now: datetime | None = None) -> list[int]:
-    """Create the reminder rows due for a round and return the ids of those not yet sent.
-
-    One row per (round, seat, kind): the unique constraint makes this safe to run again and again.
-    """
+def round_emails_queue(*, round_id: int, kind: str, now: datetime | None = None) -> list[int]:
+    """Queue a round's emails to its seats: all of them when it opens, those yet to respond as the deadline nears.
+    Returns the outbox ids still waiting. One email per (round, seat, kind): safe to run again and again."""
     now = now or timezone.now()
     round = Round.objects.filter(pk=round_id, closed_at__isnull=True, deadline__gt=now).first()
     if round is None:
         return []
     seat_ids = set(round.seats.values_list("pk", flat=True))
-    if kind == Reminder.Kind.DEADLINE:
+    if kind == emails.ROUND_REMINDER:
         if round.deadline - REMINDER_BEFORE > now:
             return []
         seat_ids -= set(round.positions.values_list("seat_id", flat=True))
-    # Reminder rows are bookkeeping, not user data, so bulk_create (which writes no history) is fine here.
-    Reminder.objects.bulk_create(
-        [Reminder(round=round, seat_id=seat_id, kind=kind, created_at=now) for seat_id in sorted(seat_ids)],
-        ignore_conflicts=True,
-    )
-    return list(
-        Reminder.objects.filter(round=round, kind=kind, seat_id__in=seat_ids, sent_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return outbox.enqueue_many([
+        {"key": emails.round_email_key(round_id=round.pk, seat_id=seat_id, kind=kind), "kind": kind,
+         "params": {"round": round.pk, "seat": seat_id}, "created_at": now}
+        for seat_id in sorted(seat_ids)
+    ])
 
 
 def rounds_due_a_reminder(*, now: datetime | None = None) -> list[int]:

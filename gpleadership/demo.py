@@ -1,9 +1,16 @@
 """Demo data for the whole portal: each app adds its own part on top of the members app's place."""
 
+from members import outbox
 from members.demo import DemoPeople, load_members
 
 
 def load(*, password_hash: str | None) -> DemoPeople:
+    # The demo's people have made-up addresses: the emails its history would trigger are recorded, never sent.
+    with outbox.withheld("demo data"):
+        return _load(password_hash=password_hash)
+
+
+def _load(*, password_hash: str | None) -> DemoPeople:
     people = load_members(password_hash=password_hash)
     from decisions.demo import load_decisions
 

@@ -1,23 +1,21 @@
 """The weekly digest – the golden thread from the group to every practice.
 
-Each Monday the beat schedule runs `send_weekly_digests`, which records one DigestDelivery per recipient for the
-week (a unique row) and queues one task per row; each task claims its row with a conditional update before it
-sends, so a retried or duplicated task never sends the same digest twice.
+Each Monday the beat schedule runs `send_weekly_digests`, which records one outbox email per recipient for the
+week (unique by its key) through members.outbox; a worker claims each row with a lease before it sends, so a
+retried or duplicated task never sends the same digest twice, and a digest whose worker died is sent by the sweep.
 """
 
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from members import access
-from members.models import GroupRole, Membership, User
+from members import access, outbox
+from members.models import GroupRole, Membership, OutboxEmail, User
 
-from .models import DigestDelivery
+from . import emails
 
 
 def week_starting(day: date | None = None) -> date:
@@ -34,14 +32,31 @@ def digest_recipients():
 
 @transaction.atomic
 def digest_schedule(*, week: date) -> list[int]:
-    """Record this week's deliveries (once per person) and return the ids not yet sent."""
-    existing = set(DigestDelivery.objects.filter(week_starting=week).values_list("recipient_id", flat=True))
-    for recipient_id in digest_recipients().values_list("pk", flat=True):
-        if recipient_id not in existing:
-            DigestDelivery.objects.get_or_create(week_starting=week, recipient_id=recipient_id)
-    return list(
-        DigestDelivery.objects.filter(week_starting=week, sent_at__isnull=True).values_list("pk", flat=True)
+    """Record this week's digests (one per person) and return the outbox ids this call created."""
+    return outbox.enqueue_many([
+        {"key": emails.digest_key(week=week, recipient_id=pk), "kind": emails.DIGEST,
+         "params": {"week": week.isoformat(), "recipient": pk}, "recipient_id": pk}
+        for pk in digest_recipients().values_list("pk", flat=True)
+    ])
+
+
+def digest_deliveries(*, week: date):
+    """The outbox rows of one week's digest."""
+    return OutboxEmail.objects.filter(kind=emails.DIGEST, key__startswith=f"{emails.DIGEST}:{week.isoformat()}:")
+
+
+def digest_counts(*, week: date) -> dict:
+    """How one week's digest went, in one query: sent, waiting (some to retry), failed for good, and who failed."""
+    counts = digest_deliveries(week=week).aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(status=OutboxEmail.Status.SENT)),
+        waiting=Count("pk", filter=Q(status=OutboxEmail.Status.PENDING)),
+        failed=Count("pk", filter=Q(status=OutboxEmail.Status.FAILED)),
     )
+    counts["failed_to"] = list(
+        digest_deliveries(week=week).failed().select_related("recipient").order_by("pk")[:50]
+    ) if counts["failed"] else []
+    return counts
 
 
 def digest_content(*, user: User, since) -> dict:
@@ -58,33 +73,3 @@ def digest_content(*, user: User, since) -> dict:
         "site_url": settings.SITE_URL,
         "chairs": [r.user for r in GroupRole.objects.filter(role="chair", is_archived=False).select_related("user")],
     }
-
-
-def digest_send(*, delivery_id: int) -> bool:
-    """Send one delivery if nobody has claimed it yet. Returns whether this call sent it."""
-    now = timezone.now()
-    # Claim with a conditional update: of two workers running the same task, exactly one gets the row.
-    claimed = DigestDelivery.objects.filter(pk=delivery_id, claimed_at__isnull=True).update(claimed_at=now)
-    if not claimed:
-        return False
-    delivery = DigestDelivery.objects.select_related("recipient").get(pk=delivery_id)
-    since = timezone.make_aware(
-        timezone.datetime.combine(delivery.week_starting - timedelta(days=7), timezone.datetime.min.time())
-    )
-    context = digest_content(user=delivery.recipient, since=since)
-    context["week_starting"] = delivery.week_starting
-    subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Weekly digest, week of {delivery.week_starting:%-d %B %Y}"
-    message = EmailMultiAlternatives(
-        subject,
-        render_to_string("gpleadership/email/digest.txt", context),
-        None,
-        [delivery.recipient.email],
-    )
-    message.attach_alternative(render_to_string("gpleadership/email/digest.html", context), "text/html")
-    try:
-        message.send()
-    except Exception as error:  # noqa: BLE001 – release the claim so the next run retries it
-        DigestDelivery.objects.filter(pk=delivery_id).update(claimed_at=None, error=str(error)[:500])
-        raise
-    DigestDelivery.objects.filter(pk=delivery_id).update(sent_at=timezone.now(), error="")
-    return True

@@ -13,6 +13,19 @@ from members import selectors as member_selectors
 from priorities import selectors as priority_selectors
 from representation import selectors as representation_selectors
 
+# What each kind of outbox email is, in words for the chair.
+_EMAIL_KINDS = {
+    "gpleadership.digest": "Weekly digest",
+    "members.invitation": "Invitation",
+    "decisions.round_opened": "Consensus check opened",
+    "decisions.round_reminder": "Consensus check reminder",
+    "priorities.receipt": "Ballot receipt",
+    "priorities.reminder": "Vote reminder",
+    "representation.action_due": "Action reminder",
+    "representation.request_acknowledgement": "Request acknowledgement",
+    "representation.request_outcome": "Request outcome",
+}
+
 
 def _section(heading: str, lead: str, items: list[dict]) -> dict:
     return {"heading": heading, "lead": lead, "items": items}
@@ -143,6 +156,12 @@ def for_dashboard(*, today) -> list[dict]:
             "Vacant seats on the group",
             "A member organisation without a seat holder is not heard in consensus rounds.",
             [{"text": s.title, "tag": "Vacant"} for s in member_selectors.vacant_seats()],
+        ),
+        _section(
+            "Emails that could not be sent",
+            "The portal tried several times and gave up: check the address, then ask the administrator to resend.",
+            [{"text": f"{_EMAIL_KINDS.get(e.kind, e.kind)} to {e.addressed_to or e.recipient or 'nobody yet'}"
+                      f" – {e.last_error[:120]}", "tag": "Failed"} for e in member_selectors.failed_emails()],
         ),
         _section(
             "Invitations that lapsed unused",

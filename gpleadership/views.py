@@ -8,7 +8,6 @@ from members import access
 from members.models import GroupRole, Membership, Place, Seat
 
 from . import digest, sections
-from .models import DigestDelivery
 
 
 def csrf_failure(request, reason=""):
@@ -56,7 +55,7 @@ def digest_preview(request):
     access.require(access.is_chair(request.user) or access.is_gatekeeper(request.user))
     week = digest.week_starting()
     since = timezone.now() - timezone.timedelta(days=7)
-    deliveries = DigestDelivery.objects.filter(week_starting=week - timezone.timedelta(days=7))
+    last_week = digest.digest_counts(week=week - timezone.timedelta(days=7))
     return render(
         request,
         "gpleadership/digest_preview.html",
@@ -67,10 +66,6 @@ def digest_preview(request):
             "group_sections": [s for s in sections.for_digest(user=request.user, since=since, is_group=True)
                                if s["items"]],
             "recipients": digest.digest_recipients().count(),
-            "last_week": {
-                "total": deliveries.count(),
-                "sent": deliveries.filter(sent_at__isnull=False).count(),
-                "failed": deliveries.filter(sent_at__isnull=True).exclude(error="").count(),
-            },
+            "last_week": last_week,
         },
     )

@@ -9,7 +9,8 @@ from django.db.models.constants import LOOKUP_SEP
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Place, Seat, User
+from . import outbox
+from .models import Declaration, GroupRole, Invitation, Membership, Organisation, OutboxEmail, Place, Seat, User
 
 # The admin deletes nothing, on any model: not one by one (every ModelAdmin refuses delete, including those of
 # Django's and allauth's models re-registered below) and not in bulk (the site-wide action is gone).
@@ -121,3 +122,28 @@ class InvitationAdmin(ArchiveOnlyAdmin):
     list_display = ["email", "organisation", "role_title", "created_at", "expires_at", "accepted_at", "revoked_at"]
     exclude = ["token_hash"]
     list_select_related = ["organisation"]
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """Read-only: the outbox is the portal's own bookkeeping. A failed email can be tried again."""
+
+    list_display = ["kind", "addressed_to", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["key", "addressed_to", "recipient__email"]
+    readonly_fields = [f.name for f in OutboxEmail._meta.fields]
+    actions = ["try_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Try the selected failed emails again")
+    def try_again(self, request, queryset):
+        count = outbox.retry_failed(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} email(s) will be tried again.")

@@ -1,3 +1,4 @@
+import hashlib
 import re
 
 from django.conf import settings
@@ -411,3 +412,67 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class OutboxEmailQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Waiting to be sent and free to claim: never claimed, or its worker's lease has run out."""
+        now = now or timezone.now()
+        return self.filter(status=OutboxEmail.Status.PENDING, available_at__lte=now).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        )
+
+    def failed(self):
+        return self.filter(status=OutboxEmail.Status.FAILED)
+
+
+class OutboxEmail(models.Model):
+    """One email the portal sends: the unit of work, unique by its key, claimed by one worker at a time.
+
+    Every email goes through this table (members.outbox). A worker claims a row with a lease; if it dies, the lease
+    runs out and another worker sends it. The Message-ID comes from the row, so the rare resend after a crash
+    between the SMTP server accepting and the row being marked is recognisably the same message. Bookkeeping, not
+    user data: it keeps no history and is updated with conditional UPDATEs (that is the claim).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Not needed any more"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_emails"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    addressed_to = models.TextField(blank=True)  # the addresses of the last attempt
+    note = models.CharField(max_length=200, blank=True)
+
+    objects = OutboxEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "available_at"], name="outbox_due")]
+        constraints = [
+            models.CheckConstraint(
+                name="outbox_sent_rows_have_a_time",
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} ({self.get_status_display().lower()})"
+
+    @property
+    def message_id(self) -> str:
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+        return f"<outbox.{self.pk}.{hashlib.sha256(self.key.encode()).hexdigest()[:16]}@{domain}>"

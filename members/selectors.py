@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .models import GroupRole, Invitation, Membership, Organisation, Seat, User
+from .models import GroupRole, Invitation, Membership, Organisation, OutboxEmail, Seat, User
 
 
 def practices_without_voting_contact():
@@ -58,3 +58,8 @@ def acting_people():
         .filter(pk__in=GroupRole.objects.live().filter(role__in=ACTING_ROLES).values("user"))
         .order_by("full_name", "email")
     )
+
+
+def failed_emails(*, limit: int = 50):
+    """Emails the outbox gave up on, newest first: the chair should know who did not hear from the group."""
+    return list(OutboxEmail.objects.failed().select_related("recipient").order_by("-created_at")[:limit])

@@ -7,18 +7,27 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from . import access, selectors
+from . import access, outbox, selectors
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The emailed token. Derived from the invitation with the secret key, so that the outbox can build the email
+    when it sends it while the database keeps only the token's hash (a copy of the database alone opens nothing).
+    Changing SECRET_KEY invalidates invitations still waiting: invite again."""
+    return salted_hmac(
+        "members.invitation", f"{invitation.pk}:{invitation.email}:{invitation.created_at.isoformat()}",
+        algorithm="sha256",
+    ).hexdigest()
 
 
 def invitation_link(token: str) -> str:
@@ -53,7 +62,6 @@ def invitation_create(
             raise ValidationError({"email": "This address already has an invitation waiting. Revoke it first."})
         stale.revoked_at = now
         stale.save(update_fields=["revoked_at"])
-    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email,
         full_name=full_name.strip(),
@@ -61,23 +69,17 @@ def invitation_create(
         role_title=role_title.strip(),
         group_role=group_role,
         is_voting_contact=is_voting_contact,
-        token_hash=token_hash(token),
+        # A placeholder until the row has the id that the token is derived from.
+        token_hash=f"new:{secrets.token_hex(24)}",
         invited_by=invited_by,
         created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
-    body = render_to_string(
-        "members/email/invitation.txt",
-        {"invitation": invitation, "link": invitation_link(token), "days": settings.INVITATION_VALID_DAYS},
-    )
-    transaction.on_commit(
-        lambda: send_mail(
-            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}You are invited to the GP leadership portal",
-            body,
-            None,
-            [email],
-        )
-    )
+    token = invitation_token(invitation)
+    invitation.token_hash = token_hash(token)
+    invitation.save(update_fields=["token_hash"])
+    outbox.enqueue(key=f"members.invitation:{invitation.pk}", kind="members.invitation",
+                   params={"invitation": invitation.pk})
     return invitation, token
 
 

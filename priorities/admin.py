@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from members.admin import ArchiveOnlyAdmin
 
-from .models import AgreedPriority, Ballot, Candidate, Exercise, Notification, PlanItem, ProgressUpdate
+from .models import AgreedPriority, Ballot, Candidate, Exercise, PlanItem, ProgressUpdate
 
 
 class CandidateInline(admin.TabularInline):
@@ -39,19 +39,6 @@ class BallotAdmin(ArchiveOnlyAdmin):
     readonly_fields = ["exercise", "practice", "cast_by", "receipt_code", "revision", "cast_at", "updated_at", "weight"]
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["kind", "exercise", "practice", "revision", "created_at", "sent_at", "recipients"]
-    list_filter = ["kind"]
-    list_select_related = ["exercise", "practice"]
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

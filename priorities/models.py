@@ -169,37 +169,6 @@ class Ballot(models.Model):
         return f"Ballot of {self.practice} in {self.exercise}"
 
 
-class Notification(models.Model):
-    """One email to a practice about an exercise: a receipt (per ballot revision) or the 48-hour reminder.
-
-    The unique row is the unit of work: a task claims it with a conditional update before sending, so a retried
-    or duplicated task never sends twice.
-    """
-
-    class Kind(models.TextChoices):
-        RECEIPT = "receipt", "Ballot receipt"
-        REMINDER = "reminder", "Reminder before the close"
-
-    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="notifications")
-    practice = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    revision = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    recipients = models.TextField(blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["exercise", "practice", "kind", "revision"], name="one_notification_per_unit_of_work"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} for {self.practice} ({self.exercise})"
-
-
 class RAG(models.TextChoices):
     GREEN = "green", "Green – on track"
     AMBER = "amber", "Amber – at risk"

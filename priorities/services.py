@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from members import outbox
 from members.models import Membership, Organisation, User
 
-from . import counting
-from .models import RAG, AgreedPriority, Ballot, Candidate, Exercise, Notification, PlanItem, ProgressUpdate
+from . import counting, emails
+from .models import RAG, AgreedPriority, Ballot, Candidate, Exercise, PlanItem, ProgressUpdate
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 REMINDER_HOURS = 48
@@ -241,13 +242,10 @@ def ballot_cast(*, exercise: Exercise, practice: Organisation, user: User, choic
 
 
 def _queue_receipt(ballot: Ballot) -> None:
-    from .tasks import send_notification
-
-    notification, _ = Notification.objects.get_or_create(
-        exercise_id=ballot.exercise_id, practice_id=ballot.practice_id,
-        kind=Notification.Kind.RECEIPT, revision=ballot.revision,
+    outbox.enqueue(
+        key=emails.receipt_key(ballot), kind=emails.RECEIPT,
+        params={"exercise": ballot.exercise_id, "practice": ballot.practice_id, "revision": ballot.revision},
     )
-    transaction.on_commit(lambda: send_notification.delay(notification.pk))
 
 
 def describe_choices(exercise: Exercise, choices, titles: dict[int, str]) -> list[str]:
@@ -450,31 +448,23 @@ def close_overdue_exercises(*, now=None) -> list[int]:
 def reminders_queue(*, now=None) -> list[int]:
     """Queue the reminder for every practice that has not voted in an exercise closing within 48 hours.
 
-    The unique notification row makes this safe to run as often as the beat likes: each practice is reminded
-    once per exercise.
+    The outbox key (one per exercise and practice) makes this safe to run as often as the beat likes: each
+    practice is reminded once per exercise. Returns the outbox ids it created.
     """
-    from .tasks import send_notification
-
     now = now or timezone.now()
     due = Exercise.objects.open().filter(
         opens_at__lte=now, closes_at__gt=now, closes_at__lte=now + timedelta(hours=REMINDER_HOURS)
     )
-    queued = []
+    rows = []
     for exercise in due:
         voted = set(exercise.ballots.values_list("practice_id", flat=True))
-        already = set(
-            exercise.notifications.filter(kind=Notification.Kind.REMINDER).values_list("practice_id", flat=True)
-        )
         for practice_id in eligible_practices().values_list("pk", flat=True):
-            if practice_id in voted or practice_id in already:
-                continue
-            notification = Notification.objects.create(
-                exercise=exercise, practice_id=practice_id, kind=Notification.Kind.REMINDER
-            )
-            queued.append(notification.pk)
-    for pk in queued:
-        transaction.on_commit(lambda pk=pk: send_notification.delay(pk))
-    return queued
+            if practice_id not in voted:
+                rows.append({
+                    "key": emails.reminder_key(exercise_id=exercise.pk, practice_id=practice_id),
+                    "kind": emails.REMINDER, "params": {"exercise": exercise.pk, "practice": practice_id},
+                })
+    return outbox.enqueue_many(rows)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -390,23 +390,6 @@ class Action(models.Model):
         return self.is_open and self.due_on < (today or timezone.localdate())
 
 
-class ActionReminder(models.Model):
-    """One reminder email per action per due date: the unit of work the reminder task claims."""
-
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="reminders")
-    due_on = models.DateField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["action", "due_on"], name="one_reminder_per_action_due_date")
-        ]
-
-    def __str__(self):
-        return f"Reminder for action {self.action_id} due {self.due_on}"
-
-
 class Review(models.Model):
     """The group's periodic review of a representative; seen by the group and the representative only."""
 
@@ -517,25 +500,6 @@ class Request(models.Model):
         return working_days_between(
             timezone.localtime(self.received_at).date(), timezone.localtime(self.triaged_at).date()
         )
-
-
-class RequestEmail(models.Model):
-    """One acknowledgement and one outcome email per request: the unit of work the email task claims."""
-
-    class Kind(models.TextChoices):
-        ACKNOWLEDGEMENT = "ack", "Acknowledgement"
-        OUTCOME = "outcome", "Outcome"
-
-    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="emails")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["request", "kind"], name="one_request_email_per_kind")]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} email for request {self.request_id}"
 
 
 class LeadershipMeeting(models.Model):

@@ -3,23 +3,20 @@ all go through these functions."""
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.db.models import Max
 from django.utils import timezone
 
 from decisions.models import DecisionItem
 from decisions.services import item_create
+from members import outbox
 from members.models import Organisation, User
 
+from . import emails
 from .models import (
     TRIAGE_TARGET_WORKING_DAYS,
     Action,
-    ActionReminder,
     AgendaItem,
     Briefing,
     BriefingComment,
@@ -32,17 +29,12 @@ from .models import (
     RepresentationLead,
     Representative,
     Request,
-    RequestEmail,
     Review,
     add_working_days,
 )
 
 # The leadership group meets weekly on this weekday (Monday is 0); system partners have a slot in even ISO weeks.
 LEADERSHIP_MEETING_WEEKDAY = 2
-
-
-def _subject(text: str) -> str:
-    return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{text}"
 
 
 # Forums, representatives, leads and relationships ---------------------------------------------------------
@@ -402,42 +394,15 @@ def action_update(*, action: Action, status: str, completion_note: str = "", due
     return action
 
 
-def actions_due_for_reminder(*, today: date) -> list[int]:
-    """Open actions that fall due today or earlier and have had no reminder for their current due date."""
-    return list(
-        Action.objects.open()
-        .filter(due_on__lte=today)
-        .exclude(
-            Exists(
-                ActionReminder.objects.filter(action=OuterRef("pk"), due_on=OuterRef("due_on"), sent_at__isnull=False)
-            )
-        )
-        .values_list("pk", flat=True)
-    )
-
-
-def action_reminder_send(*, action_id: int) -> bool:
-    """Email the owner (copying the support person) that an action is due. One email per action per due date,
-    claimed atomically so that a retried or duplicated task sends nothing twice. Returns whether it sent."""
-    action = Action.objects.select_related("owner", "support").filter(pk=action_id).first()
-    if action is None or not action.is_open:
-        return False
-    reminder, _ = ActionReminder.objects.get_or_create(action=action, due_on=action.due_on)
-    # ActionReminder is bookkeeping, not audited: a conditional update is the atomic claim.
-    if not ActionReminder.objects.filter(pk=reminder.pk, claimed_at__isnull=True).update(claimed_at=timezone.now()):
-        return False
-    recipients = [action.owner.email] + ([action.support.email] if action.support_id else [])
-    body = render_to_string(
-        "representation/email/action_reminder.txt",
-        {"action": action, "link": settings.SITE_URL + reverse("representation:action", args=[action.pk])},
-    )
-    try:
-        send_mail(_subject(f"Action due: {action.title}"), body, None, recipients)
-    except Exception:
-        ActionReminder.objects.filter(pk=reminder.pk).update(claimed_at=None)
-        raise
-    ActionReminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
-    return True
+def action_reminders_queue(*, today: date) -> list[int]:
+    """Queue a reminder for every open action that falls due today or earlier and has had none for its current
+    due date. Returns the outbox ids it created."""
+    due = Action.objects.open().filter(due_on__lte=today).values_list("pk", "due_on")
+    return outbox.enqueue_many([
+        {"key": emails.action_due_key(action_id=pk, due_on=due_on), "kind": emails.ACTION_DUE,
+         "params": {"action": pk, "due_on": due_on.isoformat()}}
+        for pk, due_on in due
+    ])
 
 
 # Reviews --------------------------------------------------------------------------------------------------------
@@ -465,9 +430,8 @@ def triage_due_on(received_at: datetime) -> date:
 
 
 def _queue_request_email(request: Request, kind: str) -> None:
-    from .tasks import send_request_email
-
-    transaction.on_commit(lambda: send_request_email.delay(request.pk, kind))
+    outbox.enqueue(key=emails.request_key(request_id=request.pk, kind=kind), kind=kind,
+                   params={"request": request.pk})
 
 
 FORM_ALREADY_SENT = (
@@ -498,7 +462,7 @@ def request_submit(
             )
     except IntegrityError:
         raise ValidationError(FORM_ALREADY_SENT) from None
-    _queue_request_email(request, RequestEmail.Kind.ACKNOWLEDGEMENT)
+    _queue_request_email(request, emails.REQUEST_ACKNOWLEDGEMENT)
     return request
 
 
@@ -535,41 +499,8 @@ def request_triage(
     if outcome == Request.Outcome.AGENDA:
         meeting = leadership_meeting_for_partners(today=today)
         agenda_gather(meeting=meeting)
-    _queue_request_email(request, RequestEmail.Kind.OUTCOME)
+    _queue_request_email(request, emails.REQUEST_OUTCOME)
     return request
-
-
-def request_email_send(*, request_id: int, kind: str) -> bool:
-    """Send the acknowledgement or the outcome email once. Returns whether it sent."""
-    request = Request.objects.select_related("redirected_to").filter(pk=request_id).first()
-    if request is None or (kind == RequestEmail.Kind.OUTCOME and not request.outcome):
-        return False
-    email, _ = RequestEmail.objects.get_or_create(request=request, kind=kind)
-    # RequestEmail is bookkeeping, not audited: a conditional update is the atomic claim.
-    if not RequestEmail.objects.filter(pk=email.pk, claimed_at__isnull=True).update(claimed_at=timezone.now()):
-        return False
-    context = {"request": request, "meeting": None}
-    if request.outcome == Request.Outcome.AGENDA:
-        item = (
-            LeadershipAgendaItem.objects.filter(request=request, is_archived=False)
-            .select_related("meeting").order_by("meeting__meets_on").first()
-        )
-        context["meeting"] = item.meeting if item else None
-    if kind == RequestEmail.Kind.ACKNOWLEDGEMENT:
-        # The subject never carries what the requester typed: the form must not become a way to send strangers
-        # a message of one's own under the portal's name.
-        subject = _subject(f"We have received your request (reference {request.reference})")
-        template = "representation/email/request_acknowledgement.txt"
-    else:
-        subject = _subject(f"Our answer to your request (reference {request.reference})")
-        template = "representation/email/request_outcome.txt"
-    try:
-        send_mail(subject, render_to_string(template, context), None, [request.requester_email])
-    except Exception:
-        RequestEmail.objects.filter(pk=email.pk).update(claimed_at=None)
-        raise
-    RequestEmail.objects.filter(pk=email.pk).update(sent_at=timezone.now())
-    return True
 
 
 # The leadership meeting agenda ----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Background work: thin tasks that take ids and call services. Each is safe to run twice."""
+"""Background work: thin tasks that call services. Each is safe to run twice; emails go through the outbox."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -7,22 +7,9 @@ from . import services
 
 
 @shared_task
-def send_request_email(request_id: int, kind: str) -> bool:
-    return services.request_email_send(request_id=request_id, kind=kind)
-
-
-@shared_task
-def send_action_reminder(action_id: int) -> bool:
-    return services.action_reminder_send(action_id=action_id)
-
-
-@shared_task
 def queue_action_reminders() -> int:
-    """Daily: one reminder task per open action that has fallen due and has not been reminded for that date."""
-    action_ids = services.actions_due_for_reminder(today=timezone.localdate())
-    for action_id in action_ids:
-        send_action_reminder.delay(action_id)
-    return len(action_ids)
+    """Daily: one reminder per open action that has fallen due and has not been reminded for that date."""
+    return len(services.action_reminders_queue(today=timezone.localdate()))
 
 
 @shared_task

@@ -4,8 +4,10 @@ of each seat that has not responded. Sent over real SMTP, once each, however oft
 import pytest
 from django.utils import timezone
 
-from decisions import services, tasks
-from decisions.models import Reminder, Round
+from decisions import emails, services, tasks
+from decisions.models import Round
+from members import outbox
+from members.models import OutboxEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -22,18 +24,20 @@ def test_opening_a_round_emails_every_seat_holder_and_deputy(smtp_inbox, chair, 
 
 
 def test_two_days_before_the_deadline_seats_that_have_not_responded_are_reminded_once(
-    smtp_inbox, chair, item, seats, member
+    smtp_inbox, chair, item, seats, member, django_capture_on_commit_callbacks
 ):
     the_round = services.round_open(item=item, by=chair, deadline=timezone.now() + timezone.timedelta(days=1))
     services.position_record(round=the_round, seat=seats["pcn"], by=member, stance="support")
-    assert tasks.round_housekeeping() == {"closed": 0, "reminded": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.round_housekeeping() == {"closed": 0, "reminded": 2}
     recipients = sorted(address for message in smtp_inbox.messages for address in message["to"])
     assert recipients == ["fed@example.nhs.uk", "lmc.deputy@example.nhs.uk", "lmc@example.nhs.uk"]
     assert any("Testshire LMC has not responded" in m["subject"] for m in smtp_inbox.messages)
     # Running again sends nothing more.
-    assert tasks.round_housekeeping() == {"closed": 0, "reminded": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.round_housekeeping() == {"closed": 0, "reminded": 0}
     assert len(smtp_inbox.messages) == 2
-    assert Reminder.objects.filter(kind="deadline", sent_at__isnull=False).count() == 2
+    assert OutboxEmail.objects.filter(kind=emails.ROUND_REMINDER, status="sent").count() == 2
 
 
 def test_no_reminder_more_than_two_days_before_the_deadline(smtp_inbox, chair, item, seats):
@@ -43,10 +47,19 @@ def test_no_reminder_more_than_two_days_before_the_deadline(smtp_inbox, chair, i
 
 
 def test_a_reminder_claimed_twice_is_sent_once(smtp_inbox, open_round, seats):
-    reminder = Reminder.objects.create(round=open_round, seat=seats["fed"], kind="deadline")
-    assert tasks.send_reminder(reminder.pk) == 1
-    assert tasks.send_reminder(reminder.pk) == 0
+    email = outbox.enqueue(key="k", kind=emails.ROUND_REMINDER, params={"round": open_round.pk,
+                                                                          "seat": seats["fed"].pk})
+    assert outbox.send_once(email.pk) == "sent"
+    assert outbox.send_once(email.pk) == "busy"
     assert len(smtp_inbox.messages) == 1
+
+
+def test_a_reminder_to_a_seat_that_has_responded_is_not_sent(smtp_inbox, open_round, seats, member):
+    services.position_record(round=open_round, seat=seats["pcn"], by=member, stance="support")
+    email = outbox.enqueue(key="k", kind=emails.ROUND_REMINDER, params={"round": open_round.pk,
+                                                                          "seat": seats["pcn"].pk})
+    assert outbox.send_once(email.pk) == "skipped"
+    assert smtp_inbox.messages == []
 
 
 def test_the_task_closes_rounds_whose_deadline_passed(chair, item, seats):

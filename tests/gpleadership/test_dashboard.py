@@ -82,17 +82,25 @@ def test_anonymous_visitors_cannot_preview_the_digest(client):
 def test_the_preview_shows_published_news_and_last_weeks_deliveries(client_for, chair, practice_user):
     from datetime import date
 
-    from gpleadership import digest
-    from gpleadership.models import DigestDelivery
+    from gpleadership import digest, emails
+    from members.models import OutboxEmail
 
     from ..factories import DecisionItemFactory
 
     DecisionItemFactory(title="Unfunded work", status="agreed", statement="No.", decided_on=date.today(),
                         published_at=timezone.now())
     last_week = digest.week_starting() - timedelta(days=7)
-    DigestDelivery.objects.create(week_starting=last_week, recipient=chair, sent_at=timezone.now())
-    DigestDelivery.objects.create(week_starting=last_week, recipient=practice_user, error="SMTP refused")
+    for person, fields in [(chair, {"status": "sent", "sent_at": timezone.now()}),
+                           (practice_user, {"status": "failed", "last_error": "SMTPRecipientsRefused: no such user"})]:
+        OutboxEmail.objects.create(key=emails.digest_key(week=last_week, recipient_id=person.pk), kind=emails.DIGEST,
+                                   params={"week": last_week.isoformat(), "recipient": person.pk}, recipient=person,
+                                   **fields)
     html = client_for(chair).get(reverse("digest_preview")).content.decode()
     assert "Unfunded work" in html
     assert "1 of 2 sent" in html
     assert "1 failed" in html
+    assert "Digests that could not be sent last week" in html and practice_user.email in html
+    assert "no such user" in html
+    # The chair's dashboard lists the failed email too.
+    dashboard = client_for(chair).get(reverse("dashboard")).content.decode()
+    assert "Emails that could not be sent" in dashboard and "Weekly digest to" in dashboard

@@ -2,15 +2,16 @@
 
 import os
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 
 from gpleadership import digest
 from gpleadership.celery import app as celery_app
-from gpleadership.models import DigestDelivery
 from gpleadership.tasks import send_weekly_digests
+from members import outbox
+from members.models import OutboxEmail
 
 from ..factories import MembershipFactory, UserFactory
 
@@ -36,30 +37,37 @@ def test_scheduling_twice_records_one_delivery_per_person(chair, practice_user):
     week = date(2026, 11, 16)
     first = digest.digest_schedule(week=week)
     second = digest.digest_schedule(week=week)
-    assert sorted(first) == sorted(second)
-    assert DigestDelivery.objects.filter(week_starting=week).count() == 2
+    assert len(first) == 2 and second == []
+    assert digest.digest_deliveries(week=week).count() == 2
 
 
 @pytest.mark.django_db
 def test_a_delivery_is_sent_once_however_often_the_task_runs(chair, smtp_inbox):
-    [delivery_id] = digest.digest_schedule(week=date(2026, 11, 16))
-    assert digest.digest_send(delivery_id=delivery_id) is True
-    assert digest.digest_send(delivery_id=delivery_id) is False
+    week = digest.week_starting()
+    [delivery_id] = digest.digest_schedule(week=week)
+    assert outbox.send_once(delivery_id) == "sent"
+    assert outbox.send_once(delivery_id) == "busy"
     assert len(smtp_inbox.messages) == 1
     assert smtp_inbox.messages[0]["to"] == [chair.email]
-    assert "Weekly digest, week of 16 November 2026" in smtp_inbox.messages[0]["subject"]
+    assert f"Weekly digest, week of {week:%-d %B %Y}" in smtp_inbox.messages[0]["subject"]
+
+
+@pytest.mark.django_db
+def test_a_digest_for_a_week_that_is_over_is_not_sent(chair, smtp_inbox):
+    [delivery_id] = digest.digest_schedule(week=digest.week_starting() - timedelta(days=14))
+    assert outbox.send_once(delivery_id) == "skipped"
+    assert smtp_inbox.messages == []
 
 
 @pytest.mark.django_db
 def test_a_failed_send_releases_the_claim_for_a_retry(chair, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
-    [delivery_id] = digest.digest_schedule(week=date(2026, 11, 16))
-    with pytest.raises(OSError):
-        digest.digest_send(delivery_id=delivery_id)
-    delivery = DigestDelivery.objects.get(pk=delivery_id)
-    assert delivery.claimed_at is None and delivery.sent_at is None
-    assert delivery.error
+    [delivery_id] = digest.digest_schedule(week=digest.week_starting())
+    assert outbox.send_once(delivery_id) == "retry"
+    delivery = OutboxEmail.objects.get(pk=delivery_id)
+    assert delivery.claimed_until is None and delivery.sent_at is None and delivery.status == "pending"
+    assert delivery.last_error and delivery.attempts == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,4 +94,4 @@ def test_a_real_worker_sends_the_digests_through_redis(smtp_inbox):
         celery_app.conf.update(previous)
         celery_app._after_fork()
     assert sorted(m["to"][0] for m in smtp_inbox.messages) == sorted(p.email for p in people)
-    assert DigestDelivery.objects.filter(sent_at__isnull=False).count() == len(people)
+    assert OutboxEmail.objects.filter(kind="gpleadership.digest", status="sent").count() == len(people)

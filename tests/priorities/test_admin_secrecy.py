@@ -48,7 +48,7 @@ def _ballot_admin_pages(ballot):
         reverse("admin:priorities_ballot_history", args=[ballot.pk]),
         reverse("admin:priorities_ballot_simple_history", args=[ballot.pk, first.history_id]),
         reverse("admin:priorities_ballot_simple_history", args=[ballot.pk, last.history_id]),
-        reverse("admin:priorities_notification_changelist"),
+        reverse("admin:members_outboxemail_changelist"),
     ]
 
 

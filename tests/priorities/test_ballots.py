@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from members.models import OutboxEmail
 from priorities import services
-from priorities.models import Ballot, Notification
+from priorities.models import Ballot
 
 from ..factories import MembershipFactory, UserFactory
 
@@ -25,7 +26,7 @@ def test_a_voting_contact_casts_and_changes_the_practice_ballot(make_exercise, m
     assert ballot.revision == 2
     assert ballot.receipt_code != first.receipt_code
     assert ballot.history.count() == 2
-    assert Notification.objects.filter(kind="receipt").count() == 2
+    assert OutboxEmail.objects.filter(kind="priorities.receipt").count() == 2
 
 
 def test_another_voting_contact_of_the_same_practice_replaces_the_ballot(make_exercise, make_voter):

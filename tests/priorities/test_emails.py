@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from priorities import services, tasks
-from priorities.models import Notification
+from members import outbox
+from members.models import OutboxEmail
+from priorities import emails, services, tasks
 
 from ..factories import MembershipFactory, UserFactory
 
@@ -25,8 +26,9 @@ def test_casting_a_ballot_emails_a_receipt_to_the_practice_voting_contacts(
     assert ballot.receipt_code in message["body"]
     assert "1st: B" in message["body"] and "2nd: A" in message["body"]
     # A retried task sends nothing more.
-    notification = Notification.objects.get(kind="receipt")
-    assert tasks.send_notification(notification.pk) == "already claimed"
+    receipt = OutboxEmail.objects.get(kind=emails.RECEIPT)
+    assert receipt.status == "sent" and receipt.addressed_to == user.email
+    assert outbox.send_once(receipt.pk) == "busy"
     assert len(smtp_inbox.messages) == 1
 
 
@@ -57,10 +59,11 @@ def test_the_reminder_goes_48_hours_before_the_close_to_practices_that_have_not_
 def test_a_reminder_for_a_practice_that_voted_meanwhile_is_not_sent(make_exercise, make_voter, smtp_inbox):
     exercise, c = make_exercise("approval", places=1, closes_at=timezone.now() + timezone.timedelta(hours=10))
     practice, user = make_voter()
-    notification = Notification.objects.create(exercise=exercise, practice=practice, kind="reminder")
+    reminder = outbox.enqueue(key=emails.reminder_key(exercise_id=exercise.pk, practice_id=practice.pk),
+                              kind=emails.REMINDER, params={"exercise": exercise.pk, "practice": practice.pk})
     services.ballot_cast(exercise=exercise, practice=practice, user=user, choices=[c["A"].pk])
     smtp_inbox.messages.clear()
-    assert tasks.send_notification(notification.pk) == "no longer needed"
+    assert outbox.send_once(reminder.pk) == "skipped"
     assert smtp_inbox.messages == []
 
 
@@ -69,6 +72,7 @@ def test_a_superseded_receipt_is_not_sent(make_exercise, make_voter, smtp_inbox)
     practice, user = make_voter()
     services.ballot_cast(exercise=exercise, practice=practice, user=user, choices=[c["A"].pk])
     services.ballot_cast(exercise=exercise, practice=practice, user=user, choices=[c["B"].pk])
-    first = Notification.objects.get(kind="receipt", revision=1)
-    assert tasks.send_notification(first.pk) == "superseded"
+    first = OutboxEmail.objects.get(kind=emails.RECEIPT, params__revision=1)
+    assert outbox.send_once(first.pk) == "skipped"
+    assert "superseded" in OutboxEmail.objects.get(pk=first.pk).note
     assert smtp_inbox.messages == []

@@ -9,8 +9,9 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import OutboxEmail
 from representation.forms import started_token
-from representation.models import Request, RequestEmail
+from representation.models import Request
 
 pytestmark = pytest.mark.django_db
 URL = reverse("representation:request_new")
@@ -54,7 +55,7 @@ def test_a_system_partner_sends_a_request_and_gets_an_acknowledgement(
     assert message["subject"] == f"[GP Leadership] We have received your request (reference {request.reference})"
     assert "Discharge letters" in message["body"]
     assert request.triage_due_on.strftime("%-d %B %Y") in message["body"]
-    assert RequestEmail.objects.get().sent_at is not None
+    assert OutboxEmail.objects.get(params__request=request.pk).status == "sent"
     assert client.get(reverse("representation:request_sent")).status_code == 200
 
 

@@ -9,11 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from decisions.models import DecisionItem
-from members.models import Organisation
-from representation import selectors, services
+from members import outbox
+from members.models import Organisation, OutboxEmail
+from representation import emails, selectors, services
 from representation.models import (
     Action,
-    ActionReminder,
     Feedback,
     LeadershipAgendaItem,
     LeadershipMeeting,
@@ -21,7 +21,6 @@ from representation.models import (
     RepresentationLead,
     Representative,
     Request,
-    RequestEmail,
     add_working_days,
     working_days_between,
 )
@@ -167,20 +166,23 @@ def test_the_requester_gets_an_acknowledgement_and_the_outcome_once_each(
     assert len(mail.outbox) == 2
     assert "Declined" in mail.outbox[1].body and "already answered" in mail.outbox[1].body
     # A retried task sends nothing twice.
-    assert services.request_email_send(request_id=request.pk, kind=RequestEmail.Kind.OUTCOME) is False
-    assert services.request_email_send(request_id=request.pk, kind=RequestEmail.Kind.ACKNOWLEDGEMENT) is False
+    sent = OutboxEmail.objects.filter(params__request=request.pk)
+    assert [outbox.send_once(email.pk) for email in sent] == ["busy", "busy"]
     assert len(mail.outbox) == 2
-    assert RequestEmail.objects.filter(request=request, sent_at__isnull=False).count() == 2
+    assert sent.filter(status="sent").count() == 2
 
 
-def test_a_failed_send_can_be_retried(settings):
+def test_a_failed_send_is_kept_and_retried(settings):
     request = RequestFactory()
+    email = outbox.enqueue(key="ack", kind=emails.REQUEST_ACKNOWLEDGEMENT, params={"request": request.pk})
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1  # nothing listens
-    with pytest.raises(OSError):
-        services.request_email_send(request_id=request.pk, kind=RequestEmail.Kind.ACKNOWLEDGEMENT)
+    assert outbox.send_once(email.pk) == "retry"
+    email.refresh_from_db()
+    assert email.status == "pending" and email.attempts == 1 and "Connection" in email.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.request_email_send(request_id=request.pk, kind=RequestEmail.Kind.ACKNOWLEDGEMENT) is True
+    OutboxEmail.objects.filter(pk=email.pk).update(available_at=timezone.now())  # the backoff has passed
+    assert outbox.send_once(email.pk) == "sent"
     assert len(mail.outbox) == 1
 
 
@@ -347,26 +349,29 @@ def test_a_reminder_goes_once_when_an_action_falls_due():
     owner, support = UserFactory(email="owner@example.nhs.uk"), UserFactory(email="help@example.nhs.uk")
     due = ActionFactory(owner=owner, support=support, due_on=TODAY)
     ActionFactory(due_on=TODAY + timedelta(days=1))
-    assert services.actions_due_for_reminder(today=TODAY) == [due.pk]
-    assert services.action_reminder_send(action_id=due.pk) is True
-    assert services.action_reminder_send(action_id=due.pk) is False
+    [email_id] = services.action_reminders_queue(today=TODAY)
+    assert outbox.send_once(email_id) == "sent"
+    assert outbox.send_once(email_id) == "busy"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["owner@example.nhs.uk", "help@example.nhs.uk"]
-    assert services.actions_due_for_reminder(today=TODAY) == []
+    assert services.action_reminders_queue(today=TODAY) == []
     # A new due date is a new reminder.
     services.action_update(action=due, status="open", due_on=TODAY + timedelta(days=3))
-    assert due.pk in services.actions_due_for_reminder(today=TODAY + timedelta(days=3))
-    assert ActionReminder.objects.count() == 1
+    queued = services.action_reminders_queue(today=TODAY + timedelta(days=3))
+    assert OutboxEmail.objects.filter(pk__in=queued, params__action=due.pk).count() == 1
+    assert OutboxEmail.objects.filter(kind=emails.ACTION_DUE, params__action=due.pk).count() == 2
 
 
-def test_the_reminder_task_queues_due_actions():
+def test_the_reminder_task_queues_due_actions(django_capture_on_commit_callbacks):
     from representation.tasks import queue_action_reminders
 
     ActionFactory(due_on=TODAY)
     ActionFactory(due_on=TODAY - timedelta(days=2))
-    assert queue_action_reminders.delay().get() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_action_reminders.delay().get() == 2
     assert len(mail.outbox) == 2
-    assert queue_action_reminders.delay().get() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_action_reminders.delay().get() == 0
 
 
 # Reviews ------------------------------------------------------------------------------------------------------------

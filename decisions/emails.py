@@ -1,0 +1,52 @@
+"""The emails of the decisions app, built when they are sent (members.outbox)."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from members import outbox
+from members.models import OutboxEmail, Seat
+
+from .models import Position, Round
+
+ROUND_OPENED = "decisions.round_opened"
+ROUND_REMINDER = "decisions.round_reminder"
+
+
+def round_email_key(*, round_id: int, seat_id: int, kind: str) -> str:
+    return f"{kind}:{round_id}:seat:{seat_id}"
+
+
+def _round_email(email: OutboxEmail, *, reminder: bool):
+    round = Round.objects.select_related("item").filter(pk=email.params["round"]).first()
+    seat = Seat.objects.select_related("holder", "deputy").filter(pk=email.params["seat"]).first()
+    if round is None or seat is None or not round.is_open:
+        raise outbox.Skip("the round has closed")
+    if reminder and Position.objects.filter(round=round, seat=seat).exists():
+        raise outbox.Skip("the seat has responded")
+    recipients = [person.email for person in (seat.holder, seat.deputy) if person is not None and person.is_active]
+    if not recipients:
+        raise outbox.Skip("nobody holds the seat")
+    context = {
+        "round": round,
+        "item": round.item,
+        "seat": seat,
+        "link": settings.SITE_URL + reverse("decisions:respond", args=[round.item_id, round.number, seat.pk]),
+    }
+    if reminder:
+        subject = f"Reminder: {seat.title} has not responded on {round.item.title}"
+        body = render_to_string("decisions/email/round_reminder.txt", context)
+    else:
+        subject = f"Consensus check open: {round.item.title}"
+        body = render_to_string("decisions/email/round_opened.txt", context)
+    return outbox.message(subject=subject, body=body, to=recipients)
+
+
+@outbox.builder(ROUND_OPENED)
+def round_opened(email: OutboxEmail):
+    return _round_email(email, reminder=False)
+
+
+@outbox.builder(ROUND_REMINDER)
+def round_reminder(email: OutboxEmail):
+    return _round_email(email, reminder=True)

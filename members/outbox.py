@@ -1,0 +1,200 @@
+"""The one way the portal sends email: store first, send later, exactly once as far as SMTP allows.
+
+Services call `enqueue()` inside their transaction: it records an OutboxEmail row (unique by the unit of work's
+key, so enqueueing twice is harmless) and, once the transaction commits, queues a Celery task. The task calls
+`send_once()`, which claims the row with a lease, asks the row's builder (in each app's `emails.py`) for the
+message, sends it with a Message-ID derived from the row, and marks the row.
+
+What can go wrong, and what happens:
+- Redis is down when the row is enqueued: the web request still succeeds (queueing the task fails quietly); the
+  row waits and the periodic `sweep()` sends it once the beat runs again.
+- The worker dies mid-send: the lease runs out and the sweep sends the row again, with the same Message-ID.
+- SMTP refuses or is down: the attempt is counted and the error kept; the row is tried again later with
+  backoff, and after OUTBOX_MAX_ATTEMPTS it is marked failed, which the chair sees on the dashboard.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import OutboxEmail, User
+
+log = logging.getLogger(__name__)
+
+Builder = Callable[[OutboxEmail], EmailMessage]
+_BUILDERS: dict[str, Builder] = {}
+_withheld = threading.local()
+
+
+@contextmanager
+def withheld(reason: str):
+    """Record the emails enqueued inside this block as not needed (the demo's made-up history emails nobody)."""
+    previous = getattr(_withheld, "reason", None)
+    _withheld.reason = reason
+    try:
+        yield
+    finally:
+        _withheld.reason = previous
+
+
+def _withheld_fields() -> dict:
+    reason = getattr(_withheld, "reason", None)
+    return {"status": OutboxEmail.Status.SKIPPED, "note": reason} if reason else {}
+
+
+class Skip(Exception):  # noqa: N818 – it is an outcome, not an error
+    """Raised by a builder when the email is no longer needed (the round closed, the practice voted, …)."""
+
+
+def builder(kind: str):
+    """Register the function that builds the message for one kind of email."""
+
+    def register(function: Builder) -> Builder:
+        if kind in _BUILDERS and _BUILDERS[kind] is not function:
+            raise RuntimeError(f"Two builders for outbox emails of kind {kind!r}")
+        _BUILDERS[kind] = function
+        return function
+
+    return register
+
+
+def message(*, subject: str, body: str, to: list[str], html: str = "") -> EmailMessage:
+    """A message in the portal's voice: the subject prefix and the sender every email shares."""
+    full_subject = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
+    if html:
+        email = EmailMultiAlternatives(full_subject, body, None, to)
+        email.attach_alternative(html, "text/html")
+        return email
+    return EmailMessage(full_subject, body, None, to)
+
+
+def enqueue(*, key: str, kind: str, params: dict | None = None, recipient: User | None = None) -> OutboxEmail:
+    """Record an email to send once the caller's transaction commits. Idempotent by key."""
+    if kind not in _BUILDERS:
+        raise RuntimeError(f"No builder for outbox emails of kind {kind!r}")
+    email, created = OutboxEmail.objects.get_or_create(
+        key=key, defaults={"kind": kind, "params": params or {}, "recipient": recipient, **_withheld_fields()}
+    )
+    if created and email.status == OutboxEmail.Status.PENDING:
+        email_id = email.pk
+        transaction.on_commit(lambda: dispatch(email_id))
+    return email
+
+
+def enqueue_many(rows: list[dict]) -> list[int]:
+    """Record many emails at once (a digest, a round's seats). Rows whose key exists already are left alone.
+    Returns the ids of the rows this call created, which are queued once the caller's transaction commits."""
+    for row in rows:
+        if row["kind"] not in _BUILDERS:
+            raise RuntimeError(f"No builder for outbox emails of kind {row['kind']!r}")
+    keys = [row["key"] for row in rows]
+    existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    new = [OutboxEmail(**row, **_withheld_fields()) for row in rows if row["key"] not in existing]
+    # ignore_conflicts: a writer racing this one may have created some of the same keys in between.
+    OutboxEmail.objects.bulk_create(new, ignore_conflicts=True)
+    created = list(
+        OutboxEmail.objects.filter(key__in=[email.key for email in new], status=OutboxEmail.Status.PENDING)
+        .order_by("pk").values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: [dispatch(pk) for pk in created])
+    return created
+
+
+def dispatch(email_id: int) -> bool:
+    """Queue the task that sends one row. If the broker cannot be reached, the row simply waits for the sweep:
+    the person's action has been stored, and that is what matters now."""
+    from .tasks import send_outbox_email
+
+    try:
+        send_outbox_email.apply_async((email_id,), retry=False)
+    except Exception as error:  # noqa: BLE001 – any broker failure; the sweep is the safety net
+        log.warning("Could not queue outbox email %s (%s); the sweep will send it.", email_id, error)
+        return False
+    return True
+
+
+def _claim(email_id: int, now) -> bool:
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    return bool(
+        OutboxEmail.objects.filter(pk=email_id).filter(
+            status=OutboxEmail.Status.PENDING, available_at__lte=now
+        ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(
+            claimed_until=now + lease, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _finish(email_id: int, **fields) -> None:
+    OutboxEmail.objects.filter(pk=email_id).update(claimed_until=None, **fields)
+
+
+def send_once(email_id: int) -> str:
+    """Send one outbox row if it is due and nobody holds it. Returns what happened: sent, skipped, busy (someone
+    else holds it, or it is done), retry (failed this time) or failed (gave up)."""
+    now = timezone.now()
+    if not _claim(email_id, now):
+        return "busy"
+    email = OutboxEmail.objects.get(pk=email_id)
+    try:
+        built = _BUILDERS[email.kind](email)
+    except Skip as reason:
+        _finish(email_id, status=OutboxEmail.Status.SKIPPED, note=str(reason)[:200])
+        return "skipped"
+    except Exception as error:  # noqa: BLE001 – a builder bug must not lose the row: it is counted like a send error
+        return _failed(email, error, addressed_to="")
+    built.extra_headers["Message-ID"] = email.message_id
+    addressed_to = ", ".join(built.to)
+    try:
+        built.send()
+    except Exception as error:  # noqa: BLE001 – SMTP down, refused, timed out: try again later
+        return _failed(email, error, addressed_to=addressed_to)
+    _finish(email_id, status=OutboxEmail.Status.SENT, sent_at=timezone.now(), last_error="",
+            addressed_to=addressed_to)
+    return "sent"
+
+
+def _failed(email: OutboxEmail, error: Exception, *, addressed_to: str) -> str:
+    text = f"{type(error).__name__}: {error}"[:1000]
+    if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        _finish(email.pk, status=OutboxEmail.Status.FAILED, last_error=text, addressed_to=addressed_to)
+        log.error("Outbox email %s (%s) failed for good: %s", email.pk, email.kind, text)
+        return "failed"
+    # Back off: 1, 2, 4, 8 … minutes, at most an hour.
+    delay = timedelta(minutes=min(2 ** (email.attempts - 1), 60))
+    _finish(email.pk, last_error=text, available_at=timezone.now() + delay, addressed_to=addressed_to)
+    log.warning("Outbox email %s (%s) not sent, will retry: %s", email.pk, email.kind, text)
+    return "retry"
+
+
+def sweep(*, limit: int = 500) -> dict[str, int]:
+    """Send what is due and has been waiting longer than its own task should take: rows whose task was never
+    queued (broker down), was lost with a dead worker (lease run out), or is due a retry."""
+    now = timezone.now()
+    grace = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
+    ids = list(
+        OutboxEmail.objects.due(now).filter(available_at__lte=grace).order_by("available_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    outcomes: dict[str, int] = {}
+    for email_id in ids:
+        outcome = send_once(email_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+def retry_failed(email_ids) -> int:
+    """Give failed emails a fresh set of attempts (after the address was fixed, say), and queue them."""
+    ids = list(OutboxEmail.objects.failed().filter(pk__in=list(email_ids)).values_list("pk", flat=True))
+    OutboxEmail.objects.filter(pk__in=ids).update(
+        status=OutboxEmail.Status.PENDING, attempts=0, available_at=timezone.now(), claimed_until=None
+    )
+    transaction.on_commit(lambda: [dispatch(pk) for pk in ids])
+    return len(ids)

@@ -1,0 +1,65 @@
+"""The emails of the priorities app, built when they are sent (members.outbox)."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from members import outbox
+from members.models import Membership, Organisation, OutboxEmail
+
+from .models import Ballot, Exercise
+
+RECEIPT = "priorities.receipt"
+REMINDER = "priorities.reminder"
+
+
+def receipt_key(ballot: Ballot) -> str:
+    # One receipt per revision of a ballot: a changed ballot gets a new receipt.
+    return f"{RECEIPT}:{ballot.exercise_id}:{ballot.practice_id}:{ballot.revision}"
+
+
+def reminder_key(*, exercise_id: int, practice_id: int) -> str:
+    return f"{REMINDER}:{exercise_id}:{practice_id}"
+
+
+def _practice_email(email: OutboxEmail, *, subject: str, template: str, context: dict):
+    practice = context["practice"]
+    recipients = sorted(
+        Membership.objects.voting_contacts()
+        .filter(organisation=practice, user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
+    if not recipients:
+        raise outbox.Skip("the practice has no voting contact")
+    context["link"] = settings.SITE_URL + reverse("priorities:exercise", args=[context["exercise"].pk])
+    return outbox.message(subject=subject, body=render_to_string(template, context), to=recipients)
+
+
+@outbox.builder(RECEIPT)
+def receipt(email: OutboxEmail):
+    from .services import describe_choices
+
+    exercise = Exercise.objects.get(pk=email.params["exercise"])
+    practice = Organisation.objects.get(pk=email.params["practice"])
+    ballot = Ballot.objects.filter(exercise=exercise, practice=practice).select_related("cast_by").first()
+    if ballot is None or ballot.revision != email.params["revision"]:
+        raise outbox.Skip("superseded: the practice changed its ballot again, and the newer receipt follows")
+    titles = dict(exercise.candidates.values_list("pk", "title"))
+    return _practice_email(
+        email, subject=f"Receipt: {practice.name}'s ballot on {exercise.title}",
+        template="priorities/email/receipt.txt",
+        context={"exercise": exercise, "practice": practice, "ballot": ballot,
+                 "lines": describe_choices(exercise, ballot.choices, titles)},
+    )
+
+
+@outbox.builder(REMINDER)
+def reminder(email: OutboxEmail):
+    exercise = Exercise.objects.get(pk=email.params["exercise"])
+    practice = Organisation.objects.get(pk=email.params["practice"])
+    if not exercise.accepts_votes() or exercise.ballots.filter(practice=practice).exists():
+        raise outbox.Skip("no longer needed: the practice has voted or voting has closed")
+    return _practice_email(
+        email, subject=f"Reminder: {practice.name} has not yet voted on {exercise.title}",
+        template="priorities/email/reminder.txt", context={"exercise": exercise, "practice": practice},
+    )

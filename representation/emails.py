@@ -1,0 +1,71 @@
+"""The emails of representation and the single point of access, built when they are sent (members.outbox)."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from members import outbox
+from members.models import OutboxEmail
+
+from .models import Action, LeadershipAgendaItem, Request
+
+ACTION_DUE = "representation.action_due"
+REQUEST_ACKNOWLEDGEMENT = "representation.request_acknowledgement"
+REQUEST_OUTCOME = "representation.request_outcome"
+
+
+def action_due_key(*, action_id: int, due_on) -> str:
+    # One reminder per action per due date: a new due date gets a new reminder.
+    return f"{ACTION_DUE}:{action_id}:{due_on.isoformat()}"
+
+
+def request_key(*, request_id: int, kind: str) -> str:
+    return f"{kind}:{request_id}"
+
+
+@outbox.builder(ACTION_DUE)
+def action_due(email: OutboxEmail):
+    action = Action.objects.select_related("owner", "support").filter(pk=email.params["action"]).first()
+    if action is None or not action.is_open or action.due_on.isoformat() != email.params["due_on"]:
+        raise outbox.Skip("the action is done, archived or has a new due date")
+    recipients = [action.owner.email] + ([action.support.email] if action.support_id else [])
+    body = render_to_string(
+        "representation/email/action_reminder.txt",
+        {"action": action, "link": settings.SITE_URL + reverse("representation:action", args=[action.pk])},
+    )
+    return outbox.message(subject=f"Action due: {action.title}", body=body, to=recipients)
+
+
+def _request(email: OutboxEmail) -> Request:
+    return Request.objects.select_related("redirected_to").get(pk=email.params["request"])
+
+
+@outbox.builder(REQUEST_ACKNOWLEDGEMENT)
+def request_acknowledgement(email: OutboxEmail):
+    request = _request(email)
+    # The subject never carries what the requester typed: the form must not become a way to send strangers a
+    # message of one's own under the portal's name.
+    return outbox.message(
+        subject=f"We have received your request (reference {request.reference})",
+        body=render_to_string("representation/email/request_acknowledgement.txt", {"request": request}),
+        to=[request.requester_email],
+    )
+
+
+@outbox.builder(REQUEST_OUTCOME)
+def request_outcome(email: OutboxEmail):
+    request = _request(email)
+    if not request.outcome:
+        raise outbox.Skip("the request has not been triaged")
+    meeting = None
+    if request.outcome == Request.Outcome.AGENDA:
+        item = (
+            LeadershipAgendaItem.objects.filter(request=request, is_archived=False)
+            .select_related("meeting").order_by("meeting__meets_on").first()
+        )
+        meeting = item.meeting if item else None
+    return outbox.message(
+        subject=f"Our answer to your request (reference {request.reference})",
+        body=render_to_string("representation/email/request_outcome.txt", {"request": request, "meeting": meeting}),
+        to=[request.requester_email],
+    )
