@@ -170,6 +170,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A web request that queues an email must not hang while Redis is down: one quick retry, then the outbox row waits
+# for the sweep (members.outbox). Without this kombu retries for several seconds per request.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = "Europe/London"
 # The outbox (members.outbox): how long a worker holds a row it is sending, how often and after how long the sweep
 # sends rows whose task was lost, and how many attempts before a row is marked failed for the chair to see.

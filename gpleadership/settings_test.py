@@ -21,3 +21,5 @@ CELERY_TASK_ALWAYS_EAGER = True  # tests that need the real worker start one on 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Tests send what the outbox holds by calling the sweep (the `deliver` fixture); nothing to wait for.
+OUTBOX_SWEEP_GRACE_SECONDS = 0

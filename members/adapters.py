@@ -14,6 +14,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from members import outbox
+
 PORTAL_NAME = "GP Leadership Portal"
 
 # Failed sign-ins are limited twice over (numbers in ACCOUNT_RATE_LIMITS):
@@ -50,7 +52,8 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         site = PortalSite(name=PORTAL_NAME, domain=urlsplit(settings.SITE_URL).netloc)
-        super().send_mail(template_prefix, email, {**context, "current_site": site})
+        # Through the outbox like every email: an SMTP server that is down never turns a reset into an error page.
+        outbox.enqueue_prepared(self.render_mail(template_prefix, email, {**context, "current_site": site}))
 
     def pre_authenticate(self, request, **credentials):
         email = credentials.get("email", "").lower()

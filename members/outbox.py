@@ -15,6 +15,7 @@ What can go wrong, and what happens:
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import timedelta
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 
 Builder = Callable[[OutboxEmail], EmailMessage]
 _BUILDERS: dict[str, Builder] = {}
+# Kinds whose params hold the message itself (with a one-time link in it): wiped once the row is settled.
+_FORGET_PARAMS: set[str] = set()
+PREPARED = "members.prepared"
 _withheld = threading.local()
 
 
@@ -54,13 +58,15 @@ class Skip(Exception):  # noqa: N818 – it is an outcome, not an error
     """Raised by a builder when the email is no longer needed (the round closed, the practice voted, …)."""
 
 
-def builder(kind: str):
+def builder(kind: str, *, forget_params: bool = False):
     """Register the function that builds the message for one kind of email."""
 
     def register(function: Builder) -> Builder:
         if kind in _BUILDERS and _BUILDERS[kind] is not function:
             raise RuntimeError(f"Two builders for outbox emails of kind {kind!r}")
         _BUILDERS[kind] = function
+        if forget_params:
+            _FORGET_PARAMS.add(kind)
         return function
 
     return register
@@ -108,6 +114,27 @@ def enqueue_many(rows: list[dict]) -> list[int]:
     return created
 
 
+def enqueue_prepared(email: EmailMessage) -> OutboxEmail:
+    """An email built elsewhere (allauth's password reset and address confirmation): stored as it is, sent by the
+    outbox like every other, and its text forgotten once sent, since it carries a one-time link."""
+    html = next((content for content, mimetype in getattr(email, "alternatives", []) if mimetype == "text/html"), "")
+    return enqueue(
+        key=f"{PREPARED}:{uuid.uuid4().hex}", kind=PREPARED,
+        params={"subject": email.subject, "body": email.body, "html": html, "to": list(email.to)},
+    )
+
+
+@builder(PREPARED, forget_params=True)
+def _prepared(email: OutboxEmail) -> EmailMessage:
+    if not email.params.get("to"):
+        raise Skip("the message was forgotten")
+    params = email.params
+    built = EmailMultiAlternatives(params["subject"], params["body"], None, params["to"])
+    if params.get("html"):
+        built.attach_alternative(params["html"], "text/html")
+    return built
+
+
 def dispatch(email_id: int) -> bool:
     """Queue the task that sends one row. If the broker cannot be reached, the row simply waits for the sweep:
     the person's action has been stored, and that is what matters now."""
@@ -132,7 +159,9 @@ def _claim(email_id: int, now) -> bool:
     )
 
 
-def _finish(email_id: int, **fields) -> None:
+def _finish(email_id: int, *, kind: str = "", **fields) -> None:
+    if kind in _FORGET_PARAMS and fields.get("status", OutboxEmail.Status.PENDING) != OutboxEmail.Status.PENDING:
+        fields["params"] = {}
     OutboxEmail.objects.filter(pk=email_id).update(claimed_until=None, **fields)
 
 
@@ -146,7 +175,7 @@ def send_once(email_id: int) -> str:
     try:
         built = _BUILDERS[email.kind](email)
     except Skip as reason:
-        _finish(email_id, status=OutboxEmail.Status.SKIPPED, note=str(reason)[:200])
+        _finish(email_id, kind=email.kind, status=OutboxEmail.Status.SKIPPED, note=str(reason)[:200])
         return "skipped"
     except Exception as error:  # noqa: BLE001 – a builder bug must not lose the row: it is counted like a send error
         return _failed(email, error, addressed_to="")
@@ -156,7 +185,7 @@ def send_once(email_id: int) -> str:
         built.send()
     except Exception as error:  # noqa: BLE001 – SMTP down, refused, timed out: try again later
         return _failed(email, error, addressed_to=addressed_to)
-    _finish(email_id, status=OutboxEmail.Status.SENT, sent_at=timezone.now(), last_error="",
+    _finish(email_id, kind=email.kind, status=OutboxEmail.Status.SENT, sent_at=timezone.now(), last_error="",
             addressed_to=addressed_to)
     return "sent"
 
@@ -164,7 +193,8 @@ def send_once(email_id: int) -> str:
 def _failed(email: OutboxEmail, error: Exception, *, addressed_to: str) -> str:
     text = f"{type(error).__name__}: {error}"[:1000]
     if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        _finish(email.pk, status=OutboxEmail.Status.FAILED, last_error=text, addressed_to=addressed_to)
+        _finish(email.pk, kind=email.kind, status=OutboxEmail.Status.FAILED, last_error=text,
+                addressed_to=addressed_to)
         log.error("Outbox email %s (%s) failed for good: %s", email.pk, email.kind, text)
         return "failed"
     # Back off: 1, 2, 4, 8 … minutes, at most an hour.

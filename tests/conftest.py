@@ -93,6 +93,7 @@ class _Inbox:
             {
                 "to": list(envelope.rcpt_tos),
                 "subject": message["Subject"],
+                "message_id": message["Message-ID"],
                 "body": message.get_payload(decode=True).decode() if not message.is_multipart()
                 else message.get_payload(0).get_payload(decode=True).decode(),
             }
@@ -119,3 +120,12 @@ def smtp_inbox(settings):
     settings.EMAIL_HOST_PASSWORD = ""
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def deliver():
+    """Send what the outbox holds, as the worker (or the sweep) would once the request's transaction committed.
+    Tests run inside one transaction, so on-commit queueing never fires by itself."""
+    from members import outbox
+
+    return outbox.sweep

@@ -28,7 +28,7 @@ def test_a_wrong_password_is_refused_with_the_error_summary(client, practice_use
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_an_unverified_address_cannot_sign_in(client, smtp_inbox):
+def test_an_unverified_address_cannot_sign_in(client, smtp_inbox, deliver):
     user = User.objects.create_user(email="new@example.nhs.uk", password="correct-horse-battery", full_name="New")
     EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
     response = client.post(
@@ -37,6 +37,7 @@ def test_an_unverified_address_cannot_sign_in(client, smtp_inbox):
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
     assert client.get(reverse("home")).status_code == 302
+    deliver()
     assert any("new@example.nhs.uk" in m["to"] for m in smtp_inbox.messages)
 
 
@@ -60,9 +61,10 @@ def test_repeated_failed_sign_ins_are_rate_limited(client, practice_user):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_password_reset_sends_a_link_that_sets_a_new_password(client, practice_user, smtp_inbox):
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, practice_user, smtp_inbox, deliver):
     response = client.post(reverse("account_reset_password"), {"email": "pm@example.nhs.uk"})
     assert response.status_code == 302
+    deliver()
     [message] = smtp_inbox.messages
     link = next(line for line in message["body"].splitlines() if "/accounts/password/reset/key/" in line)
     path = link[link.index("/accounts/"):].strip()
