@@ -42,10 +42,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(copy_to_outbox, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name='requestemail',
-            name='request',
-        ),
         migrations.DeleteModel(
             name='ActionReminder',
         ),
