@@ -14,7 +14,6 @@ from django.utils import timezone
 from members.models import Declaration, Organisation, Seat, User
 
 from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Reminder, Round
-from .selectors import digest_summary  # noqa: F401  (the weekly digest imports it from here too)
 
 Status = DecisionItem.Status
 Outcome = Round.Outcome
