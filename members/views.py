@@ -16,6 +16,7 @@ from .forms import (
     SeatForm,
     SeatPeopleForm,
     add_service_errors,
+    refusal,
 )
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
@@ -118,7 +119,7 @@ def declarations(request):
         try:
             services.declaration_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your declaration is on the register.")
             return redirect("members:declarations")
@@ -196,7 +197,7 @@ def invitation_accept(request, token: str):
                 token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.get_short_name()}. Your account is ready.")
@@ -282,8 +283,9 @@ def seat_create(request):
 @require_http_methods(["GET", "POST"])
 def seat_edit(request, pk: int):
     seat = access.get_seat_for(request.user, pk, write=True)
-    if not seat.is_active:
-        messages.error(request, "This seat is retired.")
+    refused = refusal(services.check_seat_active, seat)
+    if refused:
+        messages.error(request, refused)
         return redirect("members:group_manage")
     # A vacant seat with no deputy posts nothing but the CSRF token, so test the method, not the data.
     form = SeatPeopleForm(
