@@ -201,8 +201,6 @@ class Position(models.Model):
         STAND_ASIDE = "stand_aside", "Stand aside"
         BLOCK = "block", "Block"
 
-    REASON_REQUIRED = (Stance.STAND_ASIDE, Stance.BLOCK)
-
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="positions")
     seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="positions")
     stance = models.CharField(max_length=20, choices=Stance.choices)

@@ -209,13 +209,18 @@ def _cancel_open_round(item: DecisionItem, by: User | None, now: datetime) -> No
         _close_round(open_round, outcome=Outcome.CANCELLED, by=by, now=now, item=item)
 
 
-def _end_item(item: DecisionItem, *, by: User, status: str, reason: str, redirected_to=None) -> DecisionItem:
+def _end_item(
+    item: DecisionItem, *, by: User, status: str, reason: str, redirected_to=None, errors: dict | None = None
+) -> DecisionItem:
     item = _lock(item)
     if not item.is_open:
         raise ValidationError("This item already has its outcome.")
     reason = reason.strip()
+    errors = dict(errors or {})
     if not reason:
-        raise ValidationError({"reason": "Give the reason, so that the group and the log can see why."})
+        errors["reason"] = "Give the reason, so that the group and the log can see why."
+    if errors:
+        raise ValidationError(errors)
     _cancel_open_round(item, by, timezone.now())
     item.status = status
     item.outcome_reason = reason
@@ -234,9 +239,8 @@ def item_park(*, item: DecisionItem, by: User, reason: str) -> DecisionItem:
 @transaction.atomic
 def item_redirect(*, item: DecisionItem, by: User, organisation: Organisation, reason: str) -> DecisionItem:
     """The matter belongs to one member organisation (a contract matter to the LMC): it goes there."""
-    if organisation is None:
-        raise ValidationError({"organisation": "Choose the organisation whose role it is."})
-    return _end_item(item, by=by, status=Status.REDIRECTED, reason=reason, redirected_to=organisation)
+    errors = {"organisation": "Choose the organisation whose role it is."} if organisation is None else {}
+    return _end_item(item, by=by, status=Status.REDIRECTED, reason=reason, redirected_to=organisation, errors=errors)
 
 
 @transaction.atomic
@@ -257,7 +261,7 @@ def round_open(*, item: DecisionItem, by: User, deadline: datetime, now: datetim
     if not item.proposed_wording.strip():
         raise ValidationError("Write the proposed wording before opening a consensus check.")
     if deadline <= now:
-        raise ValidationError({"deadline": "The deadline must be in the future."})
+        raise ValidationError({"deadline": "The deadline must be today or later."})
     seats = list(Seat.objects.filter(is_active=True).order_by("pk"))
     if not seats:
         raise ValidationError("There are no active seats to ask.")
@@ -338,6 +342,14 @@ def interest_flag_for(*, user: User, item: DecisionItem) -> str:
     return "; ".join(notes)
 
 
+def check_round_takes_positions(round: Round, *, now: datetime | None = None) -> None:
+    """A seat records or changes its position while the round is open and its deadline has not passed."""
+    if not round.is_open:
+        raise ValidationError("This round has closed, so its positions can no longer change.")
+    if round.deadline <= (now or timezone.now()):
+        raise ValidationError("The deadline for this round has passed.")
+
+
 @transaction.atomic
 def position_record(
     *,
@@ -356,10 +368,7 @@ def position_record(
     """
     now = now or timezone.now()
     item, round = _lock_round(round)
-    if not round.is_open:
-        raise ValidationError("This round has closed, so positions can no longer be recorded or changed.")
-    if round.deadline <= now:
-        raise ValidationError("The deadline for this round has passed.")
+    check_round_takes_positions(round, now=now)
     if not round.seats.filter(pk=seat.pk).exists():
         raise ValidationError("This seat was not asked in this round.")
     seat = Seat.objects.get(pk=seat.pk)
@@ -368,8 +377,10 @@ def position_record(
     if stance not in Stance.values:
         raise ValidationError({"stance": "Choose a position."})
     reason = reason.strip()
-    if stance in Position.REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": "Give the reason for standing aside or blocking."})
+    if stance == Stance.STAND_ASIDE and not reason:
+        raise ValidationError({"reason": "Give the reason your seat stands aside."})
+    if stance == Stance.BLOCK and not reason:
+        raise ValidationError({"reason": "Give the concern at stake: a block needs a reason."})
     if stance != Stance.BLOCK:
         principle = None
     flag = interest_flag_for(user=by, item=item)
@@ -418,8 +429,13 @@ def item_confirm(
     elif last.outcome != Outcome.CONSENSUS:
         raise ValidationError("The last round closed without consensus.")
     statement = statement.strip()
+    errors = {}
     if not statement:
-        raise ValidationError({"statement": "Write the decision statement."})
+        errors["statement"] = "Write the decision statement."
+    if is_public and not publish:
+        errors["is_public"] = "Publish to practices too, or do not show it on the public page."
+    if errors:
+        raise ValidationError(errors)
     item.status = Status.AGREED
     item.statement = statement
     item.decided_on = decided_on or timezone.localdate()

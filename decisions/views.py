@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members import access as roles
-from members.forms import add_service_errors
+from members.forms import add_service_errors, refusal
 from members.models import Organisation, Seat
 
 from . import access, selectors, services
@@ -356,9 +356,13 @@ def interest_declare(request, pk: int):
     roles.require(access.can_declare_interest(request.user, item))
     form = InterestForm(request.POST)
     if form.is_valid():
-        services.interest_declare(item=item, user=request.user, interest=form.cleaned_data["interest"])
-        messages.success(request, "Your interest is recorded on this item. It is shown when you respond.")
-        return redirect(_item_url(item, "interests"))
+        try:
+            services.interest_declare(item=item, user=request.user, interest=form.cleaned_data["interest"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your interest is recorded on this item. It is shown when you respond.")
+            return redirect(_item_url(item, "interests"))
     return _item_page(request, item, interest_form=form, status=400)
 
 
@@ -428,15 +432,16 @@ def respond(request, pk: int, number: int, seat_pk: int):
         raise Http404("This seat was not asked in this round") from None
     roles.require(access.can_respond(request.user, the_round, seat))
     existing = Position.objects.filter(round=the_round, seat=seat).select_related("responded_by").first()
+    closed = refusal(services.check_round_takes_positions, the_round)
     if request.method == "POST" and not the_round.is_open:
-        messages.error(request, f"Round {number} has closed, so its positions can no longer change.")
+        messages.error(request, closed)
         return redirect(_item_url(item, "round"))
     form = PositionForm(request.POST if request.method == "POST" else None, initial=PositionForm.initial_for(existing))
     if request.method == "POST" and form.is_valid():
         try:
             position = services.position_record(round=the_round, seat=seat, by=request.user, **form.position_data())
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, fields=form.service_fields)
         else:
             if position.stance == Position.Stance.BLOCK:
                 messages.success(request, f"{seat.title} blocks round {number}. The round is closed without "
@@ -456,7 +461,7 @@ def respond(request, pk: int, number: int, seat_pk: int):
             "existing": existing,
             "interest_flag": services.interest_flag_for(user=request.user, item=item),
             "hints": PositionForm.HINTS,
-            "is_late": the_round.deadline <= timezone.now(),
+            "closed": closed,
         },
         status=400 if form.errors else 200,
     )
