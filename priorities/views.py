@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import is_group, practice_ids
-from members.forms import add_service_errors
+from members.forms import add_service_errors, refusal
 from members.models import Membership, Organisation
 
 from . import access, services
@@ -127,8 +127,9 @@ def exercise_create(request):
 @require_http_methods(["GET", "POST"])
 def exercise_edit(request, pk: int):
     exercise = access.get_exercise_for(request.user, pk, write=True)
-    if exercise.status != Exercise.Status.DRAFT:
-        messages.error(request, "Voting has opened, so the exercise can no longer be changed.")
+    refused = refusal(services.check_exercise_editable, exercise)
+    if refused:
+        messages.error(request, refused)
         return redirect("priorities:exercise", exercise.pk)
     form = ExerciseForm(request.POST or None, instance=exercise)
     if request.method == "POST" and form.is_valid():
@@ -290,8 +291,9 @@ def candidate_remove(request, pk: int):
 def candidate_edit(request, pk: int):
     candidate = access.get_candidate_for(request.user, pk, write=True)
     exercise = candidate.exercise
-    if exercise.status != Exercise.Status.DRAFT:
-        messages.error(request, "Voting has opened, so the candidates can no longer be changed.")
+    refused = refusal(services.check_candidates_editable, exercise)
+    if refused:
+        messages.error(request, refused)
         return redirect("priorities:exercise", exercise.pk)
     # A fresh instance: the form writes what was typed into it, and the service compares with the stored row.
     form = CandidateForm(request.POST or None, instance=Candidate.objects.get(pk=candidate.pk))
@@ -376,12 +378,12 @@ def vote(request, pk: int, practice_pk: int):
     except PermissionDenied as error:
         return render(request, "priorities/cannot_vote.html",
                       {"exercise": exercise, "reason": str(error) or "You cannot vote for this practice."}, status=403)
-    if not services.is_voting_contact(user, practice):
+    reason = refusal(services.check_voting_contact, user, practice)
+    if reason:
         contacts = [
             m.user.get_full_name()
             for m in Membership.objects.voting_contacts().filter(organisation=practice).select_related("user")
         ]
-        reason = f"Only a voting contact of {practice.name} can cast its ballot."
         if contacts:
             reason += f" Ask {' or '.join(contacts)}."
         return render(request, "priorities/cannot_vote.html", {"exercise": exercise, "reason": reason}, status=403)
@@ -390,13 +392,7 @@ def vote(request, pk: int, practice_pk: int):
     form = BallotForm(
         request.POST if request.method == "POST" else None, exercise=exercise, candidates=candidates, ballot=ballot
     )
-    closed_message = ""
-    if not exercise.accepts_votes():
-        closed_message = (
-            "Voting has closed, so ballots can no longer be cast or changed."
-            if exercise.window_state() == "closed"
-            else f"Voting opens at {timezone.localtime(exercise.opens_at):%H:%M on %-d %B %Y}."
-        )
+    closed_message = refusal(services.check_voting_open, exercise)
     if request.method == "POST":
         if closed_message:
             form.is_valid()
@@ -407,7 +403,7 @@ def vote(request, pk: int, practice_pk: int):
                     exercise=exercise, practice=practice, user=user, choices=form.choices
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -435,8 +431,9 @@ def vote(request, pk: int, practice_pk: int):
 @require_http_methods(["GET", "POST"])
 def priorities_confirm(request, pk: int):
     exercise = access.get_exercise_for(request.user, pk, write=True)
-    if not exercise.is_published:
-        messages.error(request, "Publish the result before confirming the agreed priorities.")
+    refused = refusal(services.check_result_published, exercise)
+    if refused:
+        messages.error(request, refused)
         return redirect("priorities:exercise", exercise.pk)
     candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
     current = list(exercise.agreed_priorities.current().values_list("candidate_id", flat=True))
@@ -448,7 +445,7 @@ def priorities_confirm(request, pk: int):
         try:
             services.priorities_confirm(exercise=exercise, candidates=form.chosen(), confirmed_by=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The agreed priorities are confirmed. Each one now has a delivery plan to fill.")
             return redirect("priorities:exercise", exercise.pk)
