@@ -368,6 +368,8 @@ def action_create(
     *, created_by: User, title: str, owner: User, due_on: date, support: User | None = None,
     meeting: Meeting | None = None, decision=None, priority=None,
 ) -> Action:
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": "The due date must be today or in the future."})
     links = {}
     if decision is not None:
         links["decision"] = decision
@@ -476,6 +478,13 @@ FORM_ALREADY_SENT = (
 )
 
 
+def check_request_fields(*, needed_by: date, received_at: datetime | None = None) -> None:
+    """What a request must say, whoever sends it: the public form asks this too, to show every problem at once."""
+    received_at = received_at or timezone.now()
+    if needed_by < timezone.localtime(received_at).date():
+        raise ValidationError({"needed_by": "The date you need a response by must be today or in the future."})
+
+
 @transaction.atomic
 def request_submit(
     *, requester_name: str, requester_email: str, requester_role: str, organisation_name: str, summary: str,
@@ -483,8 +492,7 @@ def request_submit(
 ) -> Request:
     """A system partner's request arrives; they get an acknowledgement by email. A form (its nonce) is sent once."""
     received_at = received_at or timezone.now()
-    if needed_by < timezone.localtime(received_at).date():
-        raise ValidationError({"needed_by": "The date you need a response by must be today or in the future."})
+    check_request_fields(needed_by=needed_by, received_at=received_at)
     if form_nonce and Request.objects.filter(form_nonce=form_nonce).exists():
         raise ValidationError(FORM_ALREADY_SENT)
     try:
@@ -502,6 +510,12 @@ def request_submit(
     return request
 
 
+def check_awaiting_triage(request: Request) -> None:
+    """A request is triaged once: the requester has been told its outcome."""
+    if request.outcome:
+        raise ValidationError("This request has already been triaged.")
+
+
 @transaction.atomic
 def request_triage(
     *, request: Request, triaged_by: User, outcome: str, outcome_reason: str = "",
@@ -509,8 +523,7 @@ def request_triage(
 ) -> Request:
     """Triage a request to exactly one outcome; the requester is told it by email. A request is triaged once."""
     request = Request.objects.select_for_update().get(pk=request.pk)
-    if request.outcome:
-        raise ValidationError("This request has already been triaged.")
+    check_awaiting_triage(request)
     if outcome not in Request.Outcome.values:
         raise ValidationError({"outcome": "Choose an outcome."})
     outcome_reason = outcome_reason.strip()
@@ -695,7 +708,7 @@ def agenda_item_add_other(*, meeting: LeadershipMeeting, title: str) -> Leadersh
 def agenda_item_move(*, item: LeadershipAgendaItem, direction: str) -> LeadershipAgendaItem:
     """Swap an item with its neighbour above ("up") or below ("down"). At the top or bottom nothing changes."""
     if direction not in ("up", "down"):
-        raise ValidationError("Move an item up or down.")
+        raise ValidationError("Choose to move the item up or down.")
     LeadershipMeeting.objects.select_for_update().get(pk=item.meeting_id)
     item = LeadershipAgendaItem.objects.get(pk=item.pk)
     siblings = LeadershipAgendaItem.objects.filter(meeting_id=item.meeting_id, is_archived=False)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import is_acting_member, is_chair, require
-from members.forms import add_service_errors
+from members.forms import add_service_errors, refusal
 
 from . import access, selectors, services
 from .forms import (
@@ -529,9 +529,13 @@ def action_new(request):
         initial["meeting"] = int(request.GET["meeting"])
     form = ActionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        action = services.action_create(created_by=request.user, **form.cleaned_data)
-        messages.success(request, f"Action added for {action.owner}, due {action.due_on:%-d %B %Y}.")
-        return redirect("representation:actions")
+        try:
+            action = services.action_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action added for {action.owner}, due {action.due_on:%-d %B %Y}.")
+            return redirect("representation:actions")
     return render(request, "representation/action_new.html", {"form": form}, status=_status(form))
 
 
@@ -699,8 +703,9 @@ def request_detail(request, pk: int):
     req = access.get_request_for(request.user, pk, write=request.method == "POST")
     form = _bound(TriageForm, request)
     if request.method == "POST":
-        if req.is_triaged:
-            messages.error(request, "This request has already been triaged.")
+        refused = refusal(services.check_awaiting_triage, req)
+        if refused:
+            messages.error(request, refused)
             return redirect("representation:request", req.pk)
         if form.is_valid():
             try:
@@ -768,16 +773,16 @@ def agenda_add(request):
 @require_POST
 def agenda_move(request, pk: int):
     item = access.get_leadership_agenda_item_for(request.user, pk, reorder=True)
-    direction = request.POST.get("direction", "")
-    if direction not in ("up", "down"):
-        messages.error(request, "Choose to move the item up or down.")
+    try:
+        services.agenda_item_move(item=item, direction=request.POST.get("direction", ""))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
         return render(
             request, "representation/agenda.html",
             {"agenda": selectors.next_agenda(), "can_manage": True, "can_reorder": True,
              "other_form": AgendaOtherForm()},
             status=400,
         )
-    services.agenda_item_move(item=item, direction=direction)
     return redirect(reverse("representation:agenda") + f"#agenda-item-{item.pk}")
 
 
