@@ -140,7 +140,12 @@ class RoundQuerySet(models.QuerySet):
         return self.filter(closed_at__isnull=True)
 
     def overdue(self, now=None):
+        """Open past the deadline: the hourly task closes these. Round.is_overdue is the same test for one round."""
         return self.open().filter(deadline__lte=now or timezone.now())
+
+    def live(self, now=None):
+        """Open and before the deadline: seats are still recording positions. Round.is_live is its twin."""
+        return self.open().filter(deadline__gt=now or timezone.now())
 
 
 class Round(models.Model):
@@ -189,6 +194,12 @@ class Round(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.deadline <= (now or timezone.now())
+
+    def is_live(self, now=None) -> bool:
+        return self.is_open and self.deadline > (now or timezone.now())
 
 
 class Position(models.Model):

@@ -18,12 +18,8 @@ LOW_ACKNOWLEDGEMENT_RATE = 0.5
 LOW_ACKNOWLEDGEMENT_AFTER_DAYS = 14
 
 
-def active_practices():
-    return Organisation.objects.current().practices().filter(status=Organisation.Status.ACTIVE)
-
-
 def practice_count() -> int:
-    return active_practices().count()
+    return Organisation.objects.open_practices().count()
 
 
 def _count(queryset, field_name="item"):
@@ -43,7 +39,7 @@ def _count(queryset, field_name="item"):
 
 def with_log_columns(queryset):
     """What the decision log shows for each item, in one query (plus one for principles)."""
-    practices = active_practices()
+    practices = Organisation.objects.open_practices()
     return (
         queryset.select_related("raised_by", "lead", "redirected_to")
         .prefetch_related(Prefetch("principles", queryset=Principle.objects.order_by("title")))
@@ -90,7 +86,7 @@ def acknowledgement_by_pcn(item: DecisionItem) -> tuple[list[dict], dict]:
         Acknowledgement.objects.filter(item=item).values_list("practice_id", flat=True)
     )
     rows: dict[int | None, dict] = {}
-    for practice in active_practices().select_related("pcn").order_by("pcn__name", "name"):
+    for practice in Organisation.objects.open_practices().select_related("pcn").order_by("pcn__name", "name"):
         row = rows.setdefault(
             practice.pcn_id, {"pcn": practice.pcn, "practices": 0, "acknowledged": 0, "missing": []}
         )
@@ -141,7 +137,7 @@ def digest_summary(*, since: datetime) -> dict:
         .order_by("-published_at")
     )
     live = list(
-        Round.objects.open().filter(deadline__gt=now).select_related("item").order_by("deadline")
+        Round.objects.live(now).select_related("item").order_by("deadline")
     )
     return {
         "since": since,
@@ -175,14 +171,16 @@ def chair_attention(*, now: datetime | None = None) -> dict:
         for item in (
             DecisionItem.objects.published()
             .filter(published_at__lte=cutoff)
-            .annotate(acknowledged=_count(Acknowledgement.objects.filter(practice__in=active_practices())))
+            .annotate(acknowledged=_count(
+                Acknowledgement.objects.filter(practice__in=Organisation.objects.open_practices())
+            ))
             .filter(acknowledged__lt=total * LOW_ACKNOWLEDGEMENT_RATE)
             .order_by("published_at")
         ):
             low.append({"item": item, "acknowledged": item.acknowledged, "practices": total,
                         "rate": item.acknowledged / total})
     return {
-        "overdue_rounds": [r for r in open_rounds if r.deadline <= now],
+        "overdue_rounds": [r for r in open_rounds if r.is_overdue(now)],
         "seats_not_responded": waiting,
         "low_acknowledgement": low,
     }

@@ -346,7 +346,7 @@ def check_round_takes_positions(round: Round, *, now: datetime | None = None) ->
     """A seat records or changes its position while the round is open and its deadline has not passed."""
     if not round.is_open:
         raise ValidationError("This round has closed, so its positions can no longer change.")
-    if round.deadline <= (now or timezone.now()):
+    if round.is_overdue(now):
         raise ValidationError("The deadline for this round has passed.")
 
 
@@ -404,6 +404,21 @@ def position_record(
 # Outcome --------------------------------------------------------------------------------------------------
 
 
+def check_confirmable(
+    *, item: DecisionItem, last_round: Round | None, verdict: Verdict | None = None, now: datetime | None = None
+) -> None:
+    """Whether the chair may confirm the item's consensus now: it is in a consensus check and its last round
+    reached consensus, whether the round has closed with it or is still open with every seat heard and none
+    blocking. Pass the open round's verdict if it is already worked out."""
+    if item.status != Status.CONSENSUS_CHECK or last_round is None:
+        raise ValidationError("Only an item in a consensus check can be confirmed.")
+    if last_round.is_open:
+        if not (verdict or round_verdict(round=last_round, now=now)).is_consensus:
+            raise ValidationError("This round has not reached consensus: every seat must respond and none block.")
+    elif last_round.outcome != Outcome.CONSENSUS:
+        raise ValidationError("The last round closed without consensus.")
+
+
 @transaction.atomic
 def item_confirm(
     *,
@@ -419,15 +434,10 @@ def item_confirm(
     """The chair confirms a consensus and writes the decision statement. A separate step from reaching it."""
     now = now or timezone.now()
     item = _lock(item)
-    if item.status != Status.CONSENSUS_CHECK:
-        raise ValidationError("Only an item in a consensus check can be confirmed.")
     last = Round.objects.select_for_update().filter(item=item).order_by("-number").first()
+    check_confirmable(item=item, last_round=last, now=now)
     if last.is_open:
-        if not round_verdict(round=last, now=now).is_consensus:
-            raise ValidationError("This round has not reached consensus: every seat must respond and none block.")
         _close_round(last, outcome=Outcome.CONSENSUS, by=by, now=now, item=item)
-    elif last.outcome != Outcome.CONSENSUS:
-        raise ValidationError("The last round closed without consensus.")
     statement = statement.strip()
     errors = {}
     if not statement:
@@ -532,7 +542,7 @@ def reminders_create(*, round_id: int, kind: str, now: datetime | None = None) -
     One row per (round, seat, kind): the unique constraint makes this safe to run again and again.
     """
     now = now or timezone.now()
-    round = Round.objects.filter(pk=round_id, closed_at__isnull=True, deadline__gt=now).first()
+    round = Round.objects.live(now).filter(pk=round_id).first()
     if round is None:
         return []
     seat_ids = set(round.seats.values_list("pk", flat=True))
@@ -555,5 +565,5 @@ def reminders_create(*, round_id: int, kind: str, now: datetime | None = None) -
 def rounds_due_a_reminder(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     return list(
-        Round.objects.open().filter(deadline__gt=now, deadline__lte=now + REMINDER_BEFORE).values_list("pk", flat=True)
+        Round.objects.live(now).filter(deadline__lte=now + REMINDER_BEFORE).values_list("pk", flat=True)
     )

@@ -263,7 +263,7 @@ def _round_views(user, rounds, now):
             "my_seats": [{"seat": s, "position": positions.get(s.pk)} for s in seats if s.is_held_by(user)],
             "diff": diff if diff and has_changes(diff) else None,
             "previous": previous,
-            "overdue": r.is_open and r.deadline <= now,
+            "overdue": r.is_overdue(now),
         })
         previous = r
     return views
@@ -297,9 +297,9 @@ def _item_page(request, item, *, comment_form=None, interest_form=None, status=2
     if last and item.status in (DecisionItem.Status.DRAFT, DecisionItem.Status.DISCUSSION):
         pieces = word_diff(last["round"].wording, item.proposed_wording)
         proposal_diff = pieces if has_changes(pieces) else None
-    can_confirm = (
-        context["is_chair"] and item.status == DecisionItem.Status.CONSENSUS_CHECK and last is not None
-        and (last["verdict"].is_consensus if last["round"].is_open else last["round"].outcome == "consensus")
+    can_confirm = context["is_chair"] and not refusal(
+        services.check_confirmable, item=item, last_round=last and last["round"], verdict=last and last["verdict"],
+        now=now,
     )
     context.update({
         "rounds": rounds,

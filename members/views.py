@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,45 +33,36 @@ def _people_prefetch():
 def directory(request):
     """PCNs with their practices, list sizes and people; then the other member organisations."""
     access.require(access.is_participant(request.user))
-    practices = (
-        Organisation.objects.current()
-        .practices()
-        .prefetch_related(_people_prefetch())
-        .order_by("name")
-    )
-    pcns = (
+    practices = Organisation.objects.open_practices().prefetch_related(_people_prefetch()).order_by("name")
+    pcns = list(
         Organisation.objects.current()
         .pcns()
-        .annotate(
-            patients=Sum("member_practices__list_size", filter=Q(member_practices__is_archived=False,
-                                                                 member_practices__status="active")),
-            practice_count=Count("member_practices", filter=Q(member_practices__is_archived=False,
-                                                              member_practices__status="active")),
-        )
         .prefetch_related(
-            Prefetch("member_practices", queryset=practices.filter(status="active"), to_attr="practice_list"),
+            Prefetch("member_practices", queryset=practices, to_attr="practice_list"),
             _people_prefetch(),
             Prefetch("seats", queryset=Seat.objects.filter(is_active=True).select_related("holder", "deputy"),
                      to_attr="active_seats"),
         )
         .order_by("name")
     )
+    for pcn in pcns:
+        pcn.practice_count = len(pcn.practice_list)
+        pcn.patients = sum(p.list_size or 0 for p in pcn.practice_list)
     others = (
         Organisation.objects.current()
         .exclude(kind__in=[Organisation.Kind.PRACTICE, Organisation.Kind.PCN])
         .prefetch_related(_people_prefetch())
         .order_by("kind", "name")
     )
-    unassigned = practices.filter(pcn__isnull=True, status="active")
-    pcn_list = list(pcns)
+    unassigned = practices.filter(pcn__isnull=True)
     totals = {
-        "practices": sum(p.practice_count for p in pcn_list) + len(unassigned),
-        "patients": sum(p.patients or 0 for p in pcn_list) + sum(p.list_size or 0 for p in unassigned),
+        "practices": sum(p.practice_count for p in pcns) + len(unassigned),
+        "patients": sum(p.patients for p in pcns) + sum(p.list_size or 0 for p in unassigned),
     }
     return render(
         request,
         "members/directory.html",
-        {"pcns": pcn_list, "others": others, "unassigned": unassigned, "totals": totals},
+        {"pcns": pcns, "others": others, "unassigned": unassigned, "totals": totals},
     )
 
 
