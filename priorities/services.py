@@ -15,15 +15,25 @@ from django.utils import timezone
 from members.models import Membership, Organisation, User
 
 from . import counting
-from .models import RAG, AgreedPriority, Ballot, Candidate, Exercise, Notification, PlanItem, ProgressUpdate
+from .models import (
+    RAG,
+    AgreedPriority,
+    Ballot,
+    Candidate,
+    Exercise,
+    Notification,
+    PlanItem,
+    ProgressUpdate,
+    percent,
+)
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 REMINDER_HOURS = 48
 
 
 def eligible_practices():
-    """The electorate: every open, current practice. One ballot each."""
-    return Organisation.objects.current().practices().filter(status=Organisation.Status.ACTIVE)
+    """The electorate: every open practice. One ballot each."""
+    return Organisation.objects.open_practices()
 
 
 def is_voting_contact(user, practice: Organisation) -> bool:
@@ -314,7 +324,7 @@ def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> 
     return {
         "eligible": len(practices),
         "voted": voted,
-        "percent": round(100 * voted / len(practices)) if practices else 0,
+        "percent": percent(voted, len(practices)),
         "by_pcn": sorted(by_pcn.values(), key=lambda row: (row["pcn"] == "Not in a PCN", row["pcn"])),
     }
 

@@ -3,7 +3,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,9 +12,9 @@ from members.access import is_group, practice_ids
 from members.forms import add_service_errors, refusal
 from members.models import Membership, Organisation
 
-from . import access, services
+from . import access, selectors, services
 from .forms import BallotForm, CandidateForm, ConfirmPrioritiesForm, ExerciseForm, PlanItemForm
-from .models import RAG, AgreedPriority, Ballot, Candidate, Exercise, PlanItem, ProgressUpdate
+from .models import Ballot, Candidate, Exercise, PlanItem, ProgressUpdate
 
 
 def _amount(text: str) -> str:
@@ -36,70 +35,8 @@ def exercise_list(request):
     user = request.user
     access.require(access.can_see_priorities(user))
     manage = access.can_manage(user)
-    exercises = Exercise.objects.filter(is_archived=False)
-    if not manage:
-        exercises = exercises.exclude(status=Exercise.Status.DRAFT)
-    exercises = list(exercises.annotate(ballot_count=Count("ballots")).order_by("-closes_at", "title"))
-    now = timezone.now()
-    open_ones = [e for e in exercises if e.status == Exercise.Status.OPEN]
-    eligible = services.eligible_practices().count()
-    for exercise in exercises:
-        exercise.state = exercise.window_state(now)
-        exercise.turnout_percent = round(100 * exercise.ballot_count / eligible) if eligible else 0
-
-    mine = sorted(practice_ids(user))
-    my_practices = list(Organisation.objects.filter(pk__in=mine).order_by("name")) if mine else []
-    voted = {}
-    voting_for = set()
-    if my_practices and open_ones:
-        voted = {
-            (b.exercise_id, b.practice_id): b
-            for b in Ballot.objects.filter(exercise__in=open_ones, practice_id__in=mine).only(
-                "exercise_id", "practice_id", "updated_at"
-            )
-        }
-        voting_for = set(
-            Membership.objects.voting_contacts().filter(user=user).values_list("organisation_id", flat=True)
-        )
-    for_my_practice = [
-        {
-            "exercise": e,
-            "practice": p,
-            "ballot": voted.get((e.pk, p.pk)),
-            "can_vote": p.pk in voting_for and e.accepts_votes(now),
-        }
-        for e in open_ones
-        for p in my_practices
-    ]
-    agreed = list(
-        AgreedPriority.objects.current()
-        .select_related("exercise")
-        .annotate(
-            red=Count("plan_items", filter=Q(plan_items__is_archived=False, plan_items__rag_status=RAG.RED)),
-            amber=Count("plan_items", filter=Q(plan_items__is_archived=False, plan_items__rag_status=RAG.AMBER)),
-            overdue=Count(
-                "plan_items",
-                filter=Q(plan_items__is_archived=False, plan_items__due_date__lt=timezone.localdate())
-                & ~Q(plan_items__rag_status=RAG.COMPLETE),
-            ),
-        )
-        .order_by("-exercise__published_at", "position")
-    )
-    return render(
-        request,
-        "priorities/list.html",
-        {
-            "exercises": exercises,
-            "open_exercises": open_ones,
-            "drafts": [e for e in exercises if e.status == Exercise.Status.DRAFT],
-            "finished": [e for e in exercises if e.is_counted],
-            "for_my_practice": for_my_practice,
-            "agreed": agreed,
-            "manage": manage,
-            "show_turnout": is_group(user),
-            "eligible": eligible,
-        },
-    )
+    context = selectors.exercise_list(user=user, include_drafts=manage)
+    return render(request, "priorities/list.html", {**context, "manage": manage, "show_turnout": is_group(user)})
 
 
 # --------------------------------------------------------------------------------------------------
