@@ -297,7 +297,7 @@ def _set_briefing_links(briefing: Briefing, *, decisions, priorities) -> None:
 def briefing_comment_add(*, briefing: Briefing, author: User, body: str, today: date | None = None) -> BriefingComment:
     """The group comments on a briefing until the day of the meeting; after that, feedback takes over."""
     today = today or timezone.localdate()
-    if briefing.agenda_item.meeting.held_on < today:
+    if not briefing.agenda_item.meeting.takes_comments(today):
         raise ValidationError("The meeting has happened, so the briefing is closed for comments.")
     body = body.strip()
     if not body:
@@ -313,7 +313,7 @@ def feedback_save(
     """Record what happened on an agenda item. When every item has feedback the meeting is fed back."""
     today = today or timezone.localdate()
     meeting = Meeting.objects.select_for_update().get(pk=agenda_item.meeting_id)
-    if meeting.held_on > today:
+    if not meeting.takes_feedback(today):
         raise ValidationError("Feedback can be written on or after the day of the meeting.")
     feedback = Feedback.objects.select_for_update().filter(agenda_item=agenda_item).first()
     values = {
@@ -600,7 +600,7 @@ def next_meeting_date(today: date) -> date:
 def leadership_meeting_next(*, today: date | None = None) -> LeadershipMeeting:
     """The next leadership meeting (today or later), scheduled on the weekly pattern if none is."""
     today = today or timezone.localdate()
-    meeting = LeadershipMeeting.objects.filter(meets_on__gte=today, is_archived=False).order_by("meets_on").first()
+    meeting = LeadershipMeeting.objects.upcoming(today).first()
     if meeting:
         return meeting
     day = next_meeting_date(today)
@@ -614,10 +614,7 @@ def leadership_meeting_next(*, today: date | None = None) -> LeadershipMeeting:
 def leadership_meeting_for_partners(*, today: date | None = None) -> LeadershipMeeting:
     """The next leadership meeting with a slot for system partners: where triaged requests are heard."""
     today = today or timezone.localdate()
-    meeting = (
-        LeadershipMeeting.objects.filter(meets_on__gte=today, is_archived=False, has_partner_slot=True)
-        .order_by("meets_on").first()
-    )
+    meeting = LeadershipMeeting.objects.upcoming(today).filter(has_partner_slot=True).first()
     if meeting:
         return meeting
     day = next_meeting_date(today)

@@ -92,11 +92,7 @@ def forums(request):
         Forum.objects.current()
         .select_related("host")
         .annotate(
-            late_meetings=Count(
-                "meetings",
-                filter=Q(meetings__is_archived=False, meetings__feedback_due_on__lt=today,
-                         meetings__feedback_completed_at__isnull=True),
-            ),
+            late_meetings=Count("meetings", filter=Q(meetings__in=Meeting.objects.feedback_late(today))),
             next_meeting_on=Min("meetings__held_on", filter=Q(meetings__is_archived=False,
                                                               meetings__held_on__gte=today)),
         )
@@ -307,7 +303,7 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
     )
     today = timezone.localdate()
     can_write = access.can_write_for_forum(request.user, meeting.forum_id)
-    can_comment = access.can_act(request.user) and meeting.held_on >= today
+    can_comment = access.can_act(request.user) and meeting.takes_comments(today)
     items = list(items)
     comment_forms = comment_forms or {}
     for item in items:
@@ -328,7 +324,7 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
             "can_edit": access.can_manage_meetings_of(request.user, meeting.forum_id),
             "can_comment": can_comment,
             "can_act": access.can_act(request.user),
-            "can_feed_back": can_write and meeting.held_on <= today,
+            "can_feed_back": can_write and meeting.takes_feedback(today),
             "item_form": item_form or (AgendaItemForm() if can_write else None),
             "actions": meeting.actions.filter(is_archived=False).select_related("owner"),
         },
@@ -462,7 +458,7 @@ def feedback_edit(request, pk: int):
     briefing = Briefing.objects.filter(agenda_item=item).first()
     return render(
         request, "representation/feedback_edit.html",
-        {"item": item, "form": form, "briefing": briefing, "too_early": item.meeting.held_on > timezone.localdate()},
+        {"item": item, "form": form, "briefing": briefing, "too_early": not item.meeting.takes_feedback()},
         status=_status(form),
     )
 
