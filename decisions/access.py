@@ -18,7 +18,7 @@ def can_raise(user) -> bool:
 
 def can_edit(user, item: DecisionItem) -> bool:
     """The lead (or, with no lead, whoever raised it) and the chair work on the wording between rounds."""
-    if item.status not in (DecisionItem.Status.DRAFT, DecisionItem.Status.DISCUSSION):
+    if not item.is_revisable:
         return False
     if is_chair(user):
         return True

@@ -71,6 +71,8 @@ class DecisionItem(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     OPEN_STATUSES = (Status.DRAFT, Status.DISCUSSION, Status.CONSENSUS_CHECK)
+    # Between rounds: the wording may be revised and a consensus check opened.
+    REVISABLE_STATUSES = (Status.DRAFT, Status.DISCUSSION)
     FINAL_STATUSES = (Status.AGREED, Status.NOT_AGREED, Status.REDIRECTED, Status.WITHDRAWN)
 
     title = models.CharField(max_length=200)
@@ -133,6 +135,10 @@ class DecisionItem(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def is_revisable(self) -> bool:
+        return self.status in self.REVISABLE_STATUSES
 
 
 class RoundQuerySet(models.QuerySet):

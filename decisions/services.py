@@ -181,7 +181,7 @@ def item_update(
 ) -> DecisionItem:
     """Revise the item between rounds. The wording frozen in past rounds is unaffected."""
     item = _lock(item)
-    if item.status not in (Status.DRAFT, Status.DISCUSSION):
+    if not item.is_revisable:
         raise ValidationError("The wording cannot change while a consensus check is open or after the outcome.")
     item.title, item.question = title.strip(), question.strip()
     item.background, item.proposed_wording = background.strip(), proposed_wording.strip()
@@ -256,7 +256,7 @@ def round_open(*, item: DecisionItem, by: User, deadline: datetime, now: datetim
     """Open a consensus check: freeze the proposed wording as round n and ask every active seat."""
     now = now or timezone.now()
     item = _lock(item)
-    if item.status not in (Status.DRAFT, Status.DISCUSSION):
+    if not item.is_revisable:
         raise ValidationError("A consensus check can only be opened on a draft or an item in discussion.")
     if not item.proposed_wording.strip():
         raise ValidationError("Write the proposed wording before opening a consensus check.")

@@ -15,7 +15,6 @@ from members.forms import add_service_errors, refusal
 from members.models import Organisation, Seat
 
 from . import access, selectors, services
-from .diff import has_changes, word_diff
 from .forms import (
     CommentForm,
     ConfirmForm,
@@ -28,23 +27,9 @@ from .forms import (
     RedirectForm,
     RoundOpenForm,
 )
-from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle
+from .models import Acknowledgement, DecisionItem, Position, Principle
 
 LOG_PAGE_SIZE = 50
-HISTORY_FIELDS = [
-    ("title", "Title"),
-    ("status", "Status"),
-    ("question", "Question"),
-    ("background", "Background"),
-    ("proposed_wording", "Proposed wording"),
-    ("lead", "Lead"),
-    ("statement", "Decision statement"),
-    ("decided_on", "Date of the decision"),
-    ("published_at", "Published"),
-    ("is_public", "Shown on the public page"),
-    ("redirected_to", "Redirected to"),
-    ("outcome_reason", "Reason"),
-]
 
 
 
@@ -211,115 +196,28 @@ def item_start_discussion(request, pk: int):
 # The item page --------------------------------------------------------------------------------------------
 
 
-def _history_rows(item):
-    """Who changed what on the item, when: each stored version compared with the one before, in Python."""
-    records = list(item.history.select_related("history_user", "lead", "redirected_to").order_by("history_date",
-                                                                                                   "history_id"))
-    rows, previous = [], None
-    status_labels = dict(DecisionItem.Status.choices)
-    for record in records:
-        changes = []
-        for field_name, label in HISTORY_FIELDS:
-            attname = field_name + "_id" if field_name in ("lead", "redirected_to") else field_name
-            new = getattr(record, attname)
-            if previous is not None and getattr(previous, attname) == new:
-                continue
-            if previous is None and new in ("", None, False):
-                continue
-            if field_name in ("lead", "redirected_to"):
-                shown = str(getattr(record, field_name)) if new else "nobody"
-            elif field_name == "status":
-                shown = status_labels.get(new, new)
-            elif field_name == "is_public":
-                shown = "yes" if new else "no"
-            elif field_name == "published_at":
-                shown = timezone.localtime(new).strftime("%-d %B %Y %H:%M") if new else "no"
-            else:
-                shown = str(new) if new not in (None, "") else "(empty)"
-            changes.append({"label": label, "value": shown})
-        if changes:
-            rows.append({"when": record.history_date, "who": record.history_user,
-                         "created": previous is None, "changes": changes})
-        previous = record
-    rows.reverse()
-    return rows
-
-
-def _round_views(user, rounds, now):
-    views = []
-    previous = None
-    for r in rounds:
-        positions = {p.seat_id: p for p in r.positions.all()}
-        seats = list(r.seats.all())
-        verdict = services.round_verdict(round=r, positions=positions.values(), seat_ids=[s.pk for s in seats],
-                                         now=now)
-        diff = word_diff(previous.wording, r.wording) if previous else None
-        views.append({
-            "round": r,
-            "verdict": verdict,
-            "rows": [{"seat": s, "position": positions.get(s.pk)} for s in seats],
-            "missing": [s for s in seats if s.pk in verdict.missing_seat_ids],
-            "stand_asides": [positions[s.pk] for s in seats if s.pk in verdict.stand_aside_seat_ids],
-            "my_seats": [{"seat": s, "position": positions.get(s.pk)} for s in seats if s.is_held_by(user)],
-            "diff": diff if diff and has_changes(diff) else None,
-            "previous": previous,
-            "overdue": r.is_overdue(now),
-        })
-        previous = r
-    return views
-
-
 def _item_page(request, item, *, comment_form=None, interest_form=None, status=200):
     user = request.user
     now = timezone.now()
     context = {"item": item, "is_group": roles.is_group(user), "is_chair": roles.is_chair(user), "now": now}
     if item.is_published:
-        by_pcn, totals = selectors.acknowledgement_by_pcn(item)
-        mine = roles.practice_ids(user)
-        seen = set(
-            Acknowledgement.objects.filter(item=item, practice_id__in=mine).values_list("practice_id", flat=True)
-        ) if mine else set()
-        context.update({
-            "ack_by_pcn": by_pcn,
-            "ack_totals": totals,
-            "my_practices": [
-                {"practice": p, "seen": p.pk in seen}
-                for p in Organisation.objects.filter(pk__in=mine).order_by("name")
-            ] if mine else [],
-        })
+        context.update(selectors.item_acknowledgements(item, practice_ids=roles.practice_ids(user)))
     if not context["is_group"]:
         return render(request, "decisions/item_published.html", context, status=status)
-
-    rounds = _round_views(user, selectors.item_rounds(item), now)
-    current = rounds[-1] if rounds and rounds[-1]["round"].is_open else None
-    last = rounds[-1] if rounds else None
-    proposal_diff = None
-    if last and item.status in (DecisionItem.Status.DRAFT, DecisionItem.Status.DISCUSSION):
-        pieces = word_diff(last["round"].wording, item.proposed_wording)
-        proposal_diff = pieces if has_changes(pieces) else None
-    can_confirm = context["is_chair"] and not refusal(
-        services.check_confirmable, item=item, last_round=last and last["round"], verdict=last and last["verdict"],
-        now=now,
-    )
+    context.update(selectors.item_discussion(item, user=user, now=now))
+    last = context["last"]
     context.update({
-        "rounds": rounds,
-        "earlier_rounds": list(reversed(rounds[:-1])) if rounds else [],
-        "current": current,
-        "last": last,
-        "proposal_diff": proposal_diff,
-        "comments": Comment.objects.filter(item=item, is_withdrawn=False).select_related("author"),
-        "interests": ItemInterest.objects.filter(item=item, is_withdrawn=False).select_related("user"),
-        "history": _history_rows(item),
-        "position_history": selectors.position_history(item),
         "comment_form": comment_form or CommentForm(),
         "interest_form": interest_form or InterestForm(),
         "can_edit": access.can_edit(user, item),
         "can_comment": access.can_comment(user, item),
         "can_declare": access.can_declare_interest(user, item),
         "can_withdraw": access.can_withdraw(user, item),
-        "can_open_round": context["is_chair"] and item.status in (DecisionItem.Status.DRAFT,
-                                                                  DecisionItem.Status.DISCUSSION),
-        "can_confirm": can_confirm,
+        "can_open_round": context["is_chair"] and item.is_revisable,
+        "can_confirm": context["is_chair"] and not refusal(
+            services.check_confirmable, item=item, last_round=last and last["round"],
+            verdict=last and last["verdict"], now=now,
+        ),
         "can_end": context["is_chair"] and item.is_open,
     })
     return render(request, "decisions/item.html", context, status=status)
