@@ -129,7 +129,7 @@ def declarations(request):
 @login_required
 @require_POST
 def declaration_end(request, pk: int):
-    declaration = access.get_declaration_for(request.user, pk, write=True)
+    declaration = access.get_declaration_for(request.user, pk, to="end")
     services.declaration_end(declaration=declaration)
     messages.success(request, "The interest is marked as ended. It stays on the register.")
     return redirect("members:declarations")
@@ -159,7 +159,7 @@ def invitations(request):
 @login_required
 @require_POST
 def invitation_revoke(request, pk: int):
-    invitation = access.get_invitation_for(request.user, pk)
+    invitation = access.get_invitation_for(request.user, pk, to="revoke")
     try:
         services.invitation_revoke(invitation=invitation, revoked_by=request.user)
     except ValidationError as error:
@@ -273,7 +273,7 @@ def seat_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def seat_edit(request, pk: int):
-    seat = access.get_seat_for(request.user, pk, write=True)
+    seat = access.get_seat_for(request.user, pk, to="edit")
     refused = refusal(services.check_seat_active, seat)
     if refused:
         messages.error(request, refused)
@@ -299,7 +299,7 @@ def seat_edit(request, pk: int):
 @login_required
 @require_POST
 def seat_retire(request, pk: int):
-    seat = access.get_seat_for(request.user, pk, write=True)
+    seat = access.get_seat_for(request.user, pk, to="retire")
     try:
         services.seat_retire(seat=seat)
     except ValidationError as error:
@@ -328,7 +328,7 @@ def group_role_create(request):
 @login_required
 @require_POST
 def group_role_end(request, pk: int):
-    group_role = access.get_group_role_for(request.user, pk, write=True)
+    group_role = access.get_group_role_for(request.user, pk, to="end")
     try:
         services.group_role_end(group_role=group_role)
     except ValidationError as error:
