@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from members import access as roles
 from members.forms import add_service_errors, refusal
-from members.models import Organisation, Seat
+from members.models import Seat
 
 from . import access, selectors, services
 from .forms import (
@@ -166,7 +166,7 @@ def item_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request, pk: int):
-    item = access.get_item_for(request.user, pk, write=True)
+    item = access.get_item_for(request.user, pk, to="edit")
     form = ItemForm(request.POST if request.method == "POST" else None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
@@ -183,7 +183,7 @@ def item_edit(request, pk: int):
 @login_required
 @require_POST
 def item_start_discussion(request, pk: int):
-    item = access.get_item_for(request.user, pk, write=True)
+    item = access.get_item_for(request.user, pk, to="edit")
     try:
         services.item_start_discussion(item=item, by=request.user)
     except ValidationError as error:
@@ -233,8 +233,7 @@ def item(request, pk: int):
 @login_required
 @require_POST
 def comment_add(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(access.can_comment(request.user, item))
+    item = access.get_item_for(request.user, pk, to="comment")
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -250,8 +249,7 @@ def comment_add(request, pk: int):
 @login_required
 @require_POST
 def interest_declare(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(access.can_declare_interest(request.user, item))
+    item = access.get_item_for(request.user, pk, to="declare")
     form = InterestForm(request.POST)
     if form.is_valid():
         try:
@@ -267,16 +265,11 @@ def interest_declare(request, pk: int):
 @login_required
 @require_POST
 def acknowledge(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(access.can_acknowledge(request.user, item))
-    try:
-        practice_id = int(request.POST.get("practice", ""))
-    except ValueError:
-        practice_id = None
-    if practice_id not in roles.practice_ids(request.user):
+    item = access.get_item_for(request.user, pk, to="acknowledge")
+    practice = roles.own_practice(request.user, request.POST.get("practice"))
+    if practice is None:
         messages.error(request, "Choose one of your practices.")
         return _item_page(request, item, status=400)
-    practice = Organisation.objects.get(pk=practice_id)
     services.acknowledgement_record(item=item, practice=practice, by=request.user)
     messages.success(request, f"Thank you: {practice.name} has seen this decision.")
     if request.POST.get("next") == "published":
@@ -290,8 +283,7 @@ def acknowledge(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_open(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(roles.is_chair(request.user))
+    item = access.get_item_for(request.user, pk, to="open_round")
     form = RoundOpenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,24 +303,17 @@ def round_open(request, pk: int):
 @login_required
 @require_POST
 def round_close(request, pk: int, number: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(roles.is_chair(request.user))
-    the_round = access.get_round_for(request.user, item, number)
+    the_round = access.get_round_for(request.user, pk, number, to="close")
     closed = services.round_close(round=the_round, by=request.user)
     messages.success(request, f"Round {closed.number} is closed: {closed.get_outcome_display().lower()}.")
-    return redirect(item)
+    return redirect(the_round.item)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def respond(request, pk: int, number: int, seat_pk: int):
-    item = access.get_item_for(request.user, pk)
-    the_round = access.get_round_for(request.user, item, number)
-    try:
-        seat = the_round.seats.select_related("holder", "deputy").get(pk=seat_pk)
-    except Seat.DoesNotExist:
-        raise Http404("This seat was not asked in this round") from None
-    roles.require(access.can_respond(request.user, the_round, seat))
+    the_round, seat = access.get_asked_seat_for(request.user, pk, number, seat_pk, to="respond")
+    item = the_round.item
     existing = Position.objects.filter(round=the_round, seat=seat).select_related("responded_by").first()
     closed = refusal(services.check_round_takes_positions, the_round)
     if request.method == "POST" and not the_round.is_open:
@@ -371,8 +356,7 @@ def respond(request, pk: int, number: int, seat_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def confirm(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(roles.is_chair(request.user))
+    item = access.get_item_for(request.user, pk, to="confirm")
     initial = {"principles": [p.pk for p in item.principles.all()], "statement": item.proposed_wording,
                "decided_on": timezone.localdate(), "publish": True}
     form = ConfirmForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -395,8 +379,7 @@ def confirm(request, pk: int):
 @login_required
 @require_POST
 def publish(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(roles.is_chair(request.user))
+    item = access.get_item_for(request.user, pk, to="publish")
     is_public = request.POST.get("is_public") == "on"
     try:
         if item.is_published:
@@ -422,11 +405,7 @@ OUTCOMES = {
 def item_end(request, pk: int, outcome: str):
     if outcome not in OUTCOMES:
         raise Http404("No such outcome")
-    item = access.get_item_for(request.user, pk)
-    if outcome == "withdraw":
-        roles.require(access.can_withdraw(request.user, item))
-    else:
-        roles.require(roles.is_chair(request.user) and item.is_open)
+    item = access.get_item_for(request.user, pk, to="withdraw" if outcome == "withdraw" else "end")
     title, button, service = OUTCOMES[outcome]
     form_class = RedirectForm if outcome == "redirect" else ReasonForm
     form = form_class(request.POST if request.method == "POST" else None)
@@ -471,7 +450,7 @@ def principles(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def principle_edit(request, pk: int):
-    principle = access.get_principle_for(request.user, pk, write=True)
+    principle = access.get_principle_for(request.user, pk, to="edit")
     form = PrincipleForm(request.POST if request.method == "POST" else None, instance=principle)
     if request.method == "POST" and form.is_valid():
         try:
@@ -490,7 +469,7 @@ def principle_edit(request, pk: int):
 @login_required
 @require_POST
 def principle_archive(request, pk: int):
-    principle = access.get_principle_for(request.user, pk, write=True)
+    principle = access.get_principle_for(request.user, pk, to="retire")
     services.principle_archive(principle=principle, by=request.user)
     messages.success(request, f"“{principle.title}” is retired. Decisions that cite it still show it.")
     return redirect("decisions:principles")
