@@ -14,7 +14,7 @@ from members.models import Membership, Organisation
 
 from . import access, selectors, services
 from .forms import BallotForm, CandidateForm, ConfirmPrioritiesForm, ExerciseForm, PlanItemForm
-from .models import Ballot, Candidate, Exercise, PlanItem, ProgressUpdate
+from .models import Ballot, Exercise, PlanItem, ProgressUpdate
 
 
 def _amount(text: str) -> str:
@@ -63,7 +63,7 @@ def exercise_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exercise_edit(request, pk: int):
-    exercise = access.get_exercise_for(request.user, pk, write=True)
+    exercise = access.get_exercise_for(request.user, pk, to="edit")
     refused = refusal(services.check_exercise_editable, exercise)
     if refused:
         messages.error(request, refused)
@@ -197,7 +197,7 @@ def _render_exercise(request, exercise: Exercise, *, candidate_form=None, status
 @login_required
 @require_POST
 def candidate_add(request, pk: int):
-    exercise = access.get_exercise_for(request.user, pk, write=True)
+    exercise = access.get_exercise_for(request.user, pk, to="edit")
     form = CandidateForm(request.POST)
     if form.is_valid():
         try:
@@ -213,7 +213,7 @@ def candidate_add(request, pk: int):
 @login_required
 @require_POST
 def candidate_remove(request, pk: int):
-    candidate = access.get_candidate_for(request.user, pk, write=True)
+    candidate = access.get_candidate_for(request.user, pk, to="remove")
     try:
         services.candidate_archive(candidate=candidate)
     except ValidationError as error:
@@ -226,14 +226,13 @@ def candidate_remove(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def candidate_edit(request, pk: int):
-    candidate = access.get_candidate_for(request.user, pk, write=True)
+    candidate = access.get_candidate_for(request.user, pk, to="edit")
     exercise = candidate.exercise
     refused = refusal(services.check_candidates_editable, exercise)
     if refused:
         messages.error(request, refused)
         return redirect("priorities:exercise", exercise.pk)
-    # A fresh instance: the form writes what was typed into it, and the service compares with the stored row.
-    form = CandidateForm(request.POST or None, instance=Candidate.objects.get(pk=candidate.pk))
+    form = CandidateForm(request.POST or None, instance=candidate)
     if request.method == "POST" and form.is_valid():
         try:
             services.candidate_update(candidate=candidate, **form.cleaned_data)
@@ -248,8 +247,8 @@ def candidate_edit(request, pk: int):
     )
 
 
-def _state_change(request, pk: int, action, success: str):
-    exercise = access.get_exercise_for(request.user, pk, write=True)
+def _state_change(request, pk: int, to: str, action, success: str):
+    exercise = access.get_exercise_for(request.user, pk, to=to)
     try:
         action(exercise)
     except ValidationError as error:
@@ -263,7 +262,7 @@ def _state_change(request, pk: int, action, success: str):
 @require_POST
 def exercise_open(request, pk: int):
     return _state_change(
-        request, pk, lambda e: services.exercise_open(exercise=e, opened_by=request.user),
+        request, pk, "open", lambda e: services.exercise_open(exercise=e, opened_by=request.user),
         "Voting is open. Practices see the exercise on their priorities page.",
     )
 
@@ -272,7 +271,7 @@ def exercise_open(request, pk: int):
 @require_POST
 def exercise_close(request, pk: int):
     return _state_change(
-        request, pk, lambda e: services.exercise_close(exercise=e),
+        request, pk, "close", lambda e: services.exercise_close(exercise=e),
         "Voting is closed and the ballots are counted. Check the result, then publish it.",
     )
 
@@ -281,7 +280,7 @@ def exercise_close(request, pk: int):
 @require_POST
 def exercise_publish(request, pk: int):
     return _state_change(
-        request, pk, lambda e: services.exercise_publish(exercise=e, published_by=request.user),
+        request, pk, "publish", lambda e: services.exercise_publish(exercise=e, published_by=request.user),
         "The result is published to the group and every practice.",
     )
 
@@ -289,8 +288,7 @@ def exercise_publish(request, pk: int):
 @login_required
 @require_POST
 def exercise_archive(request, pk: int):
-    access.require(access.can_archive(request.user))
-    exercise = access.get_exercise_for(request.user, pk, write=True)
+    exercise = access.get_exercise_for(request.user, pk, to="archive")
     try:
         services.exercise_archive(exercise=exercise)
     except ValidationError as error:
@@ -367,7 +365,7 @@ def vote(request, pk: int, practice_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def priorities_confirm(request, pk: int):
-    exercise = access.get_exercise_for(request.user, pk, write=True)
+    exercise = access.get_exercise_for(request.user, pk, to="confirm")
     refused = refusal(services.check_result_published, exercise)
     if refused:
         messages.error(request, refused)
@@ -431,14 +429,9 @@ def priority_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_item_add(request, pk: int):
-    priority = access.get_priority_for(request.user, pk, write=True)
+    priority = access.get_priority_for(request.user, pk, to="plan")
     parent_pk = request.POST.get("parent") or request.GET.get("parent")
-    parent = None
-    if parent_pk:
-        try:
-            parent = priority.plan_items.current().get(pk=int(parent_pk))
-        except (ValueError, PlanItem.DoesNotExist):
-            raise Http404("No such plan item") from None
+    parent = access.get_plan_item_for(request.user, parent_pk, to="add_under", priority=priority) if parent_pk else None
     kind = PlanItem.Kind.OBJECTIVE if parent is None else next(
         (k for k, p in PlanItem.PARENT_KIND.items() if p == parent.kind), None
     )
@@ -465,8 +458,8 @@ def plan_item_add(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_item_edit(request, pk: int):
-    item = access.get_plan_item_for(request.user, pk, write=True)
-    form = PlanItemForm(request.POST or None, instance=PlanItem.objects.get(pk=item.pk))
+    item = access.get_plan_item_for(request.user, pk, to="edit")
+    form = PlanItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_item_update(item=item, updated_by=request.user, **form.cleaned_data)
@@ -487,7 +480,7 @@ def plan_item_edit(request, pk: int):
 @login_required
 @require_POST
 def plan_item_remove(request, pk: int):
-    item = access.get_plan_item_for(request.user, pk, write=True)
+    item = access.get_plan_item_for(request.user, pk, to="remove")
     try:
         services.plan_item_archive(item=item)
     except ValidationError as error:
