@@ -1,8 +1,9 @@
 """Consensus decisions: the group's principles, decision items, rounds of positions by seat, and the golden thread
 of practices acknowledging what was decided.
 
-The rules (who may do what, when a round reaches consensus) live in services.py; these models hold the data and
-the database constraints that must hold whatever code writes to them.
+Who may do what lives in access.py and the rules (when a round reaches consensus) in services.py. These models hold
+the data, the states derived from it (a QuerySet method with its instance predicate beside it) and the database
+constraints that must hold whatever code writes to them.
 """
 
 from django.conf import settings

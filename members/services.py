@@ -1,4 +1,4 @@
-"""Writes for the members app. Views, commands and tasks all go through these functions."""
+"""Rules and writes for the members app. Views, commands and tasks all go through these functions."""
 
 import hashlib
 import secrets
