@@ -1,12 +1,22 @@
 """Who may see and do what with decisions. Every decisions view asks these functions.
 
-Role checks come from members.access; this module only adds what depends on a decision item or a round.
+Role checks come from members.access; this module only adds what depends on a decision item or a round. The
+getters follow members.access's policy: an item, round or principle a person may not see is not found (404); one
+they may see but may not do this to is forbidden (403).
 """
 
 from django.db.models import Prefetch
 from django.http import Http404
 
-from members.access import is_acting_member, is_chair, is_group, is_participant, practice_ids, require
+from members.access import (
+    allow_to,
+    get_visible,
+    is_acting_member,
+    is_chair,
+    is_group,
+    is_participant,
+    practice_ids,
+)
 from members.models import Organisation, Seat
 
 from .models import DecisionItem, Principle, Round
@@ -18,7 +28,7 @@ def can_raise(user) -> bool:
 
 def can_edit(user, item: DecisionItem) -> bool:
     """The lead (or, with no lead, whoever raised it) and the chair work on the wording between rounds."""
-    if item.status not in (DecisionItem.Status.DRAFT, DecisionItem.Status.DISCUSSION):
+    if not item.is_revisable:
         return False
     if is_chair(user):
         return True
@@ -49,40 +59,61 @@ def can_respond(user, round: Round, seat: Seat) -> bool:
     return seat.is_held_by(user)
 
 
-def get_item_for(user, pk: int, *, write: bool = False) -> DecisionItem:
-    """The one way views fetch a decision item. write=True asks to change its wording."""
-    require(is_participant(user))
-    try:
-        item = (
-            DecisionItem.objects.select_related("raised_by", "lead", "redirected_to")
-            .prefetch_related(
-                Prefetch("principles", queryset=Principle.objects.order_by("title")),
-                Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
-            )
-            .get(pk=pk)
-        )
-    except DecisionItem.DoesNotExist:
-        raise Http404("No such decision") from None
-    # Drafts, discussion and positions are the group's: anyone else sees only what has been published.
-    require(is_group(user) or item.is_published)
-    if write:
-        require(can_edit(user, item))
+def _item_rules(user, item: DecisionItem) -> dict:
+    """What a person may do to an item they can see, by what the view wants to do."""
+    return {
+        "read": lambda: True,
+        "edit": lambda: can_edit(user, item),
+        "comment": lambda: can_comment(user, item),
+        "declare": lambda: can_declare_interest(user, item),
+        "acknowledge": lambda: can_acknowledge(user, item),
+        "withdraw": lambda: can_withdraw(user, item),
+        # The chair runs the consensus check; the services say whether the item is at that stage.
+        "open_round": lambda: is_chair(user),
+        "confirm": lambda: is_chair(user),
+        "publish": lambda: is_chair(user),
+        "end": lambda: is_chair(user) and item.is_open,
+    }
+
+
+def get_item_for(user, pk: int, *, to: str = "read") -> DecisionItem:
+    """The one way views fetch a decision item. Drafts, discussion and positions are the group's: anyone else
+    sees only what has been published, and an item they may not see is not found."""
+    item = get_visible(
+        DecisionItem.objects.visible_to(user)
+        .select_related("raised_by", "lead", "redirected_to")
+        .prefetch_related(
+            Prefetch("principles", queryset=Principle.objects.order_by("title")),
+            Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
+        ),
+        visible=is_participant(user), label="decision", pk=pk,
+    )
+    allow_to(to, _item_rules(user, item))
     return item
 
 
-def get_round_for(user, item: DecisionItem, number: int) -> Round:
-    require(is_group(user))
-    try:
-        return Round.objects.select_related("item").get(item=item, number=number)
-    except Round.DoesNotExist:
-        raise Http404("No such round") from None
+def get_round_for(user, pk: int, number: int, *, to: str = "read") -> Round:
+    """A round of an item, with the item. Rounds and positions are the group's: anyone else finds none."""
+    the_round = get_visible(Round.objects.select_related("item"), visible=is_group(user), label="round",
+                            item_id=pk, number=number)
+    allow_to(to, {"read": lambda: True, "close": lambda: is_chair(user)})
+    return the_round
 
 
-def get_principle_for(user, pk: int, *, write: bool = False) -> Principle:
-    require(is_participant(user))
-    if write:
-        require(is_chair(user))
+def get_asked_seat_for(user, pk: int, number: int, seat_pk: int, *, to: str = "respond") -> tuple[Round, Seat]:
+    """A seat asked in a round, with the round: only the seat's holder or deputy speaks for it."""
+    the_round = get_round_for(user, pk, number)
     try:
-        return Principle.objects.get(pk=pk)
-    except Principle.DoesNotExist:
-        raise Http404("No such principle") from None
+        seat = the_round.seats.select_related("holder", "deputy").get(pk=seat_pk)
+    except Seat.DoesNotExist:
+        raise Http404("This seat was not asked in this round") from None
+    allow_to(to, {"respond": lambda: can_respond(user, the_round, seat)})
+    return the_round, seat
+
+
+def get_principle_for(user, pk: int, *, to: str = "read") -> Principle:
+    """Participants read the group's principles (the group sees retired ones too); only the chair changes them."""
+    queryset = Principle.objects.all() if is_group(user) else Principle.objects.current()
+    principle = get_visible(queryset, visible=is_participant(user), label="principle", pk=pk)
+    allow_to(to, {"read": lambda: True, "edit": lambda: is_chair(user), "retire": lambda: is_chair(user)})
+    return principle

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils import timezone
 
-from members.forms import PersonChoiceField
+from members.forms import PersonChoiceField, ShapeOnlyModelForm
 from members.models import Organisation, User
 from members.selectors import acting_people
+from members.services import END_BEFORE_START
 
 from .models import DecisionItem, Position, Principle
 
@@ -11,7 +12,7 @@ from .models import DecisionItem, Position, Principle
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(ShapeOnlyModelForm):
     lead = PersonChoiceField(queryset=User.objects.none(), required=False, label="Lead",
                              help_text="The person who works on the wording between rounds.")
 
@@ -60,16 +61,13 @@ class RoundOpenForm(forms.Form):
         help_text="The round closes at the end of this day. For example, 2027-03-05.",
     )
 
-    def clean_deadline(self):
-        deadline = self.cleaned_data["deadline"]
-        if deadline < timezone.localdate():
-            raise forms.ValidationError("The deadline must be today or later.")
-        return deadline
-
 
 class PositionForm(forms.Form):
     """A seat's position. The reason box sits under the stance that needs it (NHS conditional radios); without
     JavaScript every box shows and only the one for the chosen stance is read."""
+
+    # The box that holds the service's `reason` for each stance that has one.
+    REASON_FIELDS = {Position.Stance.STAND_ASIDE: "stand_aside_reason", Position.Stance.BLOCK: "block_reason"}
 
     stance = forms.ChoiceField(
         label="Your seat's position", choices=Position.Stance.choices, widget=forms.RadioSelect,
@@ -99,22 +97,19 @@ class PositionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["block_principle"].queryset = Principle.objects.current()
 
-    def clean(self):
-        data = super().clean()
-        stance = data.get("stance")
-        if stance == Position.Stance.STAND_ASIDE and not data.get("stand_aside_reason", "").strip():
-            self.add_error("stand_aside_reason", "Give the reason your seat stands aside.")
-        if stance == Position.Stance.BLOCK and not data.get("block_reason", "").strip():
-            self.add_error("block_reason", "Give the concern at stake: a block needs a reason.")
-        return data
+    @property
+    def service_fields(self) -> dict:
+        """Where the service's field errors go on this form: its `reason` is the box under the chosen stance."""
+        reason_field = self.REASON_FIELDS.get(self.cleaned_data.get("stance"))
+        return {"reason": reason_field} if reason_field else {}
 
     def position_data(self) -> dict:
         data = self.cleaned_data
         stance = data["stance"]
+        reason_field = self.REASON_FIELDS.get(stance)
         return {
             "stance": stance,
-            "reason": {Position.Stance.STAND_ASIDE: data.get("stand_aside_reason", ""),
-                       Position.Stance.BLOCK: data.get("block_reason", "")}.get(stance, ""),
+            "reason": data.get(reason_field, "") if reason_field else "",
             "principle": data.get("block_principle") if stance == Position.Stance.BLOCK else None,
         }
 
@@ -132,10 +127,10 @@ class PositionForm(forms.Form):
 
 
 class ConfirmForm(forms.Form):
+    # Not required here: the service says what is missing, in the group's words.
     statement = forms.CharField(
-        label="Decision statement", widget=forms.Textarea(attrs={"rows": 6}),
+        label="Decision statement", widget=forms.Textarea(attrs={"rows": 6}), required=False,
         help_text="What the group has agreed, in words every practice will understand.",
-        error_messages={"required": "Write the decision statement."},
     )
     decided_on = forms.DateField(label="Date of the decision", widget=DATE_WIDGET, initial=timezone.localdate)
     principles = forms.ModelMultipleChoiceField(
@@ -152,25 +147,18 @@ class ConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["principles"].queryset = Principle.objects.current()
 
-    def clean(self):
-        data = super().clean()
-        if data.get("is_public") and not data.get("publish"):
-            self.add_error("is_public", "Publish to practices too, or do not show it on the public page.")
-        return data
+
+# The text boxes below are not required here: the service says what is missing, in the group's words.
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason", widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Give the reason, so that the group and the log can see why."},
-    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
 class RedirectForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        label="Whose role is it?", queryset=Organisation.objects.none(),
+        label="Whose role is it?", queryset=Organisation.objects.none(), required=False,
         help_text="For example, a contract matter goes to the LMC.",
-        error_messages={"required": "Choose the organisation whose role it is."},
     )
     reason = ReasonForm.base_fields["reason"]
 
@@ -182,34 +170,23 @@ class RedirectForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="Add to the discussion", widget=forms.Textarea(attrs={"rows": 4}),
-                           error_messages={"required": "Write your comment."})
+    body = forms.CharField(label="Add to the discussion", widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
 class InterestForm(forms.Form):
     interest = forms.CharField(
         label="Declare an interest in this item", widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: my practice would host the service this item proposes.",
-        error_messages={"required": "Describe the interest."},
+        help_text="For example: my practice would host the service this item proposes.", required=False,
     )
 
 
-class PrincipleForm(forms.ModelForm):
+class PrincipleForm(ShapeOnlyModelForm):
     class Meta:
         model = Principle
         fields = ["title", "description", "adopted_on"]
         labels = {"title": "Principle", "adopted_on": "Adopted on"}
         help_texts = {"adopted_on": "The date the group agreed it. For example, 2026-04-01."}
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "adopted_on": DATE_WIDGET}
-
-    def clean_title(self):
-        title = self.cleaned_data["title"].strip()
-        clash = Principle.objects.filter(title__iexact=title)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError("The group already has a principle with this title.")
-        return title
 
 
 class LogFilterForm(forms.Form):
@@ -237,5 +214,5 @@ class LogFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            self.add_error("date_to", "The end date must be on or after the start date.")
+            self.add_error("date_to", END_BEFORE_START)
         return data

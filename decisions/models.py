@@ -1,8 +1,9 @@
 """Consensus decisions: the group's principles, decision items, rounds of positions by seat, and the golden thread
 of practices acknowledging what was decided.
 
-The rules (who may do what, when a round reaches consensus) live in services.py; these models hold the data and
-the database constraints that must hold whatever code writes to them.
+Who may do what lives in access.py and the rules (when a round reaches consensus) in services.py. These models hold
+the data, the states derived from it (a QuerySet method with its instance predicate beside it) and the database
+constraints that must hold whatever code writes to them.
 """
 
 from django.conf import settings
@@ -71,6 +72,8 @@ class DecisionItem(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     OPEN_STATUSES = (Status.DRAFT, Status.DISCUSSION, Status.CONSENSUS_CHECK)
+    # Between rounds: the wording may be revised and a consensus check opened.
+    REVISABLE_STATUSES = (Status.DRAFT, Status.DISCUSSION)
     FINAL_STATUSES = (Status.AGREED, Status.NOT_AGREED, Status.REDIRECTED, Status.WITHDRAWN)
 
     title = models.CharField(max_length=200)
@@ -134,13 +137,22 @@ class DecisionItem(models.Model):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def is_revisable(self) -> bool:
+        return self.status in self.REVISABLE_STATUSES
+
 
 class RoundQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_at__isnull=True)
 
     def overdue(self, now=None):
+        """Open past the deadline: the hourly task closes these. Round.is_overdue is the same test for one round."""
         return self.open().filter(deadline__lte=now or timezone.now())
+
+    def live(self, now=None):
+        """Open and before the deadline: seats are still recording positions. Round.is_live is its twin."""
+        return self.open().filter(deadline__gt=now or timezone.now())
 
 
 class Round(models.Model):
@@ -190,6 +202,12 @@ class Round(models.Model):
     def is_open(self) -> bool:
         return self.closed_at is None
 
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.deadline <= (now or timezone.now())
+
+    def is_live(self, now=None) -> bool:
+        return self.is_open and self.deadline > (now or timezone.now())
+
 
 class Position(models.Model):
     """One seat's position in one round. The holder or the deputy records it; the later answer replaces the
@@ -200,8 +218,6 @@ class Position(models.Model):
         LIVE_WITH = "live_with", "Can live with it"
         STAND_ASIDE = "stand_aside", "Stand aside"
         BLOCK = "block", "Block"
-
-    REASON_REQUIRED = (Stance.STAND_ASIDE, Stance.BLOCK)
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="positions")
     seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="positions")

@@ -1,4 +1,5 @@
-"""Read-only queries for decisions: pages, the weekly digest and the chair's dashboard.
+"""Read-only queries for decisions: the pages (the log, an item and its history), the weekly digest and the
+chair's dashboard.
 
 Each function runs a fixed number of queries however many decisions, rounds and positions there are.
 """
@@ -11,19 +12,17 @@ from django.utils import timezone
 
 from members.models import Organisation, Seat
 
-from .models import Acknowledgement, DecisionItem, Position, Principle, Round
+from .diff import has_changes, word_diff
+from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Round
+from .services import round_verdict
 
 # A published decision older than a fortnight that fewer than this share of practices have seen needs chasing.
 LOW_ACKNOWLEDGEMENT_RATE = 0.5
 LOW_ACKNOWLEDGEMENT_AFTER_DAYS = 14
 
 
-def active_practices():
-    return Organisation.objects.current().practices().filter(status=Organisation.Status.ACTIVE)
-
-
 def practice_count() -> int:
-    return active_practices().count()
+    return Organisation.objects.open_practices().count()
 
 
 def _count(queryset, field_name="item"):
@@ -43,7 +42,7 @@ def _count(queryset, field_name="item"):
 
 def with_log_columns(queryset):
     """What the decision log shows for each item, in one query (plus one for principles)."""
-    practices = active_practices()
+    practices = Organisation.objects.open_practices()
     return (
         queryset.select_related("raised_by", "lead", "redirected_to")
         .prefetch_related(Prefetch("principles", queryset=Principle.objects.order_by("title")))
@@ -90,7 +89,7 @@ def acknowledgement_by_pcn(item: DecisionItem) -> tuple[list[dict], dict]:
         Acknowledgement.objects.filter(item=item).values_list("practice_id", flat=True)
     )
     rows: dict[int | None, dict] = {}
-    for practice in active_practices().select_related("pcn").order_by("pcn__name", "name"):
+    for practice in Organisation.objects.open_practices().select_related("pcn").order_by("pcn__name", "name"):
         row = rows.setdefault(
             practice.pcn_id, {"pcn": practice.pcn, "practices": 0, "acknowledged": 0, "missing": []}
         )
@@ -132,6 +131,122 @@ def position_history(item: DecisionItem):
     )
 
 
+# The fields the item's history shows, in the order it shows them.
+HISTORY_FIELDS = [
+    ("title", "Title"),
+    ("status", "Status"),
+    ("question", "Question"),
+    ("background", "Background"),
+    ("proposed_wording", "Proposed wording"),
+    ("lead", "Lead"),
+    ("statement", "Decision statement"),
+    ("decided_on", "Date of the decision"),
+    ("published_at", "Published"),
+    ("is_public", "Shown on the public page"),
+    ("redirected_to", "Redirected to"),
+    ("outcome_reason", "Reason"),
+]
+
+
+def item_history(item: DecisionItem) -> list[dict]:
+    """Who changed what on the item, when: each stored version compared with the one before, in Python."""
+    records = list(item.history.select_related("history_user", "lead", "redirected_to").order_by("history_date",
+                                                                                                   "history_id"))
+    rows, previous = [], None
+    status_labels = dict(DecisionItem.Status.choices)
+    for record in records:
+        changes = []
+        for field_name, label in HISTORY_FIELDS:
+            attname = field_name + "_id" if field_name in ("lead", "redirected_to") else field_name
+            new = getattr(record, attname)
+            if previous is not None and getattr(previous, attname) == new:
+                continue
+            if previous is None and new in ("", None, False):
+                continue
+            if field_name in ("lead", "redirected_to"):
+                shown = str(getattr(record, field_name)) if new else "nobody"
+            elif field_name == "status":
+                shown = status_labels.get(new, new)
+            elif field_name == "is_public":
+                shown = "yes" if new else "no"
+            elif field_name == "published_at":
+                shown = timezone.localtime(new).strftime("%-d %B %Y %H:%M") if new else "no"
+            else:
+                shown = str(new) if new not in (None, "") else "(empty)"
+            changes.append({"label": label, "value": shown})
+        if changes:
+            rows.append({"when": record.history_date, "who": record.history_user,
+                         "created": previous is None, "changes": changes})
+        previous = record
+    rows.reverse()
+    return rows
+
+
+def _round_views(user, rounds: list[Round], now: datetime) -> list[dict]:
+    """Each round with the rule's verdict, its seats and positions, the user's own seats, and what changed in the
+    wording from the round before."""
+    views = []
+    previous = None
+    for r in rounds:
+        positions = {p.seat_id: p for p in r.positions.all()}
+        seats = list(r.seats.all())
+        verdict = round_verdict(round=r, positions=positions.values(), seat_ids=[s.pk for s in seats], now=now)
+        diff = word_diff(previous.wording, r.wording) if previous else None
+        views.append({
+            "round": r,
+            "verdict": verdict,
+            "rows": [{"seat": s, "position": positions.get(s.pk)} for s in seats],
+            "missing": [s for s in seats if s.pk in verdict.missing_seat_ids],
+            "stand_asides": [positions[s.pk] for s in seats if s.pk in verdict.stand_aside_seat_ids],
+            "my_seats": [{"seat": s, "position": positions.get(s.pk)} for s in seats if s.is_held_by(user)],
+            "diff": diff if diff and has_changes(diff) else None,
+            "previous": previous,
+            "overdue": r.is_overdue(now),
+        })
+        previous = r
+    return views
+
+
+def item_acknowledgements(item: DecisionItem, *, practice_ids) -> dict:
+    """A published decision's reach: practices that have seen it by PCN, and whether each of the person's own
+    practices has. Three queries at most."""
+    by_pcn, totals = acknowledgement_by_pcn(item)
+    seen = set(
+        Acknowledgement.objects.filter(item=item, practice_id__in=practice_ids).values_list("practice_id", flat=True)
+    ) if practice_ids else set()
+    return {
+        "ack_by_pcn": by_pcn,
+        "ack_totals": totals,
+        "my_practices": [
+            {"practice": p, "seen": p.pk in seen}
+            for p in Organisation.objects.filter(pk__in=practice_ids).order_by("name")
+        ] if practice_ids else [],
+    }
+
+
+def item_discussion(item: DecisionItem, *, user, now: datetime) -> dict:
+    """What the group sees on an item: its rounds (the current one and the last), how the proposal differs from
+    the last round's wording, the discussion, interests declared, and the history of the item and its positions.
+    A fixed number of queries."""
+    rounds = _round_views(user, item_rounds(item), now)
+    last = rounds[-1] if rounds else None
+    proposal_diff = None
+    if last and item.is_revisable:
+        pieces = word_diff(last["round"].wording, item.proposed_wording)
+        proposal_diff = pieces if has_changes(pieces) else None
+    return {
+        "rounds": rounds,
+        "earlier_rounds": list(reversed(rounds[:-1])) if rounds else [],
+        "current": last if last and last["round"].is_open else None,
+        "last": last,
+        "proposal_diff": proposal_diff,
+        "comments": Comment.objects.filter(item=item, is_withdrawn=False).select_related("author"),
+        "interests": ItemInterest.objects.filter(item=item, is_withdrawn=False).select_related("user"),
+        "history": item_history(item),
+        "position_history": position_history(item),
+    }
+
+
 def digest_summary(*, since: datetime) -> dict:
     """For the weekly digest: decisions published since `since`, and items in a live consensus check."""
     now = timezone.now()
@@ -141,7 +256,7 @@ def digest_summary(*, since: datetime) -> dict:
         .order_by("-published_at")
     )
     live = list(
-        Round.objects.open().filter(deadline__gt=now).select_related("item").order_by("deadline")
+        Round.objects.live(now).select_related("item").order_by("deadline")
     )
     return {
         "since": since,
@@ -175,14 +290,16 @@ def chair_attention(*, now: datetime | None = None) -> dict:
         for item in (
             DecisionItem.objects.published()
             .filter(published_at__lte=cutoff)
-            .annotate(acknowledged=_count(Acknowledgement.objects.filter(practice__in=active_practices())))
+            .annotate(acknowledged=_count(
+                Acknowledgement.objects.filter(practice__in=Organisation.objects.open_practices())
+            ))
             .filter(acknowledged__lt=total * LOW_ACKNOWLEDGEMENT_RATE)
             .order_by("published_at")
         ):
             low.append({"item": item, "acknowledged": item.acknowledged, "practices": total,
                         "rate": item.acknowledged / total})
     return {
-        "overdue_rounds": [r for r in open_rounds if r.deadline <= now],
+        "overdue_rounds": [r for r in open_rounds if r.is_overdue(now)],
         "seats_not_responded": waiting,
         "low_acknowledgement": low,
     }

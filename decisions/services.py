@@ -16,7 +16,6 @@ from members.models import Declaration, Organisation, Seat, User
 
 from . import emails
 from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Round
-from .selectors import digest_summary  # noqa: F401  (the weekly digest imports it from here too)
 
 Status = DecisionItem.Status
 Outcome = Round.Outcome
@@ -184,7 +183,7 @@ def item_update(
 ) -> DecisionItem:
     """Revise the item between rounds. The wording frozen in past rounds is unaffected."""
     item = _lock(item)
-    if item.status not in (Status.DRAFT, Status.DISCUSSION):
+    if not item.is_revisable:
         raise ValidationError("The wording cannot change while a consensus check is open or after the outcome.")
     item.title, item.question = title.strip(), question.strip()
     item.background, item.proposed_wording = background.strip(), proposed_wording.strip()
@@ -212,13 +211,18 @@ def _cancel_open_round(item: DecisionItem, by: User | None, now: datetime) -> No
         _close_round(open_round, outcome=Outcome.CANCELLED, by=by, now=now, item=item)
 
 
-def _end_item(item: DecisionItem, *, by: User, status: str, reason: str, redirected_to=None) -> DecisionItem:
+def _end_item(
+    item: DecisionItem, *, by: User, status: str, reason: str, redirected_to=None, errors: dict | None = None
+) -> DecisionItem:
     item = _lock(item)
     if not item.is_open:
         raise ValidationError("This item already has its outcome.")
     reason = reason.strip()
+    errors = dict(errors or {})
     if not reason:
-        raise ValidationError({"reason": "Give the reason, so that the group and the log can see why."})
+        errors["reason"] = "Give the reason, so that the group and the log can see why."
+    if errors:
+        raise ValidationError(errors)
     _cancel_open_round(item, by, timezone.now())
     item.status = status
     item.outcome_reason = reason
@@ -237,9 +241,8 @@ def item_park(*, item: DecisionItem, by: User, reason: str) -> DecisionItem:
 @transaction.atomic
 def item_redirect(*, item: DecisionItem, by: User, organisation: Organisation, reason: str) -> DecisionItem:
     """The matter belongs to one member organisation (a contract matter to the LMC): it goes there."""
-    if organisation is None:
-        raise ValidationError({"organisation": "Choose the organisation whose role it is."})
-    return _end_item(item, by=by, status=Status.REDIRECTED, reason=reason, redirected_to=organisation)
+    errors = {"organisation": "Choose the organisation whose role it is."} if organisation is None else {}
+    return _end_item(item, by=by, status=Status.REDIRECTED, reason=reason, redirected_to=organisation, errors=errors)
 
 
 @transaction.atomic
@@ -255,12 +258,12 @@ def round_open(*, item: DecisionItem, by: User, deadline: datetime, now: datetim
     """Open a consensus check: freeze the proposed wording as round n and ask every active seat."""
     now = now or timezone.now()
     item = _lock(item)
-    if item.status not in (Status.DRAFT, Status.DISCUSSION):
+    if not item.is_revisable:
         raise ValidationError("A consensus check can only be opened on a draft or an item in discussion.")
     if not item.proposed_wording.strip():
         raise ValidationError("Write the proposed wording before opening a consensus check.")
     if deadline <= now:
-        raise ValidationError({"deadline": "The deadline must be in the future."})
+        raise ValidationError({"deadline": "The deadline must be today or later."})
     seats = list(Seat.objects.filter(is_active=True).order_by("pk"))
     if not seats:
         raise ValidationError("There are no active seats to ask.")
@@ -338,6 +341,14 @@ def interest_flag_for(*, user: User, item: DecisionItem) -> str:
     return "; ".join(notes)
 
 
+def check_round_takes_positions(round: Round, *, now: datetime | None = None) -> None:
+    """A seat records or changes its position while the round is open and its deadline has not passed."""
+    if not round.is_open:
+        raise ValidationError("This round has closed, so its positions can no longer change.")
+    if round.is_overdue(now):
+        raise ValidationError("The deadline for this round has passed.")
+
+
 @transaction.atomic
 def position_record(
     *,
@@ -356,10 +367,7 @@ def position_record(
     """
     now = now or timezone.now()
     item, round = _lock_round(round)
-    if not round.is_open:
-        raise ValidationError("This round has closed, so positions can no longer be recorded or changed.")
-    if round.deadline <= now:
-        raise ValidationError("The deadline for this round has passed.")
+    check_round_takes_positions(round, now=now)
     if not round.seats.filter(pk=seat.pk).exists():
         raise ValidationError("This seat was not asked in this round.")
     seat = Seat.objects.get(pk=seat.pk)
@@ -368,8 +376,10 @@ def position_record(
     if stance not in Stance.values:
         raise ValidationError({"stance": "Choose a position."})
     reason = reason.strip()
-    if stance in Position.REASON_REQUIRED and not reason:
-        raise ValidationError({"reason": "Give the reason for standing aside or blocking."})
+    if stance == Stance.STAND_ASIDE and not reason:
+        raise ValidationError({"reason": "Give the reason your seat stands aside."})
+    if stance == Stance.BLOCK and not reason:
+        raise ValidationError({"reason": "Give the concern at stake: a block needs a reason."})
     if stance != Stance.BLOCK:
         principle = None
     flag = interest_flag_for(user=by, item=item)
@@ -393,6 +403,21 @@ def position_record(
 # Outcome --------------------------------------------------------------------------------------------------
 
 
+def check_confirmable(
+    *, item: DecisionItem, last_round: Round | None, verdict: Verdict | None = None, now: datetime | None = None
+) -> None:
+    """Whether the chair may confirm the item's consensus now: it is in a consensus check and its last round
+    reached consensus, whether the round has closed with it or is still open with every seat heard and none
+    blocking. Pass the open round's verdict if it is already worked out."""
+    if item.status != Status.CONSENSUS_CHECK or last_round is None:
+        raise ValidationError("Only an item in a consensus check can be confirmed.")
+    if last_round.is_open:
+        if not (verdict or round_verdict(round=last_round, now=now)).is_consensus:
+            raise ValidationError("This round has not reached consensus: every seat must respond and none block.")
+    elif last_round.outcome != Outcome.CONSENSUS:
+        raise ValidationError("The last round closed without consensus.")
+
+
 @transaction.atomic
 def item_confirm(
     *,
@@ -408,18 +433,18 @@ def item_confirm(
     """The chair confirms a consensus and writes the decision statement. A separate step from reaching it."""
     now = now or timezone.now()
     item = _lock(item)
-    if item.status != Status.CONSENSUS_CHECK:
-        raise ValidationError("Only an item in a consensus check can be confirmed.")
     last = Round.objects.select_for_update().filter(item=item).order_by("-number").first()
+    check_confirmable(item=item, last_round=last, now=now)
     if last.is_open:
-        if not round_verdict(round=last, now=now).is_consensus:
-            raise ValidationError("This round has not reached consensus: every seat must respond and none block.")
         _close_round(last, outcome=Outcome.CONSENSUS, by=by, now=now, item=item)
-    elif last.outcome != Outcome.CONSENSUS:
-        raise ValidationError("The last round closed without consensus.")
     statement = statement.strip()
+    errors = {}
     if not statement:
-        raise ValidationError({"statement": "Write the decision statement."})
+        errors["statement"] = "Write the decision statement."
+    if is_public and not publish:
+        errors["is_public"] = "Publish to practices too, or do not show it on the public page."
+    if errors:
+        raise ValidationError(errors)
     item.status = Status.AGREED
     item.statement = statement
     item.decided_on = decided_on or timezone.localdate()
@@ -514,7 +539,7 @@ def round_emails_queue(*, round_id: int, kind: str, now: datetime | None = None)
     """Queue a round's emails to its seats: all of them when it opens, those yet to respond as the deadline nears.
     Returns the outbox ids still waiting. One email per (round, seat, kind): safe to run again and again."""
     now = now or timezone.now()
-    round = Round.objects.filter(pk=round_id, closed_at__isnull=True, deadline__gt=now).first()
+    round = Round.objects.live(now).filter(pk=round_id).first()
     if round is None:
         return []
     seat_ids = set(round.seats.values_list("pk", flat=True))
@@ -532,5 +557,5 @@ def round_emails_queue(*, round_id: int, kind: str, now: datetime | None = None)
 def rounds_due_a_reminder(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     return list(
-        Round.objects.open().filter(deadline__gt=now, deadline__lte=now + REMINDER_BEFORE).values_list("pk", flat=True)
+        Round.objects.live(now).filter(deadline__lte=now + REMINDER_BEFORE).values_list("pk", flat=True)
     )

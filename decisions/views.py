@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members import access as roles
-from members.forms import add_service_errors
-from members.models import Organisation, Seat
+from members.forms import add_service_errors, refusal
+from members.models import Seat
 
 from . import access, selectors, services
-from .diff import has_changes, word_diff
 from .forms import (
     CommentForm,
     ConfirmForm,
@@ -28,23 +27,9 @@ from .forms import (
     RedirectForm,
     RoundOpenForm,
 )
-from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle
+from .models import Acknowledgement, DecisionItem, Position, Principle
 
 LOG_PAGE_SIZE = 50
-HISTORY_FIELDS = [
-    ("title", "Title"),
-    ("status", "Status"),
-    ("question", "Question"),
-    ("background", "Background"),
-    ("proposed_wording", "Proposed wording"),
-    ("lead", "Lead"),
-    ("statement", "Decision statement"),
-    ("decided_on", "Date of the decision"),
-    ("published_at", "Published"),
-    ("is_public", "Shown on the public page"),
-    ("redirected_to", "Redirected to"),
-    ("outcome_reason", "Reason"),
-]
 
 
 
@@ -181,7 +166,7 @@ def item_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_edit(request, pk: int):
-    item = access.get_item_for(request.user, pk, write=True)
+    item = access.get_item_for(request.user, pk, to="edit")
     form = ItemForm(request.POST if request.method == "POST" else None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,7 +183,7 @@ def item_edit(request, pk: int):
 @login_required
 @require_POST
 def item_start_discussion(request, pk: int):
-    item = access.get_item_for(request.user, pk, write=True)
+    item = access.get_item_for(request.user, pk, to="edit")
     try:
         services.item_start_discussion(item=item, by=request.user)
     except ValidationError as error:
@@ -211,115 +196,28 @@ def item_start_discussion(request, pk: int):
 # The item page --------------------------------------------------------------------------------------------
 
 
-def _history_rows(item):
-    """Who changed what on the item, when: each stored version compared with the one before, in Python."""
-    records = list(item.history.select_related("history_user", "lead", "redirected_to").order_by("history_date",
-                                                                                                   "history_id"))
-    rows, previous = [], None
-    status_labels = dict(DecisionItem.Status.choices)
-    for record in records:
-        changes = []
-        for field_name, label in HISTORY_FIELDS:
-            attname = field_name + "_id" if field_name in ("lead", "redirected_to") else field_name
-            new = getattr(record, attname)
-            if previous is not None and getattr(previous, attname) == new:
-                continue
-            if previous is None and new in ("", None, False):
-                continue
-            if field_name in ("lead", "redirected_to"):
-                shown = str(getattr(record, field_name)) if new else "nobody"
-            elif field_name == "status":
-                shown = status_labels.get(new, new)
-            elif field_name == "is_public":
-                shown = "yes" if new else "no"
-            elif field_name == "published_at":
-                shown = timezone.localtime(new).strftime("%-d %B %Y %H:%M") if new else "no"
-            else:
-                shown = str(new) if new not in (None, "") else "(empty)"
-            changes.append({"label": label, "value": shown})
-        if changes:
-            rows.append({"when": record.history_date, "who": record.history_user,
-                         "created": previous is None, "changes": changes})
-        previous = record
-    rows.reverse()
-    return rows
-
-
-def _round_views(user, rounds, now):
-    views = []
-    previous = None
-    for r in rounds:
-        positions = {p.seat_id: p for p in r.positions.all()}
-        seats = list(r.seats.all())
-        verdict = services.round_verdict(round=r, positions=positions.values(), seat_ids=[s.pk for s in seats],
-                                         now=now)
-        diff = word_diff(previous.wording, r.wording) if previous else None
-        views.append({
-            "round": r,
-            "verdict": verdict,
-            "rows": [{"seat": s, "position": positions.get(s.pk)} for s in seats],
-            "missing": [s for s in seats if s.pk in verdict.missing_seat_ids],
-            "stand_asides": [positions[s.pk] for s in seats if s.pk in verdict.stand_aside_seat_ids],
-            "my_seats": [{"seat": s, "position": positions.get(s.pk)} for s in seats if s.is_held_by(user)],
-            "diff": diff if diff and has_changes(diff) else None,
-            "previous": previous,
-            "overdue": r.is_open and r.deadline <= now,
-        })
-        previous = r
-    return views
-
-
 def _item_page(request, item, *, comment_form=None, interest_form=None, status=200):
     user = request.user
     now = timezone.now()
     context = {"item": item, "is_group": roles.is_group(user), "is_chair": roles.is_chair(user), "now": now}
     if item.is_published:
-        by_pcn, totals = selectors.acknowledgement_by_pcn(item)
-        mine = roles.practice_ids(user)
-        seen = set(
-            Acknowledgement.objects.filter(item=item, practice_id__in=mine).values_list("practice_id", flat=True)
-        ) if mine else set()
-        context.update({
-            "ack_by_pcn": by_pcn,
-            "ack_totals": totals,
-            "my_practices": [
-                {"practice": p, "seen": p.pk in seen}
-                for p in Organisation.objects.filter(pk__in=mine).order_by("name")
-            ] if mine else [],
-        })
+        context.update(selectors.item_acknowledgements(item, practice_ids=roles.practice_ids(user)))
     if not context["is_group"]:
         return render(request, "decisions/item_published.html", context, status=status)
-
-    rounds = _round_views(user, selectors.item_rounds(item), now)
-    current = rounds[-1] if rounds and rounds[-1]["round"].is_open else None
-    last = rounds[-1] if rounds else None
-    proposal_diff = None
-    if last and item.status in (DecisionItem.Status.DRAFT, DecisionItem.Status.DISCUSSION):
-        pieces = word_diff(last["round"].wording, item.proposed_wording)
-        proposal_diff = pieces if has_changes(pieces) else None
-    can_confirm = (
-        context["is_chair"] and item.status == DecisionItem.Status.CONSENSUS_CHECK and last is not None
-        and (last["verdict"].is_consensus if last["round"].is_open else last["round"].outcome == "consensus")
-    )
+    context.update(selectors.item_discussion(item, user=user, now=now))
+    last = context["last"]
     context.update({
-        "rounds": rounds,
-        "earlier_rounds": list(reversed(rounds[:-1])) if rounds else [],
-        "current": current,
-        "last": last,
-        "proposal_diff": proposal_diff,
-        "comments": Comment.objects.filter(item=item, is_withdrawn=False).select_related("author"),
-        "interests": ItemInterest.objects.filter(item=item, is_withdrawn=False).select_related("user"),
-        "history": _history_rows(item),
-        "position_history": selectors.position_history(item),
         "comment_form": comment_form or CommentForm(),
         "interest_form": interest_form or InterestForm(),
         "can_edit": access.can_edit(user, item),
         "can_comment": access.can_comment(user, item),
         "can_declare": access.can_declare_interest(user, item),
         "can_withdraw": access.can_withdraw(user, item),
-        "can_open_round": context["is_chair"] and item.status in (DecisionItem.Status.DRAFT,
-                                                                  DecisionItem.Status.DISCUSSION),
-        "can_confirm": can_confirm,
+        "can_open_round": context["is_chair"] and item.is_revisable,
+        "can_confirm": context["is_chair"] and not refusal(
+            services.check_confirmable, item=item, last_round=last and last["round"],
+            verdict=last and last["verdict"], now=now,
+        ),
         "can_end": context["is_chair"] and item.is_open,
     })
     return render(request, "decisions/item.html", context, status=status)
@@ -335,8 +233,7 @@ def item(request, pk: int):
 @login_required
 @require_POST
 def comment_add(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(access.can_comment(request.user, item))
+    item = access.get_item_for(request.user, pk, to="comment")
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -352,29 +249,27 @@ def comment_add(request, pk: int):
 @login_required
 @require_POST
 def interest_declare(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(access.can_declare_interest(request.user, item))
+    item = access.get_item_for(request.user, pk, to="declare")
     form = InterestForm(request.POST)
     if form.is_valid():
-        services.interest_declare(item=item, user=request.user, interest=form.cleaned_data["interest"])
-        messages.success(request, "Your interest is recorded on this item. It is shown when you respond.")
-        return redirect(_item_url(item, "interests"))
+        try:
+            services.interest_declare(item=item, user=request.user, interest=form.cleaned_data["interest"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your interest is recorded on this item. It is shown when you respond.")
+            return redirect(_item_url(item, "interests"))
     return _item_page(request, item, interest_form=form, status=400)
 
 
 @login_required
 @require_POST
 def acknowledge(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(access.can_acknowledge(request.user, item))
-    try:
-        practice_id = int(request.POST.get("practice", ""))
-    except ValueError:
-        practice_id = None
-    if practice_id not in roles.practice_ids(request.user):
+    item = access.get_item_for(request.user, pk, to="acknowledge")
+    practice = roles.own_practice(request.user, request.POST.get("practice"))
+    if practice is None:
         messages.error(request, "Choose one of your practices.")
         return _item_page(request, item, status=400)
-    practice = Organisation.objects.get(pk=practice_id)
     services.acknowledgement_record(item=item, practice=practice, by=request.user)
     messages.success(request, f"Thank you: {practice.name} has seen this decision.")
     if request.POST.get("next") == "published":
@@ -388,8 +283,7 @@ def acknowledge(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_open(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(roles.is_chair(request.user))
+    item = access.get_item_for(request.user, pk, to="open_round")
     form = RoundOpenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -409,34 +303,28 @@ def round_open(request, pk: int):
 @login_required
 @require_POST
 def round_close(request, pk: int, number: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(roles.is_chair(request.user))
-    the_round = access.get_round_for(request.user, item, number)
+    the_round = access.get_round_for(request.user, pk, number, to="close")
     closed = services.round_close(round=the_round, by=request.user)
     messages.success(request, f"Round {closed.number} is closed: {closed.get_outcome_display().lower()}.")
-    return redirect(item)
+    return redirect(the_round.item)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def respond(request, pk: int, number: int, seat_pk: int):
-    item = access.get_item_for(request.user, pk)
-    the_round = access.get_round_for(request.user, item, number)
-    try:
-        seat = the_round.seats.select_related("holder", "deputy").get(pk=seat_pk)
-    except Seat.DoesNotExist:
-        raise Http404("This seat was not asked in this round") from None
-    roles.require(access.can_respond(request.user, the_round, seat))
+    the_round, seat = access.get_asked_seat_for(request.user, pk, number, seat_pk, to="respond")
+    item = the_round.item
     existing = Position.objects.filter(round=the_round, seat=seat).select_related("responded_by").first()
+    closed = refusal(services.check_round_takes_positions, the_round)
     if request.method == "POST" and not the_round.is_open:
-        messages.error(request, f"Round {number} has closed, so its positions can no longer change.")
+        messages.error(request, closed)
         return redirect(_item_url(item, "round"))
     form = PositionForm(request.POST if request.method == "POST" else None, initial=PositionForm.initial_for(existing))
     if request.method == "POST" and form.is_valid():
         try:
             position = services.position_record(round=the_round, seat=seat, by=request.user, **form.position_data())
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, fields=form.service_fields)
         else:
             if position.stance == Position.Stance.BLOCK:
                 messages.success(request, f"{seat.title} blocks round {number}. The round is closed without "
@@ -456,7 +344,7 @@ def respond(request, pk: int, number: int, seat_pk: int):
             "existing": existing,
             "interest_flag": services.interest_flag_for(user=request.user, item=item),
             "hints": PositionForm.HINTS,
-            "is_late": the_round.deadline <= timezone.now(),
+            "closed": closed,
         },
         status=400 if form.errors else 200,
     )
@@ -468,8 +356,7 @@ def respond(request, pk: int, number: int, seat_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def confirm(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(roles.is_chair(request.user))
+    item = access.get_item_for(request.user, pk, to="confirm")
     initial = {"principles": [p.pk for p in item.principles.all()], "statement": item.proposed_wording,
                "decided_on": timezone.localdate(), "publish": True}
     form = ConfirmForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -492,8 +379,7 @@ def confirm(request, pk: int):
 @login_required
 @require_POST
 def publish(request, pk: int):
-    item = access.get_item_for(request.user, pk)
-    roles.require(roles.is_chair(request.user))
+    item = access.get_item_for(request.user, pk, to="publish")
     is_public = request.POST.get("is_public") == "on"
     try:
         if item.is_published:
@@ -519,11 +405,7 @@ OUTCOMES = {
 def item_end(request, pk: int, outcome: str):
     if outcome not in OUTCOMES:
         raise Http404("No such outcome")
-    item = access.get_item_for(request.user, pk)
-    if outcome == "withdraw":
-        roles.require(access.can_withdraw(request.user, item))
-    else:
-        roles.require(roles.is_chair(request.user) and item.is_open)
+    item = access.get_item_for(request.user, pk, to="withdraw" if outcome == "withdraw" else "end")
     title, button, service = OUTCOMES[outcome]
     form_class = RedirectForm if outcome == "redirect" else ReasonForm
     form = form_class(request.POST if request.method == "POST" else None)
@@ -568,7 +450,7 @@ def principles(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def principle_edit(request, pk: int):
-    principle = access.get_principle_for(request.user, pk, write=True)
+    principle = access.get_principle_for(request.user, pk, to="edit")
     form = PrincipleForm(request.POST if request.method == "POST" else None, instance=principle)
     if request.method == "POST" and form.is_valid():
         try:
@@ -587,7 +469,7 @@ def principle_edit(request, pk: int):
 @login_required
 @require_POST
 def principle_archive(request, pk: int):
-    principle = access.get_principle_for(request.user, pk, write=True)
+    principle = access.get_principle_for(request.user, pk, to="retire")
     services.principle_archive(principle=principle, by=request.user)
     messages.success(request, f"“{principle.title}” is retired. Decisions that cite it still show it.")
     return redirect("decisions:principles")

@@ -2,6 +2,13 @@
 
 Roles are data: a person is a chair because they hold a live chair GroupRole, a practice contact because
 they hold a current Membership in a practice.
+
+Each app has one getter per kind of object, `get_<thing>_for(user, pk, *, to="read")`, named for what the caller
+wants to do with it. It is the only check a view makes, and the policy is the same in every app:
+- an object the person may not see is not found (404), exactly as if it did not exist, so that nobody learns
+  what exists by trying numbers;
+- an object they may see but may not do `to` to is forbidden (403), so that they are told why nothing happened.
+Pages that are not about one object (lists, forms that add something) check the role with `require`.
 """
 
 from allauth.account.models import EmailAddress
@@ -115,50 +122,72 @@ def require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def get_organisation_for(user, pk: int) -> Organisation:
-    """Participants may read the directory; archived organisations are hidden from all but the group."""
-    require(is_participant(user))
-    qs = Organisation.objects.select_related("pcn", "place")
+def get_visible(queryset, *, visible: bool, label: str, **lookup):
+    """The one object `lookup` finds in `queryset` (what the person may see of this kind), if they may see objects
+    of this kind at all; otherwise not found, exactly as a missing one."""
+    if not visible:
+        raise Http404(f"No such {label}")
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404(f"No such {label}") from None
+
+
+def allow_to(to: str, rules: dict, *args) -> None:
+    """Forbidden (403) unless the rule for `to` lets the person do it to an object they can see."""
+    if to not in rules:
+        raise ValueError(f"Nothing is done {to!r} here; choose one of {', '.join(rules)}.")
+    require(rules[to](*args))
+
+
+def own_practice(user, pk) -> Organisation | None:
+    """One of the practices the person works for now, or None: a person acts only for their own practice."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if pk not in practice_ids(user):
+        return None
+    return Organisation.objects.select_related("pcn").get(pk=pk)
+
+
+def get_organisation_for(user, pk: int, *, to: str = "read") -> Organisation:
+    """Participants read the directory; archived organisations are hidden from all but the group."""
+    queryset = Organisation.objects.select_related("pcn", "place")
     if not is_group(user):
-        qs = qs.filter(is_archived=False)
-    try:
-        return qs.get(pk=pk)
-    except Organisation.DoesNotExist:
-        raise Http404("No such organisation") from None
+        queryset = queryset.filter(is_archived=False)
+    organisation = get_visible(queryset, visible=is_participant(user), label="organisation", pk=pk)
+    allow_to(to, {"read": lambda: True})
+    return organisation
 
 
-def get_declaration_for(user, pk: int, *, write: bool = False) -> Declaration:
-    require(is_group(user))
-    try:
-        declaration = Declaration.objects.select_related("user").get(pk=pk)
-    except Declaration.DoesNotExist:
-        raise Http404("No such declaration") from None
-    # A person withdraws their own declarations; the chair keeps the register in order.
-    if write and not (declaration.user_id == user.pk or is_chair(user)):
-        raise PermissionDenied
+def get_declaration_for(user, pk: int, *, to: str = "read") -> Declaration:
+    """The register is the group's. A person ends their own declarations; the chair keeps the register in order."""
+    declaration = get_visible(Declaration.objects.select_related("user"), visible=is_group(user),
+                              label="declaration", pk=pk)
+    allow_to(to, {"read": lambda: True, "end": lambda: declaration.user_id == user.pk or is_chair(user)})
     return declaration
 
 
-def get_invitation_for(user, pk: int) -> Invitation:
-    require(can_invite(user))
-    try:
-        return Invitation.objects.select_related("organisation").get(pk=pk)
-    except Invitation.DoesNotExist:
-        raise Http404("No such invitation") from None
+def get_invitation_for(user, pk: int, *, to: str = "revoke") -> Invitation:
+    """Invitations are seen and revoked by those who send them: the chair and the gatekeepers."""
+    invitation = get_visible(Invitation.objects.select_related("organisation"), visible=can_invite(user),
+                             label="invitation", pk=pk)
+    allow_to(to, {"revoke": lambda: True})
+    return invitation
 
 
-def get_seat_for(user, pk: int, *, write: bool = False) -> Seat:
-    """Participants see the group's seats; only the chair changes them."""
-    require(is_chair(user) if write else is_participant(user))
-    try:
-        return Seat.objects.select_related("organisation", "holder", "deputy").get(pk=pk)
-    except Seat.DoesNotExist:
-        raise Http404("No such seat") from None
+def get_seat_for(user, pk: int, *, to: str = "read") -> Seat:
+    """Participants see the group's seats; only the chair changes or retires one."""
+    seat = get_visible(Seat.objects.select_related("organisation", "holder", "deputy"),
+                       visible=is_participant(user), label="seat", pk=pk)
+    allow_to(to, {"read": lambda: True, "edit": lambda: is_chair(user), "retire": lambda: is_chair(user)})
+    return seat
 
 
-def get_group_role_for(user, pk: int, *, write: bool = False) -> GroupRole:
-    require(is_chair(user) if write else is_participant(user))
-    try:
-        return GroupRole.objects.select_related("user").get(pk=pk)
-    except GroupRole.DoesNotExist:
-        raise Http404("No such group role") from None
+def get_group_role_for(user, pk: int, *, to: str = "read") -> GroupRole:
+    """Participants see who holds which role; only the chair ends one."""
+    group_role = get_visible(GroupRole.objects.select_related("user"), visible=is_participant(user),
+                             label="group role", pk=pk)
+    allow_to(to, {"read": lambda: True, "end": lambda: is_chair(user)})
+    return group_role

@@ -5,15 +5,38 @@ from . import access, selectors
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
 
-def add_service_errors(form, error: ValidationError) -> None:
+def add_service_errors(form, error: ValidationError, fields: dict[str, str] | None = None) -> None:
     """Show a service's ValidationError on the form: field errors beside their fields, the rest at the top.
+    `fields` names the form's field for a service field the form calls something else.
 
     Every app's views use this, so a rule enforced in a service reads like a form check to the person."""
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
+            field = (fields or {}).get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def refusal(check, *args, **kwargs) -> str:
+    """What a service's check_* function says against going on, in its words; "" when it allows it. For pages
+    that tell people up front what the service would refuse."""
+    try:
+        check(*args, **kwargs)
+    except ValidationError as error:
+        return error.messages[0]
+    return ""
+
+
+class ShapeOnlyModelForm(forms.ModelForm):
+    """A ModelForm that checks only the shape of what was typed: required fields, types, lengths and choices.
+
+    A plain ModelForm would go on to run the model's constraints and uniqueness checks, in Django's words
+    ("Constraint … is violated"). Those are rules, and rules live in the services: the view calls the service and
+    shows what it refuses with add_service_errors. So the model's own validation is not run here."""
+
+    def _post_clean(self):
+        pass
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -23,7 +46,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.get_full_name()
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(ShapeOnlyModelForm):
     group_role = forms.ChoiceField(
         label="Role on the leadership group",
         choices=[("", "None – not on the group")] + list(GroupRole.Role.choices),
@@ -84,7 +107,7 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
-class DeclarationForm(forms.ModelForm):
+class DeclarationForm(ShapeOnlyModelForm):
     class Meta:
         model = Declaration
         fields = ["interest", "organisation", "declared_from", "declared_to"]
@@ -109,13 +132,6 @@ class DeclarationForm(forms.ModelForm):
         self.fields["organisation"].queryset = Organisation.objects.current().order_by("name")
         self.fields["organisation"].required = False
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("declared_from"), data.get("declared_to")
-        if start and end and end < start:
-            self.add_error("declared_to", "The end date must be on or after the start date.")
-        return data
-
 
 class _PersonField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
@@ -129,16 +145,7 @@ def _person_field(label: str, *, required: bool = False, help_text: str = "") ->
     )
 
 
-class _SeatPeopleMixin:
-    def clean(self):
-        data = super().clean()
-        holder, deputy = data.get("holder"), data.get("deputy")
-        if holder and deputy and holder == deputy:
-            self.add_error("deputy", "The deputy must be a different person from the holder.")
-        return data
-
-
-class SeatPeopleForm(_SeatPeopleMixin, forms.Form):
+class SeatPeopleForm(forms.Form):
     holder = _person_field("Holder", help_text="Leave as Nobody while the seat is vacant.")
     deputy = _person_field("Deputy", help_text="Either the holder or the deputy may speak for the seat.")
 
@@ -149,7 +156,7 @@ class SeatPeopleForm(_SeatPeopleMixin, forms.Form):
             self.fields[name].queryset = selectors.seat_candidates()
 
 
-class SeatForm(_SeatPeopleMixin, forms.Form):
+class SeatForm(forms.Form):
     kind = forms.ChoiceField(label="Kind of seat", choices=Seat.Kind.choices, widget=forms.RadioSelect)
     organisation = forms.ModelChoiceField(
         label="Member organisation",
@@ -174,18 +181,6 @@ class SeatForm(_SeatPeopleMixin, forms.Form):
         )
         for name in ("holder", "deputy"):
             self.fields[name].queryset = selectors.seat_candidates()
-
-    def clean(self):
-        data = super().clean()
-        kind = data.get("kind")
-        if kind == Seat.Kind.MEMBER and not data.get("organisation") and "organisation" not in self.errors:
-            self.add_error("organisation", "Choose the member organisation the seat is for.")
-        if kind in (Seat.Kind.COOPTED, Seat.Kind.INDEPENDENT):
-            if data.get("organisation"):
-                self.add_error("organisation", "Co-opted and independent seats do not belong to an organisation.")
-            if not data.get("title", "").strip():
-                self.add_error("title", "Give the seat a title, like Independent chair.")
-        return data
 
 
 class GroupRoleForm(forms.Form):

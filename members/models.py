@@ -122,6 +122,11 @@ class OrganisationQuerySet(models.QuerySet):
     def pcns(self):
         return self.filter(kind=Organisation.Kind.PCN)
 
+    def open_practices(self):
+        """Practices open now: the electorate of a priority vote, the practices a decision should reach, the
+        directory's count. Organisation.is_open_practice is the same test for one organisation."""
+        return self.current().practices().filter(status=Organisation.Status.ACTIVE)
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -195,6 +200,11 @@ class Organisation(models.Model):
     @property
     def is_practice(self) -> bool:
         return self.kind == self.Kind.PRACTICE
+
+    @property
+    def is_open_practice(self) -> bool:
+        """The instance twin of OrganisationQuerySet.open_practices."""
+        return not self.is_archived and self.is_practice and self.status == self.Status.ACTIVE
 
     @property
     def is_system_partner(self) -> bool:

@@ -10,9 +10,7 @@ def practices_without_voting_contact():
     """Open practices nobody can vote for: their voice is missing from every priority ballot."""
     contact = Membership.objects.voting_contacts().filter(organisation=OuterRef("pk"))
     return (
-        Organisation.objects.current()
-        .practices()
-        .filter(status=Organisation.Status.ACTIVE)
+        Organisation.objects.open_practices()
         .exclude(Exists(contact))
         .select_related("pcn")
         .order_by("name")

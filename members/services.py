@@ -1,4 +1,4 @@
-"""Writes for the members app. Views, commands and tasks all go through these functions."""
+"""Rules and writes for the members app. Views, commands and tasks all go through these functions."""
 
 import hashlib
 import secrets
@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -187,12 +187,16 @@ def invitation_accept_signed_in(*, token: str, user: User) -> User:
     return user
 
 
+# A period (an interest, a filter of the decision log) ends on or after the day it starts.
+END_BEFORE_START = "The end date must be on or after the start date."
+
+
 @transaction.atomic
 def declaration_create(
     *, user: User, interest: str, organisation: Organisation | None, declared_from, declared_to=None
 ) -> Declaration:
     if declared_to and declared_to < declared_from:
-        raise ValidationError({"declared_to": "The end date must be on or after the start date."})
+        raise ValidationError({"declared_to": END_BEFORE_START})
     return Declaration.objects.create(
         user=user,
         interest=interest.strip(),
@@ -214,14 +218,32 @@ def declaration_end(*, declaration: Declaration, ended_on=None) -> Declaration:
     return declaration
 
 
-def _check_seat_people(*, holder: User | None, deputy: User | None) -> None:
+def _seat_people_errors(*, holder: User | None, deputy: User | None) -> dict:
+    errors = {}
     if holder and deputy and holder.pk == deputy.pk:
-        raise ValidationError({"deputy": "The deputy must be a different person from the holder."})
+        errors["deputy"] = "The deputy must be a different person from the holder."
     chosen = {p.pk for p in (holder, deputy) if p}
     if chosen and selectors.seat_candidates().filter(pk__in=chosen).count() != len(chosen):
-        raise ValidationError(
+        errors[NON_FIELD_ERRORS] = (
             "A seat is held by someone who works for a member organisation now or is already on the group."
         )
+    return errors
+
+
+def _seat_kind_errors(*, kind: str, title: str, organisation: Organisation | None) -> dict:
+    """What a seat of this kind needs: a member organisation's seat names it; the others have a title of their own."""
+    errors = {}
+    if kind == Seat.Kind.MEMBER:
+        if organisation is None:
+            errors["organisation"] = "Choose the member organisation the seat is for."
+    elif kind in (Seat.Kind.COOPTED, Seat.Kind.INDEPENDENT):
+        if organisation is not None:
+            errors["organisation"] = "Co-opted and independent seats do not belong to an organisation."
+        if not title:
+            errors["title"] = "Give the seat a title, like Independent chair."
+    else:
+        errors["kind"] = "Choose the kind of seat."
+    return errors
 
 
 @transaction.atomic
@@ -236,9 +258,12 @@ def seat_create(
     """Add a seat: one for a member organisation (named after it unless given a title), or a co-opted or
     independent seat, which belongs to no organisation."""
     title = title.strip()
+    # Every mistake in what was asked for is reported at once, as a form would.
+    errors = {**_seat_kind_errors(kind=kind, title=title, organisation=organisation),
+              **_seat_people_errors(holder=holder, deputy=deputy)}
+    if errors:
+        raise ValidationError(errors)
     if kind == Seat.Kind.MEMBER:
-        if organisation is None:
-            raise ValidationError({"organisation": "Choose the member organisation the seat is for."})
         # Lock the organisation so two chairs adding its seat at once queue up and the second sees the first.
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         if organisation.is_archived:
@@ -248,16 +273,6 @@ def seat_create(
                 {"organisation": f"{organisation.name} already has a seat. Retire it before adding another."}
             )
         title = title or organisation.name
-    elif kind in (Seat.Kind.COOPTED, Seat.Kind.INDEPENDENT):
-        if organisation is not None:
-            raise ValidationError(
-                {"organisation": "Co-opted and independent seats do not belong to an organisation."}
-            )
-        if not title:
-            raise ValidationError({"title": "Give the seat a title, like Independent chair."})
-    else:
-        raise ValidationError({"kind": "Choose the kind of seat."})
-    _check_seat_people(holder=holder, deputy=deputy)
     try:
         # The savepoint keeps the outer transaction usable if the one-active-seat constraint fires.
         with transaction.atomic():
@@ -270,13 +285,20 @@ def seat_create(
         ) from None
 
 
+def check_seat_active(seat: Seat) -> None:
+    """A retired seat is kept for the record; nobody is named to it any more."""
+    if not seat.is_active:
+        raise ValidationError("This seat is retired.")
+
+
 @transaction.atomic
 def seat_assign(*, seat: Seat, holder: User | None, deputy: User | None) -> Seat:
     """Name a seat's holder and deputy; either may be left empty (a vacant seat, or no deputy)."""
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
-    if not seat.is_active:
-        raise ValidationError("This seat is retired.")
-    _check_seat_people(holder=holder, deputy=deputy)
+    check_seat_active(seat)
+    errors = _seat_people_errors(holder=holder, deputy=deputy)
+    if errors:
+        raise ValidationError(errors)
     seat.holder = holder
     seat.deputy = deputy
     seat.save(update_fields=["holder", "deputy"])

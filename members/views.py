@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +16,7 @@ from .forms import (
     SeatForm,
     SeatPeopleForm,
     add_service_errors,
+    refusal,
 )
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
@@ -32,45 +33,36 @@ def _people_prefetch():
 def directory(request):
     """PCNs with their practices, list sizes and people; then the other member organisations."""
     access.require(access.is_participant(request.user))
-    practices = (
-        Organisation.objects.current()
-        .practices()
-        .prefetch_related(_people_prefetch())
-        .order_by("name")
-    )
-    pcns = (
+    practices = Organisation.objects.open_practices().prefetch_related(_people_prefetch()).order_by("name")
+    pcns = list(
         Organisation.objects.current()
         .pcns()
-        .annotate(
-            patients=Sum("member_practices__list_size", filter=Q(member_practices__is_archived=False,
-                                                                 member_practices__status="active")),
-            practice_count=Count("member_practices", filter=Q(member_practices__is_archived=False,
-                                                              member_practices__status="active")),
-        )
         .prefetch_related(
-            Prefetch("member_practices", queryset=practices.filter(status="active"), to_attr="practice_list"),
+            Prefetch("member_practices", queryset=practices, to_attr="practice_list"),
             _people_prefetch(),
             Prefetch("seats", queryset=Seat.objects.filter(is_active=True).select_related("holder", "deputy"),
                      to_attr="active_seats"),
         )
         .order_by("name")
     )
+    for pcn in pcns:
+        pcn.practice_count = len(pcn.practice_list)
+        pcn.patients = sum(p.list_size or 0 for p in pcn.practice_list)
     others = (
         Organisation.objects.current()
         .exclude(kind__in=[Organisation.Kind.PRACTICE, Organisation.Kind.PCN])
         .prefetch_related(_people_prefetch())
         .order_by("kind", "name")
     )
-    unassigned = practices.filter(pcn__isnull=True, status="active")
-    pcn_list = list(pcns)
+    unassigned = practices.filter(pcn__isnull=True)
     totals = {
-        "practices": sum(p.practice_count for p in pcn_list) + len(unassigned),
-        "patients": sum(p.patients or 0 for p in pcn_list) + sum(p.list_size or 0 for p in unassigned),
+        "practices": sum(p.practice_count for p in pcns) + len(unassigned),
+        "patients": sum(p.patients for p in pcns) + sum(p.list_size or 0 for p in unassigned),
     }
     return render(
         request,
         "members/directory.html",
-        {"pcns": pcn_list, "others": others, "unassigned": unassigned, "totals": totals},
+        {"pcns": pcns, "others": others, "unassigned": unassigned, "totals": totals},
     )
 
 
@@ -118,7 +110,7 @@ def declarations(request):
         try:
             services.declaration_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your declaration is on the register.")
             return redirect("members:declarations")
@@ -137,7 +129,7 @@ def declarations(request):
 @login_required
 @require_POST
 def declaration_end(request, pk: int):
-    declaration = access.get_declaration_for(request.user, pk, write=True)
+    declaration = access.get_declaration_for(request.user, pk, to="end")
     services.declaration_end(declaration=declaration)
     messages.success(request, "The interest is marked as ended. It stays on the register.")
     return redirect("members:declarations")
@@ -167,7 +159,7 @@ def invitations(request):
 @login_required
 @require_POST
 def invitation_revoke(request, pk: int):
-    invitation = access.get_invitation_for(request.user, pk)
+    invitation = access.get_invitation_for(request.user, pk, to="revoke")
     try:
         services.invitation_revoke(invitation=invitation, revoked_by=request.user)
     except ValidationError as error:
@@ -196,7 +188,7 @@ def invitation_accept(request, token: str):
                 token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.get_short_name()}. Your account is ready.")
@@ -281,9 +273,10 @@ def seat_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def seat_edit(request, pk: int):
-    seat = access.get_seat_for(request.user, pk, write=True)
-    if not seat.is_active:
-        messages.error(request, "This seat is retired.")
+    seat = access.get_seat_for(request.user, pk, to="edit")
+    refused = refusal(services.check_seat_active, seat)
+    if refused:
+        messages.error(request, refused)
         return redirect("members:group_manage")
     # A vacant seat with no deputy posts nothing but the CSRF token, so test the method, not the data.
     form = SeatPeopleForm(
@@ -306,7 +299,7 @@ def seat_edit(request, pk: int):
 @login_required
 @require_POST
 def seat_retire(request, pk: int):
-    seat = access.get_seat_for(request.user, pk, write=True)
+    seat = access.get_seat_for(request.user, pk, to="retire")
     try:
         services.seat_retire(seat=seat)
     except ValidationError as error:
@@ -335,7 +328,7 @@ def group_role_create(request):
 @login_required
 @require_POST
 def group_role_end(request, pk: int):
-    group_role = access.get_group_role_for(request.user, pk, write=True)
+    group_role = access.get_group_role_for(request.user, pk, to="end")
     try:
         services.group_role_end(group_role=group_role)
     except ValidationError as error:

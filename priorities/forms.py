@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from members.forms import ShapeOnlyModelForm
+
 from . import services
 from .models import RAG, Candidate, Exercise, PlanItem
 
@@ -19,7 +21,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class ExerciseForm(forms.ModelForm):
+class ExerciseForm(ShapeOnlyModelForm):
     class Meta:
         model = Exercise
         fields = [
@@ -43,19 +45,8 @@ class ExerciseForm(forms.ModelForm):
             "points_per_ballot": forms.NumberInput(attrs={"class": "nhsuk-input--width-3", "inputmode": "numeric"}),
         }
 
-    def clean(self):
-        data = super().clean()
-        if not self.errors:
-            try:
-                services.check_exercise_fields({name: data[name] for name in services.EXERCISE_FIELDS})
-            except ValidationError as error:
-                # Field errors here keep the model's own constraint check from repeating them in its words.
-                for field, errors in error.message_dict.items():
-                    self.add_error(field, errors)
-        return data
 
-
-class CandidateForm(forms.ModelForm):
+class CandidateForm(ShapeOnlyModelForm):
     class Meta:
         model = Candidate
         fields = ["title", "description", "influence_sought"]
@@ -159,9 +150,7 @@ class BallotForm(forms.Form):
                         "Number your choices 1st, 2nd, 3rd and so on without gaps."
                     )
             choices = [by_rank[rank][0].pk for rank in ranks]
-        services.check_choices(
-            exercise=self.exercise, candidate_ids=[c.pk for c in self.candidates], choices=choices
-        )
+        # Whether the choices make a valid ballot is the service's rule (services.check_choices).
         self.choices = choices
         return data
 
@@ -172,7 +161,7 @@ class ConfirmPrioritiesForm(forms.Form):
         help_text="The result's choices are ticked. Untick or add to reflect what the group agreed.",
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one priority to agree."},
+        required=False,  # the service says when none is chosen
     )
 
     def __init__(self, *args, candidates: list[Candidate], **kwargs):
@@ -185,7 +174,7 @@ class ConfirmPrioritiesForm(forms.Form):
         return [c for c in self.candidate_list if c.pk in wanted]
 
 
-class PlanItemForm(forms.ModelForm):
+class PlanItemForm(ShapeOnlyModelForm):
     note = forms.CharField(
         label="Progress note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What has happened since the last update. Kept in the progress history.",

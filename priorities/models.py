@@ -3,14 +3,26 @@ for what the group agreed."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from members.models import Organisation
 
 
+def percent(part: int, whole: int) -> int:
+    """A share in whole percent, the way turnout is shown everywhere; 0 when there is nothing to share."""
+    return round(100 * part / whole) if whole else 0
+
+
 class ExerciseQuerySet(models.QuerySet):
+    def with_turnout(self):
+        """Each exercise with `ballot_count`: the ballots of practices open now, the turnout
+        priorities.services.turnout counts for one exercise (a closed practice's ballot no longer counts)."""
+        return self.annotate(
+            ballot_count=Count("ballots", filter=Q(ballots__practice__in=Organisation.objects.open_practices()))
+        )
+
     def visible(self):
         """What practices and the group see: everything but drafts and archived exercises."""
         return self.filter(is_archived=False).exclude(status=Exercise.Status.DRAFT)
@@ -216,12 +228,14 @@ class PlanItemQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_archived=False)
 
-    def needing_attention(self, today=None):
-        """Overdue (due before today and not complete), or rated red or amber."""
+    def overdue(self, today=None):
+        """Due before today and not complete. PlanItem.is_overdue is the same test for one item."""
         today = today or timezone.localdate()
-        return self.current().filter(
-            Q(rag_status__in=[RAG.RED, RAG.AMBER]) | (Q(due_date__lt=today) & ~Q(rag_status=RAG.COMPLETE))
-        )
+        return self.current().filter(due_date__lt=today).exclude(rag_status=RAG.COMPLETE)
+
+    def needing_attention(self, today=None):
+        """Overdue, or rated red or amber."""
+        return self.overdue(today) | self.current().filter(rag_status__in=[RAG.RED, RAG.AMBER])
 
 
 class PlanItem(models.Model):
@@ -268,9 +282,12 @@ class PlanItem(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.title}"
 
-    @property
-    def is_overdue(self) -> bool:
-        return bool(self.due_date and self.due_date < timezone.localdate() and self.rag_status != RAG.COMPLETE)
+    def is_overdue(self, today=None) -> bool:
+        """The instance twin of PlanItemQuerySet.overdue."""
+        today = today or timezone.localdate()
+        return bool(
+            not self.is_archived and self.due_date and self.due_date < today and self.rag_status != RAG.COMPLETE
+        )
 
 
 class ProgressUpdate(models.Model):

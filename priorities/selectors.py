@@ -1,29 +1,98 @@
-"""Read functions for the weekly digest and the chair's dashboard. Each runs a fixed number of queries,
-however many exercises, practices or plan items there are."""
+"""Read functions for the priorities pages, the weekly digest and the chair's dashboard. Each runs a fixed number
+of queries, however many exercises, practices or plan items there are."""
 
 from datetime import datetime
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from members.models import Organisation
+from members.models import Membership, Organisation
 
-from .models import AgreedPriority, Ballot, Exercise, PlanItem
+from .models import RAG, AgreedPriority, Ballot, Exercise, PlanItem, percent
 from .services import eligible_practices
+
+
+def _with_turnout(exercises: list[Exercise], eligible: int) -> list[Exercise]:
+    """Each exercise (annotated by ExerciseQuerySet.with_turnout) with ``eligible`` and ``turnout_percent``."""
+    for exercise in exercises:
+        exercise.eligible = eligible
+        exercise.turnout_percent = percent(exercise.ballot_count, eligible)
+    return exercises
 
 
 def open_exercises(*, now: datetime | None = None) -> list[Exercise]:
     """Exercises open for voting, soonest closing first, each with ``ballot_count``, ``eligible`` and
     ``turnout_percent``. Two queries."""
     now = now or timezone.now()
-    exercises = list(
-        Exercise.objects.open().filter(closes_at__gt=now).annotate(ballot_count=Count("ballots")).order_by("closes_at")
-    )
-    eligible = eligible_practices().count() if exercises else 0
+    exercises = list(Exercise.objects.open().filter(closes_at__gt=now).with_turnout().order_by("closes_at"))
+    return _with_turnout(exercises, eligible_practices().count() if exercises else 0)
+
+
+def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) -> dict:
+    """The priorities page: every exercise the person may see (drafts only for those who run them) with its
+    turnout; for each open one, whether each of the person's practices has voted and may vote; and the agreed
+    priorities with the plan items needing attention. A fixed number of queries."""
+    now = now or timezone.now()
+    exercises = Exercise.objects.filter(is_archived=False)
+    if not include_drafts:
+        exercises = exercises.exclude(status=Exercise.Status.DRAFT)
+    eligible = eligible_practices().count()
+    exercises = _with_turnout(list(exercises.with_turnout().order_by("-closes_at", "title")), eligible)
     for exercise in exercises:
-        exercise.eligible = eligible
-        exercise.turnout_percent = round(100 * exercise.ballot_count / eligible) if eligible else 0
-    return exercises
+        exercise.state = exercise.window_state(now)
+    open_ones = [e for e in exercises if e.status == Exercise.Status.OPEN]
+    return {
+        "exercises": exercises,
+        "open_exercises": open_ones,
+        "drafts": [e for e in exercises if e.status == Exercise.Status.DRAFT],
+        "finished": [e for e in exercises if e.is_counted],
+        "for_my_practice": _for_my_practices(user, open_ones, now),
+        "agreed": _agreed_with_attention(),
+        "eligible": eligible,
+    }
+
+
+def _for_my_practices(user, open_exercises: list[Exercise], now: datetime) -> list[dict]:
+    """For each open exercise and each practice the person works for: its ballot, and whether they may cast it."""
+    from members.access import practice_ids
+
+    mine = sorted(practice_ids(user))
+    if not mine or not open_exercises:
+        return []
+    my_practices = list(Organisation.objects.filter(pk__in=mine).order_by("name"))
+    voted = {
+        (b.exercise_id, b.practice_id): b
+        for b in Ballot.objects.filter(exercise__in=open_exercises, practice_id__in=mine).only(
+            "exercise_id", "practice_id", "updated_at"
+        )
+    }
+    voting_for = set(Membership.objects.voting_contacts().filter(user=user).values_list("organisation_id", flat=True))
+    return [
+        {
+            "exercise": e,
+            "practice": p,
+            "ballot": voted.get((e.pk, p.pk)),
+            "can_vote": p.pk in voting_for and e.accepts_votes(now),
+        }
+        for e in open_exercises
+        for p in my_practices
+    ]
+
+
+def _agreed_with_attention() -> list[AgreedPriority]:
+    """Live agreed priorities, newest result first, each with how many of its plan items are red, amber and
+    overdue."""
+    live = Q(plan_items__is_archived=False)
+    return list(
+        AgreedPriority.objects.current()
+        .select_related("exercise")
+        .annotate(
+            red=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.RED)),
+            amber=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.AMBER)),
+            overdue=Count("plan_items", filter=Q(plan_items__in=PlanItem.objects.overdue())),
+        )
+        .order_by("-exercise__published_at", "position")
+    )
 
 
 def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exercise, list[Organisation]]:

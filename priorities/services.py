@@ -16,19 +16,34 @@ from members import outbox
 from members.models import Membership, Organisation, User
 
 from . import counting, emails
-from .models import RAG, AgreedPriority, Ballot, Candidate, Exercise, PlanItem, ProgressUpdate
+from .models import (
+    RAG,
+    AgreedPriority,
+    Ballot,
+    Candidate,
+    Exercise,
+    PlanItem,
+    ProgressUpdate,
+    percent,
+)
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 REMINDER_HOURS = 48
 
 
 def eligible_practices():
-    """The electorate: every open, current practice. One ballot each."""
-    return Organisation.objects.current().practices().filter(status=Organisation.Status.ACTIVE)
+    """The electorate: every open practice. One ballot each."""
+    return Organisation.objects.open_practices()
 
 
 def is_voting_contact(user, practice: Organisation) -> bool:
     return Membership.objects.voting_contacts().filter(user=user, organisation=practice).exists()
+
+
+def check_voting_contact(user, practice: Organisation) -> None:
+    """A practice's ballot is cast by one of its voting contacts, nobody else."""
+    if not is_voting_contact(user, practice):
+        raise ValidationError(f"Only a voting contact of {practice.name} can cast its ballot.")
 
 
 def _receipt_code() -> str:
@@ -58,6 +73,18 @@ def check_exercise_fields(fields: dict) -> None:
         raise ValidationError(errors)
 
 
+def check_exercise_editable(exercise: Exercise) -> None:
+    """An exercise is set up while it is a draft; once voting opens, practices vote on what they saw."""
+    if exercise.status != Exercise.Status.DRAFT:
+        raise ValidationError("Voting has opened, so the exercise can no longer be changed.")
+
+
+def check_candidates_editable(exercise: Exercise) -> None:
+    """Ballots name candidates, so they change only while the exercise is a draft."""
+    if exercise.status != Exercise.Status.DRAFT:
+        raise ValidationError("Voting has opened, so the candidates can no longer be changed.")
+
+
 @transaction.atomic
 def exercise_create(*, created_by: User, **fields) -> Exercise:
     fields = {name: fields[name] for name in EXERCISE_FIELDS}
@@ -68,8 +95,7 @@ def exercise_create(*, created_by: User, **fields) -> Exercise:
 @transaction.atomic
 def exercise_update(*, exercise: Exercise, **fields) -> Exercise:
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
-    if exercise.status != Exercise.Status.DRAFT:
-        raise ValidationError("Voting has opened, so the exercise can no longer be changed.")
+    check_exercise_editable(exercise)
     fields = {name: fields[name] for name in EXERCISE_FIELDS}
     check_exercise_fields(fields)
     for name, value in fields.items():
@@ -81,8 +107,7 @@ def exercise_update(*, exercise: Exercise, **fields) -> Exercise:
 @transaction.atomic
 def candidate_add(*, exercise: Exercise, title: str, description: str = "", influence_sought: str = "") -> Candidate:
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
-    if exercise.status != Exercise.Status.DRAFT:
-        raise ValidationError("Voting has opened, so the candidates can no longer be changed.")
+    check_candidates_editable(exercise)
     title = title.strip()
     if exercise.candidates.filter(is_archived=False, title__iexact=title).exists():
         raise ValidationError({"title": "There is already a candidate with this title."})
@@ -102,8 +127,7 @@ def candidate_update(
 ) -> Candidate:
     """Change a candidate while its exercise is a draft. Ballots name candidates, so once voting opens they stay."""
     exercise = Exercise.objects.select_for_update().get(pk=candidate.exercise_id)
-    if exercise.status != Exercise.Status.DRAFT:
-        raise ValidationError("Voting has opened, so the candidates can no longer be changed.")
+    check_candidates_editable(exercise)
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.is_archived:
         raise ValidationError("This candidate has been removed from the exercise.")
@@ -120,8 +144,7 @@ def candidate_update(
 @transaction.atomic
 def candidate_archive(*, candidate: Candidate) -> Candidate:
     exercise = Exercise.objects.select_for_update().get(pk=candidate.exercise_id)
-    if exercise.status != Exercise.Status.DRAFT:
-        raise ValidationError("Voting has opened, so the candidates can no longer be changed.")
+    check_candidates_editable(exercise)
     candidate.is_archived = True
     candidate.save(update_fields=["is_archived"])
     return candidate
@@ -193,15 +216,22 @@ def _normalise(exercise: Exercise, choices):
     return [int(c) for c in choices]
 
 
+def check_voting_open(exercise: Exercise, now=None) -> None:
+    """Ballots are cast and changed between the opening and the closing time of an open exercise."""
+    now = now or timezone.now()
+    if exercise.accepts_votes(now):
+        return
+    not_yet = exercise.status == Exercise.Status.OPEN and now < exercise.opens_at
+    if exercise.status == Exercise.Status.DRAFT or not_yet:
+        raise ValidationError(f"Voting opens at {timezone.localtime(exercise.opens_at):%H:%M on %-d %B %Y}.")
+    raise ValidationError("Voting has closed, so ballots can no longer be cast or changed.")
+
+
 def _lock_open_exercise(exercise: Exercise, now) -> Exercise:
     # Every ballot locks the exercise row, and so does the close: a vote either commits before the count reads
     # the ballots, or sees the exercise closed. No ballot can slip in uncounted.
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
-    not_yet = exercise.status == Exercise.Status.OPEN and now < exercise.opens_at
-    if exercise.status == Exercise.Status.DRAFT or not_yet:
-        raise ValidationError(f"Voting opens at {timezone.localtime(exercise.opens_at):%H:%M on %-d %B %Y}.")
-    if not exercise.accepts_votes(now):
-        raise ValidationError("Voting has closed, so ballots can no longer be cast or changed.")
+    check_voting_open(exercise, now)
     return exercise
 
 
@@ -211,8 +241,7 @@ def ballot_cast(*, exercise: Exercise, practice: Organisation, user: User, choic
     now = now or timezone.now()
     if not eligible_practices().filter(pk=practice.pk).exists():
         raise ValidationError(f"{practice.name} is not a practice that votes in this exercise.")
-    if not is_voting_contact(user, practice):
-        raise ValidationError(f"Only a voting contact of {practice.name} can cast its ballot.")
+    check_voting_contact(user, practice)
     exercise = _lock_open_exercise(exercise, now)
     candidate_ids = list(exercise.candidates.filter(is_archived=False).values_list("pk", flat=True))
     check_choices(exercise=exercise, candidate_ids=candidate_ids, choices=choices)
@@ -292,7 +321,7 @@ def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> 
     return {
         "eligible": len(practices),
         "voted": voted,
-        "percent": round(100 * voted / len(practices)) if practices else 0,
+        "percent": percent(voted, len(practices)),
         "by_pcn": sorted(by_pcn.values(), key=lambda row: (row["pcn"] == "Not in a PCN", row["pcn"])),
     }
 
@@ -472,13 +501,18 @@ def reminders_queue(*, now=None) -> list[int]:
 # --------------------------------------------------------------------------------------------------
 
 
+def check_result_published(exercise: Exercise) -> None:
+    """The agreed priorities come from a result everyone has seen."""
+    if exercise.status != Exercise.Status.PUBLISHED:
+        raise ValidationError("Publish the result before confirming the agreed priorities.")
+
+
 @transaction.atomic
 def priorities_confirm(*, exercise: Exercise, candidates: list[Candidate], confirmed_by: User, now=None):
     """The chair confirms the final list from the published result. Dropped ones are archived, never deleted."""
     now = now or timezone.now()
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
-    if exercise.status != Exercise.Status.PUBLISHED:
-        raise ValidationError("Publish the result before confirming the agreed priorities.")
+    check_result_published(exercise)
     if not candidates:
         raise ValidationError("Choose at least one priority to agree.")
     if any(c.exercise_id != exercise.pk or c.is_archived for c in candidates):

@@ -3,19 +3,18 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import is_group, practice_ids
-from members.forms import add_service_errors
+from members.forms import add_service_errors, refusal
 from members.models import Membership, Organisation
 
-from . import access, services
+from . import access, selectors, services
 from .forms import BallotForm, CandidateForm, ConfirmPrioritiesForm, ExerciseForm, PlanItemForm
-from .models import RAG, AgreedPriority, Ballot, Candidate, Exercise, PlanItem, ProgressUpdate
+from .models import Ballot, Exercise, PlanItem, ProgressUpdate
 
 
 def _amount(text: str) -> str:
@@ -36,70 +35,8 @@ def exercise_list(request):
     user = request.user
     access.require(access.can_see_priorities(user))
     manage = access.can_manage(user)
-    exercises = Exercise.objects.filter(is_archived=False)
-    if not manage:
-        exercises = exercises.exclude(status=Exercise.Status.DRAFT)
-    exercises = list(exercises.annotate(ballot_count=Count("ballots")).order_by("-closes_at", "title"))
-    now = timezone.now()
-    open_ones = [e for e in exercises if e.status == Exercise.Status.OPEN]
-    eligible = services.eligible_practices().count()
-    for exercise in exercises:
-        exercise.state = exercise.window_state(now)
-        exercise.turnout_percent = round(100 * exercise.ballot_count / eligible) if eligible else 0
-
-    mine = sorted(practice_ids(user))
-    my_practices = list(Organisation.objects.filter(pk__in=mine).order_by("name")) if mine else []
-    voted = {}
-    voting_for = set()
-    if my_practices and open_ones:
-        voted = {
-            (b.exercise_id, b.practice_id): b
-            for b in Ballot.objects.filter(exercise__in=open_ones, practice_id__in=mine).only(
-                "exercise_id", "practice_id", "updated_at"
-            )
-        }
-        voting_for = set(
-            Membership.objects.voting_contacts().filter(user=user).values_list("organisation_id", flat=True)
-        )
-    for_my_practice = [
-        {
-            "exercise": e,
-            "practice": p,
-            "ballot": voted.get((e.pk, p.pk)),
-            "can_vote": p.pk in voting_for and e.accepts_votes(now),
-        }
-        for e in open_ones
-        for p in my_practices
-    ]
-    agreed = list(
-        AgreedPriority.objects.current()
-        .select_related("exercise")
-        .annotate(
-            red=Count("plan_items", filter=Q(plan_items__is_archived=False, plan_items__rag_status=RAG.RED)),
-            amber=Count("plan_items", filter=Q(plan_items__is_archived=False, plan_items__rag_status=RAG.AMBER)),
-            overdue=Count(
-                "plan_items",
-                filter=Q(plan_items__is_archived=False, plan_items__due_date__lt=timezone.localdate())
-                & ~Q(plan_items__rag_status=RAG.COMPLETE),
-            ),
-        )
-        .order_by("-exercise__published_at", "position")
-    )
-    return render(
-        request,
-        "priorities/list.html",
-        {
-            "exercises": exercises,
-            "open_exercises": open_ones,
-            "drafts": [e for e in exercises if e.status == Exercise.Status.DRAFT],
-            "finished": [e for e in exercises if e.is_counted],
-            "for_my_practice": for_my_practice,
-            "agreed": agreed,
-            "manage": manage,
-            "show_turnout": is_group(user),
-            "eligible": eligible,
-        },
-    )
+    context = selectors.exercise_list(user=user, include_drafts=manage)
+    return render(request, "priorities/list.html", {**context, "manage": manage, "show_turnout": is_group(user)})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -126,9 +63,10 @@ def exercise_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exercise_edit(request, pk: int):
-    exercise = access.get_exercise_for(request.user, pk, write=True)
-    if exercise.status != Exercise.Status.DRAFT:
-        messages.error(request, "Voting has opened, so the exercise can no longer be changed.")
+    exercise = access.get_exercise_for(request.user, pk, to="edit")
+    refused = refusal(services.check_exercise_editable, exercise)
+    if refused:
+        messages.error(request, refused)
         return redirect("priorities:exercise", exercise.pk)
     form = ExerciseForm(request.POST or None, instance=exercise)
     if request.method == "POST" and form.is_valid():
@@ -259,7 +197,7 @@ def _render_exercise(request, exercise: Exercise, *, candidate_form=None, status
 @login_required
 @require_POST
 def candidate_add(request, pk: int):
-    exercise = access.get_exercise_for(request.user, pk, write=True)
+    exercise = access.get_exercise_for(request.user, pk, to="edit")
     form = CandidateForm(request.POST)
     if form.is_valid():
         try:
@@ -275,7 +213,7 @@ def candidate_add(request, pk: int):
 @login_required
 @require_POST
 def candidate_remove(request, pk: int):
-    candidate = access.get_candidate_for(request.user, pk, write=True)
+    candidate = access.get_candidate_for(request.user, pk, to="remove")
     try:
         services.candidate_archive(candidate=candidate)
     except ValidationError as error:
@@ -288,13 +226,13 @@ def candidate_remove(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def candidate_edit(request, pk: int):
-    candidate = access.get_candidate_for(request.user, pk, write=True)
+    candidate = access.get_candidate_for(request.user, pk, to="edit")
     exercise = candidate.exercise
-    if exercise.status != Exercise.Status.DRAFT:
-        messages.error(request, "Voting has opened, so the candidates can no longer be changed.")
+    refused = refusal(services.check_candidates_editable, exercise)
+    if refused:
+        messages.error(request, refused)
         return redirect("priorities:exercise", exercise.pk)
-    # A fresh instance: the form writes what was typed into it, and the service compares with the stored row.
-    form = CandidateForm(request.POST or None, instance=Candidate.objects.get(pk=candidate.pk))
+    form = CandidateForm(request.POST or None, instance=candidate)
     if request.method == "POST" and form.is_valid():
         try:
             services.candidate_update(candidate=candidate, **form.cleaned_data)
@@ -309,8 +247,8 @@ def candidate_edit(request, pk: int):
     )
 
 
-def _state_change(request, pk: int, action, success: str):
-    exercise = access.get_exercise_for(request.user, pk, write=True)
+def _state_change(request, pk: int, to: str, action, success: str):
+    exercise = access.get_exercise_for(request.user, pk, to=to)
     try:
         action(exercise)
     except ValidationError as error:
@@ -324,7 +262,7 @@ def _state_change(request, pk: int, action, success: str):
 @require_POST
 def exercise_open(request, pk: int):
     return _state_change(
-        request, pk, lambda e: services.exercise_open(exercise=e, opened_by=request.user),
+        request, pk, "open", lambda e: services.exercise_open(exercise=e, opened_by=request.user),
         "Voting is open. Practices see the exercise on their priorities page.",
     )
 
@@ -333,7 +271,7 @@ def exercise_open(request, pk: int):
 @require_POST
 def exercise_close(request, pk: int):
     return _state_change(
-        request, pk, lambda e: services.exercise_close(exercise=e),
+        request, pk, "close", lambda e: services.exercise_close(exercise=e),
         "Voting is closed and the ballots are counted. Check the result, then publish it.",
     )
 
@@ -342,7 +280,7 @@ def exercise_close(request, pk: int):
 @require_POST
 def exercise_publish(request, pk: int):
     return _state_change(
-        request, pk, lambda e: services.exercise_publish(exercise=e, published_by=request.user),
+        request, pk, "publish", lambda e: services.exercise_publish(exercise=e, published_by=request.user),
         "The result is published to the group and every practice.",
     )
 
@@ -350,8 +288,7 @@ def exercise_publish(request, pk: int):
 @login_required
 @require_POST
 def exercise_archive(request, pk: int):
-    access.require(access.can_archive(request.user))
-    exercise = access.get_exercise_for(request.user, pk, write=True)
+    exercise = access.get_exercise_for(request.user, pk, to="archive")
     try:
         services.exercise_archive(exercise=exercise)
     except ValidationError as error:
@@ -376,12 +313,12 @@ def vote(request, pk: int, practice_pk: int):
     except PermissionDenied as error:
         return render(request, "priorities/cannot_vote.html",
                       {"exercise": exercise, "reason": str(error) or "You cannot vote for this practice."}, status=403)
-    if not services.is_voting_contact(user, practice):
+    reason = refusal(services.check_voting_contact, user, practice)
+    if reason:
         contacts = [
             m.user.get_full_name()
             for m in Membership.objects.voting_contacts().filter(organisation=practice).select_related("user")
         ]
-        reason = f"Only a voting contact of {practice.name} can cast its ballot."
         if contacts:
             reason += f" Ask {' or '.join(contacts)}."
         return render(request, "priorities/cannot_vote.html", {"exercise": exercise, "reason": reason}, status=403)
@@ -390,13 +327,7 @@ def vote(request, pk: int, practice_pk: int):
     form = BallotForm(
         request.POST if request.method == "POST" else None, exercise=exercise, candidates=candidates, ballot=ballot
     )
-    closed_message = ""
-    if not exercise.accepts_votes():
-        closed_message = (
-            "Voting has closed, so ballots can no longer be cast or changed."
-            if exercise.window_state() == "closed"
-            else f"Voting opens at {timezone.localtime(exercise.opens_at):%H:%M on %-d %B %Y}."
-        )
+    closed_message = refusal(services.check_voting_open, exercise)
     if request.method == "POST":
         if closed_message:
             form.is_valid()
@@ -407,7 +338,7 @@ def vote(request, pk: int, practice_pk: int):
                     exercise=exercise, practice=practice, user=user, choices=form.choices
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -434,9 +365,10 @@ def vote(request, pk: int, practice_pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def priorities_confirm(request, pk: int):
-    exercise = access.get_exercise_for(request.user, pk, write=True)
-    if not exercise.is_published:
-        messages.error(request, "Publish the result before confirming the agreed priorities.")
+    exercise = access.get_exercise_for(request.user, pk, to="confirm")
+    refused = refusal(services.check_result_published, exercise)
+    if refused:
+        messages.error(request, refused)
         return redirect("priorities:exercise", exercise.pk)
     candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
     current = list(exercise.agreed_priorities.current().values_list("candidate_id", flat=True))
@@ -448,7 +380,7 @@ def priorities_confirm(request, pk: int):
         try:
             services.priorities_confirm(exercise=exercise, candidates=form.chosen(), confirmed_by=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The agreed priorities are confirmed. Each one now has a delivery plan to fill.")
             return redirect("priorities:exercise", exercise.pk)
@@ -497,14 +429,9 @@ def priority_detail(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_item_add(request, pk: int):
-    priority = access.get_priority_for(request.user, pk, write=True)
+    priority = access.get_priority_for(request.user, pk, to="plan")
     parent_pk = request.POST.get("parent") or request.GET.get("parent")
-    parent = None
-    if parent_pk:
-        try:
-            parent = priority.plan_items.current().get(pk=int(parent_pk))
-        except (ValueError, PlanItem.DoesNotExist):
-            raise Http404("No such plan item") from None
+    parent = access.get_plan_item_for(request.user, parent_pk, to="add_under", priority=priority) if parent_pk else None
     kind = PlanItem.Kind.OBJECTIVE if parent is None else next(
         (k for k, p in PlanItem.PARENT_KIND.items() if p == parent.kind), None
     )
@@ -531,8 +458,8 @@ def plan_item_add(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_item_edit(request, pk: int):
-    item = access.get_plan_item_for(request.user, pk, write=True)
-    form = PlanItemForm(request.POST or None, instance=PlanItem.objects.get(pk=item.pk))
+    item = access.get_plan_item_for(request.user, pk, to="edit")
+    form = PlanItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_item_update(item=item, updated_by=request.user, **form.cleaned_data)
@@ -553,7 +480,7 @@ def plan_item_edit(request, pk: int):
 @login_required
 @require_POST
 def plan_item_remove(request, pk: int):
-    item = access.get_plan_item_for(request.user, pk, write=True)
+    item = access.get_plan_item_for(request.user, pk, to="remove")
     try:
         services.plan_item_archive(item=item)
     except ValidationError as error:

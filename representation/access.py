@@ -15,7 +15,6 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 
 from members.access import is_acting_member, is_chair, is_gatekeeper, is_group, require
 
@@ -222,6 +221,6 @@ def get_leadership_agenda_item_for(user, pk: int, *, reorder: bool = False) -> L
     item = _get(
         LeadershipAgendaItem.objects.filter(is_archived=False).select_related("meeting"), pk, "agenda item"
     )
-    if item.meeting.meets_on < timezone.localdate():
+    if not item.meeting.is_upcoming():
         raise PermissionDenied  # a past agenda is the record of what was discussed
     return item

@@ -6,21 +6,23 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from decisions.models import DecisionItem
-from members.forms import PersonChoiceField
+from members.forms import PersonChoiceField, ShapeOnlyModelForm, add_service_errors
 from members.models import Organisation, User
 from members.selectors import acting_people
 from priorities.models import AgreedPriority
 
+from . import services
 from .models import Action, Forum, Meeting, Relationship, Representative, Request, Review
 
 DATE = {"type": "date"}
 MEMBER_KINDS = [k for k in Organisation.Kind.values if k not in Organisation.SYSTEM_PARTNER_KINDS]
 
 
-class ForumForm(forms.ModelForm):
+class ForumForm(ShapeOnlyModelForm):
     class Meta:
         model = Forum
         fields = ["name", "host", "cadence", "is_formal_seat", "purpose", "feedback_due_days"]
@@ -40,7 +42,7 @@ class ForumForm(forms.ModelForm):
         return value
 
 
-class RepresentativeForm(forms.ModelForm):
+class RepresentativeForm(ShapeOnlyModelForm):
     user = PersonChoiceField(queryset=User.objects.none(), label="Person")
 
     class Meta:
@@ -54,13 +56,6 @@ class RepresentativeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = acting_people()
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("term_starts_on"), data.get("term_ends_on")
-        if start and end and end <= start:
-            self.add_error("term_ends_on", "The term must end after it starts.")
-        return data
-
 
 class LeadForm(forms.Form):
     user = PersonChoiceField(queryset=User.objects.none(), label="Name a representation lead")
@@ -70,7 +65,7 @@ class LeadForm(forms.Form):
         self.fields["user"].queryset = acting_people()
 
 
-class RelationshipForm(forms.ModelForm):
+class RelationshipForm(ShapeOnlyModelForm):
     held_by = PersonChoiceField(queryset=User.objects.none(), label="Held by")
 
     class Meta:
@@ -97,8 +92,6 @@ class MeetingForm(forms.Form):
 
     def clean_agenda(self):
         lines = [line.strip() for line in self.cleaned_data["agenda"].splitlines() if line.strip()]
-        if not lines:
-            raise forms.ValidationError("List at least one agenda item, one per line.")
         if any(len(line) > 250 for line in lines):
             raise forms.ValidationError("Keep each agenda item to 250 characters or fewer.")
         return lines
@@ -175,11 +168,11 @@ class FeedbackForm(forms.Form):
     escalations = forms.CharField(label="Escalations", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(ShapeOnlyModelForm):
     owner = PersonChoiceField(queryset=User.objects.none(), label="Owner")
     support = PersonChoiceField(
         queryset=User.objects.none(), label="Support person", required=False,
-        help_text="Someone who gives admin help to get it done.",
+        help_text=Action._meta.get_field("support").help_text,
     )
 
     class Meta:
@@ -205,12 +198,6 @@ class ActionForm(forms.ModelForm):
         ).order_by("-pk")
         self.fields["priority"].queryset = AgreedPriority.objects.current().order_by("position", "pk")
 
-    def clean_due_on(self):
-        due_on = self.cleaned_data["due_on"]
-        if due_on < timezone.localdate():
-            raise forms.ValidationError("The due date must be today or in the future.")
-        return due_on
-
 
 class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=Action.Status.choices, widget=forms.RadioSelect)
@@ -220,15 +207,8 @@ class ActionUpdateForm(forms.Form):
     )
     due_on = forms.DateField(label="Due date", widget=forms.DateInput(DATE))
 
-    def clean(self):
-        data = super().clean()
-        if data.get("status") and data["status"] not in Action.OPEN_STATUSES and not data.get("completion_note",
-                                                                                              "").strip():
-            self.add_error("completion_note", "Say what was done, or why it is no longer needed.")
-        return data
 
-
-class ReviewForm(forms.ModelForm):
+class ReviewForm(ShapeOnlyModelForm):
     class Meta:
         model = Review
         fields = ["reviewed_on", "working_well", "overstepped_mandate", "thin_feedback", "next_steps"]
@@ -240,12 +220,6 @@ class ReviewForm(forms.ModelForm):
             "thin_feedback": forms.Textarea(attrs={"rows": 3}),
             "next_steps": forms.Textarea(attrs={"rows": 3}),
         }
-
-    def clean_reviewed_on(self):
-        value = self.cleaned_data["reviewed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("A review is recorded on or after the day it took place.")
-        return value
 
 
 # The public request form ----------------------------------------------------------------------------------------
@@ -279,7 +253,7 @@ def min_fill_seconds() -> float:
     return settings.REQUEST_FORM_MIN_SECONDS
 
 
-class RequestForm(forms.ModelForm):
+class RequestForm(ShapeOnlyModelForm):
     # A field people never see (the wrapper is hidden); bots that fill every field reveal themselves.
     website = forms.CharField(label="Leave this empty", required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
@@ -314,15 +288,14 @@ class RequestForm(forms.ModelForm):
     def is_bot(self) -> bool:
         return bool(self.data.get("website", "").strip())
 
-
-    def clean_needed_by(self):
-        value = self.cleaned_data["needed_by"]
-        if value < timezone.localdate():
-            raise forms.ValidationError("The date you need a response by must be today or in the future.")
-        return value
-
     def clean(self):
         data = super().clean()
+        if data.get("needed_by"):
+            # The rule is the service's; asking it here shows its answer beside every other problem at once.
+            try:
+                services.check_request_fields(needed_by=data["needed_by"])
+            except ValidationError as error:
+                add_service_errors(self, error)
         for name in ("requester_name", "requester_email", "requester_role", "organisation_name", "summary",
                      "details"):
             value = data.get(name)
@@ -365,15 +338,6 @@ class TriageForm(forms.Form):
             kind__in=[Organisation.Kind.LMC, Organisation.Kind.FEDERATION, Organisation.Kind.PCN,
                       Organisation.Kind.PRACTICE]
         ).order_by("kind", "name")
-
-    def clean(self):
-        data = super().clean()
-        outcome = data.get("outcome")
-        if outcome == Request.Outcome.REDIRECTED and not data.get("redirected_to"):
-            self.add_error("redirected_to", "Choose the member organisation the request goes to.")
-        if outcome in Request.REASON_REQUIRED and not data.get("outcome_reason", "").strip():
-            self.add_error("outcome_reason", "Say why, so that the requester knows what to do next.")
-        return data
 
 
 class AgendaOtherForm(forms.Form):

@@ -1,14 +1,16 @@
 """Representation on system forums, the action log, representation reviews, and the single point of access.
 
-Rules (when feedback is late, when an action is overdue, the triage target) live in services.py and
-selectors.py; these models hold the data, small derived properties and the invariants the database enforces.
+A state derived from the data (feedback late, an action overdue, a request past its triage target, the next
+leadership meeting) is defined here once: a QuerySet method, with the instance predicate that gives the same answer
+for one row beside it. Rules that change data live in services.py. These models hold the data, those derived states
+and the invariants the database enforces.
 """
 
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -201,7 +203,7 @@ class MeetingQuerySet(models.QuerySet):
 
     def feedback_late(self, today: date):
         """Past the feedback due date and not yet fully fed back. A forum the group has archived is no longer
-        chased: its representatives no longer report to the group."""
+        chased: its representatives no longer report to the group. Meeting.is_feedback_late is the same test."""
         return self.current().filter(
             feedback_due_on__lt=today, feedback_completed_at__isnull=True, forum__is_archived=False
         )
@@ -235,8 +237,12 @@ class Meeting(models.Model):
         return f"{self.forum} on {self.held_on:%-d %b %Y}"
 
     def is_feedback_late(self, today: date | None = None) -> bool:
+        """The instance twin of MeetingQuerySet.feedback_late."""
         today = today or timezone.localdate()
-        return self.feedback_completed_at is None and self.feedback_due_on < today
+        return (
+            not self.is_archived and not self.forum.is_archived
+            and self.feedback_completed_at is None and self.feedback_due_on < today
+        )
 
     @property
     def was_fed_back_late(self) -> bool:
@@ -245,9 +251,13 @@ class Meeting(models.Model):
             and timezone.localtime(self.feedback_completed_at).date() > self.feedback_due_on
         )
 
-    @property
-    def has_happened(self) -> bool:
-        return self.held_on < timezone.localdate()
+    def takes_comments(self, today: date | None = None) -> bool:
+        """The group comments on its briefings until the day of the meeting; after that, feedback takes over."""
+        return self.held_on >= (today or timezone.localdate())
+
+    def takes_feedback(self, today: date | None = None) -> bool:
+        """Feedback is written on or after the day of the meeting."""
+        return self.held_on <= (today or timezone.localdate())
 
 
 class AgendaItem(models.Model):
@@ -328,6 +338,7 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(is_archived=False, status__in=Action.OPEN_STATUSES)
 
     def overdue(self, today: date):
+        """Open past the due date. Action.is_overdue is the same test for one action."""
         return self.open().filter(due_on__lt=today)
 
     def for_person(self, user):
@@ -387,7 +398,8 @@ class Action(models.Model):
         return self.status in self.OPEN_STATUSES
 
     def is_overdue(self, today: date | None = None) -> bool:
-        return self.is_open and self.due_on < (today or timezone.localdate())
+        """The instance twin of ActionQuerySet.overdue."""
+        return not self.is_archived and self.is_open and self.due_on < (today or timezone.localdate())
 
 
 class Review(models.Model):
@@ -415,7 +427,11 @@ class RequestQuerySet(models.QuerySet):
         return self.filter(is_archived=False, outcome="")
 
     def past_target(self, today: date):
-        return self.awaiting_triage().filter(triage_due_on__lt=today)
+        """Requests that miss the triage target: triaged after the target date, or still waiting after it.
+        Request.is_past_target is the same test for one request."""
+        return self.filter(is_archived=False).filter(
+            Q(triaged_at__isnull=True, triage_due_on__lt=today) | Q(triaged_at__date__gt=F("triage_due_on"))
+        )
 
 
 class Request(models.Model):
@@ -489,6 +505,9 @@ class Request(models.Model):
         return bool(self.outcome)
 
     def is_past_target(self, today: date | None = None) -> bool:
+        """The instance twin of RequestQuerySet.past_target."""
+        if self.is_archived:
+            return False
         if self.triaged_at:
             return timezone.localtime(self.triaged_at).date() > self.triage_due_on
         return (today or timezone.localdate()) > self.triage_due_on
@@ -502,6 +521,13 @@ class Request(models.Model):
         )
 
 
+class LeadershipMeetingQuerySet(models.QuerySet):
+    def upcoming(self, today: date):
+        """Meetings today or later, soonest first: the first is the next leadership meeting. A past agenda is
+        the record of what was discussed. LeadershipMeeting.is_upcoming is the same test for one meeting."""
+        return self.filter(is_archived=False, meets_on__gte=today).order_by("meets_on")
+
+
 class LeadershipMeeting(models.Model):
     """A weekly meeting of the leadership group; every other week has a slot for system partners."""
 
@@ -510,11 +536,17 @@ class LeadershipMeeting(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
+    objects = LeadershipMeetingQuerySet.as_manager()
+
     class Meta:
         ordering = ["meets_on"]
 
     def __str__(self):
         return f"Leadership meeting on {self.meets_on:%-d %b %Y}"
+
+    def is_upcoming(self, today: date | None = None) -> bool:
+        """The instance twin of LeadershipMeetingQuerySet.upcoming."""
+        return not self.is_archived and self.meets_on >= (today or timezone.localdate())
 
 
 class LeadershipAgendaItem(models.Model):

@@ -35,7 +35,7 @@ def late_feedback(*, today: date | None = None) -> list[Meeting]:
 def requests_past_target(*, today: date | None = None) -> list[Request]:
     """Requests still awaiting triage after the target date (one query)."""
     today = today or timezone.localdate()
-    return list(Request.objects.past_target(today).order_by("triage_due_on", "received_at"))
+    return list(Request.objects.awaiting_triage().past_target(today).order_by("triage_due_on", "received_at"))
 
 
 def representatives_due_review(*, today: date | None = None) -> list[Representative]:
@@ -64,8 +64,7 @@ def next_agenda(*, today: date | None = None) -> Agenda:
     """The next leadership meeting (today or later) and its agenda in order (two queries)."""
     today = today or timezone.localdate()
     meeting = (
-        LeadershipMeeting.objects.filter(meets_on__gte=today, is_archived=False)
-        .order_by("meets_on")
+        LeadershipMeeting.objects.upcoming(today)
         .prefetch_related(
             Prefetch(
                 "items",

@@ -289,7 +289,7 @@ def _set_briefing_links(briefing: Briefing, *, decisions, priorities) -> None:
 def briefing_comment_add(*, briefing: Briefing, author: User, body: str, today: date | None = None) -> BriefingComment:
     """The group comments on a briefing until the day of the meeting; after that, feedback takes over."""
     today = today or timezone.localdate()
-    if briefing.agenda_item.meeting.held_on < today:
+    if not briefing.agenda_item.meeting.takes_comments(today):
         raise ValidationError("The meeting has happened, so the briefing is closed for comments.")
     body = body.strip()
     if not body:
@@ -305,7 +305,7 @@ def feedback_save(
     """Record what happened on an agenda item. When every item has feedback the meeting is fed back."""
     today = today or timezone.localdate()
     meeting = Meeting.objects.select_for_update().get(pk=agenda_item.meeting_id)
-    if meeting.held_on > today:
+    if not meeting.takes_feedback(today):
         raise ValidationError("Feedback can be written on or after the day of the meeting.")
     feedback = Feedback.objects.select_for_update().filter(agenda_item=agenda_item).first()
     values = {
@@ -360,6 +360,8 @@ def action_create(
     *, created_by: User, title: str, owner: User, due_on: date, support: User | None = None,
     meeting: Meeting | None = None, decision=None, priority=None,
 ) -> Action:
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": "The due date must be today or in the future."})
     links = {}
     if decision is not None:
         links["decision"] = decision
@@ -440,6 +442,13 @@ FORM_ALREADY_SENT = (
 )
 
 
+def check_request_fields(*, needed_by: date, received_at: datetime | None = None) -> None:
+    """What a request must say, whoever sends it: the public form asks this too, to show every problem at once."""
+    received_at = received_at or timezone.now()
+    if needed_by < timezone.localtime(received_at).date():
+        raise ValidationError({"needed_by": "The date you need a response by must be today or in the future."})
+
+
 @transaction.atomic
 def request_submit(
     *, requester_name: str, requester_email: str, requester_role: str, organisation_name: str, summary: str,
@@ -447,8 +456,7 @@ def request_submit(
 ) -> Request:
     """A system partner's request arrives; they get an acknowledgement by email. A form (its nonce) is sent once."""
     received_at = received_at or timezone.now()
-    if needed_by < timezone.localtime(received_at).date():
-        raise ValidationError({"needed_by": "The date you need a response by must be today or in the future."})
+    check_request_fields(needed_by=needed_by, received_at=received_at)
     if form_nonce and Request.objects.filter(form_nonce=form_nonce).exists():
         raise ValidationError(FORM_ALREADY_SENT)
     try:
@@ -466,6 +474,12 @@ def request_submit(
     return request
 
 
+def check_awaiting_triage(request: Request) -> None:
+    """A request is triaged once: the requester has been told its outcome."""
+    if request.outcome:
+        raise ValidationError("This request has already been triaged.")
+
+
 @transaction.atomic
 def request_triage(
     *, request: Request, triaged_by: User, outcome: str, outcome_reason: str = "",
@@ -473,8 +487,7 @@ def request_triage(
 ) -> Request:
     """Triage a request to exactly one outcome; the requester is told it by email. A request is triaged once."""
     request = Request.objects.select_for_update().get(pk=request.pk)
-    if request.outcome:
-        raise ValidationError("This request has already been triaged.")
+    check_awaiting_triage(request)
     if outcome not in Request.Outcome.values:
         raise ValidationError({"outcome": "Choose an outcome."})
     outcome_reason = outcome_reason.strip()
@@ -518,7 +531,7 @@ def next_meeting_date(today: date) -> date:
 def leadership_meeting_next(*, today: date | None = None) -> LeadershipMeeting:
     """The next leadership meeting (today or later), scheduled on the weekly pattern if none is."""
     today = today or timezone.localdate()
-    meeting = LeadershipMeeting.objects.filter(meets_on__gte=today, is_archived=False).order_by("meets_on").first()
+    meeting = LeadershipMeeting.objects.upcoming(today).first()
     if meeting:
         return meeting
     day = next_meeting_date(today)
@@ -532,10 +545,7 @@ def leadership_meeting_next(*, today: date | None = None) -> LeadershipMeeting:
 def leadership_meeting_for_partners(*, today: date | None = None) -> LeadershipMeeting:
     """The next leadership meeting with a slot for system partners: where triaged requests are heard."""
     today = today or timezone.localdate()
-    meeting = (
-        LeadershipMeeting.objects.filter(meets_on__gte=today, is_archived=False, has_partner_slot=True)
-        .order_by("meets_on").first()
-    )
+    meeting = LeadershipMeeting.objects.upcoming(today).filter(has_partner_slot=True).first()
     if meeting:
         return meeting
     day = next_meeting_date(today)
@@ -626,7 +636,7 @@ def agenda_item_add_other(*, meeting: LeadershipMeeting, title: str) -> Leadersh
 def agenda_item_move(*, item: LeadershipAgendaItem, direction: str) -> LeadershipAgendaItem:
     """Swap an item with its neighbour above ("up") or below ("down"). At the top or bottom nothing changes."""
     if direction not in ("up", "down"):
-        raise ValidationError("Move an item up or down.")
+        raise ValidationError("Choose to move the item up or down.")
     LeadershipMeeting.objects.select_for_update().get(pk=item.meeting_id)
     item = LeadershipAgendaItem.objects.get(pk=item.pk)
     siblings = LeadershipAgendaItem.objects.filter(meeting_id=item.meeting_id, is_archived=False)

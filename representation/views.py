@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from members.access import is_acting_member, is_chair, require
-from members.forms import add_service_errors
+from members.forms import add_service_errors, refusal
 
 from . import access, selectors, services
 from .forms import (
@@ -92,11 +92,7 @@ def forums(request):
         Forum.objects.current()
         .select_related("host")
         .annotate(
-            late_meetings=Count(
-                "meetings",
-                filter=Q(meetings__is_archived=False, meetings__feedback_due_on__lt=today,
-                         meetings__feedback_completed_at__isnull=True),
-            ),
+            late_meetings=Count("meetings", filter=Q(meetings__in=Meeting.objects.feedback_late(today))),
             next_meeting_on=Min("meetings__held_on", filter=Q(meetings__is_archived=False,
                                                               meetings__held_on__gte=today)),
         )
@@ -307,7 +303,7 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
     )
     today = timezone.localdate()
     can_write = access.can_write_for_forum(request.user, meeting.forum_id)
-    can_comment = access.can_act(request.user) and meeting.held_on >= today
+    can_comment = access.can_act(request.user) and meeting.takes_comments(today)
     items = list(items)
     comment_forms = comment_forms or {}
     for item in items:
@@ -328,7 +324,7 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
             "can_edit": access.can_manage_meetings_of(request.user, meeting.forum_id),
             "can_comment": can_comment,
             "can_act": access.can_act(request.user),
-            "can_feed_back": can_write and meeting.held_on <= today,
+            "can_feed_back": can_write and meeting.takes_feedback(today),
             "item_form": item_form or (AgendaItemForm() if can_write else None),
             "actions": meeting.actions.filter(is_archived=False).select_related("owner"),
         },
@@ -462,7 +458,7 @@ def feedback_edit(request, pk: int):
     briefing = Briefing.objects.filter(agenda_item=item).first()
     return render(
         request, "representation/feedback_edit.html",
-        {"item": item, "form": form, "briefing": briefing, "too_early": item.meeting.held_on > timezone.localdate()},
+        {"item": item, "form": form, "briefing": briefing, "too_early": not item.meeting.takes_feedback()},
         status=_status(form),
     )
 
@@ -529,9 +525,13 @@ def action_new(request):
         initial["meeting"] = int(request.GET["meeting"])
     form = ActionForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        action = services.action_create(created_by=request.user, **form.cleaned_data)
-        messages.success(request, f"Action added for {action.owner}, due {action.due_on:%-d %B %Y}.")
-        return redirect("representation:actions")
+        try:
+            action = services.action_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action added for {action.owner}, due {action.due_on:%-d %B %Y}.")
+            return redirect("representation:actions")
     return render(request, "representation/action_new.html", {"form": form}, status=_status(form))
 
 
@@ -699,8 +699,9 @@ def request_detail(request, pk: int):
     req = access.get_request_for(request.user, pk, write=request.method == "POST")
     form = _bound(TriageForm, request)
     if request.method == "POST":
-        if req.is_triaged:
-            messages.error(request, "This request has already been triaged.")
+        refused = refusal(services.check_awaiting_triage, req)
+        if refused:
+            messages.error(request, refused)
             return redirect("representation:request", req.pk)
         if form.is_valid():
             try:
@@ -768,16 +769,16 @@ def agenda_add(request):
 @require_POST
 def agenda_move(request, pk: int):
     item = access.get_leadership_agenda_item_for(request.user, pk, reorder=True)
-    direction = request.POST.get("direction", "")
-    if direction not in ("up", "down"):
-        messages.error(request, "Choose to move the item up or down.")
+    try:
+        services.agenda_item_move(item=item, direction=request.POST.get("direction", ""))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
         return render(
             request, "representation/agenda.html",
             {"agenda": selectors.next_agenda(), "can_manage": True, "can_reorder": True,
              "other_form": AgendaOtherForm()},
             status=400,
         )
-    services.agenda_item_move(item=item, direction=direction)
     return redirect(reverse("representation:agenda") + f"#agenda-item-{item.pk}")
 
 

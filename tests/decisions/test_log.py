@@ -98,10 +98,10 @@ def test_the_public_decisions_tag_lists_only_public_decisions(chair, agreed_item
 def test_the_digest_summary_has_new_decisions_and_live_consensus_checks(chair, agreed_item, seats, deadline):
     live = DecisionItemFactory(raised_by=chair, title="Live one")
     services.round_open(item=live, by=chair, deadline=deadline)
-    summary = services.digest_summary(since=timezone.now() - timezone.timedelta(days=7))
+    summary = selectors.digest_summary(since=timezone.now() - timezone.timedelta(days=7))
     assert summary["published"] == [agreed_item]
     assert [(c["item"], c["round"]) for c in summary["consensus_checks"]] == [(live, 1)]
-    assert services.digest_summary(since=timezone.now())["published"] == []
+    assert selectors.digest_summary(since=timezone.now())["published"] == []
 
 
 def test_the_chair_sees_overdue_rounds_missing_seats_and_unseen_decisions(chair, agreed_item, seats, deadline,

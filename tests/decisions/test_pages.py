@@ -51,13 +51,14 @@ def test_list_pages_by_role(as_persona, name, index):
 
 ITEM_PAGES = {
     # (url name, extra args): expected for chair, gatekeeper, member, observer, practice_user, outsider, anonymous
-    ("decisions:item", ()): [200, 200, 200, 200, 403, 403, 302],
-    ("decisions:item_edit", ()): [200, 403, 403, 403, 403, 403, 302],
-    ("decisions:round_open", ()): [200, 403, 403, 403, 403, 403, 302],
-    ("decisions:confirm", ()): [200, 403, 403, 403, 403, 403, 302],
-    ("decisions:item_end", ("park",)): [200, 403, 403, 403, 403, 403, 302],
-    ("decisions:item_end", ("redirect",)): [200, 403, 403, 403, 403, 403, 302],
-    ("decisions:item_end", ("withdraw",)): [200, 403, 403, 403, 403, 403, 302],
+    # An item in discussion is the group's: to anyone else it is not there (404), as a missing one would be.
+    ("decisions:item", ()): [200, 200, 200, 200, 404, 404, 302],
+    ("decisions:item_edit", ()): [200, 403, 403, 403, 404, 404, 302],
+    ("decisions:round_open", ()): [200, 403, 403, 403, 404, 404, 302],
+    ("decisions:confirm", ()): [200, 403, 403, 403, 404, 404, 302],
+    ("decisions:item_end", ("park",)): [200, 403, 403, 403, 404, 404, 302],
+    ("decisions:item_end", ("redirect",)): [200, 403, 403, 403, 404, 404, 302],
+    ("decisions:item_end", ("withdraw",)): [200, 403, 403, 403, 404, 404, 302],
 }
 
 
@@ -70,7 +71,7 @@ def test_item_pages_by_role(as_persona, item, page, index):
 
 @pytest.mark.parametrize("index", range(len(PERSONAS)), ids=PERSONAS)
 def test_a_published_decision_is_seen_by_practices_but_not_outsiders(as_persona, agreed_item, index):
-    expected = [200, 200, 200, 200, 200, 403, 302][index]
+    expected = [200, 200, 200, 200, 200, 404, 302][index]
     response = as_persona(PERSONAS[index]).get(reverse("decisions:item", args=[agreed_item.pk]))
     _expect(response, expected)
 
@@ -86,7 +87,7 @@ def test_a_practice_sees_the_statement_but_never_positions_or_discussion(client_
 
 
 @pytest.mark.parametrize("persona,expected", [("member", 200), ("lmc_deputy", 200), ("chair", 403),
-                                              ("observer", 403), ("practice_user", 403), ("outsider", 403)])
+                                              ("observer", 403), ("practice_user", 404), ("outsider", 404)])
 def test_only_the_holder_or_deputy_opens_a_seats_response_page(client_for, request, open_round, seats, persona,
                                                                  expected):
     url = reverse("decisions:respond", args=[open_round.item_id, 1, seats["lmc" if persona == "lmc_deputy"
@@ -186,7 +187,7 @@ def test_only_the_chair_opens_a_round(client_for, request, item, seats, persona)
     day = (timezone.localdate() + timezone.timedelta(days=7)).isoformat()
     response = client_for(request.getfixturevalue(persona)).post(
         reverse("decisions:round_open", args=[item.pk]), {"deadline": day})
-    assert response.status_code == 403
+    assert response.status_code == (404 if persona in ("practice_user", "outsider") else 403)
     assert not Round.objects.exists()
 
 
@@ -243,7 +244,7 @@ def test_a_closed_round_takes_no_more_positions(client_for, chair, member, open_
 
 
 @pytest.mark.parametrize("persona,expected", [("chair", 302), ("member", 403), ("observer", 403),
-                                              ("practice_user", 403), ("anonymous", 302)])
+                                              ("practice_user", 404), ("anonymous", 302)])
 def test_only_the_chair_closes_a_round(as_persona, open_round, persona, expected):
     response = as_persona(persona).post(reverse("decisions:round_close", args=[open_round.item_id, 1]))
     assert response.status_code == expected
@@ -323,7 +324,7 @@ def test_only_the_chair_publishes(client_for, request, chair, open_round, seats,
     _all_support(open_round, seats)
     item = services.item_confirm(item=open_round.item, by=chair, statement="We agree.")
     response = client_for(request.getfixturevalue(persona)).post(reverse("decisions:publish", args=[item.pk]))
-    assert response.status_code == 403
+    assert response.status_code == (404 if persona == "practice_user" else 403)  # unpublished: not theirs to see
     assert not DecisionItem.objects.published().exists()
 
 
@@ -384,19 +385,19 @@ def test_an_empty_comment_is_refused(client_for, member, item):
     assert not Comment.objects.exists()
 
 
-@pytest.mark.parametrize("persona,expected", [("observer", 403), ("practice_user", 403), ("outsider", 403),
+@pytest.mark.parametrize("persona,expected", [("observer", 403), ("practice_user", 404), ("outsider", 404),
                                               ("anonymous", 302)])
 def test_observers_practices_and_outsiders_do_not_comment(as_persona, item, persona, expected):
     _expect(as_persona(persona).post(reverse("decisions:comment_add", args=[item.pk]), {"body": "Hi"}), expected)
     assert not Comment.objects.exists()
 
 
-@pytest.mark.parametrize("persona,expected", [("observer", 302), ("member", 302), ("practice_user", 403),
-                                              ("outsider", 403), ("anonymous", 302)])
+@pytest.mark.parametrize("persona,expected", [("observer", 302), ("member", 302), ("practice_user", 404),
+                                              ("outsider", 404), ("anonymous", 302)])
 def test_anyone_on_the_group_declares_an_interest_on_an_item(as_persona, item, persona, expected):
     response = as_persona(persona).post(reverse("decisions:interest_declare", args=[item.pk]),
                                         {"interest": "My practice would host it."})
-    if persona == "anonymous" or expected == 403:
+    if persona == "anonymous" or expected == 404:
         _expect(response, expected)
     else:
         assert response.status_code == 302
@@ -437,7 +438,7 @@ def test_a_practice_cannot_acknowledge_for_another_practice(client_for, practice
     assert not Acknowledgement.objects.exists()
 
 
-@pytest.mark.parametrize("persona,expected", [("member", 403), ("outsider", 403), ("anonymous", 302)])
+@pytest.mark.parametrize("persona,expected", [("member", 403), ("outsider", 404), ("anonymous", 302)])
 def test_only_practice_people_acknowledge(as_persona, practice, agreed_item, persona, expected):
     _expect(as_persona(persona).post(reverse("decisions:acknowledge", args=[agreed_item.pk]),
                                      {"practice": practice.pk}), expected)
@@ -447,7 +448,7 @@ def test_only_practice_people_acknowledge(as_persona, practice, agreed_item, per
 def test_an_unpublished_item_cannot_be_acknowledged(client_for, practice_user, practice, item):
     response = client_for(practice_user).post(reverse("decisions:acknowledge", args=[item.pk]),
                                               {"practice": practice.pk})
-    assert response.status_code == 403
+    assert response.status_code == 404  # an unpublished item is not the practice's to see
 
 
 def test_acknowledgement_is_shown_by_pcn(client_for, chair, agreed_item, practice, practice_user):

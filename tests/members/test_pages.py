@@ -79,7 +79,7 @@ def test_organisation_page_shows_a_practice(client_for, practice_user, practice)
 
 def test_organisation_page_refuses_outsiders_and_anonymous(client, client_for, outsider, practice):
     url = reverse("members:organisation", args=[practice.pk])
-    assert client_for(outsider).get(url).status_code == 403
+    assert client_for(outsider).get(url).status_code == 404  # not theirs to see: as if it did not exist
     assert client.get(url).status_code == 302
 
 

@@ -1,0 +1,109 @@
+"""Each derived state is one QuerySet method with its instance predicate beside it: on the same rows they agree.
+
+Feedback from a forum the group has archived is not late: its representatives no longer report to the group, so
+nobody chases it (the dashboard, the forums list and the meeting's own tag all say so)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from representation.models import Action, LeadershipMeeting, Meeting, Request
+
+from ..factories import (
+    ActionFactory,
+    ForumFactory,
+    LeadershipMeetingFactory,
+    MeetingFactory,
+    RequestFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def _agree(queryset_method, rows, predicate) -> dict:
+    """Each row's answer from the QuerySet method and from the predicate, side by side."""
+    chosen = set(queryset_method().values_list("pk", flat=True))
+    return {row.pk: (row.pk in chosen, predicate(row)) for row in rows}
+
+
+def _assert_agree(answers: dict, expected: bool):
+    assert answers == {pk: (expected, expected) for pk in answers}
+
+
+@pytest.mark.parametrize("case,expected", [
+    ("due yesterday, no feedback", True),
+    ("due today, no feedback", False),
+    ("due yesterday, fed back", False),
+    ("due yesterday, meeting archived", False),
+    ("due yesterday, forum archived", False),
+])
+def test_feedback_lateness_is_one_rule(case, expected):
+    forum = ForumFactory(is_archived=case.endswith("forum archived"))
+    held_on = TODAY - timedelta(days=10)
+    meeting = MeetingFactory(
+        forum=forum, held_on=held_on,
+        feedback_due_on=TODAY if "due today" in case else TODAY - timedelta(days=1),
+        feedback_completed_at=timezone.now() if "fed back" in case else None,
+        is_archived=case.endswith("meeting archived"),
+    )
+    meeting = Meeting.objects.select_related("forum").get(pk=meeting.pk)
+    _assert_agree(_agree(lambda: Meeting.objects.feedback_late(TODAY), [meeting],
+                         lambda m: m.is_feedback_late(TODAY)), expected)
+
+
+@pytest.mark.parametrize("status,due_in_days,archived,expected", [
+    ("open", -1, False, True),
+    ("in_progress", -1, False, True),
+    ("open", 0, False, False),
+    ("done", -1, False, False),
+    ("dropped", -1, False, False),
+    ("open", -1, True, False),
+])
+def test_action_overdue_is_one_rule(status, due_in_days, archived, expected):
+    closed = status in ("done", "dropped")
+    action = ActionFactory(
+        status=status, due_on=TODAY + timedelta(days=due_in_days), is_archived=archived,
+        completion_note="Done." if closed else "", completed_at=timezone.now() if closed else None,
+    )
+    _assert_agree(_agree(lambda: Action.objects.overdue(TODAY), [action], lambda a: a.is_overdue(TODAY)), expected)
+
+
+@pytest.mark.parametrize("case,expected", [
+    ("waiting, target yesterday", True),
+    ("waiting, target today", False),
+    ("triaged after the target", True),
+    ("triaged on the target day", False),
+    ("waiting, target yesterday, archived", False),
+])
+def test_request_past_target_is_one_rule(case, expected, chair):
+    request = RequestFactory(
+        triage_due_on=TODAY if "target today" in case or "on the target day" in case else TODAY - timedelta(days=1),
+        is_archived=case.endswith("archived"),
+    )
+    if case.startswith("triaged"):
+        request.outcome, request.triaged_by, request.triaged_at = "message", chair, timezone.now()
+        request.save()
+    _assert_agree(_agree(lambda: Request.objects.past_target(TODAY), [request],
+                         lambda r: r.is_past_target(TODAY)), expected)
+
+
+@pytest.mark.parametrize("days,archived,expected", [(-1, False, False), (0, False, True), (7, False, True),
+                                                    (7, True, False)])
+def test_the_next_leadership_meeting_is_one_rule(days, archived, expected):
+    meeting = LeadershipMeetingFactory(meets_on=TODAY + timedelta(days=days), is_archived=archived)
+    _assert_agree(_agree(lambda: LeadershipMeeting.objects.upcoming(TODAY), [meeting],
+                         lambda m: m.is_upcoming(TODAY)), expected)
+
+
+def test_the_next_meeting_is_the_first_upcoming_one_for_the_agenda_and_the_scheduler():
+    from representation import selectors, services
+
+    LeadershipMeetingFactory(meets_on=TODAY - timedelta(days=1))
+    LeadershipMeetingFactory(meets_on=TODAY + timedelta(days=2), is_archived=True)
+    soonest = LeadershipMeetingFactory(meets_on=TODAY + timedelta(days=5))
+    LeadershipMeetingFactory(meets_on=TODAY + timedelta(days=12))
+    assert selectors.next_agenda(today=TODAY).meeting == soonest
+    assert services.leadership_meeting_next(today=TODAY) == soonest
