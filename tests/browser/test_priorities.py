@@ -149,8 +149,9 @@ def test_a_points_ballot_adds_up_the_points_as_they_are_typed(page, sign_in, axe
     sign_in("pm1@example.nhs.uk")
     page.goto(f"/priorities/{exercise.pk}/")
     page.get_by_role("link", name="Vote for Riverside Surgery").click()
+    page.wait_for_load_state()  # the deferred script has attached its listeners
     page.get_by_label("Estates").fill("3")
     page.get_by_label("Workforce").fill("7")
     # static/js/points-total.js keeps the total up to date without sending the form.
-    assert page.locator("#points-total").text_content() == "10"
+    page.wait_for_function("document.getElementById('points-total').textContent === '10'", timeout=5000)
     assert axe_violations() == []

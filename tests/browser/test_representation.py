@@ -131,6 +131,6 @@ def test_a_partner_request_is_triaged_onto_the_agenda_and_the_outcome_emailed(
     page.get_by_role("link", name="Leadership meeting agenda").first.click()
     title = "Winter vaccination plan (Northbrook Hospitals NHS Foundation Trust)"
     assert page.get_by_text(title, exact=True).is_visible()
-    # The print button needs JavaScript, so static/js/agenda-print.js shows it.
-    assert page.get_by_role("button", name="Print the agenda").is_visible()
+    # The print button needs JavaScript, so static/js/agenda-print.js (deferred) shows it: wait for it.
+    page.get_by_role("button", name="Print the agenda").wait_for(state="visible", timeout=5000)
     assert axe_violations() == []
