@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .models import PCN_ODS_RE, POSTCODE_RE, PRACTICE_ODS_RE, Organisation, Place, normalise_postcode
@@ -39,10 +40,6 @@ STATUS_BY_CODE = {
     "C": Organisation.Status.CLOSED,
     "D": Organisation.Status.DORMANT,
 }
-
-PCN_DETAILS_SHEET = "PCN Details"
-PCN_PARTNERS_SHEET = "PCN Core Partner Details"
-
 
 class ImportRefused(Exception):
     """The file cannot be imported at all; the caller's transaction rolls back."""
@@ -383,66 +380,120 @@ def _import_practices(
 
 # --- ePCN workbook -----------------------------------------------------------------------------------------------
 
-PCN_DETAILS_COLUMNS = {
-    "code": ("pcn code",),
-    "name": ("pcn name",),
-    "commissioner": ("current clinical commissioning group code", "clinical commissioning group code", "ccg code",
-                     "commissioner code", "sub icb location code"),
-}
-PCN_DETAILS_OPTIONAL = {
-    "opened_on": ("open date (yyyymmdd)", "open date"),
-    "closed_on": ("close date (yyyymmdd)", "close date"),
-    "address1": ("address line 1",),
-    "address2": ("address line 2",),
-    "address3": ("address line 3",),
-    "address4": ("address line 4",),
-    "address5": ("address line 5",),
-    "postcode": ("postcode",),
-}
-PCN_PARTNER_COLUMNS = {
-    "practice": ("partner organisation code", "practice code"),
-    "pcn": ("pcn code",),
-    "start": ("practice to pcn relationship start date", "relationship start date", "start date"),
-    "end": ("practice to pcn relationship end date", "relationship end date", "end date"),
-}
-PCN_PARTNER_OPTIONAL = {"practice_name": ("partner name", "practice name")}
+
+@dataclass
+class _SheetLayout:
+    """A sheet of the ePCN workbook as published since 2019, known by its header names rather than its position.
+
+    Headers are compared ignoring case, spaces and line breaks: in the workbooks of 2022 on many are wrapped over two
+    or three lines ('Partner\\r\\nOrganisation\\r\\nCode'). Each column lists every header it has been published
+    under, the current one first."""
+
+    what: str
+    sheet_names: tuple[str, ...]  # as published, the current one first
+    required: dict[str, tuple[str, ...]]
+    optional: dict[str, tuple[str, ...]]
+
+
+PCN_DETAILS = _SheetLayout(
+    what="PCN details",
+    # 'PCN Details' in 2019; 'PCNDetails' in the workbooks of 2022 on.
+    sheet_names=("PCNDetails", "PCN Details"),
+    required={
+        "code": ("PCN Code",),
+        "name": ("PCN Name",),
+        # Sub-ICB locations replaced CCGs in July 2022; the codes stayed (99A is Liverpool in both).
+        "commissioner": ("Current Sub ICB Loc Code", "Current Clinical Commissioning Group Code",
+                         "Current Sub ICB Location Code", "Sub ICB Location Code", "CCG Code", "Commissioner Code"),
+    },
+    optional={
+        "opened_on": ("Open Date", "Open Date (YYYYMMDD)"),
+        "closed_on": ("Close Date", "Close Date (YYYYMMDD)"),
+        "address1": ("Address Line 1",),
+        "address2": ("Address Line 2",),
+        "address3": ("Address Line 3",),
+        "address4": ("Address Line 4",),
+        "address5": ("Address Line 5",),
+        "postcode": ("Postcode",),
+    },
+)
+PCN_PARTNERS = _SheetLayout(
+    what="PCN core partners",
+    sheet_names=("PCN Core Partner Details",),
+    required={
+        "practice": ("Partner Organisation Code", "Practice Code"),
+        "pcn": ("PCN Code",),
+        "start": ("Practice to PCN Relationship Start Date", "Relationship Start Date", "Start Date"),
+        "end": ("Practice to PCN Relationship End Date", "Relationship End Date", "End Date"),
+    },
+    optional={"practice_name": ("Partner Name", "Practice Name")},
+)
 
 
 def _header_key(value: Any) -> str:
-    return " ".join(str(value or "").split()).lower()
+    # Excel keeps a line break typed in a cell as '_x000D_\n', and openpyxl hands the escape over as it is.
+    return " ".join(unescape(str(value or "")).split()).lower()
 
 
-def _sheet_rows(
-    workbook, *, file: str, sheet: str, required: dict[str, tuple[str, ...]], optional: dict[str, tuple[str, ...]]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number, {column: value}) for the rows under the header row, which is found by its column names."""
-    if sheet not in workbook.sheetnames:
-        raise ImportRefused(f"{file}: no sheet named '{sheet}' (found: {', '.join(workbook.sheetnames)}).")
-    rows = workbook[sheet].iter_rows(values_only=True)
-    columns: dict[str, int] = {}
-    number = 0
-    for number, values in enumerate(rows, start=1):
-        keys = [_header_key(v) for v in values]
-        found = {name: next((keys.index(a) for a in aliases if a in keys), None) for name, aliases in required.items()}
-        if all(index is not None for index in found.values()):
-            columns = {**found, **{
-                name: next((keys.index(a) for a in aliases if a in keys), None) for name, aliases in optional.items()
-            }}
-            break
-        if number >= HEADER_SEARCH_ROWS:
-            break
-    if not columns:
-        wanted = ", ".join(f"'{aliases[0]}'" for aliases in required.values())
+def _sheet_key(name: str) -> str:
+    return "".join(name.split()).lower()
+
+
+def _columns(values: tuple, layout: _SheetLayout) -> dict[str, int | None] | None:
+    """Where each column of `layout` is in this row, or None when it is not the header row."""
+    keys = [_header_key(v) for v in values]
+
+    def position(headers: tuple[str, ...]) -> int | None:
+        return next((keys.index(key) for key in map(_header_key, headers) if key in keys), None)
+
+    found = {name: position(headers) for name, headers in layout.required.items()}
+    if any(index is None for index in found.values()):
+        return None
+    return {**found, **{name: position(headers) for name, headers in layout.optional.items()}}
+
+
+@dataclass
+class _Sheet:
+    name: str
+    header_row: int
+    columns: dict[str, int | None]
+
+    def rows(self, workbook) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row number, {column: value}) for each non-blank row under the header row."""
+        width = max(i for i in self.columns.values() if i is not None) + 1
+        start = self.header_row + 1
+        for number, values in enumerate(workbook[self.name].iter_rows(min_row=start, values_only=True), start=start):
+            if not any(v not in (None, "") for v in values):
+                continue
+            values = list(values) + [None] * (width - len(values))
+            yield number, {name: (values[i] if i is not None else None) for name, i in self.columns.items()}
+
+
+def _find_sheet(workbook, layout: _SheetLayout, *, file: str) -> _Sheet:
+    """The sheet with `layout`'s header row: a sheet of a published name first, then any other sheet."""
+    published = {_sheet_key(name) for name in layout.sheet_names}
+    named = [name for name in workbook.sheetnames if _sheet_key(name) in published]
+    for name in named + [name for name in workbook.sheetnames if name not in named]:
+        sheet = workbook[name]
+        if not hasattr(sheet, "iter_rows"):
+            continue  # a chart sheet
+        for number, values in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
+            columns = _columns(values, layout)
+            if columns:
+                return _Sheet(name=name, header_row=number, columns=columns)
+    columns = [f"'{headers[0]}'" + (f" (or '{headers[1]}')" if len(headers) > 1 else "")
+               for headers in layout.required.values()]
+    expected = f"{', '.join(columns[:-1])} and {columns[-1]}"
+    if named:
         raise ImportRefused(
-            f"{file}, sheet '{sheet}': no header row with the columns {wanted} in the first {HEADER_SEARCH_ROWS} rows."
+            f"{file}, sheet '{named[0]}': no header row with the columns {expected} in the first "
+            f"{HEADER_SEARCH_ROWS} rows."
         )
-    width = max(i for i in columns.values() if i is not None) + 1
-    header_row = number
-    for number, values in enumerate(rows, start=header_row + 1):
-        if not any(v not in (None, "") for v in values):
-            continue
-        values = list(values) + [None] * (width - len(values))
-        yield number, {name: (values[i] if i is not None else None) for name, i in columns.items()}
+    other_names = "".join(f" (or '{name}')" for name in layout.sheet_names[1:])
+    raise ImportRefused(
+        f"{file}: no sheet of {layout.what}: expected a sheet '{layout.sheet_names[0]}'{other_names} with the "
+        f"columns {expected}; found only {', '.join(repr(n) for n in workbook.sheetnames)}."
+    )
 
 
 def _text(value: Any) -> str:
@@ -474,8 +525,10 @@ def _import_pcns(
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise ImportRefused(f"{path.name}: not an Excel .xlsx workbook ({exc}).") from None
     try:
-        pcn_rows = _read_pcn_details(workbook, path=path, report=report, progress=progress)
-        memberships = _read_memberships(workbook, path=path, report=report, progress=progress)
+        details = _find_sheet(workbook, PCN_DETAILS, file=path.name)
+        partners = _find_sheet(workbook, PCN_PARTNERS, file=path.name)
+        pcn_rows = _read_pcn_details(workbook, details, path=path, report=report, progress=progress)
+        memberships = _read_memberships(workbook, partners, path=path, report=report, progress=progress)
     finally:
         workbook.close()
     pcn_summary, membership_summary = report.sources[-2], report.sources[-1]
@@ -493,7 +546,7 @@ def _import_pcns(
     for code in sorted(selected):
         pcn_row = pcn_rows.get(code)
         if pcn_row is None:
-            report.problems.append(Problem(file=path.name, sheet=PCN_DETAILS_SHEET, line=None, code=code,
+            report.problems.append(Problem(file=path.name, sheet=details.name, line=None, code=code,
                                            reason=f"{code} has member practices here but is not in this sheet"))
             continue
         org = existing.get(code)
@@ -503,7 +556,7 @@ def _import_pcns(
             pcn_summary.created += 1
         elif org.place_id != place.pk or org.kind != Organisation.Kind.PCN:
             report.problems.append(Problem(
-                file=path.name, sheet=PCN_DETAILS_SHEET, line=pcn_row.row, code=code,
+                file=path.name, sheet=details.name, line=pcn_row.row, code=code,
                 reason=f"{code} is already a {org.get_kind_display()} of {org.place}; left alone",
             ))
             pcn_summary.skipped += 1
@@ -521,7 +574,7 @@ def _import_pcns(
         if membership.pcn in selected and membership.practice not in practices:
             name = f" ({readable_name(membership.practice_name)})" if membership.practice_name else ""
             report.problems.append(Problem(
-                file=path.name, sheet=PCN_PARTNERS_SHEET, line=membership.row, code=membership.practice,
+                file=path.name, sheet=partners.name, line=membership.row, code=membership.practice,
                 reason=f"{membership.practice}{name} is in PCN {membership.pcn} but is not a practice of {place}",
             ))
             membership_summary.skipped += 1
@@ -553,19 +606,19 @@ def _import_pcns(
         _save(practice, ["pcn"], reason=reason)
 
 
-def _read_pcn_details(workbook, *, path: Path, report: ImportReport, progress: Progress | None) -> dict[str, _PCNRow]:
+def _read_pcn_details(
+    workbook, sheet: _Sheet, *, path: Path, report: ImportReport, progress: Progress | None
+) -> dict[str, _PCNRow]:
     summary = SourceSummary(label="PCNs", file=path.name)
     report.sources.append(summary)
     today = timezone.localdate()
     pcn_rows: dict[str, _PCNRow] = {}
-    for number, row in _sheet_rows(workbook, file=path.name, sheet=PCN_DETAILS_SHEET,
-                                   required=PCN_DETAILS_COLUMNS, optional=PCN_DETAILS_OPTIONAL):
+    for number, row in sheet.rows(workbook):
         summary.rows += 1
         _progress_tick(progress, summary)
 
         def problem(reason: str, code: str = "", *, number: int = number) -> None:
-            report.problems.append(Problem(file=path.name, sheet=PCN_DETAILS_SHEET, line=number, reason=reason,
-                                           code=code))
+            report.problems.append(Problem(file=path.name, sheet=sheet.name, line=number, reason=reason, code=code))
             summary.skipped += 1
             summary.malformed += 1
 
@@ -588,7 +641,7 @@ def _read_pcn_details(workbook, *, path: Path, report: ImportReport, progress: P
         postcode, postcode_ok = _clean_postcode(_text(row["postcode"]))
         if not postcode_ok:
             report.problems.append(Problem(
-                file=path.name, sheet=PCN_DETAILS_SHEET, line=number, code=code,
+                file=path.name, sheet=sheet.name, line=number, code=code,
                 reason=f"{code}: bad postcode {_text(row['postcode'])!r}; PCN kept without a postcode",
             ))
         is_closed = closed_on is not None and closed_on <= today
@@ -605,26 +658,24 @@ def _read_pcn_details(workbook, *, path: Path, report: ImportReport, progress: P
                 "closed_on": closed_on,
             },
         )
-    _refuse_if_mostly_malformed(summary, f"PCN rows in the sheet '{PCN_DETAILS_SHEET}'")
+    _refuse_if_mostly_malformed(summary, f"PCN rows in the sheet '{sheet.name}'")
     return pcn_rows
 
 
 def _read_memberships(
-    workbook, *, path: Path, report: ImportReport, progress: Progress | None
+    workbook, sheet: _Sheet, *, path: Path, report: ImportReport, progress: Progress | None
 ) -> dict[str, _MembershipRow]:
     """Each practice's current PCN membership, by practice code."""
     summary = SourceSummary(label="PCN memberships", file=path.name)
     report.sources.append(summary)
     today = timezone.localdate()
     memberships: dict[str, _MembershipRow] = {}
-    for number, row in _sheet_rows(workbook, file=path.name, sheet=PCN_PARTNERS_SHEET,
-                                   required=PCN_PARTNER_COLUMNS, optional=PCN_PARTNER_OPTIONAL):
+    for number, row in sheet.rows(workbook):
         summary.rows += 1
         _progress_tick(progress, summary)
 
         def problem(reason: str, code: str = "", *, number: int = number) -> None:
-            report.problems.append(Problem(file=path.name, sheet=PCN_PARTNERS_SHEET, line=number, reason=reason,
-                                           code=code))
+            report.problems.append(Problem(file=path.name, sheet=sheet.name, line=number, reason=reason, code=code))
             summary.skipped += 1
             summary.malformed += 1
 
@@ -648,7 +699,7 @@ def _read_memberships(
         if practice in memberships:
             first = memberships[practice]
             report.problems.append(Problem(
-                file=path.name, sheet=PCN_PARTNERS_SHEET, line=number, code=practice,
+                file=path.name, sheet=sheet.name, line=number, code=practice,
                 reason=f"{practice} is also in PCN {pcn}; kept its membership of {first.pcn} (row {first.row})",
             ))
             summary.skipped += 1
@@ -656,7 +707,7 @@ def _read_memberships(
         memberships[practice] = _MembershipRow(
             row=number, practice=practice, practice_name=_text(row["practice_name"]), pcn=pcn
         )
-    _refuse_if_mostly_malformed(summary, f"practice rows in the sheet '{PCN_PARTNERS_SHEET}'")
+    _refuse_if_mostly_malformed(summary, f"practice rows in the sheet '{sheet.name}'")
     return memberships
 
 

@@ -18,6 +18,9 @@ DATA = Path(__file__).parent / "data" / "ods"
 EPRACCUR = DATA / "epraccur-99A.csv"
 EPCN = DATA / "ePCN-99A.xlsx"
 LIST_SIZES = DATA / "list-sizes-99A.csv"
+# The workbook as laid out in 2022 and since 2023 (see make_workbooks.py).
+EPCN_2022 = DATA / "ePCN-2022.xlsx"
+EPCN_2023 = DATA / "ePCN-2023.xlsx"
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +57,15 @@ def expected_practices() -> dict[str, list[str]]:
     return {r[0]: r for r in epraccur_rows() if r[14] == "99A" and r[25] == "4" and r[12] in ("A", "D")}
 
 
-def expected_memberships() -> dict[str, str]:
-    workbook = load_workbook(EPCN, read_only=True)
-    liverpool_pcns = {row[0] for row in workbook["PCN Details"].iter_rows(min_row=2, values_only=True)
-                      if row[2] == "99A"}
-    rows = list(workbook["PCN Core Partner Details"].iter_rows(min_row=2, values_only=True))
+def expected_memberships(path: Path = EPCN) -> dict[str, str]:
+    """Liverpool's current memberships, read from the workbook by position (the same in every layout)."""
+    workbook = load_workbook(path, read_only=True)
+    details, partners = workbook.worksheets
+    liverpool_pcns = {row[0] for row in details.iter_rows(min_row=2, values_only=True) if row[2] == "99A"}
+    rows = list(partners.iter_rows(min_row=2, values_only=True))
     workbook.close()
     practices = expected_practices()
-    return {row[0]: row[4] for row in rows if row[4] in liverpool_pcns and row[0] in practices}
+    return {row[0]: row[4] for row in rows if row[4] in liverpool_pcns and row[0] in practices and not row[9]}
 
 
 def database_state() -> tuple[int, int, int, list]:
@@ -341,7 +345,8 @@ def test_it_moves_a_practice_out_of_a_pcn_whose_membership_has_ended(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda wb: wb.remove(wb["PCN Details"]), "no sheet named 'PCN Details'"),
+        (lambda wb: wb.remove(wb["PCN Details"]), "no sheet of PCN details: expected a sheet 'PCNDetails' "
+                                                   r"\(or 'PCN Details'\) with the columns 'PCN Code'"),
         (lambda wb: wb["PCN Core Partner Details"].delete_cols(1), "no header row with the columns"),
     ],
 )
@@ -353,6 +358,57 @@ def test_it_refuses_a_workbook_without_the_sheets_or_columns_it_needs(tmp_path, 
         run(epraccur=EPRACCUR, epcn=epcn_workbook(tmp_path, change))
 
     assert database_state() == before
+
+
+# --- the workbook of every year ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "details"), [(EPCN, "PCN Details"), (EPCN_2022, "PCNDetails"), (EPCN_2023, "PCNDetails")]
+)
+def test_it_reads_the_workbook_as_laid_out_in_2019_2022_and_since_2023(path, details):
+    out, _ = run(epraccur=EPRACCUR, epcn=path)
+
+    place = Place.objects.get()
+    assert Organisation.objects.pcns().filter(place=place, status=Organisation.Status.ACTIVE).count() == 11
+    assert Organisation.objects.get(ods_code="U57480").name == "Swagga PCN"
+    memberships = expected_memberships(path)
+    assert len(memberships) == 84
+    practices = Organisation.objects.practices().filter(place=place, pcn__isnull=False)
+    assert dict(practices.values_list("ods_code", "pcn__ods_code")) == memberships
+    assert "is not a practice of Liverpool" in out
+    assert f"{path.name}, sheet '{details}' row" not in out  # no row of the PCN sheet was a problem
+
+
+def test_it_finds_renamed_sheets_and_moved_columns_by_their_headers(tmp_path):
+    def change(workbook):
+        workbook["PCNDetails"].title = "PCN details (current)"
+        workbook["PCN Core Partner Details"].insert_cols(1)  # every column one to the right
+
+    workbook = load_workbook(EPCN_2023)
+    change(workbook)
+    workbook.save(tmp_path / "epcn.xlsx")
+
+    run(epraccur=EPRACCUR, epcn=tmp_path / "epcn.xlsx")
+
+    practices = Organisation.objects.practices().filter(pcn__isnull=False)
+    assert dict(practices.values_list("ods_code", "pcn__ods_code")) == expected_memberships(EPCN_2023)
+
+
+def test_it_names_the_columns_it_expected_when_no_layout_fits(tmp_path):
+    workbook = load_workbook(EPCN_2023)
+    workbook["PCNDetails"]["C1"] = "Region Code"
+    workbook.save(tmp_path / "epcn.xlsx")
+
+    with pytest.raises(CommandError) as refused:
+        run(epraccur=EPRACCUR, epcn=tmp_path / "epcn.xlsx")
+
+    assert str(refused.value) == (
+        "epcn.xlsx, sheet 'PCNDetails': no header row with the columns 'PCN Code', 'PCN Name' and "
+        "'Current Sub ICB Loc Code' (or 'Current Clinical Commissioning Group Code') in the first 20 rows. "
+        "Nothing was changed."
+    )
+    assert Place.objects.count() == 0
 
 
 # --- files that cannot be imported -------------------------------------------------------------------------------
@@ -398,7 +454,7 @@ def empty_workbook(tmp_path: Path) -> Path:
         (lambda tmp_path: LIST_SIZES, "epraccur", "92 of 92 rows cannot be read"),
         (not_a_workbook, "epcn", "epcn.xlsx: not an Excel .xlsx workbook"),
         (truncated_workbook, "epcn", "epcn.xlsx: not an Excel .xlsx workbook"),
-        (empty_workbook, "epcn", "no sheet named 'PCN Details'"),
+        (empty_workbook, "epcn", "no sheet of PCN details"),
         (lambda tmp_path: tmp_path / "missing.csv", "list_sizes", "missing.csv: no such file"),
     ],
 )
