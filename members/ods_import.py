@@ -5,6 +5,14 @@ The files come from different years and organisations merge, close and change co
 that cannot be matched is reported and skipped, never guessed at. A file that is not what it claims to be (binary,
 the wrong layout, mostly unreadable) is refused as a whole: the import runs in one transaction, so nothing
 changes.
+
+Each epraccur and ePCN file is dated, and a place remembers the date of the last one of each it imported, so that
+a file older than the data it would overwrite is refused rather than let it reopen what a newer one closed:
+
+- epraccur has no date of its own, so it is dated by the latest open, close, join or leave date it records, up to
+  today. Every change ODS makes to a practice adds such a date, so a newer file never has an earlier one.
+- a workbook is dated by the date it was last saved (its core properties), unless its sheets record a later
+  open, close or membership date. A published file opened and saved again carries the later date: give --as-of.
 """
 
 import csv
@@ -15,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -30,6 +39,8 @@ Progress = Callable[[str], None]
 
 EPRACCUR_COLUMNS = 27
 GP_PRACTICE_SETTING = "4"  # column 26 of epraccur: other settings are prisons, hospices, walk-in centres, …
+# epraccur's open, close, join provider and left provider dates (columns 11, 12, 16 and 17), YYYYMMDD.
+EPRACCUR_DATE_COLUMNS = (10, 11, 15, 16)
 PROGRESS_EVERY = 5000
 # A file in which more than this share of rows cannot be read is the wrong file, not a file with a few bad rows.
 MALFORMED_SHARE = 0.5
@@ -40,6 +51,7 @@ STATUS_BY_CODE = {
     "C": Organisation.Status.CLOSED,
     "D": Organisation.Status.DORMANT,
 }
+
 
 class ImportRefused(Exception):
     """The file cannot be imported at all; the caller's transaction rolls back."""
@@ -89,12 +101,25 @@ class SourceSummary:
 
 
 @dataclass
+class FileDate:
+    """The date a file speaks for, and where that date came from."""
+
+    file: str
+    on: date
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.file} is dated {self.on:%Y-%m-%d} ({self.source})"
+
+
+@dataclass
 class ImportReport:
     place: Place
     commissioners: list[str]
     place_created: bool = False
     sources: list[SourceSummary] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    file_dates: list[FileDate] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -276,6 +301,39 @@ def _resolve_place(place: Place | str | None, commissioners: list[str]) -> tuple
     return created, True
 
 
+# --- file dates --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Dating:
+    """How this import dates its files (`as_of` overrides what they say) and whether it takes older ones."""
+
+    as_of: date | None
+    allow_older: bool
+
+    def file_date(self, path: Path, found: tuple[date, str] | None, *, missing: str) -> FileDate:
+        if self.as_of:
+            return FileDate(path.name, self.as_of, "as given")
+        if found is None:
+            raise ImportRefused(f"{path.name}: {missing} to tell how recent it is; give its date with --as-of.")
+        return FileDate(path.name, *found)
+
+    def refuse_if_older(self, place: Place, field_name: str, dated: FileDate, *, what: str) -> None:
+        current = getattr(place, field_name)
+        if current and dated.on < current and not self.allow_older:
+            raise ImportRefused(
+                f"{dated.file} is dated {dated.on:%Y-%m-%d} ({dated.source}), older than the {what} it would "
+                f"overwrite ({current:%Y-%m-%d}). Use --allow-older to import it anyway."
+            )
+
+
+def _record_date(place: Place, field_name: str, dated: FileDate) -> None:
+    if getattr(place, field_name) != dated.on:
+        setattr(place, field_name, dated.on)
+        place._change_reason = f"ODS import from {dated.file}"
+        place.save(update_fields=[field_name])
+
+
 # --- epraccur ----------------------------------------------------------------------------------------------------
 
 
@@ -288,7 +346,8 @@ class _PracticeRow:
 
 
 def _import_practices(
-    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None
+    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None,
+    dating: _Dating,
 ) -> None:
     summary = SourceSummary(label="Practices", file=path.name)
     report.sources.append(summary)
@@ -298,6 +357,8 @@ def _import_practices(
         summary.skipped += skip
         summary.malformed += malformed
 
+    today = f"{timezone.localdate():%Y%m%d}"
+    latest = ""  # the file's latest date, YYYYMMDD: compared as text, which orders them as dates
     wanted: dict[str, _PracticeRow] = {}
     for line, row in _csv_rows(path):
         summary.rows += 1
@@ -306,6 +367,10 @@ def _import_practices(
             problem(line, f"expected {EPRACCUR_COLUMNS} columns, found {len(row)}", malformed=True)
             continue
         row = [cell.strip() for cell in row]
+        for cell in (row[i] for i in EPRACCUR_DATE_COLUMNS):
+            # A date after today is a change ODS has been told of in advance, not a sign of when the file was made.
+            if latest < cell <= today and len(cell) == 8 and cell.isdigit():
+                latest = cell
         if row[14].upper() not in commissioners or row[25] != GP_PRACTICE_SETTING:
             summary.ignored += 1
             continue
@@ -347,6 +412,10 @@ def _import_practices(
             },
         )
     _refuse_if_mostly_malformed(summary, f"the ODS epraccur layout ({EPRACCUR_COLUMNS} columns, no header)")
+    from_file = (_parse_compact_date(latest), "its latest open, close or join date") if latest else None
+    dated = dating.file_date(path, from_file, missing="no open, close or join dates")
+    dating.refuse_if_older(place, "ods_practices_as_of", dated, what="practices")
+    report.file_dates.append(dated)
     if not wanted:
         report.problems.append(Problem(
             file=path.name, line=None,
@@ -376,6 +445,7 @@ def _import_practices(
             summary.updated += 1
         else:
             summary.unchanged += 1
+    _record_date(place, "ods_practices_as_of", dated)
 
 
 # --- ePCN workbook -----------------------------------------------------------------------------------------------
@@ -496,6 +566,47 @@ def _find_sheet(workbook, layout: _SheetLayout, *, file: str) -> _Sheet:
     )
 
 
+def _workbook_saved_on(path: Path) -> tuple[date, str] | None:
+    """The date the workbook was last saved (or else created), from its core properties. Read here because openpyxl
+    puts the time of reading in place of a missing date."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            properties = ElementTree.fromstring(archive.read("docProps/core.xml"))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return None
+    for tag, source in (("modified", "the date the workbook was saved"), ("created", "the workbook's creation date")):
+        element = properties.find(f"{{http://purl.org/dc/terms/}}{tag}")
+        try:
+            return datetime.fromisoformat((element.text or "").strip()).date(), source
+        except (AttributeError, ValueError):
+            continue
+    return None
+
+
+def _workbook_date(path: Path, latest_in_sheets: date | None) -> tuple[date, str] | None:
+    saved = _workbook_saved_on(path)
+    today = timezone.localdate()
+    if saved and (latest_in_sheets is None or min(saved[0], today) >= latest_in_sheets):
+        return min(saved[0], today), saved[1]
+    if latest_in_sheets:
+        # A workbook cannot be older than the latest change it records, whatever its properties say.
+        return latest_in_sheets, "its latest open, close or membership date"
+    return None
+
+
+class _LatestDate:
+    """The latest of the dates seen, up to today: a later date is a change planned, not a sign of the file's age."""
+
+    def __init__(self) -> None:
+        self.today = timezone.localdate()
+        self.value: date | None = None
+
+    def see(self, *days: date | None) -> None:
+        for day in days:
+            if day and day <= self.today and (self.value is None or day > self.value):
+                self.value = day
+
+
 def _text(value: Any) -> str:
     return str(value).strip() if value is not None else ""
 
@@ -517,21 +628,27 @@ class _MembershipRow:
 
 
 def _import_pcns(
-    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None
+    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None,
+    dating: _Dating,
 ) -> None:
     _check_exists(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise ImportRefused(f"{path.name}: not an Excel .xlsx workbook ({exc}).") from None
+    latest = _LatestDate()
     try:
         details = _find_sheet(workbook, PCN_DETAILS, file=path.name)
         partners = _find_sheet(workbook, PCN_PARTNERS, file=path.name)
-        pcn_rows = _read_pcn_details(workbook, details, path=path, report=report, progress=progress)
-        memberships = _read_memberships(workbook, partners, path=path, report=report, progress=progress)
+        pcn_rows = _read_pcn_details(workbook, details, path=path, report=report, progress=progress, latest=latest)
+        memberships = _read_memberships(workbook, partners, path=path, report=report, progress=progress,
+                                        latest=latest)
     finally:
         workbook.close()
     pcn_summary, membership_summary = report.sources[-2], report.sources[-1]
+    dated = dating.file_date(path, _workbook_date(path, latest.value), missing="no saved date and no dates in it")
+    dating.refuse_if_older(place, "ods_pcns_as_of", dated, what="PCNs")
+    report.file_dates.append(dated)
 
     practices = {
         org.ods_code: org for org in Organisation.objects.practices().filter(place=place).select_related("pcn")
@@ -604,10 +721,11 @@ def _import_pcns(
             membership_summary.updated += 1
         practice.pcn = pcn
         _save(practice, ["pcn"], reason=reason)
+    _record_date(place, "ods_pcns_as_of", dated)
 
 
 def _read_pcn_details(
-    workbook, sheet: _Sheet, *, path: Path, report: ImportReport, progress: Progress | None
+    workbook, sheet: _Sheet, *, path: Path, report: ImportReport, progress: Progress | None, latest: _LatestDate
 ) -> dict[str, _PCNRow]:
     summary = SourceSummary(label="PCNs", file=path.name)
     report.sources.append(summary)
@@ -638,6 +756,7 @@ def _read_pcn_details(
         except ValueError as exc:
             problem(f"{code}: {exc}", code)
             continue
+        latest.see(opened_on, closed_on)
         postcode, postcode_ok = _clean_postcode(_text(row["postcode"]))
         if not postcode_ok:
             report.problems.append(Problem(
@@ -663,7 +782,7 @@ def _read_pcn_details(
 
 
 def _read_memberships(
-    workbook, sheet: _Sheet, *, path: Path, report: ImportReport, progress: Progress | None
+    workbook, sheet: _Sheet, *, path: Path, report: ImportReport, progress: Progress | None, latest: _LatestDate
 ) -> dict[str, _MembershipRow]:
     """Each practice's current PCN membership, by practice code."""
     summary = SourceSummary(label="PCN memberships", file=path.name)
@@ -693,6 +812,7 @@ def _read_memberships(
         except ValueError as exc:
             problem(f"{practice}: {exc}", practice)
             continue
+        latest.see(started_on, ended_on)
         if (ended_on is not None and ended_on < today) or (started_on is not None and started_on > today):
             summary.ignored += 1  # a membership that has ended, or not begun, does not count
             continue
@@ -809,13 +929,17 @@ def ods_import(
     epcn: Path | str | None = None,
     list_sizes: Path | str | None = None,
     commissioners: list[str] | None = None,
+    as_of: date | None = None,
+    allow_older: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Create or update a place's practices (epraccur), PCNs and memberships (ePCN) and list sizes.
 
     `place` is a Place, a name or slug (created if new) or None for the only place. Matching is on ODS code, so
     running it again updates rather than duplicates, and an unchanged organisation is not saved at all (no
-    history row). Raises ImportRefused, rolling everything back, when a file cannot be imported at all."""
+    history row). `as_of` is the date of the epraccur and ePCN files given, instead of the date read from them;
+    a file older than the one the place's practices or PCNs were last imported from is refused unless
+    `allow_older`. Raises ImportRefused, rolling everything back, when a file cannot be imported at all."""
     paths = {name: Path(value) for name, value in
              (("epraccur", epraccur), ("epcn", epcn), ("list_sizes", list_sizes)) if value}
     if not paths:
@@ -828,12 +952,15 @@ def ods_import(
         codes = resolved.commissioner_code_list
     if not codes and "epraccur" in paths:
         raise ImportRefused(f"Say which commissioner codes (like 99A) are {resolved}'s practices.")
+    # Two imports of one place at once would both pass the check of the files' dates; the second waits here.
+    resolved = Place.objects.select_for_update().get(pk=resolved.pk)
     report = ImportReport(place=resolved, commissioners=codes, place_created=place_created)
     arguments = {"place": resolved, "commissioners": set(codes), "report": report, "progress": progress}
+    dating = _Dating(as_of=as_of, allow_older=allow_older)
     if "epraccur" in paths:
-        _import_practices(path=paths["epraccur"], **arguments)
+        _import_practices(path=paths["epraccur"], **arguments, dating=dating)
     if "epcn" in paths:
-        _import_pcns(path=paths["epcn"], **arguments)
+        _import_pcns(path=paths["epcn"], **arguments, dating=dating)
     if "list_sizes" in paths:
         _import_list_sizes(path=paths["list_sizes"], **arguments)
     return report

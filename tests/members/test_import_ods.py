@@ -2,6 +2,7 @@
 
 import csv
 import shutil
+import zipfile
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -68,12 +69,15 @@ def expected_memberships(path: Path = EPCN) -> dict[str, str]:
     return {row[0]: row[4] for row in rows if row[4] in liverpool_pcns and row[0] in practices and not row[9]}
 
 
-def database_state() -> tuple[int, int, int, list]:
+def database_state() -> tuple:
     return (
-        Place.objects.count(),
+        list(Place.objects.order_by("pk").values_list("name", "ods_practices_as_of", "ods_pcns_as_of")),
+        Place.history.count(),
         Organisation.objects.count(),
         Historical.objects.count(),
-        list(Organisation.objects.order_by("ods_code").values_list("ods_code", "name", "pcn_id", "list_size")),
+        list(Organisation.objects.order_by("ods_code").values_list(
+            "ods_code", "name", "status", "closed_on", "pcn_id", "list_size"
+        )),
     )
 
 
@@ -364,9 +368,14 @@ def test_it_refuses_a_workbook_without_the_sheets_or_columns_it_needs(tmp_path, 
 
 
 @pytest.mark.parametrize(
-    ("path", "details"), [(EPCN, "PCN Details"), (EPCN_2022, "PCNDetails"), (EPCN_2023, "PCNDetails")]
+    ("path", "details", "saved"),
+    [
+        (EPCN, "PCN Details", date(2019, 12, 4)),
+        (EPCN_2022, "PCNDetails", date(2022, 3, 31)),
+        (EPCN_2023, "PCNDetails", date(2023, 8, 31)),
+    ],
 )
-def test_it_reads_the_workbook_as_laid_out_in_2019_2022_and_since_2023(path, details):
+def test_it_reads_the_workbook_as_laid_out_in_2019_2022_and_since_2023(path, details, saved):
     out, _ = run(epraccur=EPRACCUR, epcn=path)
 
     place = Place.objects.get()
@@ -376,6 +385,8 @@ def test_it_reads_the_workbook_as_laid_out_in_2019_2022_and_since_2023(path, det
     assert len(memberships) == 84
     practices = Organisation.objects.practices().filter(place=place, pcn__isnull=False)
     assert dict(practices.values_list("ods_code", "pcn__ods_code")) == memberships
+    assert f"{path.name} is dated {saved:%Y-%m-%d} (the date the workbook was saved)." in out
+    assert place.ods_pcns_as_of == saved
     assert "is not a practice of Liverpool" in out
     assert f"{path.name}, sheet '{details}' row" not in out  # no row of the PCN sheet was a problem
 
@@ -409,6 +420,152 @@ def test_it_names_the_columns_it_expected_when_no_layout_fits(tmp_path):
         "Nothing was changed."
     )
     assert Place.objects.count() == 0
+
+
+# --- the date of each file ---------------------------------------------------------------------------------------
+
+
+def as_published_on(rows: list[list[str]], day: str) -> list[list[str]]:
+    """epraccur as it would have been published on `day` (YYYYMMDD): no practice that opened later, and no closure,
+    join or departure made later."""
+    published = []
+    for row in rows:
+        if row[10] > day:
+            continue
+        row = list(row)
+        if row[11] > day:
+            row[11], row[12] = "", "A"
+        for column in (15, 16):
+            if row[column] > day:
+                row[column] = ""
+        published.append(row)
+    return published
+
+
+def closing_n82001(tmp_path: Path) -> Path:
+    """The excerpt, with The Margaret Thompson Medical Centre closed on 31 March 2025."""
+    rows = epraccur_rows()
+    for row in rows:
+        if row[0] == "N82001":
+            row[11], row[12] = "20250331", "C"
+    return write_epraccur(tmp_path / "epraccur-2025-03.csv", rows)
+
+
+def test_it_refuses_an_older_epraccur_in_one_line_and_changes_nothing(tmp_path):
+    run_all()
+    out, _ = run(epraccur=closing_n82001(tmp_path))
+    assert "epraccur-2025-03.csv is dated 2025-03-31 (its latest open, close or join date)." in out
+    before = database_state()
+
+    with pytest.raises(CommandError) as refused:
+        run(epraccur=EPRACCUR)
+
+    assert str(refused.value) == (
+        "epraccur-99A.csv is dated 2024-03-31 (its latest open, close or join date), older than the practices it "
+        "would overwrite (2025-03-31). Use --allow-older to import it anyway. Nothing was changed."
+    )
+    assert database_state() == before
+    margaret = Organisation.objects.get(ods_code="N82001")
+    assert (margaret.status, margaret.closed_on) == (Organisation.Status.CLOSED, date(2025, 3, 31))
+
+
+def test_it_imports_an_older_epraccur_when_allowed(tmp_path):
+    run(epraccur=EPRACCUR)
+    run(epraccur=closing_n82001(tmp_path))
+
+    out, _ = run("--allow-older", epraccur=EPRACCUR)
+
+    margaret = Organisation.objects.get(ods_code="N82001")
+    assert (margaret.status, margaret.closed_on) == (Organisation.Status.ACTIVE, None)
+    assert Place.objects.get().ods_practices_as_of == date(2024, 3, 31)
+    assert "0 created, 1 updated" in out
+
+
+def test_it_refuses_an_older_workbook_given_with_a_newer_epraccur_and_changes_nothing(tmp_path):
+    run(epraccur=EPRACCUR, epcn=EPCN_2023)
+    before = database_state()
+
+    with pytest.raises(CommandError) as refused:
+        run(epraccur=closing_n82001(tmp_path), epcn=EPCN_2022)
+
+    assert str(refused.value) == (
+        "ePCN-2022.xlsx is dated 2022-03-31 (the date the workbook was saved), older than the PCNs it would "
+        "overwrite (2023-08-31). Use --allow-older to import it anyway. Nothing was changed."
+    )
+    # The newer epraccur, read first, was rolled back with the rest.
+    assert database_state() == before
+    assert Organisation.objects.get(ods_code="N82001").status == Organisation.Status.ACTIVE
+
+
+def test_it_imports_the_files_again_in_date_order(tmp_path):
+    run(epraccur=EPRACCUR, epcn=EPCN)
+    run(epcn=EPCN_2022)
+
+    run(epraccur=closing_n82001(tmp_path), epcn=EPCN_2023)
+
+    place = Place.objects.get()
+    assert (place.ods_practices_as_of, place.ods_pcns_as_of) == (date(2025, 3, 31), date(2023, 8, 31))
+    assert Organisation.objects.get(ods_code="N82001").status == Organisation.Status.CLOSED
+    practices = Organisation.objects.practices().filter(pcn__isnull=False)
+    assert dict(practices.values_list("ods_code", "pcn__ods_code")) == expected_memberships(EPCN_2023)
+
+
+def test_it_takes_the_files_date_from_as_of(tmp_path):
+    run("--as-of=2025-06-30", epraccur=EPRACCUR)
+    assert Place.objects.get().ods_practices_as_of == date(2025, 6, 30)
+    older = write_epraccur(tmp_path / "epraccur-2021.csv", as_published_on(epraccur_rows(), "20210331"))
+
+    with pytest.raises(CommandError) as refused:
+        run(epraccur=older)
+
+    assert str(refused.value).startswith(
+        "epraccur-2021.csv is dated 2021-01-31 (its latest open, close or join date), older than the practices it "
+        "would overwrite (2025-06-30). Use --allow-older"
+    )
+    out, _ = run("--as-of=2025-07-31", epraccur=older)
+    assert "epraccur-2021.csv is dated 2025-07-31 (as given)." in out
+
+
+@pytest.mark.parametrize(
+    ("value", "files", "message"),
+    [
+        ("30/06/2025", {"epraccur": EPRACCUR}, "not a date like"),
+        ("2999-01-01", {"epraccur": EPRACCUR}, "in the future"),
+        ("2025-06-30", {"list_sizes": LIST_SIZES}, "--as-of is the date of an epraccur or ePCN file"),
+    ],
+)
+def test_it_refuses_an_as_of_that_is_not_a_past_date_of_a_file_given(value, files, message):
+    with pytest.raises(CommandError, match=message):
+        run(f"--as-of={value}", **files)
+
+    assert Place.objects.count() == 0
+
+
+def test_it_dates_a_workbook_without_a_saved_date_by_the_latest_date_in_it(tmp_path):
+    path = tmp_path / "epcn.xlsx"
+    with zipfile.ZipFile(EPCN_2023) as source, zipfile.ZipFile(path, "w") as copy:
+        for item in source.infolist():
+            if item.filename != "docProps/core.xml":
+                copy.writestr(item, source.read(item))
+
+    out, _ = run(epraccur=EPRACCUR, epcn=path)
+
+    # Ledbury Market Surgery left its PCN when it closed on 31 August 2021.
+    assert "epcn.xlsx is dated 2021-08-31 (its latest open, close or membership date)." in out
+
+
+def test_it_asks_for_the_date_of_a_file_it_cannot_date(tmp_path):
+    rows = epraccur_rows()
+    for row in rows:
+        row[10] = row[11] = row[15] = row[16] = ""
+    path = write_epraccur(tmp_path / "epraccur.csv", rows)
+
+    with pytest.raises(CommandError, match="epraccur.csv: no open, close or join dates to tell how recent it is; "
+                                           "give its date with --as-of."):
+        run(epraccur=path)
+    run("--as-of=2025-01-01", epraccur=path)
+
+    assert Place.objects.get().ods_practices_as_of == date(2025, 1, 1)
 
 
 # --- files that cannot be imported -------------------------------------------------------------------------------
