@@ -341,6 +341,8 @@ def _record_date(place: Place, field_name: str, dated: FileDate) -> None:
 class _PracticeRow:
     line: int
     code: str
+    commissioner: str
+    setting: str
     values: dict[str, Any]
     is_closed: bool
 
@@ -352,14 +354,17 @@ def _import_practices(
     summary = SourceSummary(label="Practices", file=path.name)
     report.sources.append(summary)
 
-    def problem(line: int, reason: str, code: str = "", *, skip: bool = True, malformed: bool = False) -> None:
+    def problem(line: int | None, reason: str, code: str = "", *, skip: bool = True, malformed: bool = False) -> None:
         report.problems.append(Problem(file=path.name, line=line, reason=reason, code=code))
         summary.skipped += skip
         summary.malformed += malformed
 
+    ours = {org.ods_code: org for org in Organisation.objects.practices().filter(place=place)}
     today = f"{timezone.localdate():%Y%m%d}"
     latest = ""  # the file's latest date, YYYYMMDD: compared as text, which orders them as dates
     wanted: dict[str, _PracticeRow] = {}
+    # The place's own practices, where the file lists them under another commissioner or setting now.
+    elsewhere: dict[str, _PracticeRow] = {}
     for line, row in _csv_rows(path):
         summary.rows += 1
         _progress_tick(progress, summary)
@@ -371,15 +376,18 @@ def _import_practices(
             # A date after today is a change ODS has been told of in advance, not a sign of when the file was made.
             if latest < cell <= today and len(cell) == 8 and cell.isdigit():
                 latest = cell
-        if row[14].upper() not in commissioners or row[25] != GP_PRACTICE_SETTING:
+        commissioner, setting = row[14].upper(), row[25]
+        is_for_place = commissioner in commissioners and setting == GP_PRACTICE_SETTING
+        if not is_for_place and row[0].upper() not in ours:
             summary.ignored += 1
             continue
+        found = wanted if is_for_place else elsewhere
         code = row[0].upper()
         if not PRACTICE_ODS_RE.match(code):
             problem(line, f"bad ODS code {row[0]!r}", row[0], malformed=True)
             continue
-        if code in wanted:
-            problem(line, f"{code} appears again (first at line {wanted[code].line})", code)
+        if code in found:
+            problem(line, f"{code} appears again (first at line {found[code].line})", code)
             continue
         status = STATUS_BY_CODE.get(row[12].upper())
         if status is None:
@@ -397,9 +405,11 @@ def _import_practices(
         postcode, postcode_ok = _clean_postcode(row[9])
         if not postcode_ok:
             problem(line, f"{code}: bad postcode {row[9]!r}; practice kept without a postcode", code, skip=False)
-        wanted[code] = _PracticeRow(
+        found[code] = _PracticeRow(
             line=line,
             code=code,
+            commissioner=commissioner,
+            setting=setting,
             is_closed=status == Organisation.Status.CLOSED,
             values={
                 "name": readable_name(row[1]),
@@ -421,6 +431,7 @@ def _import_practices(
             file=path.name, line=None,
             reason=f"no GP practices (setting 4) for commissioner {', '.join(sorted(commissioners))} in this file",
         ))
+    wanted.update(_practices_listed_elsewhere(ours, wanted, elsewhere, commissioners=commissioners, problem=problem))
 
     existing = {org.ods_code: org for org in Organisation.objects.filter(ods_code__in=wanted).select_related("place")}
     reason = f"ODS import from {path.name}"
@@ -446,6 +457,37 @@ def _import_practices(
         else:
             summary.unchanged += 1
     _record_date(place, "ods_practices_as_of", dated)
+
+
+def _practices_listed_elsewhere(
+    ours: dict[str, Organisation],
+    wanted: dict[str, _PracticeRow],
+    elsewhere: dict[str, _PracticeRow],
+    *,
+    commissioners: set[str],
+    problem: Callable[..., None],
+) -> dict[str, _PracticeRow]:
+    """Report each of the place's practices that the file no longer lists under the place's commissioners, and
+    where it lists it now. A practice that is still a GP practice under another commissioner (as when NHS
+    Herefordshire, 05F, became part of 18C) is the same practice: it is updated from that line, so that a closure
+    there closes it here too. The rows to update are returned."""
+    ours_now = ", ".join(sorted(commissioners))
+    moved: dict[str, _PracticeRow] = {}
+    for code, org in sorted(ours.items()):
+        if code in wanted:
+            continue
+        row = elsewhere.get(code)
+        if row is None:
+            if org.status != Organisation.Status.CLOSED and not org.is_archived:
+                problem(None, f"{code} ({org.name}) is not in this file at all; left as it was", code, skip=False)
+        elif row.setting != GP_PRACTICE_SETTING:
+            problem(row.line, f"{code} ({org.name}) is listed as prescribing setting {row.setting} under commissioner "
+                              f"{row.commissioner} now, not as a GP practice; left as it was", code)
+        else:
+            problem(row.line, f"{code} ({org.name}) is listed under commissioner {row.commissioner} now, not "
+                              f"{ours_now}; updated from this line", code, skip=False)
+            moved[code] = row
+    return moved
 
 
 # --- ePCN workbook -----------------------------------------------------------------------------------------------
@@ -653,9 +695,15 @@ def _import_pcns(
     practices = {
         org.ods_code: org for org in Organisation.objects.practices().filter(place=place).select_related("pcn")
     }
+    ours = dict(Organisation.objects.pcns().filter(place=place).values_list("ods_code", "name"))
     selected = {m.pcn for m in memberships.values() if m.practice in practices}
     selected |= {code for code, pcn in pcn_rows.items() if pcn.commissioner in commissioners}
+    # The place's own PCNs are updated wherever the workbook lists them now, so that a closure is not missed.
+    selected |= ours.keys() & pcn_rows.keys()
     pcn_summary.ignored += len(pcn_rows) - len(selected & pcn_rows.keys())
+    for code in sorted(ours.keys() - pcn_rows.keys() - selected):  # the selected ones are reported below
+        report.problems.append(Problem(file=path.name, sheet=details.name, line=None, code=code,
+                                       reason=f"{code} ({ours[code]}) is not in this sheet; left as it was"))
 
     existing = {org.ods_code: org for org in Organisation.objects.filter(ods_code__in=selected).select_related("place")}
     reason = f"ODS import from {path.name}"

@@ -19,9 +19,10 @@ DATA = Path(__file__).parent / "data" / "ods"
 EPRACCUR = DATA / "epraccur-99A.csv"
 EPCN = DATA / "ePCN-99A.xlsx"
 LIST_SIZES = DATA / "list-sizes-99A.csv"
-# The workbook as laid out in 2022 and since 2023 (see make_workbooks.py).
+# The workbook as laid out in 2022 and since 2023 (see make_workbooks.py), and Herefordshire's practices in 2025.
 EPCN_2022 = DATA / "ePCN-2022.xlsx"
 EPCN_2023 = DATA / "ePCN-2023.xlsx"
+HEREFORDSHIRE = DATA / "epraccur-herefordshire.csv"
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +30,13 @@ Historical = Organisation.history.model
 
 
 def run(*args: str, **files: Path) -> tuple[str, str]:
-    """Run the command for Liverpool (99A) with the given files; returns (stdout, stderr)."""
+    """Run the command (for Liverpool, 99A, unless args say otherwise) with the given files; returns (stdout,
+    stderr)."""
     stdout, stderr = StringIO(), StringIO()
     options = [f"--{name.replace('_', '-')}={path}" for name, path in files.items()]
     if not any(arg.startswith("--place") for arg in args):
-        options.append("--place=Liverpool")
-    call_command("import_ods", "--commissioner=99A", *options, *args, stdout=stdout, stderr=stderr)
+        options += ["--place=Liverpool", "--commissioner=99A"]
+    call_command("import_ods", *options, *args, stdout=stdout, stderr=stderr)
     return stdout.getvalue(), stderr.getvalue()
 
 
@@ -566,6 +568,106 @@ def test_it_asks_for_the_date_of_a_file_it_cannot_date(tmp_path):
     run("--as-of=2025-01-01", epraccur=path)
 
     assert Place.objects.get().ods_practices_as_of == date(2025, 1, 1)
+
+
+# --- practices and PCNs that moved -------------------------------------------------------------------------------
+
+
+def herefordshire_practices() -> set[str]:
+    """The 20 practices of the five Herefordshire PCNs (05F in 2019, 18C since)."""
+    workbook = load_workbook(EPCN_2023, read_only=True)
+    codes = {row[0] for row in workbook["PCN Core Partner Details"].iter_rows(min_row=2, values_only=True)
+             if row[2] == "18C"}
+    workbook.close()
+    return codes
+
+
+def herefordshire_in_2019(tmp_path: Path) -> Path:
+    """Herefordshire's practices as epraccur listed them in December 2019: under NHS Herefordshire CCG, 05F."""
+    ours = herefordshire_practices()
+    published = [[*row[:14], "05F", *row[15:]] for row in as_published_on(epraccur_rows(HEREFORDSHIRE), "20191204")
+                 if row[0] in ours]
+    return write_epraccur(tmp_path / "epraccur-2019.csv", published)
+
+
+def test_it_reports_practices_that_moved_to_another_commissioner_and_where(tmp_path):
+    run("--place=Herefordshire", "--commissioner=05F", epraccur=herefordshire_in_2019(tmp_path))
+    assert Organisation.objects.practices().filter(status=Organisation.Status.ACTIVE).count() == 20
+
+    out, _ = run("--place=Herefordshire", epraccur=HEREFORDSHIRE)
+
+    moved = [line for line in out.splitlines() if "is listed under commissioner 18C now, not 05F" in line]
+    assert len(moved) == 20
+    assert ("epraccur-herefordshire.csv line 4: M81003 (Westfield Surgery) is listed under commissioner 18C now, "
+            "not 05F; updated from this line") in out
+    assert "no GP practices (setting 4) for commissioner 05F in this file" in out
+    # What the file says of them there is not left stale: two have closed since.
+    closed = Organisation.objects.practices().filter(status=Organisation.Status.CLOSED)
+    assert dict(closed.values_list("ods_code", "closed_on")) == {
+        "M81003": date(2023, 12, 31), "M81621": date(2021, 8, 31)
+    }
+    assert "0 created, 2 updated, 18 unchanged" in out
+    worcestershire = {row[0] for row in epraccur_rows(HEREFORDSHIRE)} - herefordshire_practices()
+    assert len(worcestershire) == 5
+    assert not Organisation.objects.filter(ods_code__in=worcestershire).exists()
+
+
+def test_it_finds_a_places_pcns_listed_under_its_new_commissioner(tmp_path):
+    run("--place=Herefordshire", "--commissioner=05F", epraccur=herefordshire_in_2019(tmp_path))
+
+    run("--place=Herefordshire", epraccur=HEREFORDSHIRE, epcn=EPCN_2023)
+
+    pcns = Organisation.objects.pcns()
+    assert sorted(pcns.values_list("name", flat=True)) == [
+        "East Herefordshire PCN", "Herefordshire Hereford City HMG PCN", "North & West Herefordshire PCN",
+        "South & West Herefordshire PCN", "The WBC (Hereford City) PCN",
+    ]
+    # Ledbury Market Surgery closed in 2021 and left its PCN; Westfield Surgery was still a member in August 2023.
+    assert Organisation.objects.get(ods_code="M81621").pcn is None
+    assert Organisation.objects.get(ods_code="M81003").pcn.ods_code == "U38064"
+    assert Organisation.objects.practices().filter(pcn__isnull=False).count() == 19
+
+
+def test_it_closes_a_pcn_of_the_place_that_the_workbook_lists_under_another_commissioner(tmp_path):
+    run(epraccur=EPRACCUR, epcn=EPCN)
+
+    def change(workbook):
+        for row in workbook["PCN Details"].iter_rows(min_row=2):
+            if row[0].value == "U35980":
+                row[2].value, row[5].value = "01X", 20240331  # closed, and not Liverpool's any more
+        for row in workbook["PCN Core Partner Details"].iter_rows(min_row=2):
+            if row[4].value == "U35980":
+                row[9].value = 20240331
+
+    run(epcn=epcn_workbook(tmp_path, change))
+
+    central = Organisation.objects.get(ods_code="U35980")
+    assert (central.status, central.closed_on) == (Organisation.Status.CLOSED, date(2024, 3, 31))
+    assert not central.member_practices.exists()
+
+
+def test_it_reports_a_practice_and_a_pcn_the_files_no_longer_list(tmp_path):
+    run(epraccur=EPRACCUR, epcn=EPCN)
+    rows = [row for row in epraccur_rows() if row[0] != "N82001"]
+
+    def change(workbook):
+        details = workbook["PCN Details"]
+        for row in details.iter_rows(min_row=2):
+            if row[0].value == "U35980":
+                details.delete_rows(row[0].row)
+                break
+        partners = workbook["PCN Core Partner Details"]
+        for row in partners.iter_rows(min_row=2):
+            if row[4].value == "U35980":
+                row[9].value = 20240331  # and its members left it
+
+    out, _ = run(epraccur=write_epraccur(tmp_path / "epraccur.csv", rows), epcn=epcn_workbook(tmp_path, change))
+
+    assert ("epraccur.csv: N82001 (The Margaret Thompson Med Centre) is not in this file at all; left as it was"
+            in out)
+    assert "epcn.xlsx, sheet 'PCN Details': U35980 (Central Liverpool PCN) is not in this sheet; left as it was" in out
+    assert Organisation.objects.get(ods_code="N82001").status == Organisation.Status.ACTIVE
+    assert Organisation.objects.get(ods_code="U35980").status == Organisation.Status.ACTIVE
 
 
 # --- files that cannot be imported -------------------------------------------------------------------------------
