@@ -94,6 +94,10 @@ class _Lines:
         return found
 
 
+def _is_ballot(tokens: list[str]) -> bool:
+    return len(tokens) >= 2 and tokens[-1] == "0"
+
+
 def parse_blt(text: str) -> BLTElection:
     """Parse the text of a BLT file."""
     return _parse(_Lines(text.lstrip("\ufeff").splitlines()))
@@ -115,7 +119,8 @@ def _parse(lines: _Lines) -> BLTElection:
     withdrawn_numbers: list[int] = []
     # Some writers put the withdrawn candidates on the header line itself.
     withdrawn_tokens = [(number, token) for token in tokens[2:]]
-    while (line := lines.peek()) is not None and line.startswith("-"):
+    # A line of negative numbers is withdrawn candidates; one ending in 0 is a ballot with a negative weight.
+    while (line := lines.peek()) is not None and line.startswith("-") and not _is_ballot(line.split()):
         line_number, line = lines.take("withdrawn candidates")
         withdrawn_tokens += [(line_number, token) for token in line.split()]
     for line_number, token in withdrawn_tokens:
@@ -145,6 +150,13 @@ def _parse(lines: _Lines) -> BLTElection:
             tokens = tokens[1:]
             if not tokens:
                 raise BLTError(f"line {line_number}: a ballot id with no ballot after it")
+        if tokens[0].startswith("-"):
+            if _is_ballot(tokens):
+                raise BLTError(f"line {line_number}: weight {tokens[0]} is negative; a weight must be 0 or more")
+            raise BLTError(
+                f"line {line_number}: {line[:40]!r} looks like withdrawn candidates, which go straight after "
+                "the first line, before the ballots"
+            )
         if not re.match(r"[\d.]", tokens[0]):
             raise BLTError(
                 f"line {line_number}: expected a ballot line or 0, found {line[:40]!r} "

@@ -98,6 +98,11 @@ def test_it_accepts_withdrawn_candidates_on_the_header_line_and_ballot_ids():
         ("3 1\n1 1 0\n0\nA\nA\nC\n", "line 5: candidate name 'A' appears twice"),
         ("3 1\n1 1 0\n0\nA\nB\nC\nTitle\nD\n", "line 8: unexpected text after the title"),
         ("3 1\n1.123456 1 0\n0\nA\nB\nC\n", "line 2: weight 1.123456 has more than 5 decimal places"),
+        ("3 1\n1 1 0\n-2 2 0\n0\nA\nB\nC\n", "line 3: weight -2 is negative; a weight must be 0 or more"),
+        ("3 1\n-2 1 0\n0\nA\nB\nC\n", "line 2: weight -2 is negative; a weight must be 0 or more"),
+        ("3 1\n(b7) -1.5 3 0\n0\nA\nB\nC\n", "line 2: weight -1.5 is negative"),
+        ("3 1\n1 1 0\n-2\n0\nA\nB\nC\n", "line 3: '-2' looks like withdrawn candidates, which go straight after "
+                                          "the first line"),
     ],
 )
 def test_it_explains_bad_files_with_a_line_number(text, message):
