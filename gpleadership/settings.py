@@ -153,6 +153,10 @@ CSRF_FAILURE_VIEW = "gpleadership.views.csrf_failure"
 
 INVITATION_VALID_DAYS = int(os.environ.get("INVITATION_VALID_DAYS", "14"))
 
+# The largest BLT ballot file count_blt reads: reading and counting take memory and time in proportion to the file
+# (README, "Counting"), and a council ward's ballots are some 40 kB.
+BLT_MAX_BYTES = int(os.environ.get("BLT_MAX_BYTES", "5000000"))
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {

@@ -102,6 +102,11 @@ class Place(models.Model):
     )
     group_name = models.CharField(max_length=150, default="GP Leadership Group")
     about = models.TextField(blank=True, help_text="Plain words about the group, shown on the public page.")
+    # The dates of the ODS files the practices (epraccur) and the PCNs (ePCN workbook) were last imported from,
+    # kept apart because the two files are published separately: an older file is refused rather than let it
+    # reopen what a newer one closed.
+    ods_practices_as_of = models.DateField("practices as of", null=True, blank=True, editable=False)
+    ods_pcns_as_of = models.DateField("PCNs as of", null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     def __str__(self):

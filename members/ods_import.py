@@ -5,6 +5,14 @@ The files come from different years and organisations merge, close and change co
 that cannot be matched is reported and skipped, never guessed at. A file that is not what it claims to be (binary,
 the wrong layout, mostly unreadable) is refused as a whole: the import runs in one transaction, so nothing
 changes.
+
+Each epraccur and ePCN file is dated, and a place remembers the date of the last one of each it imported, so that
+a file older than the data it would overwrite is refused rather than let it reopen what a newer one closed:
+
+- epraccur has no date of its own, so it is dated by the latest open, close, join or leave date it records, up to
+  today. Every change ODS makes to a practice adds such a date, so a newer file never has an earlier one.
+- a workbook is dated by the date it was last saved (its core properties), unless its sheets record a later
+  open, close or membership date. A published file opened and saved again carries the later date: give --as-of.
 """
 
 import csv
@@ -15,12 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .models import PCN_ODS_RE, POSTCODE_RE, PRACTICE_ODS_RE, Organisation, Place, normalise_postcode
@@ -29,6 +39,8 @@ Progress = Callable[[str], None]
 
 EPRACCUR_COLUMNS = 27
 GP_PRACTICE_SETTING = "4"  # column 26 of epraccur: other settings are prisons, hospices, walk-in centres, …
+# epraccur's open, close, join provider and left provider dates (columns 11, 12, 16 and 17), YYYYMMDD.
+EPRACCUR_DATE_COLUMNS = (10, 11, 15, 16)
 PROGRESS_EVERY = 5000
 # A file in which more than this share of rows cannot be read is the wrong file, not a file with a few bad rows.
 MALFORMED_SHARE = 0.5
@@ -39,9 +51,6 @@ STATUS_BY_CODE = {
     "C": Organisation.Status.CLOSED,
     "D": Organisation.Status.DORMANT,
 }
-
-PCN_DETAILS_SHEET = "PCN Details"
-PCN_PARTNERS_SHEET = "PCN Core Partner Details"
 
 
 class ImportRefused(Exception):
@@ -92,12 +101,25 @@ class SourceSummary:
 
 
 @dataclass
+class FileDate:
+    """The date a file speaks for, and where that date came from."""
+
+    file: str
+    on: date
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.file} is dated {self.on:%Y-%m-%d} ({self.source})"
+
+
+@dataclass
 class ImportReport:
     place: Place
     commissioners: list[str]
     place_created: bool = False
     sources: list[SourceSummary] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    file_dates: list[FileDate] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -279,6 +301,39 @@ def _resolve_place(place: Place | str | None, commissioners: list[str]) -> tuple
     return created, True
 
 
+# --- file dates --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Dating:
+    """How this import dates its files (`as_of` overrides what they say) and whether it takes older ones."""
+
+    as_of: date | None
+    allow_older: bool
+
+    def file_date(self, path: Path, found: tuple[date, str] | None, *, missing: str) -> FileDate:
+        if self.as_of:
+            return FileDate(path.name, self.as_of, "as given")
+        if found is None:
+            raise ImportRefused(f"{path.name}: {missing} to tell how recent it is; give its date with --as-of.")
+        return FileDate(path.name, *found)
+
+    def refuse_if_older(self, place: Place, field_name: str, dated: FileDate, *, what: str) -> None:
+        current = getattr(place, field_name)
+        if current and dated.on < current and not self.allow_older:
+            raise ImportRefused(
+                f"{dated.file} is dated {dated.on:%Y-%m-%d} ({dated.source}), older than the {what} it would "
+                f"overwrite ({current:%Y-%m-%d}). Use --allow-older to import it anyway."
+            )
+
+
+def _record_date(place: Place, field_name: str, dated: FileDate) -> None:
+    if getattr(place, field_name) != dated.on:
+        setattr(place, field_name, dated.on)
+        place._change_reason = f"ODS import from {dated.file}"
+        place.save(update_fields=[field_name])
+
+
 # --- epraccur ----------------------------------------------------------------------------------------------------
 
 
@@ -286,22 +341,30 @@ def _resolve_place(place: Place | str | None, commissioners: list[str]) -> tuple
 class _PracticeRow:
     line: int
     code: str
+    commissioner: str
+    setting: str
     values: dict[str, Any]
     is_closed: bool
 
 
 def _import_practices(
-    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None
+    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None,
+    dating: _Dating,
 ) -> None:
     summary = SourceSummary(label="Practices", file=path.name)
     report.sources.append(summary)
 
-    def problem(line: int, reason: str, code: str = "", *, skip: bool = True, malformed: bool = False) -> None:
+    def problem(line: int | None, reason: str, code: str = "", *, skip: bool = True, malformed: bool = False) -> None:
         report.problems.append(Problem(file=path.name, line=line, reason=reason, code=code))
         summary.skipped += skip
         summary.malformed += malformed
 
+    ours = {org.ods_code: org for org in Organisation.objects.practices().filter(place=place)}
+    today = f"{timezone.localdate():%Y%m%d}"
+    latest = ""  # the file's latest date, YYYYMMDD: compared as text, which orders them as dates
     wanted: dict[str, _PracticeRow] = {}
+    # The place's own practices, where the file lists them under another commissioner or setting now.
+    elsewhere: dict[str, _PracticeRow] = {}
     for line, row in _csv_rows(path):
         summary.rows += 1
         _progress_tick(progress, summary)
@@ -309,15 +372,22 @@ def _import_practices(
             problem(line, f"expected {EPRACCUR_COLUMNS} columns, found {len(row)}", malformed=True)
             continue
         row = [cell.strip() for cell in row]
-        if row[14].upper() not in commissioners or row[25] != GP_PRACTICE_SETTING:
+        for cell in (row[i] for i in EPRACCUR_DATE_COLUMNS):
+            # A date after today is a change ODS has been told of in advance, not a sign of when the file was made.
+            if latest < cell <= today and len(cell) == 8 and cell.isdigit():
+                latest = cell
+        commissioner, setting = row[14].upper(), row[25]
+        is_for_place = commissioner in commissioners and setting == GP_PRACTICE_SETTING
+        if not is_for_place and row[0].upper() not in ours:
             summary.ignored += 1
             continue
+        found = wanted if is_for_place else elsewhere
         code = row[0].upper()
         if not PRACTICE_ODS_RE.match(code):
             problem(line, f"bad ODS code {row[0]!r}", row[0], malformed=True)
             continue
-        if code in wanted:
-            problem(line, f"{code} appears again (first at line {wanted[code].line})", code)
+        if code in found:
+            problem(line, f"{code} appears again (first at line {found[code].line})", code)
             continue
         status = STATUS_BY_CODE.get(row[12].upper())
         if status is None:
@@ -335,9 +405,11 @@ def _import_practices(
         postcode, postcode_ok = _clean_postcode(row[9])
         if not postcode_ok:
             problem(line, f"{code}: bad postcode {row[9]!r}; practice kept without a postcode", code, skip=False)
-        wanted[code] = _PracticeRow(
+        found[code] = _PracticeRow(
             line=line,
             code=code,
+            commissioner=commissioner,
+            setting=setting,
             is_closed=status == Organisation.Status.CLOSED,
             values={
                 "name": readable_name(row[1]),
@@ -350,11 +422,16 @@ def _import_practices(
             },
         )
     _refuse_if_mostly_malformed(summary, f"the ODS epraccur layout ({EPRACCUR_COLUMNS} columns, no header)")
+    from_file = (_parse_compact_date(latest), "its latest open, close or join date") if latest else None
+    dated = dating.file_date(path, from_file, missing="no open, close or join dates")
+    dating.refuse_if_older(place, "ods_practices_as_of", dated, what="practices")
+    report.file_dates.append(dated)
     if not wanted:
         report.problems.append(Problem(
             file=path.name, line=None,
             reason=f"no GP practices (setting 4) for commissioner {', '.join(sorted(commissioners))} in this file",
         ))
+    wanted.update(_practices_listed_elsewhere(ours, wanted, elsewhere, commissioners=commissioners, problem=problem))
 
     existing = {org.ods_code: org for org in Organisation.objects.filter(ods_code__in=wanted).select_related("place")}
     reason = f"ODS import from {path.name}"
@@ -379,70 +456,197 @@ def _import_practices(
             summary.updated += 1
         else:
             summary.unchanged += 1
+    _record_date(place, "ods_practices_as_of", dated)
+
+
+def _practices_listed_elsewhere(
+    ours: dict[str, Organisation],
+    wanted: dict[str, _PracticeRow],
+    elsewhere: dict[str, _PracticeRow],
+    *,
+    commissioners: set[str],
+    problem: Callable[..., None],
+) -> dict[str, _PracticeRow]:
+    """Report each of the place's practices that the file no longer lists under the place's commissioners, and
+    where it lists it now. A practice that is still a GP practice under another commissioner (as when NHS
+    Herefordshire, 05F, became part of 18C) is the same practice: it is updated from that line, so that a closure
+    there closes it here too. The rows to update are returned."""
+    ours_now = ", ".join(sorted(commissioners))
+    moved: dict[str, _PracticeRow] = {}
+    for code, org in sorted(ours.items()):
+        if code in wanted:
+            continue
+        row = elsewhere.get(code)
+        if row is None:
+            if org.status != Organisation.Status.CLOSED and not org.is_archived:
+                problem(None, f"{code} ({org.name}) is not in this file at all; left as it was", code, skip=False)
+        elif row.setting != GP_PRACTICE_SETTING:
+            problem(row.line, f"{code} ({org.name}) is listed as prescribing setting {row.setting} under commissioner "
+                              f"{row.commissioner} now, not as a GP practice; left as it was", code)
+        else:
+            problem(row.line, f"{code} ({org.name}) is listed under commissioner {row.commissioner} now, not "
+                              f"{ours_now}; updated from this line", code, skip=False)
+            moved[code] = row
+    return moved
 
 
 # --- ePCN workbook -----------------------------------------------------------------------------------------------
 
-PCN_DETAILS_COLUMNS = {
-    "code": ("pcn code",),
-    "name": ("pcn name",),
-    "commissioner": ("current clinical commissioning group code", "clinical commissioning group code", "ccg code",
-                     "commissioner code", "sub icb location code"),
-}
-PCN_DETAILS_OPTIONAL = {
-    "opened_on": ("open date (yyyymmdd)", "open date"),
-    "closed_on": ("close date (yyyymmdd)", "close date"),
-    "address1": ("address line 1",),
-    "address2": ("address line 2",),
-    "address3": ("address line 3",),
-    "address4": ("address line 4",),
-    "address5": ("address line 5",),
-    "postcode": ("postcode",),
-}
-PCN_PARTNER_COLUMNS = {
-    "practice": ("partner organisation code", "practice code"),
-    "pcn": ("pcn code",),
-    "start": ("practice to pcn relationship start date", "relationship start date", "start date"),
-    "end": ("practice to pcn relationship end date", "relationship end date", "end date"),
-}
-PCN_PARTNER_OPTIONAL = {"practice_name": ("partner name", "practice name")}
+
+@dataclass
+class _SheetLayout:
+    """A sheet of the ePCN workbook as published since 2019, known by its header names rather than its position.
+
+    Headers are compared ignoring case, spaces and line breaks: in the workbooks of 2022 on many are wrapped over two
+    or three lines ('Partner\\r\\nOrganisation\\r\\nCode'). Each column lists every header it has been published
+    under, the current one first."""
+
+    what: str
+    sheet_names: tuple[str, ...]  # as published, the current one first
+    required: dict[str, tuple[str, ...]]
+    optional: dict[str, tuple[str, ...]]
+
+
+PCN_DETAILS = _SheetLayout(
+    what="PCN details",
+    # 'PCN Details' in 2019; 'PCNDetails' in the workbooks of 2022 on.
+    sheet_names=("PCNDetails", "PCN Details"),
+    required={
+        "code": ("PCN Code",),
+        "name": ("PCN Name",),
+        # Sub-ICB locations replaced CCGs in July 2022; the codes stayed (99A is Liverpool in both).
+        "commissioner": ("Current Sub ICB Loc Code", "Current Clinical Commissioning Group Code",
+                         "Current Sub ICB Location Code", "Sub ICB Location Code", "CCG Code", "Commissioner Code"),
+    },
+    optional={
+        "opened_on": ("Open Date", "Open Date (YYYYMMDD)"),
+        "closed_on": ("Close Date", "Close Date (YYYYMMDD)"),
+        "address1": ("Address Line 1",),
+        "address2": ("Address Line 2",),
+        "address3": ("Address Line 3",),
+        "address4": ("Address Line 4",),
+        "address5": ("Address Line 5",),
+        "postcode": ("Postcode",),
+    },
+)
+PCN_PARTNERS = _SheetLayout(
+    what="PCN core partners",
+    sheet_names=("PCN Core Partner Details",),
+    required={
+        "practice": ("Partner Organisation Code", "Practice Code"),
+        "pcn": ("PCN Code",),
+        "start": ("Practice to PCN Relationship Start Date", "Relationship Start Date", "Start Date"),
+        "end": ("Practice to PCN Relationship End Date", "Relationship End Date", "End Date"),
+    },
+    optional={"practice_name": ("Partner Name", "Practice Name")},
+)
 
 
 def _header_key(value: Any) -> str:
-    return " ".join(str(value or "").split()).lower()
+    # Excel keeps a line break typed in a cell as '_x000D_\n', and openpyxl hands the escape over as it is.
+    return " ".join(unescape(str(value or "")).split()).lower()
 
 
-def _sheet_rows(
-    workbook, *, file: str, sheet: str, required: dict[str, tuple[str, ...]], optional: dict[str, tuple[str, ...]]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number, {column: value}) for the rows under the header row, which is found by its column names."""
-    if sheet not in workbook.sheetnames:
-        raise ImportRefused(f"{file}: no sheet named '{sheet}' (found: {', '.join(workbook.sheetnames)}).")
-    rows = workbook[sheet].iter_rows(values_only=True)
-    columns: dict[str, int] = {}
-    number = 0
-    for number, values in enumerate(rows, start=1):
-        keys = [_header_key(v) for v in values]
-        found = {name: next((keys.index(a) for a in aliases if a in keys), None) for name, aliases in required.items()}
-        if all(index is not None for index in found.values()):
-            columns = {**found, **{
-                name: next((keys.index(a) for a in aliases if a in keys), None) for name, aliases in optional.items()
-            }}
-            break
-        if number >= HEADER_SEARCH_ROWS:
-            break
-    if not columns:
-        wanted = ", ".join(f"'{aliases[0]}'" for aliases in required.values())
+def _sheet_key(name: str) -> str:
+    return "".join(name.split()).lower()
+
+
+def _columns(values: tuple, layout: _SheetLayout) -> dict[str, int | None] | None:
+    """Where each column of `layout` is in this row, or None when it is not the header row."""
+    keys = [_header_key(v) for v in values]
+
+    def position(headers: tuple[str, ...]) -> int | None:
+        return next((keys.index(key) for key in map(_header_key, headers) if key in keys), None)
+
+    found = {name: position(headers) for name, headers in layout.required.items()}
+    if any(index is None for index in found.values()):
+        return None
+    return {**found, **{name: position(headers) for name, headers in layout.optional.items()}}
+
+
+@dataclass
+class _Sheet:
+    name: str
+    header_row: int
+    columns: dict[str, int | None]
+
+    def rows(self, workbook) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row number, {column: value}) for each non-blank row under the header row."""
+        width = max(i for i in self.columns.values() if i is not None) + 1
+        start = self.header_row + 1
+        for number, values in enumerate(workbook[self.name].iter_rows(min_row=start, values_only=True), start=start):
+            if not any(v not in (None, "") for v in values):
+                continue
+            values = list(values) + [None] * (width - len(values))
+            yield number, {name: (values[i] if i is not None else None) for name, i in self.columns.items()}
+
+
+def _find_sheet(workbook, layout: _SheetLayout, *, file: str) -> _Sheet:
+    """The sheet with `layout`'s header row: a sheet of a published name first, then any other sheet."""
+    published = {_sheet_key(name) for name in layout.sheet_names}
+    named = [name for name in workbook.sheetnames if _sheet_key(name) in published]
+    for name in named + [name for name in workbook.sheetnames if name not in named]:
+        sheet = workbook[name]
+        if not hasattr(sheet, "iter_rows"):
+            continue  # a chart sheet
+        for number, values in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
+            columns = _columns(values, layout)
+            if columns:
+                return _Sheet(name=name, header_row=number, columns=columns)
+    columns = [f"'{headers[0]}'" + (f" (or '{headers[1]}')" if len(headers) > 1 else "")
+               for headers in layout.required.values()]
+    expected = f"{', '.join(columns[:-1])} and {columns[-1]}"
+    if named:
         raise ImportRefused(
-            f"{file}, sheet '{sheet}': no header row with the columns {wanted} in the first {HEADER_SEARCH_ROWS} rows."
+            f"{file}, sheet '{named[0]}': no header row with the columns {expected} in the first "
+            f"{HEADER_SEARCH_ROWS} rows."
         )
-    width = max(i for i in columns.values() if i is not None) + 1
-    header_row = number
-    for number, values in enumerate(rows, start=header_row + 1):
-        if not any(v not in (None, "") for v in values):
+    other_names = "".join(f" (or '{name}')" for name in layout.sheet_names[1:])
+    raise ImportRefused(
+        f"{file}: no sheet of {layout.what}: expected a sheet '{layout.sheet_names[0]}'{other_names} with the "
+        f"columns {expected}; found only {', '.join(repr(n) for n in workbook.sheetnames)}."
+    )
+
+
+def _workbook_saved_on(path: Path) -> tuple[date, str] | None:
+    """The date the workbook was last saved (or else created), from its core properties. Read here because openpyxl
+    puts the time of reading in place of a missing date."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            properties = ElementTree.fromstring(archive.read("docProps/core.xml"))
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return None
+    for tag, source in (("modified", "the date the workbook was saved"), ("created", "the workbook's creation date")):
+        element = properties.find(f"{{http://purl.org/dc/terms/}}{tag}")
+        try:
+            return datetime.fromisoformat((element.text or "").strip()).date(), source
+        except (AttributeError, ValueError):
             continue
-        values = list(values) + [None] * (width - len(values))
-        yield number, {name: (values[i] if i is not None else None) for name, i in columns.items()}
+    return None
+
+
+def _workbook_date(path: Path, latest_in_sheets: date | None) -> tuple[date, str] | None:
+    saved = _workbook_saved_on(path)
+    today = timezone.localdate()
+    if saved and (latest_in_sheets is None or min(saved[0], today) >= latest_in_sheets):
+        return min(saved[0], today), saved[1]
+    if latest_in_sheets:
+        # A workbook cannot be older than the latest change it records, whatever its properties say.
+        return latest_in_sheets, "its latest open, close or membership date"
+    return None
+
+
+class _LatestDate:
+    """The latest of the dates seen, up to today: a later date is a change planned, not a sign of the file's age."""
+
+    def __init__(self) -> None:
+        self.today = timezone.localdate()
+        self.value: date | None = None
+
+    def see(self, *days: date | None) -> None:
+        for day in days:
+            if day and day <= self.today and (self.value is None or day > self.value):
+                self.value = day
 
 
 def _text(value: Any) -> str:
@@ -466,26 +670,40 @@ class _MembershipRow:
 
 
 def _import_pcns(
-    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None
+    *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None,
+    dating: _Dating,
 ) -> None:
     _check_exists(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise ImportRefused(f"{path.name}: not an Excel .xlsx workbook ({exc}).") from None
+    latest = _LatestDate()
     try:
-        pcn_rows = _read_pcn_details(workbook, path=path, report=report, progress=progress)
-        memberships = _read_memberships(workbook, path=path, report=report, progress=progress)
+        details = _find_sheet(workbook, PCN_DETAILS, file=path.name)
+        partners = _find_sheet(workbook, PCN_PARTNERS, file=path.name)
+        pcn_rows = _read_pcn_details(workbook, details, path=path, report=report, progress=progress, latest=latest)
+        memberships = _read_memberships(workbook, partners, path=path, report=report, progress=progress,
+                                        latest=latest)
     finally:
         workbook.close()
     pcn_summary, membership_summary = report.sources[-2], report.sources[-1]
+    dated = dating.file_date(path, _workbook_date(path, latest.value), missing="no saved date and no dates in it")
+    dating.refuse_if_older(place, "ods_pcns_as_of", dated, what="PCNs")
+    report.file_dates.append(dated)
 
     practices = {
         org.ods_code: org for org in Organisation.objects.practices().filter(place=place).select_related("pcn")
     }
+    ours = dict(Organisation.objects.pcns().filter(place=place).values_list("ods_code", "name"))
     selected = {m.pcn for m in memberships.values() if m.practice in practices}
     selected |= {code for code, pcn in pcn_rows.items() if pcn.commissioner in commissioners}
+    # The place's own PCNs are updated wherever the workbook lists them now, so that a closure is not missed.
+    selected |= ours.keys() & pcn_rows.keys()
     pcn_summary.ignored += len(pcn_rows) - len(selected & pcn_rows.keys())
+    for code in sorted(ours.keys() - pcn_rows.keys() - selected):  # the selected ones are reported below
+        report.problems.append(Problem(file=path.name, sheet=details.name, line=None, code=code,
+                                       reason=f"{code} ({ours[code]}) is not in this sheet; left as it was"))
 
     existing = {org.ods_code: org for org in Organisation.objects.filter(ods_code__in=selected).select_related("place")}
     reason = f"ODS import from {path.name}"
@@ -493,7 +711,7 @@ def _import_pcns(
     for code in sorted(selected):
         pcn_row = pcn_rows.get(code)
         if pcn_row is None:
-            report.problems.append(Problem(file=path.name, sheet=PCN_DETAILS_SHEET, line=None, code=code,
+            report.problems.append(Problem(file=path.name, sheet=details.name, line=None, code=code,
                                            reason=f"{code} has member practices here but is not in this sheet"))
             continue
         org = existing.get(code)
@@ -503,7 +721,7 @@ def _import_pcns(
             pcn_summary.created += 1
         elif org.place_id != place.pk or org.kind != Organisation.Kind.PCN:
             report.problems.append(Problem(
-                file=path.name, sheet=PCN_DETAILS_SHEET, line=pcn_row.row, code=code,
+                file=path.name, sheet=details.name, line=pcn_row.row, code=code,
                 reason=f"{code} is already a {org.get_kind_display()} of {org.place}; left alone",
             ))
             pcn_summary.skipped += 1
@@ -521,7 +739,7 @@ def _import_pcns(
         if membership.pcn in selected and membership.practice not in practices:
             name = f" ({readable_name(membership.practice_name)})" if membership.practice_name else ""
             report.problems.append(Problem(
-                file=path.name, sheet=PCN_PARTNERS_SHEET, line=membership.row, code=membership.practice,
+                file=path.name, sheet=partners.name, line=membership.row, code=membership.practice,
                 reason=f"{membership.practice}{name} is in PCN {membership.pcn} but is not a practice of {place}",
             ))
             membership_summary.skipped += 1
@@ -551,21 +769,22 @@ def _import_pcns(
             membership_summary.updated += 1
         practice.pcn = pcn
         _save(practice, ["pcn"], reason=reason)
+    _record_date(place, "ods_pcns_as_of", dated)
 
 
-def _read_pcn_details(workbook, *, path: Path, report: ImportReport, progress: Progress | None) -> dict[str, _PCNRow]:
+def _read_pcn_details(
+    workbook, sheet: _Sheet, *, path: Path, report: ImportReport, progress: Progress | None, latest: _LatestDate
+) -> dict[str, _PCNRow]:
     summary = SourceSummary(label="PCNs", file=path.name)
     report.sources.append(summary)
     today = timezone.localdate()
     pcn_rows: dict[str, _PCNRow] = {}
-    for number, row in _sheet_rows(workbook, file=path.name, sheet=PCN_DETAILS_SHEET,
-                                   required=PCN_DETAILS_COLUMNS, optional=PCN_DETAILS_OPTIONAL):
+    for number, row in sheet.rows(workbook):
         summary.rows += 1
         _progress_tick(progress, summary)
 
         def problem(reason: str, code: str = "", *, number: int = number) -> None:
-            report.problems.append(Problem(file=path.name, sheet=PCN_DETAILS_SHEET, line=number, reason=reason,
-                                           code=code))
+            report.problems.append(Problem(file=path.name, sheet=sheet.name, line=number, reason=reason, code=code))
             summary.skipped += 1
             summary.malformed += 1
 
@@ -585,10 +804,11 @@ def _read_pcn_details(workbook, *, path: Path, report: ImportReport, progress: P
         except ValueError as exc:
             problem(f"{code}: {exc}", code)
             continue
+        latest.see(opened_on, closed_on)
         postcode, postcode_ok = _clean_postcode(_text(row["postcode"]))
         if not postcode_ok:
             report.problems.append(Problem(
-                file=path.name, sheet=PCN_DETAILS_SHEET, line=number, code=code,
+                file=path.name, sheet=sheet.name, line=number, code=code,
                 reason=f"{code}: bad postcode {_text(row['postcode'])!r}; PCN kept without a postcode",
             ))
         is_closed = closed_on is not None and closed_on <= today
@@ -605,26 +825,24 @@ def _read_pcn_details(workbook, *, path: Path, report: ImportReport, progress: P
                 "closed_on": closed_on,
             },
         )
-    _refuse_if_mostly_malformed(summary, f"PCN rows in the sheet '{PCN_DETAILS_SHEET}'")
+    _refuse_if_mostly_malformed(summary, f"PCN rows in the sheet '{sheet.name}'")
     return pcn_rows
 
 
 def _read_memberships(
-    workbook, *, path: Path, report: ImportReport, progress: Progress | None
+    workbook, sheet: _Sheet, *, path: Path, report: ImportReport, progress: Progress | None, latest: _LatestDate
 ) -> dict[str, _MembershipRow]:
     """Each practice's current PCN membership, by practice code."""
     summary = SourceSummary(label="PCN memberships", file=path.name)
     report.sources.append(summary)
     today = timezone.localdate()
     memberships: dict[str, _MembershipRow] = {}
-    for number, row in _sheet_rows(workbook, file=path.name, sheet=PCN_PARTNERS_SHEET,
-                                   required=PCN_PARTNER_COLUMNS, optional=PCN_PARTNER_OPTIONAL):
+    for number, row in sheet.rows(workbook):
         summary.rows += 1
         _progress_tick(progress, summary)
 
         def problem(reason: str, code: str = "", *, number: int = number) -> None:
-            report.problems.append(Problem(file=path.name, sheet=PCN_PARTNERS_SHEET, line=number, reason=reason,
-                                           code=code))
+            report.problems.append(Problem(file=path.name, sheet=sheet.name, line=number, reason=reason, code=code))
             summary.skipped += 1
             summary.malformed += 1
 
@@ -642,13 +860,14 @@ def _read_memberships(
         except ValueError as exc:
             problem(f"{practice}: {exc}", practice)
             continue
+        latest.see(started_on, ended_on)
         if (ended_on is not None and ended_on < today) or (started_on is not None and started_on > today):
             summary.ignored += 1  # a membership that has ended, or not begun, does not count
             continue
         if practice in memberships:
             first = memberships[practice]
             report.problems.append(Problem(
-                file=path.name, sheet=PCN_PARTNERS_SHEET, line=number, code=practice,
+                file=path.name, sheet=sheet.name, line=number, code=practice,
                 reason=f"{practice} is also in PCN {pcn}; kept its membership of {first.pcn} (row {first.row})",
             ))
             summary.skipped += 1
@@ -656,7 +875,7 @@ def _read_memberships(
         memberships[practice] = _MembershipRow(
             row=number, practice=practice, practice_name=_text(row["practice_name"]), pcn=pcn
         )
-    _refuse_if_mostly_malformed(summary, f"practice rows in the sheet '{PCN_PARTNERS_SHEET}'")
+    _refuse_if_mostly_malformed(summary, f"practice rows in the sheet '{sheet.name}'")
     return memberships
 
 
@@ -758,13 +977,17 @@ def ods_import(
     epcn: Path | str | None = None,
     list_sizes: Path | str | None = None,
     commissioners: list[str] | None = None,
+    as_of: date | None = None,
+    allow_older: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Create or update a place's practices (epraccur), PCNs and memberships (ePCN) and list sizes.
 
     `place` is a Place, a name or slug (created if new) or None for the only place. Matching is on ODS code, so
     running it again updates rather than duplicates, and an unchanged organisation is not saved at all (no
-    history row). Raises ImportRefused, rolling everything back, when a file cannot be imported at all."""
+    history row). `as_of` is the date of the epraccur and ePCN files given, instead of the date read from them;
+    a file older than the one the place's practices or PCNs were last imported from is refused unless
+    `allow_older`. Raises ImportRefused, rolling everything back, when a file cannot be imported at all."""
     paths = {name: Path(value) for name, value in
              (("epraccur", epraccur), ("epcn", epcn), ("list_sizes", list_sizes)) if value}
     if not paths:
@@ -777,12 +1000,15 @@ def ods_import(
         codes = resolved.commissioner_code_list
     if not codes and "epraccur" in paths:
         raise ImportRefused(f"Say which commissioner codes (like 99A) are {resolved}'s practices.")
+    # Two imports of one place at once would both pass the check of the files' dates; the second waits here.
+    resolved = Place.objects.select_for_update().get(pk=resolved.pk)
     report = ImportReport(place=resolved, commissioners=codes, place_created=place_created)
     arguments = {"place": resolved, "commissioners": set(codes), "report": report, "progress": progress}
+    dating = _Dating(as_of=as_of, allow_older=allow_older)
     if "epraccur" in paths:
-        _import_practices(path=paths["epraccur"], **arguments)
+        _import_practices(path=paths["epraccur"], **arguments, dating=dating)
     if "epcn" in paths:
-        _import_pcns(path=paths["epcn"], **arguments)
+        _import_pcns(path=paths["epcn"], **arguments, dating=dating)
     if "list_sizes" in paths:
         _import_list_sizes(path=paths["list_sizes"], **arguments)
     return report

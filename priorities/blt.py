@@ -17,10 +17,14 @@ exception. Equal rankings ("1=2") are refused because the count needs one candid
 
 from __future__ import annotations
 
+import os
 import re
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import BinaryIO
 
 from priorities.counting import CountError, RankedBallot, STVResult, count_stv
 
@@ -70,28 +74,39 @@ def _name(text: str) -> str:
     return text
 
 
-def parse_blt(text: str) -> BLTElection:
-    """Parse the text of a BLT file."""
-    # Keep real line numbers for messages while skipping blank lines.
-    lines = [
-        (number, line.strip())
-        for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1)
-        if line.strip()
-    ]
-    if not lines:
-        raise BLTError("line 1: the file is empty")
-    position = 0
+class _Lines:
+    """The non-blank lines of a BLT file, stripped and with their real line numbers, taken one at a time so that
+    a large file is never held as a list of lines."""
 
-    def next_line(expecting: str) -> tuple[int, str]:
-        nonlocal position
-        if position >= len(lines):
-            last = lines[-1][0] if lines else 0
-            raise BLTError(f"line {last + 1}: the file ends early; expected {expecting}")
-        found = lines[position]
-        position += 1
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = ((number, line.strip()) for number, line in enumerate(lines, start=1) if line.strip())
+        self._next = next(self._lines, None)
+        self.last = 0  # the number of the last line taken
+
+    def peek(self) -> str | None:
+        return self._next[1] if self._next else None
+
+    def take(self, expecting: str) -> tuple[int, str]:
+        if self._next is None:
+            raise BLTError(f"line {self.last + 1}: the file ends early; expected {expecting}")
+        found, self._next = self._next, next(self._lines, None)
+        self.last = found[0]
         return found
 
-    number, header = next_line("the header")
+
+def _is_ballot(tokens: list[str]) -> bool:
+    return len(tokens) >= 2 and tokens[-1] == "0"
+
+
+def parse_blt(text: str) -> BLTElection:
+    """Parse the text of a BLT file."""
+    return _parse(_Lines(text.lstrip("\ufeff").splitlines()))
+
+
+def _parse(lines: _Lines) -> BLTElection:
+    if lines.peek() is None:
+        raise BLTError("line 1: the file is empty")
+    number, header = lines.take("the header")
     tokens = header.split()
     if len(tokens) < 2:
         raise BLTError(f"line {number}: the first line must be 'candidates seats', not {header!r}")
@@ -104,8 +119,9 @@ def parse_blt(text: str) -> BLTElection:
     withdrawn_numbers: list[int] = []
     # Some writers put the withdrawn candidates on the header line itself.
     withdrawn_tokens = [(number, token) for token in tokens[2:]]
-    while position < len(lines) and lines[position][1].startswith("-"):
-        line_number, line = next_line("withdrawn candidates")
+    # A line of negative numbers is withdrawn candidates; one ending in 0 is a ballot with a negative weight.
+    while (line := lines.peek()) is not None and line.startswith("-") and not _is_ballot(line.split()):
+        line_number, line = lines.take("withdrawn candidates")
         withdrawn_tokens += [(line_number, token) for token in line.split()]
     for line_number, token in withdrawn_tokens:
         value = _integer(token, line_number, "withdrawn candidate")
@@ -115,9 +131,13 @@ def parse_blt(text: str) -> BLTElection:
             )
         withdrawn_numbers.append(-value)
 
-    raw_ballots: list[tuple[int, Decimal, list[int]]] = []
+    # Real ballot files repeat the same line many times: each distinct line is checked and stored once, and the
+    # ballots share it (4 bytes a line for its index, rather than a list, a Decimal and a ballot of its own).
+    distinct: dict[tuple[str, tuple[str, ...]], int] = {}
+    distinct_lines: list[tuple[Decimal, tuple[int, ...]]] = []
+    ballot_lines = array("L")
     while True:
-        line_number, line = next_line("ballot lines and then a line '0' (the file looks truncated)")
+        line_number, line = lines.take("ballot lines and then a line '0' (the file looks truncated)")
         if line == "0":
             break
         if "=" in line:
@@ -130,29 +150,28 @@ def parse_blt(text: str) -> BLTElection:
             tokens = tokens[1:]
             if not tokens:
                 raise BLTError(f"line {line_number}: a ballot id with no ballot after it")
+        if tokens[0].startswith("-"):
+            if _is_ballot(tokens):
+                raise BLTError(f"line {line_number}: weight {tokens[0]} is negative; a weight must be 0 or more")
+            raise BLTError(
+                f"line {line_number}: {line[:40]!r} looks like withdrawn candidates, which go straight after "
+                "the first line, before the ballots"
+            )
         if not re.match(r"[\d.]", tokens[0]):
             raise BLTError(
                 f"line {line_number}: expected a ballot line or 0, found {line[:40]!r} "
                 "(is the 0 line that ends the ballots missing?)"
             )
-        weight = _weight(tokens[0], line_number)
-        if tokens[-1] != "0" or len(tokens) < 2:
-            raise BLTError(f"line {line_number}: a ballot line must end with 0")
-        preferences: list[int] = []
-        for token in tokens[1:-1]:
-            preference = _integer(token, line_number, "preference")
-            if not 1 <= preference <= candidates:
-                raise BLTError(
-                    f"line {line_number}: preference {preference} is not a candidate (there are {candidates})"
-                )
-            if preference in preferences:
-                raise BLTError(f"line {line_number}: candidate {preference} is ranked twice")
-            preferences.append(preference)
-        raw_ballots.append((line_number, weight, preferences))
+        key = (tokens[0], tuple(tokens[1:]))
+        index = distinct.get(key)
+        if index is None:
+            index = distinct[key] = len(distinct_lines)
+            distinct_lines.append(_ballot_line(tokens, line_number, candidates))
+        ballot_lines.append(index)
 
     names: list[str] = []
     for index in range(1, candidates + 1):
-        line_number, line = next_line(f"{candidates} candidate names, found {len(names)}")
+        line_number, line = lines.take(f"{candidates} candidate names, found {len(names)}")
         try:
             name = _name(line)
         except ValueError as error:
@@ -164,50 +183,102 @@ def parse_blt(text: str) -> BLTElection:
         names.append(name)
 
     title = ""
-    if position < len(lines):
-        line_number, line = next_line("the title")
+    if lines.peek() is not None:
+        line_number, line = lines.take("the title")
         try:
             title = _name(line)
         except ValueError as error:
             raise BLTError(f"line {line_number}: the title: {error}") from error
-    if position < len(lines):
-        line_number, line = lines[position]
+    if lines.peek() is not None:
+        line_number, line = lines.take("nothing more")
         raise BLTError(
             f"line {line_number}: unexpected text after the title ({line[:40]!r}); "
             f"are there more than {candidates} names?"
         )
 
-    ballots = tuple(
-        RankedBallot(tuple(names[p - 1] for p in preferences), weight)
-        for _, weight, preferences in raw_ballots
-    )
-    election = BLTElection(
+    shared = [
+        RankedBallot(tuple(names[p - 1] for p in preferences), weight) for weight, preferences in distinct_lines
+    ]
+    return BLTElection(
         title=title,
         candidates=tuple(names),
         seats=seats,
-        ballots=ballots,
+        ballots=tuple(shared[index] for index in ballot_lines),
         withdrawn=tuple(names[n - 1] for n in sorted(set(withdrawn_numbers))),
     )
-    return election
 
 
-def read_blt(path: str | Path) -> BLTElection:
-    """Read a BLT file; a missing or undecodable file is a BLTError too."""
+def _ballot_line(tokens: list[str], line_number: int, candidates: int) -> tuple[Decimal, tuple[int, ...]]:
+    """The weight and the candidates' numbers of a ballot line, split into tokens (weight first, 0 last)."""
+    weight = _weight(tokens[0], line_number)
+    if tokens[-1] != "0" or len(tokens) < 2:
+        raise BLTError(f"line {line_number}: a ballot line must end with 0")
+    preferences: list[int] = []
+    for token in tokens[1:-1]:
+        preference = _integer(token, line_number, "preference")
+        if not 1 <= preference <= candidates:
+            raise BLTError(
+                f"line {line_number}: preference {preference} is not a candidate (there are {candidates})"
+            )
+        if preference in preferences:
+            raise BLTError(f"line {line_number}: candidate {preference} is ranked twice")
+        preferences.append(preference)
+    return weight, tuple(preferences)
+
+
+def _file_lines(handle: BinaryIO) -> Iterator[str]:
+    """The lines of a UTF-8 file, decoded one by one so that a bad byte is reported on its own line."""
+    number = 0
+    for raw in handle:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = number + 1 + raw[: error.start].count(b"\r")
+            raise BLTError(f"line {line}: not valid UTF-8 text") from error
+        if number == 0:
+            text = text.lstrip("\ufeff")
+        # Lines end with \n, \r\n or (in old files) a lone \r.
+        for line in text.splitlines() or [""]:
+            number += 1
+            yield line
+
+
+def read_blt(path: str | Path, *, max_bytes: int | None = None) -> BLTElection:
+    """Read a BLT file; a missing, undecodable or (with `max_bytes`) too large file is a BLTError too.
+
+    Reading and counting take memory and time in proportion to the file, so whatever reads a file someone gave it
+    sets `max_bytes` (the count_blt command passes settings.BLT_MAX_BYTES)."""
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if max_bytes is not None and size > max_bytes:
+                raise BLTError(f"the file is {size:,} bytes, more than {_limit(max_bytes)}")
+            limited = handle if max_bytes is None else _at_most(handle, max_bytes)
+            return _parse(_Lines(_file_lines(limited)))
     except OSError as error:
         raise BLTError(f"cannot read {path}: {error.strerror or error}") from error
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise BLTError(f"line {line}: not valid UTF-8 text") from error
-    return parse_blt(text)
 
 
-def count_blt_file(path: str | Path, *, seed: int | None = None) -> tuple[BLTElection, STVResult]:
+def _at_most(handle: BinaryIO, max_bytes: int) -> Iterator[bytes]:
+    """The file's lines up to `max_bytes` in all: a file that grows while it is read, or a device that never ends
+    (or never ends a line), stops there too."""
+    read = 0
+    while raw := handle.readline(max_bytes + 1 - read):
+        read += len(raw)
+        if read > max_bytes:
+            raise BLTError(f"the file goes on past {_limit(max_bytes)}")
+        yield raw
+
+
+def _limit(max_bytes: int) -> str:
+    return f"the {max_bytes:,} bytes a BLT file may have (setting BLT_MAX_BYTES)"
+
+
+def count_blt_file(
+    path: str | Path, *, seed: int | None = None, max_bytes: int | None = None
+) -> tuple[BLTElection, STVResult]:
     """Read and count a BLT file; counting problems are reported as BLTError as well."""
-    election = read_blt(path)
+    election = read_blt(path, max_bytes=max_bytes)
     try:
         return election, election.count(seed=seed)
     except CountError as error:

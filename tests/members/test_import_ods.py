@@ -2,6 +2,7 @@
 
 import csv
 import shutil
+import zipfile
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -18,6 +19,10 @@ DATA = Path(__file__).parent / "data" / "ods"
 EPRACCUR = DATA / "epraccur-99A.csv"
 EPCN = DATA / "ePCN-99A.xlsx"
 LIST_SIZES = DATA / "list-sizes-99A.csv"
+# The workbook as laid out in 2022 and since 2023 (see make_workbooks.py), and Herefordshire's practices in 2025.
+EPCN_2022 = DATA / "ePCN-2022.xlsx"
+EPCN_2023 = DATA / "ePCN-2023.xlsx"
+HEREFORDSHIRE = DATA / "epraccur-herefordshire.csv"
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +30,13 @@ Historical = Organisation.history.model
 
 
 def run(*args: str, **files: Path) -> tuple[str, str]:
-    """Run the command for Liverpool (99A) with the given files; returns (stdout, stderr)."""
+    """Run the command (for Liverpool, 99A, unless args say otherwise) with the given files; returns (stdout,
+    stderr)."""
     stdout, stderr = StringIO(), StringIO()
     options = [f"--{name.replace('_', '-')}={path}" for name, path in files.items()]
     if not any(arg.startswith("--place") for arg in args):
-        options.append("--place=Liverpool")
-    call_command("import_ods", "--commissioner=99A", *options, *args, stdout=stdout, stderr=stderr)
+        options += ["--place=Liverpool", "--commissioner=99A"]
+    call_command("import_ods", *options, *args, stdout=stdout, stderr=stderr)
     return stdout.getvalue(), stderr.getvalue()
 
 
@@ -54,22 +60,26 @@ def expected_practices() -> dict[str, list[str]]:
     return {r[0]: r for r in epraccur_rows() if r[14] == "99A" and r[25] == "4" and r[12] in ("A", "D")}
 
 
-def expected_memberships() -> dict[str, str]:
-    workbook = load_workbook(EPCN, read_only=True)
-    liverpool_pcns = {row[0] for row in workbook["PCN Details"].iter_rows(min_row=2, values_only=True)
-                      if row[2] == "99A"}
-    rows = list(workbook["PCN Core Partner Details"].iter_rows(min_row=2, values_only=True))
+def expected_memberships(path: Path = EPCN) -> dict[str, str]:
+    """Liverpool's current memberships, read from the workbook by position (the same in every layout)."""
+    workbook = load_workbook(path, read_only=True)
+    details, partners = workbook.worksheets
+    liverpool_pcns = {row[0] for row in details.iter_rows(min_row=2, values_only=True) if row[2] == "99A"}
+    rows = list(partners.iter_rows(min_row=2, values_only=True))
     workbook.close()
     practices = expected_practices()
-    return {row[0]: row[4] for row in rows if row[4] in liverpool_pcns and row[0] in practices}
+    return {row[0]: row[4] for row in rows if row[4] in liverpool_pcns and row[0] in practices and not row[9]}
 
 
-def database_state() -> tuple[int, int, int, list]:
+def database_state() -> tuple:
     return (
-        Place.objects.count(),
+        list(Place.objects.order_by("pk").values_list("name", "ods_practices_as_of", "ods_pcns_as_of")),
+        Place.history.count(),
         Organisation.objects.count(),
         Historical.objects.count(),
-        list(Organisation.objects.order_by("ods_code").values_list("ods_code", "name", "pcn_id", "list_size")),
+        list(Organisation.objects.order_by("ods_code").values_list(
+            "ods_code", "name", "status", "closed_on", "pcn_id", "list_size"
+        )),
     )
 
 
@@ -341,7 +351,8 @@ def test_it_moves_a_practice_out_of_a_pcn_whose_membership_has_ended(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda wb: wb.remove(wb["PCN Details"]), "no sheet named 'PCN Details'"),
+        (lambda wb: wb.remove(wb["PCN Details"]), "no sheet of PCN details: expected a sheet 'PCNDetails' "
+                                                   r"\(or 'PCN Details'\) with the columns 'PCN Code'"),
         (lambda wb: wb["PCN Core Partner Details"].delete_cols(1), "no header row with the columns"),
     ],
 )
@@ -353,6 +364,310 @@ def test_it_refuses_a_workbook_without_the_sheets_or_columns_it_needs(tmp_path, 
         run(epraccur=EPRACCUR, epcn=epcn_workbook(tmp_path, change))
 
     assert database_state() == before
+
+
+# --- the workbook of every year ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "details", "saved"),
+    [
+        (EPCN, "PCN Details", date(2019, 12, 4)),
+        (EPCN_2022, "PCNDetails", date(2022, 3, 31)),
+        (EPCN_2023, "PCNDetails", date(2023, 8, 31)),
+    ],
+)
+def test_it_reads_the_workbook_as_laid_out_in_2019_2022_and_since_2023(path, details, saved):
+    out, _ = run(epraccur=EPRACCUR, epcn=path)
+
+    place = Place.objects.get()
+    assert Organisation.objects.pcns().filter(place=place, status=Organisation.Status.ACTIVE).count() == 11
+    assert Organisation.objects.get(ods_code="U57480").name == "Swagga PCN"
+    memberships = expected_memberships(path)
+    assert len(memberships) == 84
+    practices = Organisation.objects.practices().filter(place=place, pcn__isnull=False)
+    assert dict(practices.values_list("ods_code", "pcn__ods_code")) == memberships
+    assert f"{path.name} is dated {saved:%Y-%m-%d} (the date the workbook was saved)." in out
+    assert place.ods_pcns_as_of == saved
+    assert "is not a practice of Liverpool" in out
+    assert f"{path.name}, sheet '{details}' row" not in out  # no row of the PCN sheet was a problem
+
+
+def test_it_finds_renamed_sheets_and_moved_columns_by_their_headers(tmp_path):
+    def change(workbook):
+        workbook["PCNDetails"].title = "PCN details (current)"
+        workbook["PCN Core Partner Details"].insert_cols(1)  # every column one to the right
+
+    workbook = load_workbook(EPCN_2023)
+    change(workbook)
+    workbook.save(tmp_path / "epcn.xlsx")
+
+    run(epraccur=EPRACCUR, epcn=tmp_path / "epcn.xlsx")
+
+    practices = Organisation.objects.practices().filter(pcn__isnull=False)
+    assert dict(practices.values_list("ods_code", "pcn__ods_code")) == expected_memberships(EPCN_2023)
+
+
+def test_it_names_the_columns_it_expected_when_no_layout_fits(tmp_path):
+    workbook = load_workbook(EPCN_2023)
+    workbook["PCNDetails"]["C1"] = "Region Code"
+    workbook.save(tmp_path / "epcn.xlsx")
+
+    with pytest.raises(CommandError) as refused:
+        run(epraccur=EPRACCUR, epcn=tmp_path / "epcn.xlsx")
+
+    assert str(refused.value) == (
+        "epcn.xlsx, sheet 'PCNDetails': no header row with the columns 'PCN Code', 'PCN Name' and "
+        "'Current Sub ICB Loc Code' (or 'Current Clinical Commissioning Group Code') in the first 20 rows. "
+        "Nothing was changed."
+    )
+    assert Place.objects.count() == 0
+
+
+# --- the date of each file ---------------------------------------------------------------------------------------
+
+
+def as_published_on(rows: list[list[str]], day: str) -> list[list[str]]:
+    """epraccur as it would have been published on `day` (YYYYMMDD): no practice that opened later, and no closure,
+    join or departure made later."""
+    published = []
+    for row in rows:
+        if row[10] > day:
+            continue
+        row = list(row)
+        if row[11] > day:
+            row[11], row[12] = "", "A"
+        for column in (15, 16):
+            if row[column] > day:
+                row[column] = ""
+        published.append(row)
+    return published
+
+
+def closing_n82001(tmp_path: Path) -> Path:
+    """The excerpt, with The Margaret Thompson Medical Centre closed on 31 March 2025."""
+    rows = epraccur_rows()
+    for row in rows:
+        if row[0] == "N82001":
+            row[11], row[12] = "20250331", "C"
+    return write_epraccur(tmp_path / "epraccur-2025-03.csv", rows)
+
+
+def test_it_refuses_an_older_epraccur_in_one_line_and_changes_nothing(tmp_path):
+    run_all()
+    out, _ = run(epraccur=closing_n82001(tmp_path))
+    assert "epraccur-2025-03.csv is dated 2025-03-31 (its latest open, close or join date)." in out
+    before = database_state()
+
+    with pytest.raises(CommandError) as refused:
+        run(epraccur=EPRACCUR)
+
+    assert str(refused.value) == (
+        "epraccur-99A.csv is dated 2024-03-31 (its latest open, close or join date), older than the practices it "
+        "would overwrite (2025-03-31). Use --allow-older to import it anyway. Nothing was changed."
+    )
+    assert database_state() == before
+    margaret = Organisation.objects.get(ods_code="N82001")
+    assert (margaret.status, margaret.closed_on) == (Organisation.Status.CLOSED, date(2025, 3, 31))
+
+
+def test_it_imports_an_older_epraccur_when_allowed(tmp_path):
+    run(epraccur=EPRACCUR)
+    run(epraccur=closing_n82001(tmp_path))
+
+    out, _ = run("--allow-older", epraccur=EPRACCUR)
+
+    margaret = Organisation.objects.get(ods_code="N82001")
+    assert (margaret.status, margaret.closed_on) == (Organisation.Status.ACTIVE, None)
+    assert Place.objects.get().ods_practices_as_of == date(2024, 3, 31)
+    assert "0 created, 1 updated" in out
+
+
+def test_it_refuses_an_older_workbook_given_with_a_newer_epraccur_and_changes_nothing(tmp_path):
+    run(epraccur=EPRACCUR, epcn=EPCN_2023)
+    before = database_state()
+
+    with pytest.raises(CommandError) as refused:
+        run(epraccur=closing_n82001(tmp_path), epcn=EPCN_2022)
+
+    assert str(refused.value) == (
+        "ePCN-2022.xlsx is dated 2022-03-31 (the date the workbook was saved), older than the PCNs it would "
+        "overwrite (2023-08-31). Use --allow-older to import it anyway. Nothing was changed."
+    )
+    # The newer epraccur, read first, was rolled back with the rest.
+    assert database_state() == before
+    assert Organisation.objects.get(ods_code="N82001").status == Organisation.Status.ACTIVE
+
+
+def test_it_imports_the_files_again_in_date_order(tmp_path):
+    run(epraccur=EPRACCUR, epcn=EPCN)
+    run(epcn=EPCN_2022)
+
+    run(epraccur=closing_n82001(tmp_path), epcn=EPCN_2023)
+
+    place = Place.objects.get()
+    assert (place.ods_practices_as_of, place.ods_pcns_as_of) == (date(2025, 3, 31), date(2023, 8, 31))
+    assert Organisation.objects.get(ods_code="N82001").status == Organisation.Status.CLOSED
+    practices = Organisation.objects.practices().filter(pcn__isnull=False)
+    assert dict(practices.values_list("ods_code", "pcn__ods_code")) == expected_memberships(EPCN_2023)
+
+
+def test_it_takes_the_files_date_from_as_of(tmp_path):
+    run("--as-of=2025-06-30", epraccur=EPRACCUR)
+    assert Place.objects.get().ods_practices_as_of == date(2025, 6, 30)
+    older = write_epraccur(tmp_path / "epraccur-2021.csv", as_published_on(epraccur_rows(), "20210331"))
+
+    with pytest.raises(CommandError) as refused:
+        run(epraccur=older)
+
+    assert str(refused.value).startswith(
+        "epraccur-2021.csv is dated 2021-01-31 (its latest open, close or join date), older than the practices it "
+        "would overwrite (2025-06-30). Use --allow-older"
+    )
+    out, _ = run("--as-of=2025-07-31", epraccur=older)
+    assert "epraccur-2021.csv is dated 2025-07-31 (as given)." in out
+
+
+@pytest.mark.parametrize(
+    ("value", "files", "message"),
+    [
+        ("30/06/2025", {"epraccur": EPRACCUR}, "not a date like"),
+        ("2999-01-01", {"epraccur": EPRACCUR}, "in the future"),
+        ("2025-06-30", {"list_sizes": LIST_SIZES}, "--as-of is the date of an epraccur or ePCN file"),
+    ],
+)
+def test_it_refuses_an_as_of_that_is_not_a_past_date_of_a_file_given(value, files, message):
+    with pytest.raises(CommandError, match=message):
+        run(f"--as-of={value}", **files)
+
+    assert Place.objects.count() == 0
+
+
+def test_it_dates_a_workbook_without_a_saved_date_by_the_latest_date_in_it(tmp_path):
+    path = tmp_path / "epcn.xlsx"
+    with zipfile.ZipFile(EPCN_2023) as source, zipfile.ZipFile(path, "w") as copy:
+        for item in source.infolist():
+            if item.filename != "docProps/core.xml":
+                copy.writestr(item, source.read(item))
+
+    out, _ = run(epraccur=EPRACCUR, epcn=path)
+
+    # Ledbury Market Surgery left its PCN when it closed on 31 August 2021.
+    assert "epcn.xlsx is dated 2021-08-31 (its latest open, close or membership date)." in out
+
+
+def test_it_asks_for_the_date_of_a_file_it_cannot_date(tmp_path):
+    rows = epraccur_rows()
+    for row in rows:
+        row[10] = row[11] = row[15] = row[16] = ""
+    path = write_epraccur(tmp_path / "epraccur.csv", rows)
+
+    with pytest.raises(CommandError, match="epraccur.csv: no open, close or join dates to tell how recent it is; "
+                                           "give its date with --as-of."):
+        run(epraccur=path)
+    run("--as-of=2025-01-01", epraccur=path)
+
+    assert Place.objects.get().ods_practices_as_of == date(2025, 1, 1)
+
+
+# --- practices and PCNs that moved -------------------------------------------------------------------------------
+
+
+def herefordshire_practices() -> set[str]:
+    """The 20 practices of the five Herefordshire PCNs (05F in 2019, 18C since)."""
+    workbook = load_workbook(EPCN_2023, read_only=True)
+    codes = {row[0] for row in workbook["PCN Core Partner Details"].iter_rows(min_row=2, values_only=True)
+             if row[2] == "18C"}
+    workbook.close()
+    return codes
+
+
+def herefordshire_in_2019(tmp_path: Path) -> Path:
+    """Herefordshire's practices as epraccur listed them in December 2019: under NHS Herefordshire CCG, 05F."""
+    ours = herefordshire_practices()
+    published = [[*row[:14], "05F", *row[15:]] for row in as_published_on(epraccur_rows(HEREFORDSHIRE), "20191204")
+                 if row[0] in ours]
+    return write_epraccur(tmp_path / "epraccur-2019.csv", published)
+
+
+def test_it_reports_practices_that_moved_to_another_commissioner_and_where(tmp_path):
+    run("--place=Herefordshire", "--commissioner=05F", epraccur=herefordshire_in_2019(tmp_path))
+    assert Organisation.objects.practices().filter(status=Organisation.Status.ACTIVE).count() == 20
+
+    out, _ = run("--place=Herefordshire", epraccur=HEREFORDSHIRE)
+
+    moved = [line for line in out.splitlines() if "is listed under commissioner 18C now, not 05F" in line]
+    assert len(moved) == 20
+    assert ("epraccur-herefordshire.csv line 4: M81003 (Westfield Surgery) is listed under commissioner 18C now, "
+            "not 05F; updated from this line") in out
+    assert "no GP practices (setting 4) for commissioner 05F in this file" in out
+    # What the file says of them there is not left stale: two have closed since.
+    closed = Organisation.objects.practices().filter(status=Organisation.Status.CLOSED)
+    assert dict(closed.values_list("ods_code", "closed_on")) == {
+        "M81003": date(2023, 12, 31), "M81621": date(2021, 8, 31)
+    }
+    assert "0 created, 2 updated, 18 unchanged" in out
+    worcestershire = {row[0] for row in epraccur_rows(HEREFORDSHIRE)} - herefordshire_practices()
+    assert len(worcestershire) == 5
+    assert not Organisation.objects.filter(ods_code__in=worcestershire).exists()
+
+
+def test_it_finds_a_places_pcns_listed_under_its_new_commissioner(tmp_path):
+    run("--place=Herefordshire", "--commissioner=05F", epraccur=herefordshire_in_2019(tmp_path))
+
+    run("--place=Herefordshire", epraccur=HEREFORDSHIRE, epcn=EPCN_2023)
+
+    pcns = Organisation.objects.pcns()
+    assert sorted(pcns.values_list("name", flat=True)) == [
+        "East Herefordshire PCN", "Herefordshire Hereford City HMG PCN", "North & West Herefordshire PCN",
+        "South & West Herefordshire PCN", "The WBC (Hereford City) PCN",
+    ]
+    # Ledbury Market Surgery closed in 2021 and left its PCN; Westfield Surgery was still a member in August 2023.
+    assert Organisation.objects.get(ods_code="M81621").pcn is None
+    assert Organisation.objects.get(ods_code="M81003").pcn.ods_code == "U38064"
+    assert Organisation.objects.practices().filter(pcn__isnull=False).count() == 19
+
+
+def test_it_closes_a_pcn_of_the_place_that_the_workbook_lists_under_another_commissioner(tmp_path):
+    run(epraccur=EPRACCUR, epcn=EPCN)
+
+    def change(workbook):
+        for row in workbook["PCN Details"].iter_rows(min_row=2):
+            if row[0].value == "U35980":
+                row[2].value, row[5].value = "01X", 20240331  # closed, and not Liverpool's any more
+        for row in workbook["PCN Core Partner Details"].iter_rows(min_row=2):
+            if row[4].value == "U35980":
+                row[9].value = 20240331
+
+    run(epcn=epcn_workbook(tmp_path, change))
+
+    central = Organisation.objects.get(ods_code="U35980")
+    assert (central.status, central.closed_on) == (Organisation.Status.CLOSED, date(2024, 3, 31))
+    assert not central.member_practices.exists()
+
+
+def test_it_reports_a_practice_and_a_pcn_the_files_no_longer_list(tmp_path):
+    run(epraccur=EPRACCUR, epcn=EPCN)
+    rows = [row for row in epraccur_rows() if row[0] != "N82001"]
+
+    def change(workbook):
+        details = workbook["PCN Details"]
+        for row in details.iter_rows(min_row=2):
+            if row[0].value == "U35980":
+                details.delete_rows(row[0].row)
+                break
+        partners = workbook["PCN Core Partner Details"]
+        for row in partners.iter_rows(min_row=2):
+            if row[4].value == "U35980":
+                row[9].value = 20240331  # and its members left it
+
+    out, _ = run(epraccur=write_epraccur(tmp_path / "epraccur.csv", rows), epcn=epcn_workbook(tmp_path, change))
+
+    assert ("epraccur.csv: N82001 (The Margaret Thompson Med Centre) is not in this file at all; left as it was"
+            in out)
+    assert "epcn.xlsx, sheet 'PCN Details': U35980 (Central Liverpool PCN) is not in this sheet; left as it was" in out
+    assert Organisation.objects.get(ods_code="N82001").status == Organisation.Status.ACTIVE
+    assert Organisation.objects.get(ods_code="U35980").status == Organisation.Status.ACTIVE
 
 
 # --- files that cannot be imported -------------------------------------------------------------------------------
@@ -398,7 +713,7 @@ def empty_workbook(tmp_path: Path) -> Path:
         (lambda tmp_path: LIST_SIZES, "epraccur", "92 of 92 rows cannot be read"),
         (not_a_workbook, "epcn", "epcn.xlsx: not an Excel .xlsx workbook"),
         (truncated_workbook, "epcn", "epcn.xlsx: not an Excel .xlsx workbook"),
-        (empty_workbook, "epcn", "no sheet named 'PCN Details'"),
+        (empty_workbook, "epcn", "no sheet of PCN details"),
         (lambda tmp_path: tmp_path / "missing.csv", "list_sizes", "missing.csv: no such file"),
     ],
 )

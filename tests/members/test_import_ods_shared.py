@@ -2,6 +2,7 @@
 
 import csv
 import os
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from members.models import Organisation
+from members.models import Organisation, Place
 
 SHARED = Path(os.environ.get("SHARED_DATA_DIR", settings.BASE_DIR.parent / "shared" / "data")) / "ods"
 
@@ -41,6 +42,10 @@ def test_it_imports_liverpool_and_a_second_run_changes_nothing():
     assert in_pcn >= 0.9 * len(active)
     assert with_list_size >= 0.9 * len(active)
 
-    history_before = Organisation.history.count()
+    # Each file is dated by itself: epraccur by its latest change, the workbook by when it was saved.
+    place = Place.objects.get()
+    assert (place.ods_practices_as_of, place.ods_pcns_as_of) == (date(2025, 4, 23), date(2019, 12, 4))
+
+    history_before = (Organisation.history.count(), Place.history.count())
     _import()
-    assert Organisation.history.count() == history_before
+    assert (Organisation.history.count(), Place.history.count()) == history_before

@@ -98,12 +98,42 @@ def test_it_accepts_withdrawn_candidates_on_the_header_line_and_ballot_ids():
         ("3 1\n1 1 0\n0\nA\nA\nC\n", "line 5: candidate name 'A' appears twice"),
         ("3 1\n1 1 0\n0\nA\nB\nC\nTitle\nD\n", "line 8: unexpected text after the title"),
         ("3 1\n1.123456 1 0\n0\nA\nB\nC\n", "line 2: weight 1.123456 has more than 5 decimal places"),
+        ("3 1\n1 1 0\n-2 2 0\n0\nA\nB\nC\n", "line 3: weight -2 is negative; a weight must be 0 or more"),
+        ("3 1\n-2 1 0\n0\nA\nB\nC\n", "line 2: weight -2 is negative; a weight must be 0 or more"),
+        ("3 1\n(b7) -1.5 3 0\n0\nA\nB\nC\n", "line 2: weight -1.5 is negative"),
+        ("3 1\n1 1 0\n-2\n0\nA\nB\nC\n", "line 3: '-2' looks like withdrawn candidates, which go straight after "
+                                          "the first line"),
     ],
 )
 def test_it_explains_bad_files_with_a_line_number(text, message):
     with pytest.raises(BLTError) as raised:
         parse_blt(text)
     assert str(raised.value).startswith(message)
+
+
+def test_it_shares_one_ballot_between_identical_lines():
+    election = parse_blt("2 1\n3 1 2 0\n1 2 0\n3 1 2 0\n0\nA\nB\n")
+
+    assert [(b.preferences, b.weight) for b in election.ballots] == [(("A", "B"), 3), (("B",), 1), (("A", "B"), 3)]
+    assert election.ballots[0] is election.ballots[2]
+
+
+def test_it_refuses_a_file_larger_than_the_limit_before_reading_it(tmp_path):
+    path = tmp_path / "large.blt"
+    path.write_text("2 1\n" + "1 1 2 0\n" * 200 + "0\nA\nB\n")
+
+    with pytest.raises(BLTError) as refused:
+        read_blt(path, max_bytes=1000)
+
+    assert str(refused.value) == (
+        "the file is 1,610 bytes, more than the 1,000 bytes a BLT file may have (setting BLT_MAX_BYTES)"
+    )
+    assert len(read_blt(path, max_bytes=1610).ballots) == 200
+
+
+def test_it_stops_reading_a_file_that_goes_on_past_the_limit():
+    with pytest.raises(BLTError, match="the file goes on past the 1,000 bytes a BLT file may have"):
+        read_blt("/dev/zero", max_bytes=1000)  # reports its size as 0 and never ends a line
 
 
 def test_it_reports_a_missing_file_as_a_blt_error(tmp_path):
@@ -144,6 +174,23 @@ def test_it_takes_a_seed_for_ties_decided_by_lot(tmp_path):
     call_command("count_blt", str(path), "--seed", "7", stdout=out)
     assert "decided by lot with seed 7" in out.getvalue()
     assert "1. C (stage 3)" in out.getvalue()
+
+
+def test_it_counts_only_files_within_the_size_setting(settings):
+    settings.BLT_MAX_BYTES = 40_000
+    langside = DATA / "glasgow2017_ward7_langside.blt"
+
+    with pytest.raises(CommandError) as refused:
+        call_command("count_blt", str(langside), stdout=StringIO())
+
+    assert str(refused.value) == (
+        f"{langside}: the file is 40,567 bytes, more than the 40,000 bytes a BLT file may have "
+        "(setting BLT_MAX_BYTES)"
+    )
+    settings.BLT_MAX_BYTES = 40_567
+    out = StringIO()
+    call_command("count_blt", str(langside), stdout=out)
+    assert "4. Tanya WISELY (Grn) (stage 9)" in out.getvalue()
 
 
 def test_it_rejects_a_garbled_file_with_a_command_error(tmp_path):

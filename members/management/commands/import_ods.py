@@ -1,14 +1,27 @@
 """Load a place's practices, PCNs and list sizes from the NHS ODS files. The rules live in members.ods_import."""
 
+import argparse
 import csv
 import time
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from members.ods_import import ImportRefused, ods_import, place_totals
 
 PROBLEMS_SHOWN = 50
+
+
+def _day(value: str) -> date:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2025-06-30") from None
+    if day > timezone.localdate():
+        raise argparse.ArgumentTypeError(f"{value} is in the future")
+    return day
 
 
 class Command(BaseCommand):
@@ -27,11 +40,23 @@ class Command(BaseCommand):
             help="commissioner (sub-ICB location or CCG) code of the place's practices, like 99A; repeatable "
                  "(default: the place's own codes)",
         )
+        parser.add_argument(
+            "--as-of", type=_day, metavar="YYYY-MM-DD",
+            help="the date of the epraccur and ePCN files given (default: read from each file: epraccur's latest "
+                 "open, close or join date, the workbook's saved date)",
+        )
+        parser.add_argument(
+            "--allow-older", action="store_true",
+            help="import a file even if it is older than the one the place's practices or PCNs came from",
+        )
         parser.add_argument("--report", type=Path, help="write every problem to this CSV file")
 
     def handle(self, *args: object, **options) -> None:
         if not (options["epraccur"] or options["epcn"] or options["list_sizes"]):
             raise CommandError("Give at least one of --epraccur, --epcn and --list-sizes.")
+        if options["as_of"] and not (options["epraccur"] or options["epcn"]):
+            # A list-size file dates each row itself (EXTRACT_DATE) and never overwrites a newer list size.
+            raise CommandError("--as-of is the date of an epraccur or ePCN file; give one.")
         verbosity = int(options["verbosity"])
 
         def progress(message: str) -> None:
@@ -46,6 +71,8 @@ class Command(BaseCommand):
                 epcn=options["epcn"],
                 list_sizes=options["list_sizes"],
                 commissioners=options["commissioner"],
+                as_of=options["as_of"],
+                allow_older=options["allow_older"],
                 progress=progress,
             )
         except ImportRefused as error:
@@ -66,6 +93,8 @@ class Command(BaseCommand):
             f"{'Created' if report.place_created else 'Updated'} {place} "
             f"(commissioners {', '.join(report.commissioners) or 'none'}) in {seconds:.1f} s."
         )
+        for dated in report.file_dates:
+            self.stdout.write(f"  {dated}.")
         for summary in report.sources:
             self.stdout.write(f"  {summary}")
         totals = place_totals(place)

@@ -1,5 +1,6 @@
 """Count a BLT ballot file by STV (SSI 2007/42 rules) and print the stage-by-stage count sheet."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from priorities.blt import BLTError, count_blt_file
@@ -16,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         try:
-            election, result = count_blt_file(str(options["file"]), seed=options["seed"])
+            election, result = count_blt_file(
+                str(options["file"]), seed=options["seed"], max_bytes=settings.BLT_MAX_BYTES
+            )
         except BLTError as error:
             raise CommandError(f"{options['file']}: {error}") from error
         self.stdout.write(format_result(result, width=int(options["width"]), title=election.title), ending="")

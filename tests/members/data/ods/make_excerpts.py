@@ -1,19 +1,33 @@
-"""Rebuild the test excerpts from the full public files: Liverpool (99A) plus a few rows of other commissioners.
+"""Rebuild the test excerpts from the full public files: Liverpool (99A) plus a few rows of other commissioners, and
+the 2025 rows of the practices that were Herefordshire's (05F) in 2019.
 
     .venv/bin/python tests/members/data/ods/make_excerpts.py /work/shared/data/ods
 
-Rows are copied as published; only the workbook's formulas are renumbered for their new rows.
+Rows are copied as published; only the workbook's formulas are renumbered for their new rows, and the workbook
+keeps the published file's saved date, which the import reads as the workbook's date.
 """
 
 import csv
 import sys
+from datetime import datetime
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.writer.excel import ExcelWriter
 
 PLACE = "99A"
+HEREFORDSHIRE_2019 = "05F"  # part of 18C, Herefordshire and Worcestershire, since April 2020
 OTHERS = 5  # rows of other commissioners kept, so that the import has something to leave out
 HERE = Path(__file__).parent
+
+
+def save_dated(workbook: Workbook, path: Path, *, created: datetime, modified: datetime) -> None:
+    """Save with these dates in the workbook's properties (openpyxl's own save stamps the time of saving)."""
+    workbook.properties.created = created
+    workbook.properties.modified = modified
+    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
 
 
 def _place_and_a_few_others(rows: list, is_place) -> list:
@@ -38,8 +52,22 @@ def list_sizes(source: Path) -> None:
         csv.writer(handle, lineterminator="\r\n").writerows([header, *kept])
 
 
+def herefordshire(source: Path) -> None:
+    """The 2025 rows of Herefordshire's 2019 practices, all under 18C now, and a few other 18C rows."""
+    workbook = load_workbook(source / "ePCN-2019.xlsx", read_only=True)
+    practices = {row[0] for row in workbook["PCN Core Partner Details"].iter_rows(min_row=2, values_only=True)
+                 if row[2] == HEREFORDSHIRE_2019}
+    workbook.close()
+    with (source / "epraccur-2025.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.reader(handle) if row[14] == "18C"]
+    kept = _place_and_a_few_others(rows, lambda row: row[0] in practices)
+    with (HERE / "epraccur-herefordshire.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(kept)
+
+
 def epcn(source: Path) -> None:
     workbook = load_workbook(source / "ePCN-2019.xlsx", read_only=True)
+    published = workbook.properties
     header, *details = list(workbook["PCN Details"].iter_rows(values_only=True))
     partner_header, *partners = list(workbook["PCN Core Partner Details"].iter_rows(values_only=True))
     workbook.close()
@@ -63,7 +91,7 @@ def epcn(source: Path) -> None:
         row[5] = f"=VLOOKUP(E{number},'PCN Details'!A:B,2,FALSE)"
         row[10] = f"=G{number}=C{number}"
         sheet.append(row)
-    out.save(HERE / "ePCN-99A.xlsx")
+    save_dated(out, HERE / "ePCN-99A.xlsx", created=published.created, modified=published.modified)
 
 
 if __name__ == "__main__":
@@ -71,3 +99,4 @@ if __name__ == "__main__":
     epraccur(source)
     list_sizes(source)
     epcn(source)
+    herefordshire(source)
