@@ -74,7 +74,7 @@ def action_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action(request, pk: int):
-    action = access.get_action_for(request.user, pk, write=request.method == "POST")
+    action = access.get_action_for(request.user, pk, to="update" if request.method == "POST" else "read")
     can_update = access.can_act(request.user) and access.can_update_action(request.user, action)
     form = ActionUpdateForm(
         request.POST if request.method == "POST" else None,

@@ -60,7 +60,7 @@ def agenda_add(request):
 @login_required
 @require_POST
 def agenda_move(request, pk: int):
-    item = access.get_leadership_agenda_item_for(request.user, pk, reorder=True)
+    item = access.get_leadership_agenda_item_for(request.user, pk, to="move")
     try:
         services.agenda_item_move(item=item, direction=request.POST.get("direction", ""))
     except ValidationError as error:
@@ -77,7 +77,7 @@ def agenda_move(request, pk: int):
 @login_required
 @require_POST
 def agenda_remove(request, pk: int):
-    item = access.get_leadership_agenda_item_for(request.user, pk)
+    item = access.get_leadership_agenda_item_for(request.user, pk, to="remove")
     services.agenda_item_remove(item=item)
     messages.success(request, f"“{item.title}” is taken off the agenda.")
     return redirect("representation:agenda")

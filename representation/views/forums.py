@@ -72,9 +72,8 @@ def forums(request):
 @login_required
 @require_POST
 def lead_end(request, pk: int):
-    require(access.can_name_leads(request.user))
-    lead = RepresentationLead.objects.current().filter(pk=pk).first()
-    if lead is None:
+    lead = access.get_lead_for(request.user, pk, to="end")
+    if lead.ended_on is not None:
         messages.error(request, "That person is no longer a representation lead.")
     else:
         services.lead_end(lead=lead)
@@ -100,7 +99,7 @@ def forum_new(request):
 
 @login_required
 def forum(request, pk: int):
-    forum = access.get_forum_for(request.user, pk)
+    forum = access.get_forum_for(request.user, pk, to="read")
     representatives = forum.representatives.filter(is_archived=False).select_related("user").order_by(
         "stood_down_on", "role", "-term_starts_on"
     )
@@ -126,7 +125,7 @@ def forum(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def forum_edit(request, pk: int):
-    forum = access.get_forum_for(request.user, pk, write=True)
+    forum = access.get_forum_for(request.user, pk, to="edit")
     # A copy: validating a ModelForm writes what was typed onto its instance, and the page names the forum as stored.
     form = bound(ForumForm, request, instance=copy(forum))
     if request.method == "POST" and form.is_valid():
@@ -143,7 +142,7 @@ def forum_edit(request, pk: int):
 @login_required
 @require_POST
 def forum_archive(request, pk: int):
-    forum = access.get_forum_for(request.user, pk, write=True)
+    forum = access.get_forum_for(request.user, pk, to="archive")
     services.forum_archive(forum=forum)
     messages.success(request, f"{forum.name} is archived. Its meetings and feedback stay on record.")
     return redirect("representation:forums")
@@ -152,7 +151,7 @@ def forum_archive(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def representative_new(request, pk: int):
-    forum = access.get_forum_for(request.user, pk, write=True)
+    forum = access.get_forum_for(request.user, pk, to="appoint")
     form = bound(RepresentativeForm, request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -169,10 +168,7 @@ def representative_new(request, pk: int):
 @login_required
 @require_POST
 def representative_stand_down(request, pk: int):
-    require(access.can_read(request.user) and access.can_manage_register(request.user))
-    representative = Representative.objects.filter(pk=pk, is_archived=False).select_related("forum", "user").first()
-    if representative is None:
-        return redirect("representation:forums")
+    representative = access.get_representative_for(request.user, pk, to="stand_down")
     services.representative_stand_down(representative=representative)
     messages.success(request, f"{representative.user} has stood down from {representative.forum}.")
     return redirect("representation:forum", representative.forum_id)
@@ -201,7 +197,7 @@ def relationships(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def relationship_edit(request, pk: int):
-    relationship = access.get_relationship_for(request.user, pk, write=True)
+    relationship = access.get_relationship_for(request.user, pk, to="edit")
     form = bound(RelationshipForm, request, instance=copy(relationship))
     if request.method == "POST" and form.is_valid():
         services.relationship_update(relationship=relationship, **form.cleaned_data)
@@ -214,7 +210,7 @@ def relationship_edit(request, pk: int):
 @login_required
 @require_POST
 def relationship_archive(request, pk: int):
-    relationship = access.get_relationship_for(request.user, pk, write=True)
+    relationship = access.get_relationship_for(request.user, pk, to="archive")
     services.relationship_archive(relationship=relationship)
     messages.success(request, f"The relationship with {relationship.contact_name} is archived.")
     return redirect("representation:relationships")

@@ -20,7 +20,7 @@ from ._common import bound, form_status
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_new(request, pk: int):
-    forum = access.get_forum_meetings_for(request.user, pk)
+    forum = access.get_forum_for(request.user, pk, to="add_meeting")
     form = bound(MeetingForm, request)
     if request.method == "POST" and form.is_valid():
         try:
@@ -100,13 +100,13 @@ def _has_feedback(item) -> bool:
 
 @login_required
 def meeting(request, pk: int):
-    return _meeting_page(request, access.get_meeting_for(request.user, pk))
+    return _meeting_page(request, access.get_meeting_for(request.user, pk, to="read"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk: int):
-    meeting = access.get_meeting_for(request.user, pk, edit=True)
+    meeting = access.get_meeting_for(request.user, pk, to="edit")
     items = AgendaItem.objects.filter(meeting=meeting, is_archived=False).order_by("position")
     form = MeetingEditForm(request.POST if request.method == "POST" else None, items=items,
                            initial={"held_on": meeting.held_on})
@@ -125,12 +125,12 @@ def meeting_edit(request, pk: int):
 @login_required
 @require_POST
 def agenda_item_archive(request, pk: int):
-    item = access.get_agenda_item_for(request.user, pk, edit=True)
+    item = access.get_agenda_item_for(request.user, pk, to="archive")
     try:
         services.agenda_item_archive(agenda_item=item)
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        return _meeting_page(request, access.get_meeting_for(request.user, item.meeting_id), status=400)
+        return _meeting_page(request, access.get_meeting_for(request.user, item.meeting_id, to="read"), status=400)
     messages.success(request, f"“{item.title}” is taken off the agenda. Its briefing and feedback stay on record.")
     return redirect("representation:meeting", item.meeting_id)
 
@@ -138,7 +138,7 @@ def agenda_item_archive(request, pk: int):
 @login_required
 @require_POST
 def agenda_item_add(request, pk: int):
-    meeting = access.get_meeting_for(request.user, pk, write=True)
+    meeting = access.get_meeting_for(request.user, pk, to="add_item")
     form = AgendaItemForm(request.POST)
     if form.is_valid():
         services.agenda_item_add(meeting=meeting, title=form.cleaned_data["title"])
@@ -150,7 +150,7 @@ def agenda_item_add(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def briefing_edit(request, pk: int):
-    item = access.get_agenda_item_for(request.user, pk, write=True)
+    item = access.get_agenda_item_for(request.user, pk, to="brief")
     briefing = Briefing.objects.filter(agenda_item=item).first()
     initial = {}
     if briefing:
@@ -172,7 +172,7 @@ def briefing_edit(request, pk: int):
 @login_required
 @require_POST
 def comment_add(request, pk: int):
-    briefing = access.get_briefing_for(request.user, pk, comment=True)
+    briefing = access.get_briefing_for(request.user, pk, to="comment")
     form = CommentForm(request.POST, prefix=f"c{briefing.pk}")
     if form.is_valid():
         try:
@@ -183,14 +183,14 @@ def comment_add(request, pk: int):
             messages.success(request, "Your comment is added to the briefing.")
             return redirect(reverse("representation:meeting", args=[briefing.agenda_item.meeting_id])
                             + f"#item-{briefing.agenda_item_id}")
-    meeting = access.get_meeting_for(request.user, briefing.agenda_item.meeting_id)
+    meeting = access.get_meeting_for(request.user, briefing.agenda_item.meeting_id, to="read")
     return _meeting_page(request, meeting, comment_forms={briefing.pk: form}, status=400)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def feedback_edit(request, pk: int):
-    item = access.get_agenda_item_for(request.user, pk, write=True)
+    item = access.get_agenda_item_for(request.user, pk, to="feed_back")
     feedback = item.feedback if _has_feedback(item) else None
     initial = {}
     if feedback:
@@ -216,7 +216,7 @@ def feedback_edit(request, pk: int):
 @login_required
 @require_POST
 def feedback_decision(request, pk: int):
-    feedback = access.get_feedback_for(request.user, pk, write=True)
+    feedback = access.get_feedback_for(request.user, pk, to="raise_decision")
     try:
         decision = services.feedback_raise_decision(feedback=feedback, raised_by=request.user)
     except ValidationError as error:

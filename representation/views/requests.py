@@ -101,7 +101,7 @@ def requests(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_detail(request, pk: int):
-    req = access.get_request_for(request.user, pk, write=request.method == "POST")
+    req = access.get_request_for(request.user, pk, to="triage" if request.method == "POST" else "read")
     form = bound(TriageForm, request)
     if request.method == "POST":
         refused = refusal(services.check_awaiting_triage, req)

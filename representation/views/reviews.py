@@ -41,7 +41,9 @@ def reviews(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def representative(request, pk: int):
-    representative = access.get_representative_for(request.user, pk, write=request.method == "POST")
+    representative = access.get_representative_for(
+        request.user, pk, to="record_review" if request.method == "POST" else "read_reviews"
+    )
     can_record = access.can_record_reviews(request.user)
     form = ReviewForm(request.POST if request.method == "POST" else None,
                       initial={"reviewed_on": timezone.localdate()})
