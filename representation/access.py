@@ -85,6 +85,11 @@ def can_record_reviews(user) -> bool:
     return is_chair(user) or is_representation_lead(user)
 
 
+def can_read_reviews(user) -> bool:
+    """The reviews page: the acting group reads every review; a representative, on the group or not, their own."""
+    return is_acting_member(user) or Representative.objects.filter(user=user, is_archived=False).exists()
+
+
 def can_read_reviews_of(user, representative: Representative) -> bool:
     return is_acting_member(user) or representative.user_id == user.pk
 

@@ -10,33 +10,23 @@ from django.views.decorators.http import require_http_methods
 from members.access import require
 from members.forms import add_service_errors
 
-from .. import access, services
+from .. import access, selectors, services
 from ..forms import ActionForm, ActionUpdateForm
-from ..models import Action
 from ._common import form_status
 
 
 def _action_list(request, *, mine: bool):
     require(access.can_read(request.user))
     show_closed = request.GET.get("show") == "all"
-    actions = Action.objects.filter(is_archived=False).select_related(
-        "owner", "support", "meeting__forum", "decision", "priority"
-    )
-    if mine:
-        actions = actions.for_person(request.user)
-    if not show_closed:
-        actions = actions.filter(status__in=Action.OPEN_STATUSES)
-    actions = list(actions.order_by("due_on", "pk"))
     today = timezone.localdate()
     return render(
         request,
         "representation/actions.html",
         {
-            "actions": actions,
+            **selectors.action_list(person=request.user if mine else None, show_closed=show_closed, today=today),
             "mine": mine,
             "show_closed": show_closed,
             "today": today,
-            "overdue_count": sum(1 for a in actions if a.is_overdue(today)),
             "can_add": access.can_act(request.user),
         },
     )

@@ -5,7 +5,6 @@ from copy import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,18 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from members.access import require
 from members.forms import add_service_errors
 
-from .. import access, services
+from .. import access, selectors, services
 from ..forms import ForumForm, LeadForm, RelationshipForm, RepresentativeForm
-from ..models import Forum, Meeting, Relationship, RepresentationLead, Representative
+from ..models import Relationship
 from ._common import bound, form_status
-
-
-def _current_representatives():
-    return Prefetch(
-        "representatives",
-        queryset=Representative.objects.current().select_related("user").order_by("role"),
-        to_attr="current_representatives",
-    )
 
 
 @login_required
@@ -43,25 +34,11 @@ def forums(request):
             else:
                 messages.success(request, f"{lead_form.cleaned_data['user']} is now a representation lead.")
                 return redirect("representation:forums")
-    today = timezone.localdate()
-    forum_list = (
-        Forum.objects.current()
-        .select_related("host")
-        .annotate(
-            late_meetings=Count("meetings", filter=Q(meetings__in=Meeting.objects.feedback_late(today))),
-            next_meeting_on=Min("meetings__held_on", filter=Q(meetings__is_archived=False,
-                                                              meetings__held_on__gte=today)),
-        )
-        .prefetch_related(_current_representatives())
-        .order_by("name")
-    )
-    leads = RepresentationLead.objects.current().select_related("user")
     return render(
         request,
         "representation/forums.html",
         {
-            "forums": forum_list,
-            "leads": leads,
+            **selectors.forum_list(),
             "lead_form": lead_form if access.can_name_leads(request.user) else None,
             "can_manage": access.can_manage_register(request.user),
         },
@@ -100,21 +77,12 @@ def forum_new(request):
 @login_required
 def forum(request, pk: int):
     forum = access.get_forum_for(request.user, pk, to="read")
-    representatives = forum.representatives.filter(is_archived=False).select_related("user").order_by(
-        "stood_down_on", "role", "-term_starts_on"
-    )
-    meetings = (
-        forum.meetings.current()
-        .annotate(item_count=Count("agenda_items", filter=Q(agenda_items__is_archived=False)))
-        .order_by("-held_on")
-    )
     return render(
         request,
         "representation/forum.html",
         {
             "forum": forum,
-            "representatives": representatives,
-            "meetings": meetings,
+            **selectors.forum_page(forum),
             "today": timezone.localdate(),
             "can_manage": access.can_manage_register(request.user),
             "can_add_meeting": access.can_manage_meetings_of(request.user, forum.pk) and not forum.is_archived,

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,9 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from members.forms import add_service_errors
 
-from .. import access, services
+from .. import access, selectors, services
 from ..forms import AgendaItemForm, BriefingForm, CommentForm, FeedbackForm, MeetingEditForm, MeetingForm
-from ..models import AgendaItem, Briefing, BriefingComment, Meeting
+from ..models import AgendaItem, Briefing, Feedback, Meeting
 from ._common import bound, form_status
 
 
@@ -37,29 +36,13 @@ def meeting_new(request, pk: int):
 
 
 def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=None, status=200):
-    items = (
-        AgendaItem.objects.filter(meeting=meeting, is_archived=False)
-        .select_related("briefing__written_by", "feedback__written_by", "feedback__sign_off_decision")
-        .prefetch_related(
-            Prefetch(
-                "briefing__comments",
-                queryset=BriefingComment.objects.filter(is_archived=False).select_related("author"),
-                to_attr="visible_comments",
-            ),
-            "briefing__decisions",
-            "briefing__priorities",
-        )
-        .order_by("position")
-    )
+    page = selectors.meeting_page(meeting)
     today = timezone.localdate()
     can_write = access.can_write_for_forum(request.user, meeting.forum_id)
     can_comment = access.can_act(request.user) and meeting.takes_comments(today)
-    items = list(items)
     comment_forms = comment_forms or {}
-    for item in items:
-        briefing = getattr(item, "briefing", None) if _has_briefing(item) else None
-        item.the_briefing = briefing
-        item.the_feedback = getattr(item, "feedback", None) if _has_feedback(item) else None
+    for item in page["items"]:
+        briefing = item.the_briefing
         if briefing and (can_comment or briefing.pk in comment_forms):
             item.comment_form = comment_forms.get(briefing.pk) or CommentForm(prefix=f"c{briefing.pk}")
     return render(
@@ -67,7 +50,7 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
         "representation/meeting.html",
         {
             "meeting": meeting,
-            "items": items,
+            **page,
             "today": today,
             "is_late": meeting.is_feedback_late(today),
             "can_write": can_write,
@@ -76,26 +59,9 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
             "can_act": access.can_act(request.user),
             "can_feed_back": can_write and meeting.takes_feedback(today),
             "item_form": item_form or (AgendaItemForm() if can_write else None),
-            "actions": meeting.actions.filter(is_archived=False).select_related("owner"),
         },
         status=status,
     )
-
-
-def _has_briefing(item) -> bool:
-    try:
-        item.briefing  # noqa: B018 - select_related fetched it; a missing one raises
-    except Briefing.DoesNotExist:
-        return False
-    return True
-
-
-def _has_feedback(item) -> bool:
-    try:
-        item.feedback  # noqa: B018
-    except AgendaItem.feedback.RelatedObjectDoesNotExist:
-        return False
-    return True
 
 
 @login_required
@@ -191,7 +157,7 @@ def comment_add(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def feedback_edit(request, pk: int):
     item = access.get_agenda_item_for(request.user, pk, to="feed_back")
-    feedback = item.feedback if _has_feedback(item) else None
+    feedback = Feedback.objects.filter(agenda_item=item).first()
     initial = {}
     if feedback:
         initial = {"discussed": feedback.discussed, "agreed": feedback.agreed,

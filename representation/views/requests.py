@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods
 from members.access import require
 from members.forms import add_service_errors, refusal
 
-from .. import access, services
+from .. import access, selectors, services
 from ..forms import RequestForm, TriageForm, started_token
-from ..models import TRIAGE_TARGET_WORKING_DAYS, Request
+from ..models import TRIAGE_TARGET_WORKING_DAYS
 from ._common import bound, form_status
 
 
@@ -82,18 +82,12 @@ def requests(request):
     """The gatekeepers' queue: requests awaiting triage, oldest target first, then the recently triaged."""
     require(access.can_triage(request.user))
     today = timezone.localdate()
-    waiting = list(Request.objects.awaiting_triage().order_by("triage_due_on", "received_at"))
     show_all = request.GET.get("show") == "all"
-    triaged = Request.objects.filter(is_archived=False).exclude(outcome="").select_related(
-        "redirected_to", "triaged_by"
-    ).order_by("-triaged_at")
-    triaged = list(triaged if show_all else triaged[:50])
-    met = sum(1 for r in triaged if not r.is_past_target())
     return render(
         request, "representation/requests.html",
         {
-            "waiting": waiting, "triaged": triaged, "today": today, "target": TRIAGE_TARGET_WORKING_DAYS,
-            "breaches": sum(1 for r in waiting if r.is_past_target(today)), "met": met, "show_all": show_all,
+            **selectors.request_queue(show_all=show_all, today=today),
+            "today": today, "target": TRIAGE_TARGET_WORKING_DAYS, "show_all": show_all,
         },
     )
 

@@ -12,7 +12,6 @@ from members.forms import add_service_errors
 
 from .. import access, selectors, services
 from ..forms import ReviewForm
-from ..models import Representative, Review
 from ._common import form_status
 
 
@@ -20,18 +19,12 @@ from ._common import form_status
 def reviews(request):
     """Representatives due a review, and the reviews the user may see."""
     user = request.user
+    require(access.can_read_reviews(user))
     is_reader = is_acting_member(user)
-    own = Representative.objects.filter(user=user, is_archived=False)
-    require(is_reader or own.exists())
-    visible = Review.objects.filter(is_archived=False).select_related(
-        "representative__user", "representative__forum", "recorded_by"
-    )
-    if not is_reader:
-        visible = visible.filter(representative__user=user)
     return render(
         request, "representation/reviews.html",
         {
-            "reviews": visible,
+            "reviews": selectors.review_list(of_person=None if is_reader else user),
             "due": selectors.representatives_due_review() if is_reader else [],
             "can_record": access.can_record_reviews(user),
         },

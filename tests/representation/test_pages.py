@@ -603,3 +603,27 @@ def test_list_pages_run_a_constant_number_of_queries(client_for, chair, member, 
     services.agenda_gather(meeting=services.leadership_meeting_next())
     large = _count(client, url, django_assert_max_num_queries)
     assert small == large
+
+
+def test_the_forum_and_meeting_pages_run_a_constant_number_of_queries(client_for, member, rep, forum,
+                                                                        django_assert_max_num_queries):
+    meeting = MeetingFactory(forum=forum, held_on=TODAY)
+    decision = DecisionItem.objects.create(title="Continuity of care", question="?", raised_by=rep)
+    day = iter(range(1, 100))
+
+    def grow(n):
+        for _ in range(n):
+            item = AgendaItemFactory(meeting=meeting)
+            briefing = BriefingFactory(agenda_item=item, written_by=rep)
+            briefing.decisions.add(decision)
+            BriefingComment.objects.create(briefing=briefing, author=member, body="Agreed")
+            FeedbackFactory(agenda_item=item, written_by=rep)
+            ActionFactory(meeting=meeting)
+            AgendaItemFactory(meeting=MeetingFactory(forum=forum, held_on=TODAY - timedelta(days=next(day))))
+
+    client = client_for(member)
+    for url in (reverse("representation:forum", args=[forum.pk]), reverse("representation:meeting", args=[meeting.pk])):
+        grow(2)
+        small = _count(client, url, django_assert_max_num_queries)
+        grow(10)
+        assert _count(client, url, django_assert_max_num_queries) == small
