@@ -6,10 +6,11 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from members.access import practice_ids
 from members.models import Membership, Organisation
 
 from .models import RAG, AgreedPriority, Ballot, Exercise, PlanItem, percent
-from .services import eligible_practices
+from .services import describe_choices, eligible_practices, turnout
 
 
 def _with_turnout(exercises: list[Exercise], eligible: int) -> list[Exercise]:
@@ -52,21 +53,26 @@ def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) ->
     }
 
 
+def _my_practices(user, mine: list[int]) -> tuple[list[Organisation], set[int]]:
+    """The practices the person works for (`mine`), by name, and the ids of those they are a voting contact of.
+    Two queries."""
+    practices = list(Organisation.objects.filter(pk__in=mine).order_by("name"))
+    voting_for = set(Membership.objects.voting_contacts().filter(user=user).values_list("organisation_id", flat=True))
+    return practices, voting_for
+
+
 def _for_my_practices(user, open_exercises: list[Exercise], now: datetime) -> list[dict]:
     """For each open exercise and each practice the person works for: its ballot, and whether they may cast it."""
-    from members.access import practice_ids
-
     mine = sorted(practice_ids(user))
     if not mine or not open_exercises:
         return []
-    my_practices = list(Organisation.objects.filter(pk__in=mine).order_by("name"))
+    my_practices, voting_for = _my_practices(user, mine)
     voted = {
         (b.exercise_id, b.practice_id): b
         for b in Ballot.objects.filter(exercise__in=open_exercises, practice_id__in=mine).only(
             "exercise_id", "practice_id", "updated_at"
         )
     }
-    voting_for = set(Membership.objects.voting_contacts().filter(user=user).values_list("organisation_id", flat=True))
     return [
         {
             "exercise": e,
@@ -77,6 +83,55 @@ def _for_my_practices(user, open_exercises: list[Exercise], now: datetime) -> li
         for e in open_exercises
         for p in my_practices
     ]
+
+
+def exercise_page(exercise: Exercise, *, user, now: datetime) -> dict:
+    """The exercise page: its candidates in order, the agreed priorities once the result is published, and a row for
+    each practice the person works for with its ballot, its voting contacts and whether the person may cast it.
+    A fixed number of queries."""
+    candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
+    return {
+        "candidates": candidates,
+        "my_rows": _my_practice_rows(exercise, user, {c.pk: c.title for c in candidates}, now),
+        "agreed": list(exercise.agreed_priorities.current().order_by("position")) if exercise.is_published else [],
+    }
+
+
+def _my_practice_rows(exercise: Exercise, user, titles: dict[int, str], now: datetime) -> list[dict]:
+    mine = sorted(practice_ids(user))
+    if not mine:
+        return []
+    practices, voting_for = _my_practices(user, mine)
+    ballots = {b.practice_id: b for b in exercise.ballots.filter(practice_id__in=mine).select_related("cast_by")}
+    contacts: dict[int, list[str]] = {}
+    for m in Membership.objects.voting_contacts().filter(organisation_id__in=mine).select_related("user"):
+        contacts.setdefault(m.organisation_id, []).append(m.user.get_full_name())
+    rows = []
+    for practice in practices:
+        ballot = ballots.get(practice.pk)
+        is_contact = practice.pk in voting_for
+        rows.append(
+            {
+                "practice": practice,
+                "ballot": ballot,
+                "is_contact": is_contact,
+                "contacts": contacts.get(practice.pk, []),
+                "can_vote": is_contact and exercise.accepts_votes(now),
+                # A practice's own voting contacts see its ballot: it is their receipt.
+                "lines": describe_choices(exercise, ballot.choices, titles) if ballot and is_contact else [],
+            }
+        )
+    return rows
+
+
+def exercise_turnout(exercise: Exercise) -> dict:
+    """Turnout as counted once the exercise is counted; before that, as it stands. Two queries at most."""
+    return exercise.result["turnout"] if exercise.is_counted else turnout(exercise)
+
+
+def ballots_by_practice(exercise: Exercise) -> list[Ballot]:
+    """Every ballot of an exercise with its practice, by practice name. One query."""
+    return list(exercise.ballots.select_related("practice").order_by("practice__name"))
 
 
 def _agreed_with_attention() -> list[AgreedPriority]:

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from members.access import is_group, practice_ids
+from members.access import is_group
 from members.forms import add_service_errors, refusal
-from members.models import Membership, Organisation
+from members.models import Membership
 
 from . import access, selectors, services
 from .forms import BallotForm, CandidateForm, ConfirmPrioritiesForm, ExerciseForm, PlanItemForm
@@ -130,7 +130,7 @@ def _result_context(exercise: Exercise, user) -> dict:
                 "weight": _amount(str(b.weight)) if b.weight is not None else "",
                 "lines": services.describe_choices(exercise, b.choices, titles),
             }
-            for b in exercise.ballots.select_related("practice").order_by("practice__name")
+            for b in selectors.ballots_by_practice(exercise)
         ]
     return context
 
@@ -145,50 +145,20 @@ def exercise_detail(request, pk: int):
 def _render_exercise(request, exercise: Exercise, *, candidate_form=None, status=200):
     user = request.user
     now = timezone.now()
-    candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
-    titles = {c.pk: c.title for c in candidates}
     manage = access.can_manage(user)
-    mine = sorted(practice_ids(user))
-    my_rows = []
-    if mine:
-        practices = list(Organisation.objects.filter(pk__in=mine).order_by("name"))
-        ballots = {b.practice_id: b for b in exercise.ballots.filter(practice_id__in=mine).select_related("cast_by")}
-        voting_for = set(
-            Membership.objects.voting_contacts().filter(user=user).values_list("organisation_id", flat=True)
-        )
-        contacts: dict[int, list[str]] = {}
-        for m in Membership.objects.voting_contacts().filter(organisation_id__in=mine).select_related("user"):
-            contacts.setdefault(m.organisation_id, []).append(m.user.get_full_name())
-        for practice in practices:
-            ballot = ballots.get(practice.pk)
-            is_contact = practice.pk in voting_for
-            my_rows.append(
-                {
-                    "practice": practice,
-                    "ballot": ballot,
-                    "is_contact": is_contact,
-                    "contacts": contacts.get(practice.pk, []),
-                    "can_vote": is_contact and exercise.accepts_votes(now),
-                    # A practice's own voting contacts see its ballot: it is their receipt.
-                    "lines": services.describe_choices(exercise, ballot.choices, titles) if ballot and is_contact
-                    else [],
-                }
-            )
     context = {
         "exercise": exercise,
-        "candidates": candidates,
+        **selectors.exercise_page(exercise, user=user, now=now),
         "state": exercise.window_state(now),
         "manage": manage,
         "can_archive": access.can_archive(user)
         and exercise.status in (Exercise.Status.DRAFT, Exercise.Status.PUBLISHED),
-        "my_rows": my_rows,
         "candidate_form": candidate_form or (CandidateForm() if manage and exercise.status == "draft" else None),
         "show_turnout": access.can_see_turnout(user, exercise),
         "show_result": access.can_see_result(user, exercise),
-        "agreed": list(exercise.agreed_priorities.current().order_by("position")) if exercise.is_published else [],
     }
     if context["show_turnout"]:
-        context["turnout"] = exercise.result["turnout"] if exercise.is_counted else services.turnout(exercise)
+        context["turnout"] = selectors.exercise_turnout(exercise)
     if context["show_result"]:
         context.update(_result_context(exercise, user))
     return render(request, "priorities/exercise_detail.html", context, status=status)

@@ -11,12 +11,13 @@
   the chair and the representation leads. Observers (often system staff) do not see them.
 - Gatekeepers and the chair triage requests and manage the agenda; the chair alone reorders it.
 - Practice users and outsiders see none of it.
+
+The getters follow members.access's policy: a forum, meeting, request or anything else a person may not see is
+not found (404), exactly as a missing one; one they may see but may not do this to is forbidden (403). An
+archived record stays on record but takes no changes: to change it, it is not found.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-
-from members.access import is_acting_member, is_chair, is_gatekeeper, is_group, require
+from members.access import allow_to, get_visible, is_acting_member, is_chair, is_gatekeeper, is_group
 
 from .models import (
     Action,
@@ -84,8 +85,19 @@ def can_record_reviews(user) -> bool:
     return is_chair(user) or is_representation_lead(user)
 
 
+def can_read_reviews(user) -> bool:
+    """The reviews page: the acting group reads every review; a representative, on the group or not, their own."""
+    return is_acting_member(user) or Representative.objects.filter(user=user, is_archived=False).exists()
+
+
 def can_read_reviews_of(user, representative: Representative) -> bool:
     return is_acting_member(user) or representative.user_id == user.pk
+
+
+def can_update_action(user, action: Action) -> bool:
+    return user.pk in (action.owner_id, action.support_id, action.created_by_id) or is_chair(user) or is_gatekeeper(
+        user
+    )
 
 
 def can_triage(user) -> bool:
@@ -100,127 +112,126 @@ def can_reorder_agenda(user) -> bool:
     return is_chair(user)
 
 
-def _get(qs, pk, label):
-    try:
-        return qs.get(pk=pk)
-    except qs.model.DoesNotExist:
-        raise Http404(f"No such {label}") from None
-
-
-def get_forum_for(user, pk: int, *, write: bool = False) -> Forum:
-    require(can_read(user))
-    forum = _get(Forum.objects.select_related("host"), pk, "forum")
-    if write and not can_manage_register(user):
-        raise PermissionDenied
-    if write and forum.is_archived:
-        raise Http404("The forum is archived")  # its page stays readable; it takes no more changes
+def get_forum_for(user, pk: int, *, to: str = "read") -> Forum:
+    """The group reads every forum, archived ones too (their page stays readable); the register keepers change
+    them, and whoever may add a forum's meetings adds one."""
+    queryset = Forum.objects.select_related("host")
+    if to != "read":
+        queryset = queryset.current()
+    forum = get_visible(queryset, visible=can_read(user), label="forum", pk=pk)
+    allow_to(to, {
+        "read": lambda: True,
+        **dict.fromkeys(("edit", "archive", "appoint"), lambda: can_manage_register(user)),
+        "add_meeting": lambda: can_manage_meetings_of(user, forum.pk),
+    })
     return forum
 
 
-def get_forum_meetings_for(user, forum_pk: int) -> Forum:
-    """The forum, for adding a meeting to it: its representatives and the leads (and the register keepers)."""
-    forum = get_forum_for(user, forum_pk)
-    require(can_manage_meetings_of(user, forum.pk))
-    if forum.is_archived:
-        raise Http404("The forum is archived")
-    return forum
+def get_lead_for(user, pk: int, *, to: str = "read") -> RepresentationLead:
+    """The group sees who its representation leads are; the chair names them and ends them."""
+    lead = get_visible(RepresentationLead.objects.filter(is_archived=False).select_related("user"),
+                       visible=can_read(user), label="representation lead", pk=pk)
+    allow_to(to, {"read": lambda: True, "end": lambda: can_name_leads(user)})
+    return lead
 
 
-def get_representative_for(user, pk: int, *, write: bool = False) -> Representative:
-    """Read: the reviews page of a representative. Write: record a review or stand them down."""
-    if not user.is_authenticated:
-        raise PermissionDenied
-    representative = _get(Representative.objects.select_related("forum", "user"), pk, "representative")
-    require(can_read_reviews_of(user, representative))
-    if write and not can_record_reviews(user):
-        raise PermissionDenied
+def get_representative_for(user, pk: int, *, to: str = "read_reviews") -> Representative:
+    """The group sees who represents it; their reviews are read by the acting members and the representative,
+    recorded by the chair and the leads. The register keepers stand a representative down. Someone who is not on
+    the group finds only themselves."""
+    queryset = Representative.objects.select_related("forum", "user")
+    if not is_group(user):
+        queryset = queryset.filter(user=user)
+    if to != "read_reviews":
+        queryset = queryset.filter(is_archived=False)
+    representative = get_visible(queryset, visible=user.is_authenticated, label="representative", pk=pk)
+    allow_to(to, {
+        "read_reviews": lambda: can_read_reviews_of(user, representative),
+        "record_review": lambda: can_read_reviews_of(user, representative) and can_record_reviews(user),
+        "stand_down": lambda: can_manage_register(user),
+    })
     return representative
 
 
-def get_relationship_for(user, pk: int, *, write: bool = False) -> Relationship:
-    require(can_read(user))
-    relationship = _get(
-        Relationship.objects.filter(is_archived=False).select_related("organisation", "held_by"), pk, "relationship"
-    )
-    if write and not can_manage_register(user):
-        raise PermissionDenied
+def get_relationship_for(user, pk: int, *, to: str = "read") -> Relationship:
+    relationship = get_visible(Relationship.objects.filter(is_archived=False).select_related("organisation", "held_by"),
+                               visible=can_read(user), label="relationship", pk=pk)
+    allow_to(to, {"read": lambda: True, **dict.fromkeys(("edit", "archive"), lambda: can_manage_register(user))})
     return relationship
 
 
-def get_meeting_for(user, pk: int, *, write: bool = False, edit: bool = False) -> Meeting:
-    """Write: add agenda items. Edit: correct the date and the agenda, as whoever may add the meeting."""
-    require(can_read(user))
-    meeting = _get(Meeting.objects.current().select_related("forum", "forum__host"), pk, "meeting")
-    if write and not can_write_for_forum(user, meeting.forum_id):
-        raise PermissionDenied
-    if edit and not can_manage_meetings_of(user, meeting.forum_id):
-        raise PermissionDenied
+def get_meeting_for(user, pk: int, *, to: str = "read") -> Meeting:
+    """The forum's representatives and the leads add agenda items; whoever may add the meeting corrects its date
+    and agenda."""
+    meeting = get_visible(Meeting.objects.current().select_related("forum", "forum__host"), visible=can_read(user),
+                          label="meeting", pk=pk)
+    allow_to(to, {
+        "read": lambda: True,
+        "add_item": lambda: can_write_for_forum(user, meeting.forum_id),
+        "edit": lambda: can_manage_meetings_of(user, meeting.forum_id),
+    })
     return meeting
 
 
-def get_agenda_item_for(user, pk: int, *, write: bool = False, edit: bool = False) -> AgendaItem:
-    """Write: its briefing and feedback. Edit: take it off the agenda, as whoever may add the meeting."""
-    require(can_read(user))
-    item = _get(
-        AgendaItem.objects.filter(is_archived=False).select_related("meeting", "meeting__forum"), pk, "agenda item"
-    )
-    if write and not can_write_for_forum(user, item.meeting.forum_id):
-        raise PermissionDenied
-    if edit and not can_manage_meetings_of(user, item.meeting.forum_id):
-        raise PermissionDenied
+def get_agenda_item_for(user, pk: int, *, to: str = "read") -> AgendaItem:
+    """The forum's representatives and the leads write its briefing and feedback; whoever may add the meeting
+    takes it off the agenda."""
+    item = get_visible(AgendaItem.objects.filter(is_archived=False).select_related("meeting", "meeting__forum"),
+                       visible=can_read(user), label="agenda item", pk=pk)
+    allow_to(to, {
+        "read": lambda: True,
+        **dict.fromkeys(("brief", "feed_back"), lambda: can_write_for_forum(user, item.meeting.forum_id)),
+        "archive": lambda: can_manage_meetings_of(user, item.meeting.forum_id),
+    })
     return item
 
 
-def get_briefing_for(user, pk: int, *, comment: bool = False) -> Briefing:
-    require(can_read(user))
-    briefing = _get(
+def get_briefing_for(user, pk: int, *, to: str = "read") -> Briefing:
+    briefing = get_visible(
         Briefing.objects.select_related("agenda_item", "agenda_item__meeting", "agenda_item__meeting__forum"),
-        pk, "briefing",
+        visible=can_read(user), label="briefing", pk=pk,
     )
-    if comment and not can_act(user):
-        raise PermissionDenied
+    allow_to(to, {"read": lambda: True, "comment": lambda: can_act(user)})
     return briefing
 
 
-def get_feedback_for(user, pk: int, *, write: bool = False) -> Feedback:
-    require(can_read(user))
-    feedback = _get(
+def get_feedback_for(user, pk: int, *, to: str = "read") -> Feedback:
+    feedback = get_visible(
         Feedback.objects.select_related("agenda_item", "agenda_item__meeting", "agenda_item__meeting__forum"),
-        pk, "feedback",
+        visible=can_read(user), label="feedback", pk=pk,
     )
-    if write and not can_write_for_forum(user, feedback.agenda_item.meeting.forum_id):
-        raise PermissionDenied
+    allow_to(to, {
+        "read": lambda: True,
+        "raise_decision": lambda: can_write_for_forum(user, feedback.agenda_item.meeting.forum_id),
+    })
     return feedback
 
 
-def can_update_action(user, action: Action) -> bool:
-    return user.pk in (action.owner_id, action.support_id, action.created_by_id) or is_chair(user) or is_gatekeeper(
-        user
-    )
-
-
-def get_action_for(user, pk: int, *, write: bool = False) -> Action:
-    require(can_read(user))
-    action = _get(
+def get_action_for(user, pk: int, *, to: str = "read") -> Action:
+    action = get_visible(
         Action.objects.filter(is_archived=False).select_related("owner", "support", "meeting", "meeting__forum"),
-        pk, "action",
+        visible=can_read(user), label="action", pk=pk,
     )
-    if write and not (can_act(user) and can_update_action(user, action)):
-        raise PermissionDenied
+    allow_to(to, {"read": lambda: True, "update": lambda: can_act(user) and can_update_action(user, action)})
     return action
 
 
-def get_request_for(user, pk: int, *, write: bool = False) -> Request:
-    require(can_triage(user))
-    return _get(Request.objects.filter(is_archived=False).select_related("redirected_to", "triaged_by"), pk,
-                "request")
+def get_request_for(user, pk: int, *, to: str = "read") -> Request:
+    """Requests are seen by those who triage them: the gatekeepers and the chair."""
+    request = get_visible(Request.objects.filter(is_archived=False).select_related("redirected_to", "triaged_by"),
+                          visible=can_triage(user), label="request", pk=pk)
+    allow_to(to, {"read": lambda: True, "triage": lambda: True})
+    return request
 
 
-def get_leadership_agenda_item_for(user, pk: int, *, reorder: bool = False) -> LeadershipAgendaItem:
-    require(can_reorder_agenda(user) if reorder else can_manage_agenda(user))
-    item = _get(
-        LeadershipAgendaItem.objects.filter(is_archived=False).select_related("meeting"), pk, "agenda item"
-    )
-    if not item.meeting.is_upcoming():
-        raise PermissionDenied  # a past agenda is the record of what was discussed
+def get_leadership_agenda_item_for(user, pk: int, *, to: str = "read") -> LeadershipAgendaItem:
+    """The group reads the leadership agenda; gatekeepers and the chair take items off it, the chair reorders it.
+    A past agenda is the record of what was discussed, so it takes no changes."""
+    item = get_visible(LeadershipAgendaItem.objects.filter(is_archived=False).select_related("meeting"),
+                       visible=can_read(user), label="agenda item", pk=pk)
+    allow_to(to, {
+        "read": lambda: True,
+        "move": lambda: can_reorder_agenda(user) and item.meeting.is_upcoming(),
+        "remove": lambda: can_manage_agenda(user) and item.meeting.is_upcoming(),
+    })
     return item

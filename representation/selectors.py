@@ -1,21 +1,142 @@
-"""Read functions for the weekly digest and the chair's dashboard. Each runs a fixed number of queries,
-whatever the amount of data."""
+"""Read functions for the representation pages, the weekly digest and the chair's dashboard. Each runs a fixed
+number of queries, whatever the amount of data."""
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Max, Prefetch, Q
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from .models import (
     REVIEW_INTERVAL_DAYS,
     Action,
+    AgendaItem,
+    BriefingComment,
+    Forum,
     LeadershipAgendaItem,
     LeadershipMeeting,
     Meeting,
+    RepresentationLead,
     Representative,
     Request,
+    Review,
 )
+
+
+def forum_list(*, today: date | None = None) -> dict:
+    """The forums page: current forums by name, each with its current representatives (`current_representatives`),
+    how many of its meetings are late with feedback (`late_meetings`) and the day of its next meeting
+    (`next_meeting_on`); and the representation leads. Three queries."""
+    today = today or timezone.localdate()
+    forums = (
+        Forum.objects.current()
+        .select_related("host")
+        .annotate(
+            late_meetings=Count("meetings", filter=Q(meetings__in=Meeting.objects.feedback_late(today))),
+            next_meeting_on=Min("meetings__held_on", filter=Q(meetings__is_archived=False,
+                                                              meetings__held_on__gte=today)),
+        )
+        .prefetch_related(Prefetch(
+            "representatives",
+            queryset=Representative.objects.current().select_related("user").order_by("role"),
+            to_attr="current_representatives",
+        ))
+        .order_by("name")
+    )
+    return {"forums": forums, "leads": RepresentationLead.objects.current().select_related("user")}
+
+
+def forum_page(forum: Forum) -> dict:
+    """A forum's representatives, past and present (those in post first), and its meetings, latest first, each
+    with `item_count`. Two queries."""
+    return {
+        "representatives": forum.representatives.filter(is_archived=False).select_related("user").order_by(
+            "stood_down_on", "role", "-term_starts_on"
+        ),
+        "meetings": (
+            forum.meetings.current()
+            .annotate(item_count=Count("agenda_items", filter=Q(agenda_items__is_archived=False)))
+            .order_by("-held_on")
+        ),
+    }
+
+
+def _fetched_or_none(item, name: str):
+    """A one-to-one that select_related fetched, or None where there is none (reading a missing one raises)."""
+    try:
+        return getattr(item, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def meeting_page(meeting: Meeting) -> dict:
+    """A meeting's agenda in order, each item with `the_briefing` (its comments in `visible_comments`, its linked
+    decisions and priorities) and `the_feedback`, or None; and the actions raised at the meeting. Five queries at
+    most."""
+    items = list(
+        AgendaItem.objects.filter(meeting=meeting, is_archived=False)
+        .select_related("briefing__written_by", "feedback__written_by", "feedback__sign_off_decision")
+        .prefetch_related(
+            Prefetch(
+                "briefing__comments",
+                queryset=BriefingComment.objects.filter(is_archived=False).select_related("author"),
+                to_attr="visible_comments",
+            ),
+            "briefing__decisions",
+            "briefing__priorities",
+        )
+        .order_by("position")
+    )
+    for item in items:
+        item.the_briefing = _fetched_or_none(item, "briefing")
+        item.the_feedback = _fetched_or_none(item, "feedback")
+    return {"items": items, "actions": meeting.actions.filter(is_archived=False).select_related("owner")}
+
+
+def action_list(*, person=None, show_closed: bool = False, today: date | None = None) -> dict:
+    """The action log, soonest due first: open actions (all of them with `show_closed`), only those `person` owns
+    or supports if given, and how many are overdue. One query."""
+    today = today or timezone.localdate()
+    actions = Action.objects.filter(is_archived=False).select_related(
+        "owner", "support", "meeting__forum", "decision", "priority"
+    )
+    if person is not None:
+        actions = actions.for_person(person)
+    if not show_closed:
+        actions = actions.filter(status__in=Action.OPEN_STATUSES)
+    actions = list(actions.order_by("due_on", "pk"))
+    return {"actions": actions, "overdue_count": sum(1 for a in actions if a.is_overdue(today))}
+
+
+def review_list(*, of_person=None):
+    """Reviews on record with their representative and who recorded them; only those of `of_person`, if given.
+    One query."""
+    reviews = Review.objects.filter(is_archived=False).select_related(
+        "representative__user", "representative__forum", "recorded_by"
+    )
+    return reviews if of_person is None else reviews.filter(representative__user=of_person)
+
+
+TRIAGED_SHOWN = 50
+
+
+def request_queue(*, show_all: bool = False, today: date | None = None) -> dict:
+    """The gatekeepers' queue: requests awaiting triage, oldest target first, and how many are past the target;
+    then the triaged ones, latest first (the last TRIAGED_SHOWN unless `show_all`), and how many met it. Two
+    queries."""
+    today = today or timezone.localdate()
+    waiting = list(Request.objects.awaiting_triage().order_by("triage_due_on", "received_at"))
+    triaged = Request.objects.filter(is_archived=False).exclude(outcome="").select_related(
+        "redirected_to", "triaged_by"
+    ).order_by("-triaged_at")
+    triaged = list(triaged if show_all else triaged[:TRIAGED_SHOWN])
+    return {
+        "waiting": waiting,
+        "breaches": sum(1 for r in waiting if r.is_past_target(today)),
+        "triaged": triaged,
+        "met": sum(1 for r in triaged if not r.is_past_target()),
+    }
 
 
 def overdue_actions(*, today: date | None = None) -> list[Action]:

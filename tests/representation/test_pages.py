@@ -108,7 +108,15 @@ def _url(world, name, key):
 def test_page_permissions(request, client_for, world, practice_user, outsider, observer, chair, gatekeeper, persona,
                           name, key, allowed):
     response = client_for(_who(request, persona)).get(_url(world, name, key))
-    assert response.status_code == (200 if persona in allowed else 403)
+    assert response.status_code == (200 if persona in allowed else _refused(persona, key))
+
+
+def _refused(persona, key):
+    """A page about one thing a person may not see is not found, as a missing one would be (requests are seen only
+    by those who triage them, everything else by the group); any other page they may not use is forbidden."""
+    if key is not None and persona not in (TRIAGERS if key == "request" else GROUP):
+        return 404
+    return 403
 
 
 @pytest.mark.parametrize(("name", "key", "allowed"), PAGES, ids=[p[0].split(":")[1] for p in PAGES])
@@ -136,6 +144,20 @@ def test_state_changes_are_post_only(client_for, chair, world, name, key):
 def test_anonymous_posts_are_sent_to_sign_in(client, world, name, key):
     response = client.post(_url(world, name, key))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(("name", "key"), POST_ONLY)
+@pytest.mark.parametrize("persona", ["practice_user", "outsider"])
+def test_people_outside_the_group_find_nothing_of_its_to_change(request, client_for, world, persona, name, key):
+    response = client_for(_who(request, persona)).post(_url(world, name, key))
+    assert response.status_code == (403 if key is None else 404)
+
+
+def test_a_request_a_member_may_not_see_looks_the_same_as_a_missing_one(client_for, member, gatekeeper, world):
+    missing = reverse("representation:request", args=[world["request"].pk + 1000])
+    seen_by_member = client_for(member).get(_url(world, "representation:request", "request"))
+    assert seen_by_member.status_code == client_for(member).get(missing).status_code == 404
+    assert client_for(gatekeeper).get(missing).status_code == 404
 
 
 def test_a_representative_reads_their_own_reviews_but_an_observer_does_not(client_for, world, rep, observer):
@@ -229,6 +251,16 @@ def test_the_chair_names_and_ends_representation_leads(client_for, chair, member
     assert client_for(chair).post(reverse("representation:lead_end", args=[first.pk])).status_code == 302
     first.refresh_from_db()
     assert first.ended_on == TODAY
+
+
+def test_ending_a_lead_who_has_already_ended_says_so(client_for, chair, lead):
+    record = RepresentationLead.objects.get(user=lead)
+    url = reverse("representation:lead_end", args=[record.pk])
+    client_for(chair).post(url)
+    response = client_for(chair).post(url, follow=True)
+    assert "That person is no longer a representation lead." in response.content.decode()
+    record.refresh_from_db()
+    assert record.ended_on == TODAY and record.history.count() == 2
 
 
 def test_relationships_register(client_for, gatekeeper, member, observer):
@@ -452,7 +484,7 @@ def test_a_gatekeeper_triages_onto_the_agenda(client_for, gatekeeper, world, dja
 def test_triage_by_a_member_is_refused(client_for, member, world):
     response = client_for(member).post(reverse("representation:request", args=[world["request"].pk]),
                                        {"outcome": "message"})
-    assert response.status_code == 403
+    assert response.status_code == 404  # requests are seen only by those who triage them
     world["request"].refresh_from_db()
     assert world["request"].outcome == ""
 
@@ -571,3 +603,27 @@ def test_list_pages_run_a_constant_number_of_queries(client_for, chair, member, 
     services.agenda_gather(meeting=services.leadership_meeting_next())
     large = _count(client, url, django_assert_max_num_queries)
     assert small == large
+
+
+def test_the_forum_and_meeting_pages_run_a_constant_number_of_queries(client_for, member, rep, forum,
+                                                                        django_assert_max_num_queries):
+    meeting = MeetingFactory(forum=forum, held_on=TODAY)
+    decision = DecisionItem.objects.create(title="Continuity of care", question="?", raised_by=rep)
+    day = iter(range(1, 100))
+
+    def grow(n):
+        for _ in range(n):
+            item = AgendaItemFactory(meeting=meeting)
+            briefing = BriefingFactory(agenda_item=item, written_by=rep)
+            briefing.decisions.add(decision)
+            BriefingComment.objects.create(briefing=briefing, author=member, body="Agreed")
+            FeedbackFactory(agenda_item=item, written_by=rep)
+            ActionFactory(meeting=meeting)
+            AgendaItemFactory(meeting=MeetingFactory(forum=forum, held_on=TODAY - timedelta(days=next(day))))
+
+    client = client_for(member)
+    for url in (reverse("representation:forum", args=[forum.pk]), reverse("representation:meeting", args=[meeting.pk])):
+        grow(2)
+        small = _count(client, url, django_assert_max_num_queries)
+        grow(10)
+        assert _count(client, url, django_assert_max_num_queries) == small

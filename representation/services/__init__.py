@@ -1,0 +1,78 @@
+"""Writes and rules for representation and the single point of access, one module a section. Views, tasks,
+admin and the demo all go through these functions, imported from here: `services.request_submit(...)`."""
+
+from .actions import action_create, action_reminders_queue, action_update
+from .agenda import (
+    agenda_gather,
+    agenda_item_add_other,
+    agenda_item_move,
+    agenda_item_remove,
+    has_partner_slot_on,
+    leadership_meeting_for_partners,
+    leadership_meeting_next,
+    next_meeting_date,
+)
+from .forums import (
+    forum_archive,
+    forum_create,
+    forum_update,
+    lead_end,
+    lead_name,
+    relationship_archive,
+    relationship_record,
+    relationship_update,
+    representative_appoint,
+    representative_stand_down,
+)
+from .meetings import (
+    agenda_item_add,
+    agenda_item_archive,
+    briefing_comment_add,
+    briefing_save,
+    feedback_due_on,
+    feedback_raise_decision,
+    feedback_save,
+    meeting_create,
+    meeting_update,
+)
+from .requests import check_awaiting_triage, check_request_fields, request_submit, request_triage, triage_due_on
+from .reviews import review_record
+
+__all__ = [
+    "action_create",
+    "action_reminders_queue",
+    "action_update",
+    "agenda_gather",
+    "agenda_item_add",
+    "agenda_item_add_other",
+    "agenda_item_archive",
+    "agenda_item_move",
+    "agenda_item_remove",
+    "briefing_comment_add",
+    "briefing_save",
+    "check_awaiting_triage",
+    "check_request_fields",
+    "feedback_due_on",
+    "feedback_raise_decision",
+    "feedback_save",
+    "forum_archive",
+    "forum_create",
+    "forum_update",
+    "has_partner_slot_on",
+    "lead_end",
+    "lead_name",
+    "leadership_meeting_for_partners",
+    "leadership_meeting_next",
+    "meeting_create",
+    "meeting_update",
+    "next_meeting_date",
+    "relationship_archive",
+    "relationship_record",
+    "relationship_update",
+    "representative_appoint",
+    "representative_stand_down",
+    "request_submit",
+    "request_triage",
+    "review_record",
+    "triage_due_on",
+]

@@ -1,0 +1,85 @@
+"""Actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from members.access import require
+from members.forms import add_service_errors
+
+from .. import access, selectors, services
+from ..forms import ActionForm, ActionUpdateForm
+from ._common import form_status
+
+
+def _action_list(request, *, mine: bool):
+    require(access.can_read(request.user))
+    show_closed = request.GET.get("show") == "all"
+    today = timezone.localdate()
+    return render(
+        request,
+        "representation/actions.html",
+        {
+            **selectors.action_list(person=request.user if mine else None, show_closed=show_closed, today=today),
+            "mine": mine,
+            "show_closed": show_closed,
+            "today": today,
+            "can_add": access.can_act(request.user),
+        },
+    )
+
+
+@login_required
+def actions(request):
+    return _action_list(request, mine=False)
+
+
+@login_required
+def my_actions(request):
+    return _action_list(request, mine=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_new(request):
+    require(access.can_act(request.user))
+    initial = {"owner": request.user.pk}
+    if request.GET.get("meeting", "").isdigit():
+        initial["meeting"] = int(request.GET["meeting"])
+    form = ActionForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_create(created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action added for {action.owner}, due {action.due_on:%-d %B %Y}.")
+            return redirect("representation:actions")
+    return render(request, "representation/action_new.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action(request, pk: int):
+    action = access.get_action_for(request.user, pk, to="update" if request.method == "POST" else "read")
+    can_update = access.can_act(request.user) and access.can_update_action(request.user, action)
+    form = ActionUpdateForm(
+        request.POST if request.method == "POST" else None,
+        initial={"status": action.status, "completion_note": action.completion_note, "due_on": action.due_on},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(action=action, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The action is updated.")
+            return redirect("representation:action", action.pk)
+    return render(
+        request, "representation/action.html",
+        {"action": action, "form": form if can_update else None, "today": timezone.localdate()},
+        status=form_status(form),
+    )
