@@ -1,6 +1,7 @@
 """Persona fixtures, as in Healthchecks' tests: the chair, a gatekeeper, a group member, an observer,
 a practice contact (the practice's voting contact), and an outsider who is signed in but holds no role."""
 
+import os
 import socket
 
 import pytest
@@ -10,6 +11,13 @@ from django.test import Client
 from members.models import GroupRole
 
 from .factories import GroupRoleFactory, MembershipFactory, PracticeFactory, SeatFactory, UserFactory
+
+# A Redis database for tests that run a real Celery worker, of this checkout's own (TEST_REDIS_DB_OFFSET) and of this
+# xdist worker's own: two such tests running at once on one broker would take, or purge, each other's tasks.
+_XDIST = os.environ.get("PYTEST_XDIST_WORKER", "")
+BROKER_URL = "redis://127.0.0.1:6379/{}".format(
+    int(os.environ.get("TEST_REDIS_DB_OFFSET", "0")) + 3 + (int(_XDIST[2:]) if _XDIST.startswith("gw") else 0)
+)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,5 @@
 """The weekly digest reaches every recipient once a week, through a real Celery worker on Redis."""
 
-import os
 import time
 from datetime import date, timedelta
 
@@ -13,6 +12,7 @@ from gpleadership.tasks import send_weekly_digests
 from members import outbox
 from members.models import OutboxEmail
 
+from ..conftest import BROKER_URL
 from ..factories import MembershipFactory, UserFactory
 
 
@@ -73,8 +73,8 @@ def test_a_failed_send_releases_the_claim_for_a_retry(chair, settings):
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_digests_through_redis(smtp_inbox):
     people = [MembershipFactory(user=UserFactory()).user for _ in range(3)]
-    # A Redis database of this checkout's own (see settings_test), so no other test run takes the task.
-    broker = f"redis://127.0.0.1:6379/{int(os.environ.get('TEST_REDIS_DB_OFFSET', '0')) + 3}"
+    # A Redis database of this checkout's and this xdist worker's own, so no other test takes the task.
+    broker = BROKER_URL
     previous = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=broker, task_always_eager=False)
     # Earlier tests in this process may have opened producer pools on the eager default broker; drop them

@@ -27,11 +27,11 @@ from members import outbox
 from members.models import Membership, OutboxEmail, User
 from members.tasks import sweep_outbox
 
+from ..conftest import BROKER_URL
 from ..factories import CandidateFactory, ExerciseFactory, MembershipFactory, PracticeFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER_DB = int(os.environ.get("TEST_REDIS_DB_OFFSET", "0")) + 3
-BROKER = f"redis://127.0.0.1:6379/{BROKER_DB}"
+BROKER = BROKER_URL
 
 
 class _SlowInbox:
