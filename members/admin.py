@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import outbox
-from .models import Declaration, GroupRole, Invitation, Membership, Organisation, OutboxEmail, Place, Seat, User
+from .models import ICS, Declaration, GroupRole, Invitation, Membership, Organisation, OutboxEmail, Place, Seat, User
 
 # The admin deletes nothing, on any model: not one by one (every ModelAdmin refuses delete, including those of
 # Django's and allauth's models re-registered below) and not in bulk (the site-wide action is gone).
@@ -75,9 +75,18 @@ class UserAdmin(ArchiveOnlyAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
 
+@admin.register(ICS)
+class ICSAdmin(ArchiveOnlyAdmin):
+    list_display = ["name", "ods_code"]
+    search_fields = ["name", "ods_code"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
 @admin.register(Place)
 class PlaceAdmin(ArchiveOnlyAdmin):
-    list_display = ["name", "commissioner_codes"]
+    list_display = ["name", "ics", "commissioner_codes"]
+    list_filter = ["ics"]
+    list_select_related = ["ics"]
     prepopulated_fields = {"slug": ["name"]}
 
 

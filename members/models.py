@@ -92,8 +92,31 @@ class User(AbstractBaseUser, PermissionsMixin):
         return words[0]
 
 
+class ICS(models.Model):
+    """An Integrated Care System: the area of one Integrated Care Board, e.g. Cheshire and Merseyside (QYG), whose
+    places are its sub-ICB locations. The ODS code is the ICB's, column 4 ("high-level health geography") of
+    epraccur."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(unique=True)
+    ods_code = models.CharField("ICB ODS code", max_length=8, unique=True, validators=[validate_ods_code])
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "integrated care system"
+        verbose_name_plural = "integrated care systems"
+
+    def __str__(self):
+        return self.name
+
+
 class Place(models.Model):
     """A place in an Integrated Care System, e.g. Liverpool, with its commissioner codes in the ODS files."""
+
+    # Places made before systems were known belong to none until an import of their ICB (or an admin) says so.
+    ics = models.ForeignKey(
+        ICS, on_delete=models.PROTECT, null=True, blank=True, related_name="places", verbose_name="ICS"
+    )
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(unique=True)

@@ -33,7 +33,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .models import PCN_ODS_RE, POSTCODE_RE, PRACTICE_ODS_RE, Organisation, Place, normalise_postcode
+from .models import ICS, PCN_ODS_RE, POSTCODE_RE, PRACTICE_ODS_RE, Organisation, Place, normalise_postcode
 
 Progress = Callable[[str], None]
 
@@ -519,6 +519,9 @@ PCN_DETAILS = _SheetLayout(
                          "Current Sub ICB Location Code", "Sub ICB Location Code", "CCG Code", "Commissioner Code"),
     },
     optional={
+        "commissioner_name": ("Current Sub ICB Loc Name", "Clinical Commissioning Group Name",
+                              "Current Clinical Commissioning Group Name", "Current Sub ICB Location Name",
+                              "Sub ICB Location Name", "CCG Name", "Commissioner Name"),
         "opened_on": ("Open Date", "Open Date (YYYYMMDD)"),
         "closed_on": ("Close Date", "Close Date (YYYYMMDD)"),
         "address1": ("Address Line 1",),
@@ -608,6 +611,14 @@ def _find_sheet(workbook, layout: _SheetLayout, *, file: str) -> _Sheet:
     )
 
 
+def _open_workbook(path: Path):
+    _check_exists(path)
+    try:
+        return load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise ImportRefused(f"{path.name}: not an Excel .xlsx workbook ({exc}).") from None
+
+
 def _workbook_saved_on(path: Path) -> tuple[date, str] | None:
     """The date the workbook was last saved (or else created), from its core properties. Read here because openpyxl
     puts the time of reading in place of a missing date."""
@@ -673,11 +684,7 @@ def _import_pcns(
     *, place: Place, path: Path, commissioners: set[str], report: ImportReport, progress: Progress | None,
     dating: _Dating,
 ) -> None:
-    _check_exists(path)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise ImportRefused(f"{path.name}: not an Excel .xlsx workbook ({exc}).") from None
+    workbook = _open_workbook(path)
     latest = _LatestDate()
     try:
         details = _find_sheet(workbook, PCN_DETAILS, file=path.name)
@@ -1024,3 +1031,147 @@ def place_totals(place: Place) -> dict[str, int]:
         practices_in_a_pcn=Count("pk", filter=practice & Q(pcn__isnull=False)),
         practices_with_a_list_size=Count("pk", filter=practice & Q(list_size__isnull=False)),
     )
+
+
+# --- a whole ICS -------------------------------------------------------------------------------------------------
+
+# epraccur names no sub-ICB location; the workbook's CCG names ('NHS HALTON CCG') name the places that were CCGs.
+COMMISSIONER_NAME_RE = re.compile(r"^NHS\s+(?P<name>.+?)\s+CCG$", re.IGNORECASE)
+
+
+@dataclass
+class ICSImportReport:
+    ics: ICS
+    ics_created: bool = False
+    places: list[ImportReport] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.ics_created or any(report.changed for report in self.places)
+
+
+def _sub_icb_codes(path: Path, icb_code: str) -> list[str]:
+    """The commissioners (column 15) of the GP practices that epraccur puts in the ICB (column 4) and that have not
+    closed. Closed practices keep the ICB of the day they closed, so they would bring back commissioners long gone."""
+    codes = set()
+    for _line, row in _csv_rows(path):
+        if len(row) != EPRACCUR_COLUMNS:
+            continue  # each place's own import reports it
+        row = [cell.strip().upper() for cell in row]
+        if row[3] == icb_code and row[25] == GP_PRACTICE_SETTING and row[12] != "C" and row[14]:
+            codes.add(row[14])
+    return sorted(codes)
+
+
+def commissioner_names(path: Path) -> dict[str, str]:
+    """Readable names of the CCGs (now sub-ICB locations) in an ePCN workbook, by code: {'01F': 'Halton'}."""
+    workbook = _open_workbook(path)
+    try:
+        sheet = _find_sheet(workbook, PCN_DETAILS, file=path.name)
+        names = {}
+        for _number, row in sheet.rows(workbook):
+            match = COMMISSIONER_NAME_RE.match(_text(row["commissioner_name"]))
+            if match:
+                names.setdefault(_text(row["commissioner"]).upper(), readable_name(match["name"]))
+        return names
+    finally:
+        workbook.close()
+
+
+def _resolve_ics(icb_code: str, name: str | None) -> tuple[ICS, bool]:
+    ics = ICS.objects.select_for_update().filter(ods_code=icb_code).first()
+    name = (name or "").strip()
+    if ics is None:
+        name = name or f"ICB {icb_code}"
+        slug = slugify(name)
+        if not slug:
+            raise ImportRefused(f"{name!r} is not a usable name for the ICS.")
+        if ICS.objects.filter(Q(slug=slug) | Q(name__iexact=name)).exists():
+            raise ImportRefused(f"Another ICS is already called {name!r}; give this one another name.")
+        ics = ICS(name=name, slug=slug, ods_code=icb_code)
+        ics._change_reason = "ODS import"
+        ics.save()
+        return ics, True
+    if name and name != ics.name:
+        ics.name = name
+        ics._change_reason = "ODS import"
+        ics.save(update_fields=["name"])
+    return ics, False
+
+
+def _place_for(code: str, *, ics: ICS, places: list[Place], name: str) -> tuple[Place, bool]:
+    """The place whose commissioner codes include `code`, made part of the ICS; created if there is none."""
+    found = [place for place in places if code in place.commissioner_code_list]
+    if len(found) > 1:
+        raise ImportRefused(f"{' and '.join(map(str, found))} both have the commissioner code {code}: keep it on one.")
+    if found:
+        place = found[0]
+        if place.ics_id is None:
+            place.ics = ics
+            place._change_reason = "ODS import"
+            place.save(update_fields=["ics"])
+        elif place.ics_id != ics.pk:
+            raise ImportRefused(f"{place} (commissioner {code}) belongs to {place.ics}, not {ics}.")
+        return place, False
+    slug = slugify(name)
+    if not slug:
+        raise ImportRefused(f"{name!r} is not a usable place name.")
+    taken = Place.objects.filter(Q(slug=slug) | Q(name__iexact=name)).first()
+    if taken:
+        raise ImportRefused(
+            f"{taken} (commissioners {taken.commissioner_codes or 'none'}) already has the name for {code}: "
+            f"give {code} another with --names {code}=NAME."
+        )
+    place = Place(name=name, slug=slug, commissioner_codes=code, ics=ics)
+    place._change_reason = "ODS import"
+    place.save()
+    return place, True
+
+
+@transaction.atomic
+def ics_import(
+    *,
+    icb_code: str,
+    epraccur: Path | str,
+    epcn: Path | str | None = None,
+    list_sizes: Path | str | None = None,
+    ics_name: str | None = None,
+    place_names: dict[str, str] | None = None,
+    as_of: date | None = None,
+    allow_older: bool = False,
+    progress: Progress | None = None,
+) -> ICSImportReport:
+    """Create or update an ICS and one place per sub-ICB location that epraccur lists in its ICB, then import each
+    place as ods_import does, all in one transaction.
+
+    A place is found by its commissioner code (so a place imported on its own before joins its ICS) or created,
+    named by `place_names`, else by the workbook's CCG name, else '<ICS> – <code>'. Raises ImportRefused, rolling
+    everything back, when the ICB has no open practices in the file or a place cannot be told apart."""
+    code = icb_code.strip().upper()
+    path = Path(epraccur)
+    codes = _sub_icb_codes(path, code)
+    if not codes:
+        raise ImportRefused(
+            f"{path.name} has no open GP practices in the ICB {code!r} (its column 4, like QYG for Cheshire and "
+            "Merseyside)."
+        )
+    names = commissioner_names(Path(epcn)) if epcn else {}
+    names.update({key.strip().upper(): value.strip() for key, value in (place_names or {}).items()})
+    ics, ics_created = _resolve_ics(code, ics_name)
+    report = ICSImportReport(ics=ics, ics_created=ics_created)
+    places = list(Place.objects.select_for_update())
+    imported: set[int] = set()
+    for commissioner in codes:
+        place, created = _place_for(
+            commissioner, ics=ics, places=places, name=names.get(commissioner) or f"{ics.name} – {commissioner}"
+        )
+        if place.pk in imported:
+            continue  # a place with two of the ICB's codes, imported with both the first time
+        imported.add(place.pk)
+        if progress:
+            progress(f"{place} ({commissioner})…")
+        place_report = ods_import(place=place, epraccur=path, epcn=epcn, list_sizes=list_sizes, as_of=as_of,
+                                  allow_older=allow_older, progress=progress)
+        place_report.place_created = created
+        report.places.append(place_report)
+    return report
