@@ -42,11 +42,11 @@ def _round_email(email: OutboxEmail, *, reminder: bool):
     return outbox.message(subject=subject, body=body, to=recipients)
 
 
-@outbox.builder(ROUND_OPENED)
+@outbox.builder(ROUND_OPENED, label="Consensus check opened")
 def round_opened(email: OutboxEmail):
     return _round_email(email, reminder=False)
 
 
-@outbox.builder(ROUND_REMINDER)
+@outbox.builder(ROUND_REMINDER, label="Consensus check reminder")
 def round_reminder(email: OutboxEmail):
     return _round_email(email, reminder=True)

@@ -15,7 +15,7 @@ def digest_key(*, week: date, recipient_id: int) -> str:
     return f"{DIGEST}:{week.isoformat()}:{recipient_id}"
 
 
-@outbox.builder(DIGEST)
+@outbox.builder(DIGEST, label="Weekly digest")
 def digest(email: OutboxEmail):
     from .digest import digest_content
 

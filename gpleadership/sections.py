@@ -9,22 +9,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from decisions import selectors as decision_selectors
+from members import outbox
 from members import selectors as member_selectors
 from priorities import selectors as priority_selectors
 from representation import selectors as representation_selectors
-
-# What each kind of outbox email is, in words for the chair.
-_EMAIL_KINDS = {
-    "gpleadership.digest": "Weekly digest",
-    "members.invitation": "Invitation",
-    "decisions.round_opened": "Consensus check opened",
-    "decisions.round_reminder": "Consensus check reminder",
-    "priorities.receipt": "Ballot receipt",
-    "priorities.reminder": "Vote reminder",
-    "representation.action_due": "Action reminder",
-    "representation.request_acknowledgement": "Request acknowledgement",
-    "representation.request_outcome": "Request outcome",
-}
 
 
 def _section(heading: str, lead: str, items: list[dict]) -> dict:
@@ -160,7 +148,7 @@ def for_dashboard(*, today) -> list[dict]:
         _section(
             "Emails that could not be sent",
             "The portal tried several times and gave up: check the address, then ask the administrator to resend.",
-            [{"text": f"{_EMAIL_KINDS.get(e.kind, e.kind)} to {e.addressed_to or e.recipient or 'nobody yet'}"
+            [{"text": f"{outbox.describe(e.kind)} to {e.addressed_to or e.recipient or 'nobody yet'}"
                       f" – {e.last_error[:120]}", "tag": "Failed"} for e in member_selectors.failed_emails()],
         ),
         _section(

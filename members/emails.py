@@ -7,7 +7,7 @@ from . import outbox
 from .models import Invitation, OutboxEmail
 
 
-@outbox.builder("members.invitation")
+@outbox.builder("members.invitation", label="Invitation")
 def invitation(email: OutboxEmail):
     from .services import invitation_link, invitation_token
 

@@ -34,6 +34,8 @@ Builder = Callable[[OutboxEmail], EmailMessage]
 _BUILDERS: dict[str, Builder] = {}
 # Kinds whose params hold the message itself (with a one-time link in it): wiped once the row is settled.
 _FORGET_PARAMS: set[str] = set()
+# What each kind is, in words for the chair's dashboard ("Weekly digest to …").
+_LABELS: dict[str, str] = {}
 PREPARED = "members.prepared"
 _withheld = threading.local()
 
@@ -58,13 +60,14 @@ class Skip(Exception):  # noqa: N818 – it is an outcome, not an error
     """Raised by a builder when the email is no longer needed (the round closed, the practice voted, …)."""
 
 
-def builder(kind: str, *, forget_params: bool = False):
-    """Register the function that builds the message for one kind of email."""
+def builder(kind: str, *, label: str, forget_params: bool = False):
+    """Register the function that builds the message for one kind of email, and what the kind is in words."""
 
     def register(function: Builder) -> Builder:
         if kind in _BUILDERS and _BUILDERS[kind] is not function:
             raise RuntimeError(f"Two builders for outbox emails of kind {kind!r}")
         _BUILDERS[kind] = function
+        _LABELS[kind] = label
         if forget_params:
             _FORGET_PARAMS.add(kind)
         return function
@@ -124,7 +127,11 @@ def enqueue_prepared(email: EmailMessage) -> OutboxEmail:
     )
 
 
-@builder(PREPARED, forget_params=True)
+def describe(kind: str) -> str:
+    return _LABELS.get(kind, kind)
+
+
+@builder(PREPARED, label="Account email", forget_params=True)
 def _prepared(email: OutboxEmail) -> EmailMessage:
     if not email.params.get("to"):
         raise Skip("the message was forgotten")

@@ -35,7 +35,7 @@ def _practice_email(email: OutboxEmail, *, subject: str, template: str, context:
     return outbox.message(subject=subject, body=render_to_string(template, context), to=recipients)
 
 
-@outbox.builder(RECEIPT)
+@outbox.builder(RECEIPT, label="Ballot receipt")
 def receipt(email: OutboxEmail):
     from .services import describe_choices
 
@@ -53,7 +53,7 @@ def receipt(email: OutboxEmail):
     )
 
 
-@outbox.builder(REMINDER)
+@outbox.builder(REMINDER, label="Vote reminder")
 def reminder(email: OutboxEmail):
     exercise = Exercise.objects.get(pk=email.params["exercise"])
     practice = Organisation.objects.get(pk=email.params["practice"])

@@ -23,7 +23,7 @@ def request_key(*, request_id: int, kind: str) -> str:
     return f"{kind}:{request_id}"
 
 
-@outbox.builder(ACTION_DUE)
+@outbox.builder(ACTION_DUE, label="Action reminder")
 def action_due(email: OutboxEmail):
     action = Action.objects.select_related("owner", "support").filter(pk=email.params["action"]).first()
     if action is None or not action.is_open or action.due_on.isoformat() != email.params["due_on"]:
@@ -40,7 +40,7 @@ def _request(email: OutboxEmail) -> Request:
     return Request.objects.select_related("redirected_to").get(pk=email.params["request"])
 
 
-@outbox.builder(REQUEST_ACKNOWLEDGEMENT)
+@outbox.builder(REQUEST_ACKNOWLEDGEMENT, label="Request acknowledgement")
 def request_acknowledgement(email: OutboxEmail):
     request = _request(email)
     # The subject never carries what the requester typed: the form must not become a way to send strangers a
@@ -52,7 +52,7 @@ def request_acknowledgement(email: OutboxEmail):
     )
 
 
-@outbox.builder(REQUEST_OUTCOME)
+@outbox.builder(REQUEST_OUTCOME, label="Request outcome")
 def request_outcome(email: OutboxEmail):
     request = _request(email)
     if not request.outcome:
