@@ -14,7 +14,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from members import access
-from members.models import Organisation, Seat
+from members.models import Organisation, Place, Seat
+from members.places import PlaceOwned, scoped_manager
 
 
 class PrincipleQuerySet(models.QuerySet):
@@ -22,19 +23,21 @@ class PrincipleQuerySet(models.QuerySet):
         return self.filter(is_archived=False)
 
 
-class Principle(models.Model):
+class Principle(PlaceOwned):
     """A principle the group has agreed, e.g. "the independent contractor model". Decisions cite them."""
 
-    title = models.CharField(max_length=150, unique=True)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=150)
     description = models.TextField(blank=True)
     adopted_on = models.DateField(default=timezone.localdate)
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = PrincipleQuerySet.as_manager()
+    objects = scoped_manager(PrincipleQuerySet)
 
     class Meta:
         ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["place", "title"], name="one_principle_per_title_per_place")]
 
     def __str__(self):
         return self.title
@@ -61,7 +64,9 @@ class DecisionItemQuerySet(models.QuerySet):
         return self.none()
 
 
-class DecisionItem(models.Model):
+class DecisionItem(PlaceOwned):
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         DISCUSSION = "discussion", "In discussion"
@@ -100,7 +105,7 @@ class DecisionItem(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords(m2m_fields=[principles, organisations])
 
-    objects = DecisionItemQuerySet.as_manager()
+    objects = scoped_manager(DecisionItemQuerySet)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -158,6 +163,8 @@ class RoundQuerySet(models.QuerySet):
 class Round(models.Model):
     """A consensus check: the proposal's wording frozen as round n, and the seats asked to respond."""
 
+    PLACE_PATH = "item__place"
+
     class Outcome(models.TextChoices):
         OPEN = "", "Open"
         CONSENSUS = "consensus", "Consensus reached"
@@ -180,7 +187,7 @@ class Round(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
     history = HistoricalRecords()
 
-    objects = RoundQuerySet.as_manager()
+    objects = scoped_manager(RoundQuerySet)
 
     class Meta:
         ordering = ["item", "number"]
@@ -213,6 +220,8 @@ class Position(models.Model):
     """One seat's position in one round. The holder or the deputy records it; the later answer replaces the
     earlier one (history keeps both)."""
 
+    PLACE_PATH = "round__item__place"
+
     class Stance(models.TextChoices):
         SUPPORT = "support", "Support"
         LIVE_WITH = "live_with", "Can live with it"
@@ -233,6 +242,8 @@ class Position(models.Model):
     interest_flag = models.TextField(blank=True)
     history = HistoricalRecords()
 
+    objects = scoped_manager()
+
     class Meta:
         ordering = ["seat__title"]
         constraints = [
@@ -250,12 +261,15 @@ class Position(models.Model):
 class Comment(models.Model):
     """A discussion comment: private to the group. Withdrawn rather than deleted."""
 
+    PLACE_PATH = "item__place"
     item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decision_comments")
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     is_withdrawn = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -267,12 +281,15 @@ class Comment(models.Model):
 class ItemInterest(models.Model):
     """An interest declared on one item, by anyone on the group."""
 
+    PLACE_PATH = "item__place"
     item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="interests")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="item_interests")
     interest = models.TextField()
     declared_at = models.DateTimeField(default=timezone.now)
     is_withdrawn = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["declared_at", "pk"]
@@ -284,6 +301,7 @@ class ItemInterest(models.Model):
 class Acknowledgement(models.Model):
     """The golden thread: a practice says it has seen a published decision."""
 
+    PLACE_PATH = "item__place"
     item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="acknowledgements")
     practice = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="decision_acknowledgements",
@@ -292,6 +310,8 @@ class Acknowledgement(models.Model):
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     acknowledged_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["-acknowledged_at"]

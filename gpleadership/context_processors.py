@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
+from django.utils.functional import SimpleLazyObject
+
 from members import access
+from members.selectors import places_of
 
 
 def portal(request):
@@ -9,6 +12,9 @@ def portal(request):
     user = getattr(request, "user", None) or AnonymousUser()
     return {
         "DEMO_MODE": settings.DEMO_MODE,
+        "place": getattr(request, "place", None),
+        # Read only by the pages that show the place switcher (signed in, with a place).
+        "my_places": SimpleLazyObject(lambda: places_of(user)),
         "nav": {
             "is_group": access.is_group(user),
             "is_chair": access.is_chair(user),

@@ -1,7 +1,7 @@
 """Demo data for the whole portal: each app adds its own part on top of the members app's place."""
 
-from members import outbox
-from members.demo import DemoPeople, load_members
+from members import outbox, places
+from members.demo import DemoPeople, demo_place, load_members
 
 
 def load(*, password_hash: str | None) -> DemoPeople:
@@ -11,6 +11,13 @@ def load(*, password_hash: str | None) -> DemoPeople:
 
 
 def _load(*, password_hash: str | None) -> DemoPeople:
+    with places.unscoped():
+        place = demo_place()
+    with places.using(place):
+        return _load_place(password_hash=password_hash)
+
+
+def _load_place(*, password_hash: str | None) -> DemoPeople:
     people = load_members(password_hash=password_hash)
     from decisions.demo import load_decisions
 

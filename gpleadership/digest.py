@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from members import access, outbox
+from members import access, outbox, places
 from members.models import GroupRole, Membership, OutboxEmail, User
 
 from . import emails
@@ -24,7 +24,7 @@ def week_starting(day: date | None = None) -> date:
 
 
 def digest_recipients():
-    """Everyone who works for a member organisation and asked for the digest, and everyone on the group."""
+    """Everyone who works for one of the place's organisations and asked for the digest, and everyone on its group."""
     on_group = Q(pk__in=GroupRole.objects.live().values("user"))
     wants_digest = Q(pk__in=Membership.objects.current().filter(is_digest_recipient=True).values("user"))
     return User.objects.filter(is_active=True).filter(on_group | wants_digest).order_by("pk")
@@ -32,9 +32,13 @@ def digest_recipients():
 
 @transaction.atomic
 def digest_schedule(*, week: date) -> list[int]:
-    """Record this week's digests (one per person) and return the outbox ids this call created."""
+    """Record this week's digests of the place being worked in (one per person) and return the outbox ids this call
+    created. The weekly task runs it in every place (members.places.each_place)."""
+    place = places.current_place()
+    if place is None:
+        raise RuntimeError("A digest is a place's: schedule it inside members.places.using(place).")
     return outbox.enqueue_many([
-        {"key": emails.digest_key(week=week, recipient_id=pk), "kind": emails.DIGEST,
+        {"key": emails.digest_key(week=week, recipient_id=pk, place_id=place.pk), "kind": emails.DIGEST,
          "params": {"week": week.isoformat(), "recipient": pk}, "recipient_id": pk}
         for pk in digest_recipients().values_list("pk", flat=True)
     ])

@@ -11,8 +11,9 @@ from members.models import OutboxEmail, User
 DIGEST = "gpleadership.digest"
 
 
-def digest_key(*, week: date, recipient_id: int) -> str:
-    return f"{DIGEST}:{week.isoformat()}:{recipient_id}"
+def digest_key(*, week: date, recipient_id: int, place_id: int) -> str:
+    """One digest per person, week and place: a person on two places' groups reads each place's own."""
+    return f"{DIGEST}:{week.isoformat()}:{place_id}:{recipient_id}"
 
 
 @outbox.builder(DIGEST, label="Weekly digest")

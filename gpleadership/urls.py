@@ -8,15 +8,12 @@ from . import views
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "GP Leadership Portal administration"
 
+# Pages of no one place: the home page (a place's home under its address, the place chooser without one), signing
+# in, the administrators' site. Everything else is a place's (place_urls), under `/<place-slug>/`.
 urlpatterns = [
     path("", views.home, name="home"),
-    path("about/", views.about, name="about"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("digest/", views.digest_preview, name="digest_preview"),
+    path("places/", views.place_chooser, name="place_chooser"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("", include("members.urls")),
-    path("decisions/", include("decisions.urls")),
-    path("priorities/", include("priorities.urls")),
-    path("representation/", include("representation.urls")),
+    path("", include("gpleadership.place_urls")),
 ]

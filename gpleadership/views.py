@@ -1,11 +1,15 @@
 from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 
 from members import access
 from members.models import GroupRole, Membership, Place, Seat
+from members.places import place_prefix, unscoped
+from members.selectors import places_of
 
 from . import digest, sections
 
@@ -17,14 +21,18 @@ def csrf_failure(request, reason=""):
 
 def about(request):
     """Public: what the group is, how it decides, who is on it."""
-    place = Place.objects.order_by("pk").first()
+    place = request.place
     seats = Seat.objects.filter(is_active=True).select_related("organisation", "holder")
     chairs = GroupRole.objects.filter(role=GroupRole.Role.CHAIR, is_archived=False).select_related("user")
     return render(request, "about.html", {"place": place, "seats": seats, "chairs": chairs})
 
 
-@login_required
 def home(request):
+    """A place's home page under its address; without one, the place chooser."""
+    if request.place is None:
+        return place_chooser(request)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     user = request.user
     memberships = Membership.objects.current().filter(user=user).select_related("organisation")
     context = {
@@ -34,6 +42,30 @@ def home(request):
         | Seat.objects.filter(is_active=True, deputy=user),
     }
     return render(request, "home.html", context)
+
+
+def place_chooser(request):
+    """Which place? A person who works in one goes straight there; one who works in several (an LMC secretary
+    covering three) chooses; a visitor sees every place's public page. `next` (a place's page asked for without
+    its place) is kept, so the choice opens that page."""
+    next_path = request.GET.get("next", "")
+    if not next_path.startswith("/") or next_path.startswith("//") or "\\" in next_path:
+        next_path = "/"
+    mine = places_of(request.user)
+    if len(mine) == 1:
+        return HttpResponseRedirect(place_prefix(mine[0]) + next_path.lstrip("/"))
+    with unscoped():
+        everywhere = list(Place.objects.select_related("ics").order_by("ics__name", "name"))
+    mine_ids = {place.pk for place in mine}
+    choices = [
+        {"place": place, "url": place_prefix(place) + next_path.lstrip("/"),
+         "about": place_prefix(place) + "about/"}
+        for place in (mine if request.user.is_authenticated else everywhere)
+    ]
+    return render(request, "place_chooser.html", {
+        "choices": choices, "next": next_path,
+        "others": [place for place in everywhere if place.pk not in mine_ids] if request.user.is_authenticated else [],
+    })
 
 
 @login_required

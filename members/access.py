@@ -15,6 +15,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from . import places
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
 GROUP_ROLES = {GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER, GroupRole.Role.OBSERVER}
@@ -22,41 +23,44 @@ GROUP_ROLES = {GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.M
 ACTING_ROLES = {GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER}
 
 
+def remembered(user, name: str, compute):
+    """What `compute()` says of this person in the place being worked in, read once per request and place and kept
+    on the user object. Roles are per place: the scope is part of the key, so a person's chair role in one place
+    is never remembered as theirs in another."""
+    cache = user.__dict__.setdefault("_access_cache", {})
+    key = (name, places.current_scope())
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def group_roles(user) -> frozenset[str]:
-    """The user's live group roles, read once per request and kept on the user object."""
+    """The user's live group roles in the place being worked in (roles are per place: members.places)."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_group_roles", None)
-    if cached is None:
-        cached = frozenset(GroupRole.objects.live().filter(user=user).values_list("role", flat=True))
-        user._group_roles = cached
-    return cached
+    return remembered(user, "group_roles", lambda: frozenset(
+        GroupRole.objects.live().filter(user=user).values_list("role", flat=True)
+    ))
 
 
 def practice_ids(user) -> frozenset[int]:
-    """Ids of the practices the user currently works for."""
+    """Ids of the practices of this place the user currently works for."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_practice_ids", None)
-    if cached is None:
-        cached = frozenset(
-            Membership.objects.current()
-            .filter(user=user, organisation__kind=Organisation.Kind.PRACTICE)
-            .values_list("organisation_id", flat=True)
-        )
-        user._practice_ids = cached
-    return cached
+    return remembered(user, "practice_ids", lambda: frozenset(
+        Membership.objects.current()
+        .filter(user=user, organisation__kind=Organisation.Kind.PRACTICE)
+        .values_list("organisation_id", flat=True)
+    ))
 
 
 def is_participant(user) -> bool:
-    """On the group, or working for a member organisation now: may read the directory and the group page."""
+    """On the group, or working for a member organisation of the place now: may read the directory and the group
+    page."""
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_is_participant", None)
-    if cached is None:
-        cached = is_group(user) or Membership.objects.current().filter(user=user).exists()
-        user._is_participant = cached
-    return cached
+    return remembered(user, "is_participant",
+                      lambda: is_group(user) or Membership.objects.current().filter(user=user).exists())
 
 
 def is_group(user) -> bool:

@@ -7,7 +7,8 @@ from datetime import date
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from .models import Declaration, GroupRole, Membership, Organisation, Place, Seat, User
+from . import places
+from .models import ICS, Declaration, GroupRole, Membership, Organisation, Place, Seat, User
 
 PCNS = [
     ("U90001", "Northbrook Central PCN", ["Market Street Surgery", "Abbey Medical Centre", "Castle View Practice",
@@ -74,10 +75,15 @@ def _role(user, role):
     GroupRole.objects.get_or_create(user=user, role=role, is_archived=False)
 
 
-@transaction.atomic
-def load_members(*, password_hash: str | None) -> DemoPeople:
-    """Create (or find again) the demo place. Idempotent: running it twice changes nothing."""
-    people = DemoPeople()
+def demo_ics() -> ICS:
+    ics, _ = ICS.objects.get_or_create(
+        ods_code="QZZ", defaults={"name": "North Shire Integrated Care System", "slug": "north-shire"}
+    )
+    return ics
+
+
+def demo_place() -> Place:
+    """The demo's first place, Northbrook, in the North Shire ICS."""
     place, _ = Place.objects.get_or_create(
         slug="northbrook",
         defaults={
@@ -86,8 +92,17 @@ def load_members(*, password_hash: str | None) -> DemoPeople:
             "group_name": "Northbrook GP Leadership Group",
             "about": "Northbrook's GP Leadership Group brings together the five PCNs, the LMC and the federation "
             "so that general practice in Northbrook speaks with one voice to the place partnership.",
+            "ics": demo_ics(),
         },
     )
+    return place
+
+
+@transaction.atomic
+def load_members(*, password_hash: str | None) -> DemoPeople:
+    """Create (or find again) the demo place's people and organisations, working in it. Idempotent."""
+    people = DemoPeople()
+    place = places.current_place()
     people.place = place
 
     def org(kind, ods, name, **extra):

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .places import RESERVED_SLUGS, PlaceOwned, scoped_manager
+
 # ODS codes: practices are a letter and five digits (A12345), PCNs U and five digits, trusts and
 # ICBs three to five letters/digits (RQ6, QYG, 99A). We store them upper case.
 ODS_CODE_RE = re.compile(r"^[A-Z0-9]{3,8}$")
@@ -92,6 +94,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return words[0]
 
 
+def validate_place_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(f"“{value}” is one of the portal's own addresses; choose another short name.")
+
+
 class ICS(models.Model):
     """An Integrated Care System: the area of one Integrated Care Board, e.g. Cheshire and Merseyside (QYG), whose
     places are its sub-ICB locations. The ODS code is the ICB's, column 4 ("high-level health geography") of
@@ -119,7 +126,10 @@ class Place(models.Model):
     )
 
     name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(
+        unique=True, validators=[validate_place_slug],
+        help_text="The place's part of every address, as in /liverpool/decisions/.",
+    )
     commissioner_codes = models.CharField(
         max_length=120, blank=True, help_text="Comma-separated sub-ICB location codes, like 99A."
     )
@@ -157,6 +167,7 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class Organisation(models.Model):
+    PLACE_PATH = "place"
     class Kind(models.TextChoices):
         PRACTICE = "practice", "GP practice"
         PCN = "pcn", "Primary Care Network"
@@ -200,7 +211,7 @@ class Organisation(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = OrganisationQuerySet.as_manager()
+    objects = scoped_manager(OrganisationQuerySet)
 
     class Meta:
         ordering = ["name"]
@@ -251,6 +262,8 @@ class MembershipQuerySet(models.QuerySet):
 class Membership(models.Model):
     """A person's role in an organisation: Clinical Director of a PCN, Practice Manager of a practice, …"""
 
+    PLACE_PATH = "organisation__place"
+
     ROLE_SUGGESTIONS = [
         "Clinical Director",
         "Practice Manager",
@@ -275,7 +288,7 @@ class Membership(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = MembershipQuerySet.as_manager()
+    objects = scoped_manager(MembershipQuerySet)
 
     class Meta:
         ordering = ["organisation__name", "user__full_name"]
@@ -291,7 +304,7 @@ class Membership(models.Model):
         return f"{self.user} – {self.role_title}, {self.organisation}"
 
 
-class Seat(models.Model):
+class Seat(PlaceOwned):
     """A seat on the leadership group: one per member organisation, plus co-opted and independent seats."""
 
     class Kind(models.TextChoices):
@@ -301,6 +314,7 @@ class Seat(models.Model):
 
     title = models.CharField(max_length=150)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MEMBER)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="seats")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="seats"
     )
@@ -312,6 +326,8 @@ class Seat(models.Model):
     )
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["title"]
@@ -339,7 +355,7 @@ class GroupRoleQuerySet(models.QuerySet):
         return self.filter(is_archived=False).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
 
 
-class GroupRole(models.Model):
+class GroupRole(PlaceOwned):
     """A person's role on the leadership group. Roles are data: a chair is whoever holds a live chair role."""
 
     class Role(models.TextChoices):
@@ -348,6 +364,7 @@ class GroupRole(models.Model):
         MEMBER = "member", "Member"
         OBSERVER = "observer", "Observer"
 
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="group_roles")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="group_roles")
     role = models.CharField(max_length=20, choices=Role.choices)
     started_on = models.DateField(default=timezone.localdate)
@@ -355,13 +372,14 @@ class GroupRole(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = GroupRoleQuerySet.as_manager()
+    objects = scoped_manager(GroupRoleQuerySet)
 
     class Meta:
         ordering = ["role", "user__full_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(is_archived=False), name="one_live_group_role_per_kind"
+                fields=["place", "user", "role"], condition=Q(is_archived=False),
+                name="one_live_group_role_per_kind_per_place",
             )
         ]
 
@@ -369,8 +387,10 @@ class GroupRole(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
-class Declaration(models.Model):
+class Declaration(PlaceOwned):
     """A declaration of interest under the group's conflicts policy."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declarations")
     interest = models.TextField()
@@ -387,6 +407,8 @@ class Declaration(models.Model):
     is_archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["-declared_from", "user__full_name"]
@@ -406,8 +428,10 @@ class Declaration(models.Model):
         return self.declared_from <= today and (self.declared_to is None or self.declared_to >= today)
 
 
-class Invitation(models.Model):
+class Invitation(PlaceOwned):
     """An invitation to join the portal. Only the SHA-256 of the emailed token is stored."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
 
     email = models.EmailField()
     full_name = models.CharField(max_length=150)
@@ -428,13 +452,15 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["token_hash"])
 
+    objects = scoped_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["email"],
+                fields=["place", "email"],
                 condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
-                name="one_open_invitation_per_email",
+                name="one_open_invitation_per_email_per_place",
             )
         ]
 
@@ -479,8 +505,12 @@ class OutboxEmail(models.Model):
         SKIPPED = "skipped", "Not needed any more"
         FAILED = "failed", "Failed"
 
+    PLACE_PATH = "place"
+
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=60)
+    # The place whose business the email is (its links open that place); none for sign-in and account emails.
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     params = models.JSONField(default=dict, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_emails"
@@ -495,7 +525,7 @@ class OutboxEmail(models.Model):
     addressed_to = models.TextField(blank=True)  # the addresses of the last attempt
     note = models.CharField(max_length=200, blank=True)
 
-    objects = OutboxEmailQuerySet.as_manager()
+    objects = scoped_manager(OutboxEmailQuerySet)
 
     class Meta:
         ordering = ["pk"]

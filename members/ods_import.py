@@ -34,6 +34,7 @@ from openpyxl.utils.escape import unescape
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .models import ICS, PCN_ODS_RE, POSTCODE_RE, PRACTICE_ODS_RE, Organisation, Place, normalise_postcode
+from .places import every_place
 
 Progress = Callable[[str], None]
 
@@ -977,6 +978,7 @@ def _import_list_sizes(
 
 
 @transaction.atomic
+@every_place
 def ods_import(
     *,
     place: Place | str | None,
@@ -1021,6 +1023,7 @@ def ods_import(
     return report
 
 
+@every_place
 def place_totals(place: Place) -> dict[str, int]:
     """What the place holds after an import, in one query."""
     practice = Q(kind=Organisation.Kind.PRACTICE)
@@ -1129,6 +1132,7 @@ def _place_for(code: str, *, ics: ICS, places: list[Place], name: str) -> tuple[
 
 
 @transaction.atomic
+@every_place
 def ics_import(
     *,
     icb_code: str,

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import places
 from .models import OutboxEmail, User
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ _FORGET_PARAMS: set[str] = set()
 # What each kind is, in words for the chair's dashboard ("Weekly digest to …").
 _LABELS: dict[str, str] = {}
 PREPARED = "members.prepared"
+_HERE = object()  # enqueue's default place: the one being worked in
 _withheld = threading.local()
 
 
@@ -85,13 +87,18 @@ def message(*, subject: str, body: str, to: list[str], html: str = "") -> EmailM
     return EmailMessage(full_subject, body, None, to)
 
 
-def enqueue(*, key: str, kind: str, params: dict | None = None, recipient: User | None = None) -> OutboxEmail:
-    """Record an email to send once the caller's transaction commits. Idempotent by key."""
+def enqueue(*, key: str, kind: str, params: dict | None = None, recipient: User | None = None,
+            place=_HERE) -> OutboxEmail:
+    """Record an email to send once the caller's transaction commits. Idempotent by key. The email is the business
+    of the place being worked in (its links open that place), unless `place` says otherwise (None: no place)."""
     if kind not in _BUILDERS:
         raise RuntimeError(f"No builder for outbox emails of kind {kind!r}")
-    email, created = OutboxEmail.objects.get_or_create(
-        key=key, defaults={"kind": kind, "params": params or {}, "recipient": recipient, **_withheld_fields()}
-    )
+    if place is _HERE:
+        place = places.current_place()
+    with places.unscoped():  # keys are unique across places
+        email, created = OutboxEmail.objects.get_or_create(key=key, defaults={
+            "kind": kind, "params": params or {}, "recipient": recipient, "place": place, **_withheld_fields()
+        })
     if created and email.status == OutboxEmail.Status.PENDING:
         email_id = email.pk
         transaction.on_commit(lambda: dispatch(email_id))
@@ -105,14 +112,17 @@ def enqueue_many(rows: list[dict]) -> list[int]:
         if row["kind"] not in _BUILDERS:
             raise RuntimeError(f"No builder for outbox emails of kind {row['kind']!r}")
     keys = [row["key"] for row in rows]
-    existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
-    new = [OutboxEmail(**row, **_withheld_fields()) for row in rows if row["key"] not in existing]
-    # ignore_conflicts: a writer racing this one may have created some of the same keys in between.
-    OutboxEmail.objects.bulk_create(new, ignore_conflicts=True)
-    created = list(
-        OutboxEmail.objects.filter(key__in=[email.key for email in new], status=OutboxEmail.Status.PENDING)
-        .order_by("pk").values_list("pk", flat=True)
-    )
+    place = places.current_place()
+    with places.unscoped():  # keys are unique across places
+        existing = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+        new = [OutboxEmail(**{"place": place, **row}, **_withheld_fields()) for row in rows
+               if row["key"] not in existing]
+        # ignore_conflicts: a writer racing this one may have created some of the same keys in between.
+        OutboxEmail.objects.bulk_create(new, ignore_conflicts=True)
+        created = list(
+            OutboxEmail.objects.filter(key__in=[email.key for email in new], status=OutboxEmail.Status.PENDING)
+            .order_by("pk").values_list("pk", flat=True)
+        )
     transaction.on_commit(lambda: [dispatch(pk) for pk in created])
     return created
 
@@ -122,7 +132,7 @@ def enqueue_prepared(email: EmailMessage) -> OutboxEmail:
     outbox like every other, and its text forgotten once sent, since it carries a one-time link."""
     html = next((content for content, mimetype in getattr(email, "alternatives", []) if mimetype == "text/html"), "")
     return enqueue(
-        key=f"{PREPARED}:{uuid.uuid4().hex}", kind=PREPARED,
+        key=f"{PREPARED}:{uuid.uuid4().hex}", kind=PREPARED, place=None,
         params={"subject": email.subject, "body": email.body, "html": html, "to": list(email.to)},
     )
 
@@ -158,7 +168,7 @@ def dispatch(email_id: int) -> bool:
 def _claim(email_id: int, now) -> bool:
     lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     return bool(
-        OutboxEmail.objects.filter(pk=email_id).filter(
+        OutboxEmail._base_manager.filter(pk=email_id).filter(
             status=OutboxEmail.Status.PENDING, available_at__lte=now
         ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(
             claimed_until=now + lease, attempts=F("attempts") + 1
@@ -169,7 +179,7 @@ def _claim(email_id: int, now) -> bool:
 def _finish(email_id: int, *, kind: str = "", **fields) -> None:
     if kind in _FORGET_PARAMS and fields.get("status", OutboxEmail.Status.PENDING) != OutboxEmail.Status.PENDING:
         fields["params"] = {}
-    OutboxEmail.objects.filter(pk=email_id).update(claimed_until=None, **fields)
+    OutboxEmail._base_manager.filter(pk=email_id).update(claimed_until=None, **fields)
 
 
 def send_once(email_id: int) -> str:
@@ -178,9 +188,11 @@ def send_once(email_id: int) -> str:
     now = timezone.now()
     if not _claim(email_id, now):
         return "busy"
-    email = OutboxEmail.objects.get(pk=email_id)
+    email = OutboxEmail._base_manager.select_related("place__ics").get(pk=email_id)
     try:
-        built = _BUILDERS[email.kind](email)
+        # Built in its place: what it reads is that place's, and its links open that place.
+        with places.using(email.place) if email.place_id else places.unscoped(script_prefix="/"):
+            built = _BUILDERS[email.kind](email)
     except Skip as reason:
         _finish(email_id, kind=email.kind, status=OutboxEmail.Status.SKIPPED, note=str(reason)[:200])
         return "skipped"
@@ -216,10 +228,11 @@ def sweep(*, limit: int = 500) -> dict[str, int]:
     queued (broker down), was lost with a dead worker (lease run out), or is due a retry."""
     now = timezone.now()
     grace = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
-    ids = list(
-        OutboxEmail.objects.due(now).filter(available_at__lte=grace).order_by("available_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    with places.unscoped():  # every place's emails
+        ids = list(
+            OutboxEmail.objects.due(now).filter(available_at__lte=grace).order_by("available_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
     outcomes: dict[str, int] = {}
     for email_id in ids:
         outcome = send_once(email_id)

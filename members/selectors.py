@@ -61,3 +61,21 @@ def acting_people():
 def failed_emails(*, limit: int = 50):
     """Emails the outbox gave up on, newest first: the chair should know who did not hear from the group."""
     return list(OutboxEmail.objects.failed().select_related("recipient").order_by("-created_at")[:limit])
+
+
+def places_of(user):
+    """The places a person works in: where they hold a live group role or work for an organisation now. Read
+    across places on purpose (the place switcher, the chooser), so it does not depend on the place being worked in."""
+    from .models import Place
+    from .places import unscoped
+
+    if not user.is_authenticated:
+        return Place.objects.none()
+    today = timezone.localdate()
+    live = Q(is_archived=False) & (Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    with unscoped():
+        role = GroupRole.objects.filter(live, user=user, place=OuterRef("pk"))
+        membership = Membership.objects.filter(live, user=user, organisation__place=OuterRef("pk"))
+        return list(
+            Place.objects.filter(Exists(role) | Exists(membership)).select_related("ics").order_by("name")
+        )

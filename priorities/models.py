@@ -7,7 +7,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from members.models import Organisation
+from members.models import Organisation, Place
+from members.places import PlaceOwned, scoped_manager
 
 
 def percent(part: int, whole: int) -> int:
@@ -31,8 +32,10 @@ class ExerciseQuerySet(models.QuerySet):
         return self.filter(is_archived=False, status=Exercise.Status.OPEN)
 
 
-class Exercise(models.Model):
+class Exercise(PlaceOwned):
     """One round of priority setting: the group proposes candidates and every practice votes."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
 
     class Method(models.TextChoices):
         APPROVAL = "approval", "Approval – tick up to the number of priorities"
@@ -80,7 +83,7 @@ class Exercise(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords(excluded_fields=["result"])
 
-    objects = ExerciseQuerySet.as_manager()
+    objects = scoped_manager(ExerciseQuerySet)
 
     class Meta:
         ordering = ["-closes_at", "title"]
@@ -127,6 +130,7 @@ class Exercise(models.Model):
 class Candidate(models.Model):
     """A candidate priority proposed by the group."""
 
+    PLACE_PATH = "exercise__place"
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="candidates")
     title = models.CharField(max_length=150)
     description = models.TextField(blank=True)
@@ -137,6 +141,8 @@ class Candidate(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -158,6 +164,7 @@ class Ballot(models.Model):
     order of preference. ``weight`` is set at the close: 1, or the practice's list size at that moment.
     """
 
+    PLACE_PATH = "exercise__place"
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="ballots")
     practice = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="priority_ballots", limit_choices_to={"kind": "practice"}
@@ -170,6 +177,8 @@ class Ballot(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     weight = models.DecimalField(max_digits=12, decimal_places=5, null=True, blank=True, editable=False)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["exercise", "practice__name"]
@@ -196,6 +205,7 @@ class AgreedPriorityQuerySet(models.QuerySet):
 class AgreedPriority(models.Model):
     """A priority the group agreed from an exercise's result, with its delivery plan."""
 
+    PLACE_PATH = "exercise__place"
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="agreed_priorities")
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="agreed_priorities")
     title = models.CharField(max_length=150)
@@ -207,7 +217,7 @@ class AgreedPriority(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = AgreedPriorityQuerySet.as_manager()
+    objects = scoped_manager(AgreedPriorityQuerySet)
 
     class Meta:
         ordering = ["exercise", "position", "pk"]
@@ -241,6 +251,8 @@ class PlanItemQuerySet(models.QuerySet):
 class PlanItem(models.Model):
     """One line of a delivery plan: objective → initiative → action → milestone, each with a lead."""
 
+    PLACE_PATH = "priority__exercise__place"
+
     class Kind(models.TextChoices):
         OBJECTIVE = "objective", "Objective"
         INITIATIVE = "initiative", "Initiative"
@@ -268,7 +280,7 @@ class PlanItem(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
-    objects = PlanItemQuerySet.as_manager()
+    objects = scoped_manager(PlanItemQuerySet)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -293,12 +305,15 @@ class PlanItem(models.Model):
 class ProgressUpdate(models.Model):
     """A progress report on a plan item: its RAG status then and what happened. The plan's progress history."""
 
+    PLACE_PATH = "item__priority__exercise__place"
     item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="progress_updates")
     rag_status = models.CharField("RAG status", max_length=10, choices=RAG.choices)
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]

@@ -17,7 +17,7 @@ not found (404), exactly as a missing one; one they may see but may not do this 
 archived record stays on record but takes no changes: to change it, it is not found.
 """
 
-from members.access import allow_to, get_visible, is_acting_member, is_chair, is_gatekeeper, is_group
+from members.access import allow_to, get_visible, is_acting_member, is_chair, is_gatekeeper, is_group, remembered
 
 from .models import (
     Action,
@@ -37,22 +37,17 @@ from .models import (
 def is_representation_lead(user) -> bool:
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_is_representation_lead", None)
-    if cached is None:
-        cached = is_group(user) and RepresentationLead.objects.current().filter(user=user).exists()
-        user._is_representation_lead = cached
-    return cached
+    return remembered(user, "is_representation_lead",
+                      lambda: is_group(user) and RepresentationLead.objects.current().filter(user=user).exists())
 
 
 def represented_forum_ids(user) -> frozenset[int]:
     """Forums the user currently represents, as representative or deputy."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_represented_forum_ids", None)
-    if cached is None:
-        cached = frozenset(Representative.objects.current().filter(user=user).values_list("forum_id", flat=True))
-        user._represented_forum_ids = cached
-    return cached
+    return remembered(user, "represented_forum_ids", lambda: frozenset(
+        Representative.objects.current().filter(user=user).values_list("forum_id", flat=True)
+    ))
 
 
 def can_read(user) -> bool:

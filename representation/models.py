@@ -15,7 +15,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from decisions.models import DecisionItem
-from members.models import Organisation
+from members.models import ICS, Organisation, Place
+from members.places import PlaceOwned, scoped_manager
 from priorities.models import AgreedPriority
 
 # The group's constitution: the target time to triage a request, in working days (Monday to Friday).
@@ -58,10 +59,16 @@ class ForumQuerySet(models.QuerySet):
         return self.filter(is_archived=False)
 
 
-class Forum(models.Model):
+class Forum(PlaceOwned):
     """A system body where general practice is represented: a place partnership board, an interface group, …"""
 
-    name = models.CharField(max_length=200, unique=True)
+    ICS_PATH = "ics"
+
+    # A place's own forum, or (with no place) an ICS-level forum that speaks for every place of its ICS.
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ics = models.ForeignKey(ICS, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                            verbose_name="ICS")
+    name = models.CharField(max_length=200)
     host = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="hosted_forums", verbose_name="host organisation"
     )
@@ -78,11 +85,19 @@ class Forum(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = ForumQuerySet.as_manager()
+    objects = scoped_manager(ForumQuerySet)
 
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(
+                name="forum_belongs_to_a_place_or_an_ics",
+                condition=Q(place__isnull=False, ics__isnull=True) | Q(place__isnull=True, ics__isnull=False),
+            ),
+            models.UniqueConstraint(fields=["place", "name"], name="one_forum_per_name_per_place"),
+            models.UniqueConstraint(
+                fields=["ics", "name"], condition=Q(place__isnull=True), name="one_ics_forum_per_name"
+            ),
             models.CheckConstraint(
                 name="forum_feedback_due_within_sixty_days",
                 condition=Q(feedback_due_days__gte=1, feedback_due_days__lte=60),
@@ -101,6 +116,9 @@ class RepresentativeQuerySet(models.QuerySet):
 class Representative(models.Model):
     """A person's appointment to speak for general practice on a forum, for a term of office."""
 
+    PLACE_PATH = "forum__place"
+    ICS_PATH = "forum__ics"
+
     class Role(models.TextChoices):
         REPRESENTATIVE = "representative", "Representative"
         DEPUTY = "deputy", "Deputy"
@@ -114,7 +132,7 @@ class Representative(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = RepresentativeQuerySet.as_manager()
+    objects = scoped_manager(RepresentativeQuerySet)
 
     class Meta:
         ordering = ["forum__name", "role", "-term_starts_on"]
@@ -144,8 +162,10 @@ class RepresentationLeadQuerySet(models.QuerySet):
         return self.filter(ended_on__isnull=True, is_archived=False)
 
 
-class RepresentationLead(models.Model):
+class RepresentationLead(PlaceOwned):
     """One of the (at most two) people the group names to brief and hear back from all representatives."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
 
     class Slot(models.IntegerChoices):
         FIRST = 1, "First lead"
@@ -159,16 +179,18 @@ class RepresentationLead(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = RepresentationLeadQuerySet.as_manager()
+    objects = scoped_manager(RepresentationLeadQuerySet)
 
     class Meta:
         ordering = ["slot"]
         constraints = [
             models.UniqueConstraint(
-                fields=["slot"], condition=Q(ended_on__isnull=True, is_archived=False), name="one_lead_per_slot"
+                fields=["place", "slot"], condition=Q(ended_on__isnull=True, is_archived=False),
+                name="one_lead_per_slot_per_place",
             ),
             models.UniqueConstraint(
-                fields=["user"], condition=Q(ended_on__isnull=True, is_archived=False), name="one_live_lead_per_person"
+                fields=["place", "user"], condition=Q(ended_on__isnull=True, is_archived=False),
+                name="one_live_lead_per_person_per_place",
             ),
         ]
 
@@ -179,6 +201,7 @@ class RepresentationLead(models.Model):
 class Relationship(models.Model):
     """Who holds the group's relationship with a key person in the system, e.g. the acute trust's chief executive."""
 
+    PLACE_PATH = "organisation__place"
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="key_relationships")
     contact_name = models.CharField("their name", max_length=150)
     contact_role = models.CharField("their role", max_length=150)
@@ -189,6 +212,8 @@ class Relationship(models.Model):
     notes = models.TextField(blank=True)
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["organisation__name", "contact_name"]
@@ -212,6 +237,8 @@ class MeetingQuerySet(models.QuerySet):
 class Meeting(models.Model):
     """A meeting of a forum. Feedback is due `forum.feedback_due_days` after it, fixed when the meeting is added."""
 
+    PLACE_PATH = "forum__place"
+    ICS_PATH = "forum__ics"
     forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField("date")
     feedback_due_on = models.DateField()
@@ -220,7 +247,7 @@ class Meeting(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = MeetingQuerySet.as_manager()
+    objects = scoped_manager(MeetingQuerySet)
 
     class Meta:
         ordering = ["-held_on", "forum__name"]
@@ -263,11 +290,15 @@ class Meeting(models.Model):
 class AgendaItem(models.Model):
     """An item on a forum meeting's agenda: the unit that is briefed before and fed back after."""
 
+    PLACE_PATH = "meeting__forum__place"
+    ICS_PATH = "meeting__forum__ics"
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
     title = models.CharField(max_length=250)
     position = models.PositiveSmallIntegerField()
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["meeting", "position"]
@@ -279,6 +310,8 @@ class AgendaItem(models.Model):
 class Briefing(models.Model):
     """The general practice position and the mandate for one agenda item, written before the meeting."""
 
+    PLACE_PATH = "agenda_item__meeting__forum__place"
+    ICS_PATH = "agenda_item__meeting__forum__ics"
     agenda_item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="briefing")
     position = models.TextField("general practice position")
     may_agree = models.TextField("what the representative may agree")
@@ -294,17 +327,23 @@ class Briefing(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords(m2m_fields=[decisions, priorities])
 
+    objects = scoped_manager()
+
     def __str__(self):
         return f"Briefing: {self.agenda_item}"
 
 
 class BriefingComment(models.Model):
+    PLACE_PATH = "briefing__agenda_item__meeting__forum__place"
+    ICS_PATH = "briefing__agenda_item__meeting__forum__ics"
     briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -316,6 +355,8 @@ class BriefingComment(models.Model):
 class Feedback(models.Model):
     """What happened at the meeting on one agenda item, written after it."""
 
+    PLACE_PATH = "agenda_item__meeting__forum__place"
+    ICS_PATH = "agenda_item__meeting__forum__ics"
     agenda_item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="feedback")
     discussed = models.TextField("what was discussed")
     agreed = models.TextField("what was agreed on behalf of general practice", blank=True)
@@ -328,6 +369,8 @@ class Feedback(models.Model):
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     def __str__(self):
         return f"Feedback: {self.agenda_item}"
@@ -345,8 +388,10 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(Q(owner=user) | Q(support=user))
 
 
-class Action(models.Model):
+class Action(PlaceOwned):
     """An action from a forum meeting, a decision or a priority, with an owner and a person to help them."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
 
     class Status(models.TextChoices):
         OPEN = "open", "Not started"
@@ -377,7 +422,7 @@ class Action(models.Model):
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = ActionQuerySet.as_manager()
+    objects = scoped_manager(ActionQuerySet)
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -405,6 +450,8 @@ class Action(models.Model):
 class Review(models.Model):
     """The group's periodic review of a representative; seen by the group and the representative only."""
 
+    PLACE_PATH = "representative__forum__place"
+    ICS_PATH = "representative__forum__ics"
     representative = models.ForeignKey(Representative, on_delete=models.PROTECT, related_name="reviews")
     reviewed_on = models.DateField(default=timezone.localdate)
     working_well = models.TextField("what is working")
@@ -414,6 +461,8 @@ class Review(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["-reviewed_on", "-pk"]
@@ -434,8 +483,10 @@ class RequestQuerySet(models.QuerySet):
         )
 
 
-class Request(models.Model):
+class Request(PlaceOwned):
     """A request to general practice from a system partner, through the single point of access."""
+
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
 
     class Outcome(models.TextChoices):
         AGENDA = "agenda", "Item on the leadership meeting agenda"
@@ -471,7 +522,7 @@ class Request(models.Model):
     form_nonce = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["form_nonce"])
 
-    objects = RequestQuerySet.as_manager()
+    objects = scoped_manager(RequestQuerySet)
 
     class Meta:
         ordering = ["triage_due_on", "received_at"]
@@ -528,18 +579,22 @@ class LeadershipMeetingQuerySet(models.QuerySet):
         return self.filter(is_archived=False, meets_on__gte=today).order_by("meets_on")
 
 
-class LeadershipMeeting(models.Model):
+class LeadershipMeeting(PlaceOwned):
     """A weekly meeting of the leadership group; every other week has a slot for system partners."""
 
-    meets_on = models.DateField(unique=True)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    meets_on = models.DateField()
     has_partner_slot = models.BooleanField("has a slot for system partners", default=False)
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords()
 
-    objects = LeadershipMeetingQuerySet.as_manager()
+    objects = scoped_manager(LeadershipMeetingQuerySet)
 
     class Meta:
         ordering = ["meets_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "meets_on"], name="one_leadership_meeting_per_day_per_place"),
+        ]
 
     def __str__(self):
         return f"Leadership meeting on {self.meets_on:%-d %b %Y}"
@@ -551,6 +606,8 @@ class LeadershipMeeting(models.Model):
 
 class LeadershipAgendaItem(models.Model):
     """An item on a leadership meeting's agenda, gathered from its source or added by a gatekeeper."""
+
+    PLACE_PATH = "meeting__place"
 
     class Kind(models.TextChoices):
         REQUEST = "request", "System partner request"
@@ -569,6 +626,8 @@ class LeadershipAgendaItem(models.Model):
     action = models.ForeignKey(Action, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     is_archived = models.BooleanField("removed from the agenda", default=False)
     history = HistoricalRecords()
+
+    objects = scoped_manager()
 
     class Meta:
         ordering = ["meeting", "position"]

@@ -8,9 +8,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from members import places
 from members.models import GroupRole
 
-from .factories import GroupRoleFactory, MembershipFactory, PracticeFactory, SeatFactory, UserFactory
+from .factories import GroupRoleFactory, MembershipFactory, PlaceFactory, PracticeFactory, SeatFactory, UserFactory
 
 # A Redis database for tests that run a real Celery worker, of this checkout's own (TEST_REDIS_DB_OFFSET) and of this
 # xdist worker's own: two such tests running at once on one broker would take, or purge, each other's tasks.
@@ -18,6 +19,35 @@ _XDIST = os.environ.get("PYTEST_XDIST_WORKER", "")
 BROKER_URL = "redis://127.0.0.1:6379/{}".format(
     int(os.environ.get("TEST_REDIS_DB_OFFSET", "0")) + 3 + (int(_XDIST[2:]) if _XDIST.startswith("gw") else 0)
 )
+
+
+@pytest.fixture(autouse=True)
+def _in_testshire(request):
+    """Tests work in one place, Testshire, as a request to /testshire/… does: what they create belongs to it, what
+    they read is its, and reverse() names it. Tests of several places say `places.using(other)` themselves."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    ):
+        yield None
+        return
+    if request.node.get_closest_marker("every_place"):
+        request.getfixturevalue("db")
+        with places.unscoped():
+            yield None
+        return
+    wanted = "transactional_db" if {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        (marker := request.node.get_closest_marker("django_db")) and marker.kwargs.get("transaction")
+    ) else "db"
+    request.getfixturevalue(wanted)
+    place = PlaceFactory()
+    with places.using(place):
+        yield place
+
+
+@pytest.fixture
+def testshire(_in_testshire):
+    """The place the tests work in."""
+    return _in_testshire
 
 
 @pytest.fixture(autouse=True)

@@ -79,7 +79,7 @@ def test_anonymous_visitors_cannot_preview_the_digest(client):
     assert client.get(reverse("digest_preview")).status_code == 302
 
 
-def test_the_preview_shows_published_news_and_last_weeks_deliveries(client_for, chair, practice_user):
+def test_the_preview_shows_published_news_and_last_weeks_deliveries(client_for, chair, practice_user, testshire):
     from datetime import date
 
     from gpleadership import digest, emails
@@ -92,9 +92,9 @@ def test_the_preview_shows_published_news_and_last_weeks_deliveries(client_for, 
     last_week = digest.week_starting() - timedelta(days=7)
     for person, fields in [(chair, {"status": "sent", "sent_at": timezone.now()}),
                            (practice_user, {"status": "failed", "last_error": "SMTPRecipientsRefused: no such user"})]:
-        OutboxEmail.objects.create(key=emails.digest_key(week=last_week, recipient_id=person.pk), kind=emails.DIGEST,
-                                   params={"week": last_week.isoformat(), "recipient": person.pk}, recipient=person,
-                                   **fields)
+        OutboxEmail.objects.create(key=emails.digest_key(week=last_week, recipient_id=person.pk, place_id=testshire.pk),
+                                   kind=emails.DIGEST, params={"week": last_week.isoformat(), "recipient": person.pk},
+                                   recipient=person, place=testshire, **fields)
     html = client_for(chair).get(reverse("digest_preview")).content.decode()
     assert "Unfunded work" in html
     assert "1 of 2 sent" in html

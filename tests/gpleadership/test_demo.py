@@ -6,9 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from members.models import GroupRole, Membership, Organisation, User
+from members import places
+from members.models import GroupRole, Membership, Organisation, Place, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_place]
 
 
 def _load(settings, demo_mode=True, **options):
@@ -20,6 +21,11 @@ def _load(settings, demo_mode=True, **options):
 
 def test_it_builds_a_realistic_place(settings):
     _load(settings)
+    with places.using(Place.objects.get(slug="northbrook")):
+        _assert_realistic_place()
+
+
+def _assert_realistic_place():
     orgs = Organisation.objects.current()
     assert orgs.filter(kind="federation").count() == 1
     assert orgs.filter(kind="lmc").count() == 1

@@ -16,7 +16,7 @@ from members.ods_import import commissioner_names
 
 from .test_import_ods_shared import SHARED
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_place]
 
 ICB = "QYG"
 

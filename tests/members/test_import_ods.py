@@ -24,7 +24,7 @@ EPCN_2022 = DATA / "ePCN-2022.xlsx"
 EPCN_2023 = DATA / "ePCN-2023.xlsx"
 HEREFORDSHIRE = DATA / "epraccur-herefordshire.csv"
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_place]
 
 Historical = Organisation.history.model
 

@@ -14,7 +14,7 @@ from members.models import Organisation, Place
 
 SHARED = Path(os.environ.get("SHARED_DATA_DIR", settings.BASE_DIR.parent / "shared" / "data")) / "ods"
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.every_place]
 
 
 def _import() -> str:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from members.models import OutboxEmail
@@ -14,7 +14,7 @@ from representation.forms import started_token
 from representation.models import Request
 
 pytestmark = pytest.mark.django_db
-URL = reverse("representation:request_new")
+URL = reverse_lazy("representation:request_new")  # in Testshire, once the test runs
 NEEDED_BY = (timezone.localdate() + timedelta(days=21)).isoformat()
 
 

@@ -1,0 +1,15 @@
+"""A place's pages: every address here opens under the place's own, `/<place-slug>/…` (members.middleware)."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("about/", views.about, name="about"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("digest/", views.digest_preview, name="digest_preview"),
+    path("", include("members.urls")),
+    path("decisions/", include("decisions.urls")),
+    path("priorities/", include("priorities.urls")),
+    path("representation/", include("representation.urls")),
+]
