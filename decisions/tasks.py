@@ -5,13 +5,20 @@ Thin: the services do the work; the emails go through the outbox (members.outbox
 
 from celery import shared_task
 
+from members import places
+
 from . import emails, services
 
 
 @shared_task
 def round_housekeeping() -> dict:
-    """Hourly: close rounds whose deadline passed (without consensus if seats are missing), then remind seats
-    that have not responded when a deadline is two days away or less."""
+    """Hourly, in every place: close rounds whose deadline passed (without consensus if seats are missing), then
+    remind seats that have not responded when a deadline is two days away or less."""
+    done = places.each_place(_housekeeping)
+    return {"closed": sum(d["closed"] for d in done.values()), "reminded": sum(d["reminded"] for d in done.values())}
+
+
+def _housekeeping() -> dict:
     closed = services.rounds_close_overdue()
     reminded = 0
     for round_id in services.rounds_due_a_reminder():
