@@ -142,7 +142,7 @@ def load_decisions(people: DemoPeople) -> None:
             "The LMC will report the outcome to the group.",
         )
 
-    title = "Shared phlebotomy service across Northbrook"
+    title = f"Shared phlebotomy service across {people.place.name}"
     if title not in titles:
         item = services.item_create(
             raised_by=people.clinical_directors[1], lead=people.clinical_directors[1], title=title,

@@ -1,24 +1,39 @@
-"""Demo data for the whole portal: each app adds its own part on top of the members app's place."""
+"""Demo data for the whole portal: two places of one ICS (Northbrook and the smaller Southmere), each app adding its
+own part on top of the members app's places; the LMC chair sits on both groups; and an ICS-level forum where one
+representative speaks for both places."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
 
 from members import outbox, places
-from members.demo import DemoPeople, demo_place, load_members
+from members.demo import NORTHBROOK, SOUTHMERE, DemoPeople, PlaceSpec, demo_ics, demo_place, load_members
+from members.models import Organisation
+
+ICS_FORUM = "North Shire Primary Care Collaborative Board"
 
 
 def load(*, password_hash: str | None) -> DemoPeople:
+    """Load (or find again) the demo; returns Northbrook's people, whose sign-ins the command prints."""
     # The demo's people have made-up addresses: the emails its history would trigger are recorded, never sent.
     with outbox.withheld("demo data"):
-        return _load(password_hash=password_hash)
+        people = _load(password_hash=password_hash)
+        southmere = _load(password_hash=password_hash, spec=SOUTHMERE)
+        people.other_places = [southmere]
+        _load_ics_forum(people, southmere)
+        return people
 
 
-def _load(*, password_hash: str | None) -> DemoPeople:
+def _load(*, password_hash: str | None, spec: PlaceSpec = NORTHBROOK) -> DemoPeople:
     with places.unscoped():
-        place = demo_place()
+        place = demo_place(spec)
     with places.using(place):
-        return _load_place(password_hash=password_hash)
+        return _load_place(password_hash=password_hash, spec=spec)
 
 
-def _load_place(*, password_hash: str | None) -> DemoPeople:
-    people = load_members(password_hash=password_hash)
+def _load_place(*, password_hash: str | None, spec: PlaceSpec = NORTHBROOK) -> DemoPeople:
+    people = load_members(password_hash=password_hash, spec=spec)
     from decisions.demo import load_decisions
 
     load_decisions(people)
@@ -29,3 +44,40 @@ def _load_place(*, password_hash: str | None) -> DemoPeople:
 
     load_representation(people)
     return people
+
+
+@transaction.atomic
+def _load_ics_forum(northbrook: DemoPeople, southmere: DemoPeople) -> None:
+    """The ICS-level forum: Northbrook's chair represents general practice of both places on it, briefed by both."""
+    from representation.models import AgendaItem, Briefing, Forum, Meeting, Representative
+
+    today = timezone.localdate()
+    with places.using(northbrook.place):
+        icb = Organisation.objects.get(ods_code="QZZ")
+        forum, _ = Forum.objects.get_or_create(
+            name=ICS_FORUM, place=None, ics=demo_ics(),
+            defaults={"host": icb, "cadence": "Every other month",
+                      "purpose": "Where the ICB plans primary care across North Shire; general practice of every "
+                                 "place speaks through one representative, briefed by all the place groups."},
+        )
+        if not Representative.objects.filter(forum=forum).exists():
+            Representative.objects.create(
+                forum=forum, user=northbrook.chair, role=Representative.Role.REPRESENTATIVE,
+                term_starts_on=today - timedelta(days=120), term_ends_on=today + timedelta(days=610),
+            )
+            Representative.objects.create(
+                forum=forum, user=southmere.chair, role=Representative.Role.DEPUTY,
+                term_starts_on=today - timedelta(days=120), term_ends_on=today + timedelta(days=610),
+            )
+        if not Meeting.objects.filter(forum=forum).exists():
+            held_on = today + timedelta(days=9)
+            meeting = Meeting.objects.create(forum=forum, held_on=held_on, feedback_due_on=held_on + timedelta(days=7),
+                                             created_by=northbrook.chair)
+            item = AgendaItem.objects.create(meeting=meeting, title="Primary care access recovery plan", position=1)
+            Briefing.objects.create(
+                agenda_item=item, written_by=northbrook.chair,
+                position="Both places back the plan if the money reaches practices, not only hubs.",
+                may_agree="A shared North Shire approach to online consultation.",
+                must_come_back="Anything that moves practice funding between places.",
+                red_lines="No new contractual targets without the LMC's agreement.",
+            )

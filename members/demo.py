@@ -1,4 +1,5 @@
-"""A fictional but realistic place for demonstrations: Northbrook, with one federation, one LMC,
+"""Fictional but realistic places for demonstrations: Northbrook (and a smaller Southmere beside it in the North
+Shire ICS), each with one federation, one LMC,
 five PCNs and twenty practices caring for about 200,000 patients, and a person for every role."""
 
 from dataclasses import dataclass, field
@@ -32,6 +33,52 @@ LAST_NAMES = ["Ahmed", "Barnes", "Clarke", "Desai", "Evans", "Fraser", "Green", 
               "Lloyd", "Morgan", "Nwosu", "O'Brien", "Patel", "Quinn", "Roberts", "Shah", "Taylor"]
 DEMO_DOMAIN = "northbrook.demo.nhs.uk"
 
+# The second place of the demo's ICS: smaller, with people of its own, and the LMC chair of both places on both groups.
+SOUTHMERE_PCNS = [
+    ("U80001", "Southmere Town PCN", ["Quay Street Surgery", "Priory Medical Centre"]),
+    ("U80002", "Southmere Coast PCN", ["Seaview Practice", "Lighthouse Surgery"]),
+    ("U80003", "Southmere Villages PCN", ["Oakham Road Surgery", "Brook Farm Practice"]),
+    ("U80004", "Marsh & Levels PCN", ["Marshside Surgery", "Levels Health Centre"]),
+    ("U80005", "Southmere North PCN", ["Northgate Surgery", "Kingsway Practice"]),
+]
+SOUTHMERE_LIST_SIZES = [9100, 7400, 11200, 6800, 8300, 5600, 10400, 7700, 9900, 6200]
+
+
+@dataclass(frozen=True)
+class PlaceSpec:
+    """What tells one demo place from another."""
+
+    name: str
+    slug: str
+    code: str  # its sub-ICB location code
+    domain: str
+    pcns: list
+    list_sizes: list
+    ods_digit: str  # practices are Y<digit>nnnn, so two places' codes never meet
+    chair: tuple
+    gatekeeper: tuple
+    observer: tuple
+    federation_director: tuple
+    deputy: tuple
+    name_offset: int = 0
+
+
+NORTHBROOK = PlaceSpec(
+    name="Northbrook", slug="northbrook", code="99Z", domain=DEMO_DOMAIN, pcns=PCNS, list_sizes=LIST_SIZES,
+    ods_digit="9", chair=("Dr Helen Ashworth", "GP partner"), gatekeeper=("Sam Okafor", "Group manager"),
+    observer=("Jill Carter", "ICB primary care lead"), federation_director=("Dr Marcus Bell", "Federation director"),
+    deputy=("Dr Nia Osei", "GP partner"),
+)
+SOUTHMERE = PlaceSpec(
+    name="Southmere", slug="southmere", code="99Y", domain="southmere.demo.nhs.uk", pcns=SOUTHMERE_PCNS,
+    list_sizes=SOUTHMERE_LIST_SIZES, ods_digit="8", chair=("Dr Tom Hartley", "GP partner"),
+    gatekeeper=("Priya Nair", "Group coordinator"), observer=("Colin Webb", "ICB place director"),
+    federation_director=("Dr Ade Bakare", "Federation director"), deputy=("Dr Lucy Fenwick", "GP partner"),
+    name_offset=7,
+)
+# The LMC covers both places: its chair sits on both groups (a person active in two places).
+LMC_CHAIR = ("lmc@" + DEMO_DOMAIN, "Dr Rachel Lindqvist", "LMC chair")
+
 
 @dataclass
 class DemoPeople:
@@ -50,6 +97,7 @@ class DemoPeople:
     place: Place | None = None
     lmc: Organisation | None = None
     federation: Organisation | None = None
+    other_places: list = field(default_factory=list)  # the demo's other places' people
 
 
 def _person(email: str, full_name: str, job_title: str, password_hash: str | None) -> User:
@@ -82,16 +130,16 @@ def demo_ics() -> ICS:
     return ics
 
 
-def demo_place() -> Place:
-    """The demo's first place, Northbrook, in the North Shire ICS."""
+def demo_place(spec: PlaceSpec = NORTHBROOK) -> Place:
+    """One of the demo's places (Northbrook by default), in the North Shire ICS."""
     place, _ = Place.objects.get_or_create(
-        slug="northbrook",
+        slug=spec.slug,
         defaults={
-            "name": "Northbrook",
-            "commissioner_codes": "99Z",
-            "group_name": "Northbrook GP Leadership Group",
-            "about": "Northbrook's GP Leadership Group brings together the five PCNs, the LMC and the federation "
-            "so that general practice in Northbrook speaks with one voice to the place partnership.",
+            "name": spec.name,
+            "commissioner_codes": spec.code,
+            "group_name": f"{spec.name} GP Leadership Group",
+            "about": f"{spec.name}'s GP Leadership Group brings together the {len(spec.pcns)} PCNs, the LMC and the "
+            f"federation so that general practice in {spec.name} speaks with one voice to the place partnership.",
             "ics": demo_ics(),
         },
     )
@@ -99,11 +147,12 @@ def demo_place() -> Place:
 
 
 @transaction.atomic
-def load_members(*, password_hash: str | None) -> DemoPeople:
+def load_members(*, password_hash: str | None, spec: PlaceSpec = NORTHBROOK) -> DemoPeople:
     """Create (or find again) the demo place's people and organisations, working in it. Idempotent."""
     people = DemoPeople()
     place = places.current_place()
     people.place = place
+    name, domain = spec.name, spec.domain
 
     def org(kind, ods, name, **extra):
         obj, _ = Organisation.objects.get_or_create(
@@ -112,26 +161,28 @@ def load_members(*, password_hash: str | None) -> DemoPeople:
         return obj
 
     lmc, _ = Organisation.objects.get_or_create(
-        place=place, kind=Organisation.Kind.LMC, name="Northbrook Local Medical Committee",
-        defaults={"address": "1 Guild Street\nNorthbrook", "postcode": "NB1 1AA"},
+        place=place, kind=Organisation.Kind.LMC, name=f"{name} Local Medical Committee",
+        defaults={"address": f"1 Guild Street\n{name}", "postcode": "NB1 1AA"},
     )
     federation, _ = Organisation.objects.get_or_create(
-        place=place, kind=Organisation.Kind.FEDERATION, name="Northbrook GP Federation",
-        defaults={"address": "Unit 4, Enterprise Park\nNorthbrook", "postcode": "NB2 4PX"},
+        place=place, kind=Organisation.Kind.FEDERATION, name=f"{name} GP Federation",
+        defaults={"address": f"Unit 4, Enterprise Park\n{name}", "postcode": "NB2 4PX"},
     )
     people.lmc, people.federation = lmc, federation
-    org(Organisation.Kind.ICB, "QZZ", "North Shire Integrated Care Board")
-    org(Organisation.Kind.TRUST, "RZZ", "Northbrook Hospitals NHS Foundation Trust")
-    Organisation.objects.get_or_create(place=place, kind=Organisation.Kind.COUNCIL, name="Northbrook City Council")
+    if spec is NORTHBROOK:  # the ICB and the trust are listed once, in the first place
+        org(Organisation.Kind.ICB, "QZZ", "North Shire Integrated Care Board")
+        org(Organisation.Kind.TRUST, "RZZ", "Northbrook Hospitals NHS Foundation Trust")
+    Organisation.objects.get_or_create(place=place, kind=Organisation.Kind.COUNCIL, name=f"{name} City Council")
 
-    names = iter((FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i * 7) % len(LAST_NAMES)]) for i in range(200))
-    sizes = iter(LIST_SIZES)
+    names = iter((FIRST_NAMES[(i + spec.name_offset) % len(FIRST_NAMES)],
+                  LAST_NAMES[((i + spec.name_offset) * 7) % len(LAST_NAMES)]) for i in range(200))
+    sizes = iter(spec.list_sizes)
     n = 0
-    for pcn_code, pcn_name, practice_names in PCNS:
+    for pcn_code, pcn_name, practice_names in spec.pcns:
         pcn = org(Organisation.Kind.PCN, pcn_code, pcn_name, postcode="NB3 2QT")
         people.pcns.append(pcn)
         first, last = next(names)
-        cd = _person(f"cd.{pcn_code.lower()}@{DEMO_DOMAIN}", f"Dr {first} {last}", "Clinical Director", password_hash)
+        cd = _person(f"cd.{pcn_code.lower()}@{domain}", f"Dr {first} {last}", "Clinical Director", password_hash)
         _membership(cd, pcn, "Clinical Director")
         people.clinical_directors.append(cd)
         seat, _ = Seat.objects.get_or_create(
@@ -141,28 +192,27 @@ def load_members(*, password_hash: str | None) -> DemoPeople:
         for practice_name in practice_names:
             n += 1
             practice = org(
-                Organisation.Kind.PRACTICE, f"Y9{n:04d}", practice_name, pcn=pcn, list_size=next(sizes),
-                list_size_date=date(2026, 10, 1), address=f"{n} High Street\nNorthbrook",
+                Organisation.Kind.PRACTICE, f"Y{spec.ods_digit}{n:04d}", practice_name, pcn=pcn,
+                list_size=next(sizes), list_size_date=date(2026, 10, 1), address=f"{n} High Street\n{name}",
                 postcode=f"NB{n % 9 + 1} {n % 9 + 1}AB",
             )
             people.practices.append(practice)
             first, last = next(names)
-            pm = _person(f"pm.y9{n:04d}@{DEMO_DOMAIN}", f"{first} {last}", "Practice Manager", password_hash)
+            pm = _person(f"pm.y{spec.ods_digit}{n:04d}@{domain}", f"{first} {last}", "Practice Manager", password_hash)
             _membership(pm, practice, "Practice Manager", is_voting_contact=True)
             people.practice_managers.append(pm)
 
-    people.chair = _person(f"chair@{DEMO_DOMAIN}", "Dr Helen Ashworth", "GP partner", password_hash)
+    people.chair = _person(f"chair@{domain}", *spec.chair, password_hash)
     _membership(people.chair, people.practices[0], "GP partner")
     _role(people.chair, GroupRole.Role.CHAIR)
-    people.gatekeeper = _person(f"gatekeeper@{DEMO_DOMAIN}", "Sam Okafor", "Group manager", password_hash)
+    people.gatekeeper = _person(f"gatekeeper@{domain}", *spec.gatekeeper, password_hash)
     _membership(people.gatekeeper, federation, "Head of primary care development")
     _role(people.gatekeeper, GroupRole.Role.GATEKEEPER)
-    people.lmc_chair = _person(f"lmc@{DEMO_DOMAIN}", "Dr Rachel Lindqvist", "LMC chair", password_hash)
+    people.lmc_chair = _person(*LMC_CHAIR, password_hash)
     _membership(people.lmc_chair, lmc, "LMC chair")
-    people.federation_director = _person(f"federation@{DEMO_DOMAIN}", "Dr Marcus Bell", "Federation director",
-                                         password_hash)
+    people.federation_director = _person(f"federation@{domain}", *spec.federation_director, password_hash)
     _membership(people.federation_director, federation, "Federation director")
-    people.observer = _person(f"observer@{DEMO_DOMAIN}", "Jill Carter", "ICB primary care lead", password_hash)
+    people.observer = _person(f"observer@{domain}", *spec.observer, password_hash)
     _role(people.observer, GroupRole.Role.OBSERVER)
     for user in [people.lmc_chair, people.federation_director, *people.clinical_directors]:
         _role(user, GroupRole.Role.MEMBER)
@@ -177,7 +227,7 @@ def load_members(*, password_hash: str | None) -> DemoPeople:
         title="Independent chair", kind=Seat.Kind.INDEPENDENT, defaults={"holder": people.chair}
     )
     # A deputy speaks for the seat when the holder cannot, so the deputy is on the group too.
-    deputy = _person(f"deputy.u90001@{DEMO_DOMAIN}", "Dr Nia Osei", "GP partner", password_hash)
+    deputy = _person(f"deputy.{spec.pcns[0][0].lower()}@{domain}", *spec.deputy, password_hash)
     _membership(deputy, people.practices[1], "GP partner")
     _role(deputy, GroupRole.Role.MEMBER)
     first_seat = people.seats[0]
@@ -187,7 +237,7 @@ def load_members(*, password_hash: str | None) -> DemoPeople:
     if not Declaration.objects.filter(user=people.federation_director).exists():
         Declaration.objects.create(
             user=people.federation_director,
-            interest="Director of the GP federation, which bids for enhanced-access contracts in Northbrook.",
+            interest=f"Director of the GP federation, which bids for enhanced-access contracts in {name}.",
             organisation=federation,
             declared_from=date(2025, 4, 1),
         )

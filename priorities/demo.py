@@ -25,7 +25,7 @@ CLOSED_CANDIDATES = [
      "The ICB prioritises primary care in its estates strategy and capital bids."),
     ("Interface with the hospital", "Hospitals do their own follow-up tests, fit notes and prescriptions.",
      "The trust enforces the NHS Standard Contract's interface requirements."),
-    ("Workforce retention", "Keep experienced GPs and nurses in Northbrook.",
+    ("Workforce retention", "Keep experienced GPs and nurses working here.",
      "The ICB funds a local retention scheme and protected learning time."),
     ("Digital telephony", "Cloud telephony with call-back in every practice.",
      "The ICB pays the transition costs."),

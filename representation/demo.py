@@ -71,14 +71,14 @@ def load_representation(people) -> None:
     now = timezone.now()
     place = people.place
     icb = _partner(place, Organisation.Kind.ICB, "North Shire Integrated Care Board")
-    trust = _partner(place, Organisation.Kind.TRUST, "Northbrook Hospitals NHS Foundation Trust")
-    council = _partner(place, Organisation.Kind.COUNCIL, "Northbrook City Council")
+    trust = _partner(place, Organisation.Kind.TRUST, f"{place.name} Hospitals NHS Foundation Trust")
+    council = _partner(place, Organisation.Kind.COUNCIL, f"{place.name} City Council")
     cds = people.clinical_directors
 
     if not RepresentationLead.objects.current().exists():
         RepresentationLead.objects.create(user=people.lmc_chair, slot=1)
 
-    board = _forum("Northbrook Place Partnership Board", icb, "Monthly, first Thursday",
+    board = _forum(f"{place.name} Place Partnership Board", icb, "Monthly, first Thursday",
                    purpose="Sets the place's plans and budgets across health and care.", due_days=5)
     interface = _forum("Acute Trust Interface Group", trust, "Every other month",
                        purpose="Referrals, discharge, results and the work that moves between hospital and practice.")

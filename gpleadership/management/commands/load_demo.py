@@ -9,7 +9,7 @@ from gpleadership import demo
 
 
 class Command(BaseCommand):
-    help = "Load the fictional Northbrook place with a person for every role. Safe to run again."
+    help = "Load two fictional places of one ICS, Northbrook and Southmere, with a person for every role. Safe to run again."
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Password for every demo person (demo mode only; default: random).")
@@ -25,7 +25,8 @@ class Command(BaseCommand):
         # Demo people have made-up addresses: the receipts and notices the demo's history would trigger go nowhere.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             people = demo.load(password_hash=password_hash)
-        self.stdout.write(self.style.SUCCESS(f"Demo place {people.place.name} is ready."))
+        names = " and ".join([people.place.name, *(other.place.name for other in people.other_places)])
+        self.stdout.write(self.style.SUCCESS(f"Demo places {names} are ready, in one ICS."))
         if not settings.DEMO_MODE:
             self.stdout.write("Not in demo mode: demo people have no password; invite them or use password reset.")
             return
@@ -34,10 +35,11 @@ class Command(BaseCommand):
             ("Chair", people.chair),
             ("Gatekeeper", people.gatekeeper),
             ("Group member (PCN Clinical Director)", people.clinical_directors[0]),
-            ("Group member (LMC chair)", people.lmc_chair),
+            ("Group member (LMC chair, on both groups)", people.lmc_chair),
             ("Observer", people.observer),
             ("Practice voting contact", people.practice_managers[0]),
         ]
+        rows += [(f"{other.place.name} chair", other.chair) for other in people.other_places]
         for label, user in rows:
             self.stdout.write(f"  {label:<40} {user.email}")
         self.stdout.write(f"\nOpen {settings.SITE_URL}/accounts/login/ and sign in.")
