@@ -12,6 +12,7 @@ from django.utils import timezone
 from decisions.models import DecisionItem
 from members.forms import PersonChoiceField, ShapeOnlyModelForm, add_service_errors
 from members.models import Organisation, User
+from members.places import current_place
 from members.selectors import acting_people
 from priorities.models import AgreedPriority
 
@@ -23,6 +24,12 @@ MEMBER_KINDS = [k for k in Organisation.Kind.values if k not in Organisation.SYS
 
 
 class ForumForm(ShapeOnlyModelForm):
+    # Offered when a new forum is added in a place that belongs to an ICS (see __init__).
+    for_whole_ics = forms.BooleanField(
+        required=False, label="This forum works across the whole ICS",
+        help_text="One representative speaks on it for every place of the ICS, briefed by all their groups.",
+    )
+
     class Meta:
         model = Forum
         fields = ["name", "host", "cadence", "is_formal_seat", "purpose", "feedback_due_days"]
@@ -34,6 +41,11 @@ class ForumForm(ShapeOnlyModelForm):
         self.fields["host"].queryset = Organisation.objects.current().filter(
             kind__in=Organisation.SYSTEM_PARTNER_KINDS
         ).order_by("name")
+        place = current_place()
+        if self.instance.pk or place is None or place.ics_id is None:
+            del self.fields["for_whole_ics"]
+        else:
+            self.fields["for_whole_ics"].label = f"This forum works across the whole of {place.ics.name}"
 
     def clean_feedback_due_days(self):
         value = self.cleaned_data["feedback_due_days"]

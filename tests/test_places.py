@@ -235,3 +235,31 @@ def test_a_request_belongs_to_the_place_whose_form_it_came_through(client, other
     with places.unscoped():
         assert Request.objects.get(summary="Discharge letters").place == otherton
     assert not Request.objects.filter(summary="Discharge letters").exists()  # not Testshire's
+
+
+def test_a_chair_adds_an_ics_level_forum_that_the_other_places_group_sees(client_for, chair, testshire, otherton):
+    from members.models import ICS, Organisation
+
+    ics = ICS.objects.create(name="Test Shires ICS", slug="test-shires", ods_code="QTS")
+    Place.objects.filter(pk__in=[testshire.pk, otherton.pk]).update(ics=ics)
+    icb = Organisation.objects.create(place=testshire, kind=Organisation.Kind.ICB, name="Test Shires ICB")
+    with places.using(otherton):
+        other_member = UserFactory(email="member@otherton.example.nhs.uk")
+        GroupRoleFactory(user=other_member, role=GroupRole.Role.MEMBER)
+    client = client_for(chair)
+    page = client.get("/testshire/representation/forums/new/").content.decode()
+    assert "This forum works across the whole of Test Shires ICS" in page
+    response = client.post("/testshire/representation/forums/new/", {
+        "name": "Shires primary care board", "host": icb.pk, "cadence": "Monthly", "is_formal_seat": "on",
+        "purpose": "", "feedback_due_days": 7, "for_whole_ics": "on",
+    })
+    assert response.status_code == 302
+    with places.unscoped():
+        forum = Forum.objects.get(name="Shires primary care board")
+    assert forum.place_id is None and forum.ics == ics
+    other = client_for(other_member).get(f"/otherton/representation/forums/{forum.pk}/")
+    assert other.status_code == 200 and "Across Test Shires ICS" in other.content.decode()
+
+
+def test_a_place_of_no_ics_is_not_offered_an_ics_level_forum(client_for, chair):
+    assert "whole of" not in client_for(chair).get("/testshire/representation/forums/new/").content.decode()

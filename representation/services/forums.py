@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.models import Organisation, User
+from members.places import current_place
 
 from ..models import Forum, Relationship, RepresentationLead, Representative
 from ._common import save_changes
@@ -15,14 +16,22 @@ from ._common import save_changes
 @transaction.atomic
 def forum_create(
     *, name: str, host: Organisation, cadence: str, is_formal_seat: bool, purpose: str = "",
-    feedback_due_days: int = 7,
+    feedback_due_days: int = 7, for_whole_ics: bool = False,
 ) -> Forum:
+    """Add a forum of the place being worked in or, `for_whole_ics`, of its whole ICS: one forum every place of the
+    ICS sees, where one representative speaks for all of them."""
     name = name.strip()
     if Forum.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": "There is already a forum with this name."})
+    where = {}
+    if for_whole_ics:
+        place = current_place()
+        if place is None or place.ics_id is None:
+            raise ValidationError({"for_whole_ics": "This place belongs to no ICS yet, so its forums are its own."})
+        where = {"place": None, "ics_id": place.ics_id}
     return Forum.objects.create(
         name=name, host=host, cadence=cadence.strip(), is_formal_seat=is_formal_seat, purpose=purpose.strip(),
-        feedback_due_days=feedback_due_days,
+        feedback_due_days=feedback_due_days, **where,
     )
 
 
