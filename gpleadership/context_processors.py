@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-
 from django.utils.functional import SimpleLazyObject
 
 from members import access

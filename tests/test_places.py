@@ -9,7 +9,8 @@ from django.utils import timezone
 from decisions import services as decision_services
 from decisions import tasks as decision_tasks
 from decisions.models import Round
-from gpleadership import digest, tasks as digest_tasks
+from gpleadership import digest
+from gpleadership import tasks as digest_tasks
 from members import places
 from members.models import GroupRole, OutboxEmail, Place
 from priorities import services as priority_services
@@ -126,8 +127,9 @@ def test_each_place_has_its_own_about_page_and_request_form(client, testshire, o
 # Two places at work at the same time.
 
 
-def test_two_places_run_rounds_and_reminders_without_touching_each_other(otherton, testshire, django_capture_on_commit_callbacks,
-                                                                        mailoutbox):
+def test_two_places_run_rounds_and_reminders_without_touching_each_other(
+    otherton, testshire, django_capture_on_commit_callbacks, mailoutbox
+):
     here, there = _group(testshire, "testshire"), _group(otherton, "otherton")
     soon = timezone.now() + timezone.timedelta(days=1)
     rounds = {}
@@ -180,8 +182,9 @@ def test_two_places_vote_and_close_at_the_same_time_each_counting_its_own_practi
             assert exercise.result["ballots"] == 1 and exercise.result["winners"] == ["A"]
 
 
-def test_a_person_on_two_groups_gets_one_digest_per_place_each_with_that_places_news(otherton, testshire, mailoutbox,
-                                                                                   django_capture_on_commit_callbacks):
+def test_a_person_on_two_groups_gets_one_digest_per_place_each_with_that_places_news(
+    otherton, testshire, mailoutbox, django_capture_on_commit_callbacks
+):
     lmc = UserFactory(email="lmc@example.nhs.uk", full_name="Lena LMC")
     for place in (testshire, otherton):
         with places.using(place):

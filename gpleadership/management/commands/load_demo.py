@@ -9,7 +9,7 @@ from gpleadership import demo
 
 
 class Command(BaseCommand):
-    help = "Load two fictional places of one ICS, Northbrook and Southmere, with a person for every role. Safe to run again."
+    help = "Load two fictional places of one ICS, Northbrook and Southmere, with a person for every role. Rerunnable."
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Password for every demo person (demo mode only; default: random).")
