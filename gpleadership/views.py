@@ -64,7 +64,8 @@ def place_chooser(request):
     ]
     return render(request, "place_chooser.html", {
         "choices": choices, "next": next_path,
-        "others": [place for place in everywhere if place.pk not in mine_ids] if request.user.is_authenticated else [],
+        "others": [{"place": place, "about": place_prefix(place) + "about/"} for place in everywhere
+                   if place.pk not in mine_ids] if request.user.is_authenticated else [],
     })
 
 

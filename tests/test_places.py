@@ -266,3 +266,11 @@ def test_a_chair_adds_an_ics_level_forum_that_the_other_places_group_sees(client
 
 def test_a_place_of_no_ics_is_not_offered_an_ics_level_forum(client_for, chair):
     assert "whole of" not in client_for(chair).get("/testshire/representation/forums/new/").content.decode()
+
+
+def test_a_signed_in_person_also_sees_the_other_places_public_pages(client_for, chair, otherton):
+    farland = PlaceFactory(slug="farland", name="Farland")
+    with places.using(otherton):
+        GroupRoleFactory(user=chair, role=GroupRole.Role.MEMBER)
+    html = client_for(chair).get("/").content.decode()
+    assert "Other places" in html and f'href="/{farland.slug}/about/"' in html
