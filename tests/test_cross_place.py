@@ -551,3 +551,47 @@ def test_testshire_dashboard_digest_preview_and_export_show_nothing_of_otherton(
 
 
 MEMBER_PAGES = {"decisions:log", "decisions:log_csv", "representation:agenda", "representation:my_actions"}
+
+
+# Forms --------------------------------------------------------------------------------------------------------
+
+FORM_KWARGS = {"InvitationForm": lambda chair: {"inviter": chair}, "LogFilterForm": lambda chair: {"statuses": []}}
+
+
+def _form_classes():
+    import inspect
+
+    from django import forms
+
+    from decisions import forms as decision_forms
+    from members import forms as member_forms
+    from representation import forms as representation_forms
+
+    for module in (member_forms, decision_forms, representation_forms):
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__ and not name.startswith("_"):
+                yield name, cls
+
+
+def test_no_form_offers_another_places_records(otherton, testshire, chair):
+    """Every choice of a record or a person in every form of Testshire leaves out Otherton's (and its people)."""
+    from django import forms
+
+    theirs = {}
+    for record in otherton.records.values():
+        theirs.setdefault(type(record), set()).add(record.pk)
+    theirs[User] = {person.pk for person in otherton.people}
+    offered, checked = [], 0
+    with places.using(testshire):
+        for name, cls in _form_classes():
+            if cls.__name__ == "ShapeOnlyModelForm":
+                continue
+            form = cls(**FORM_KWARGS.get(name, lambda chair: {})(chair))
+            for field_name, form_field in form.fields.items():
+                if isinstance(form_field, forms.ModelChoiceField):
+                    checked += 1
+                    model = form_field.queryset.model
+                    if form_field.queryset.filter(pk__in=theirs.get(model, set())).exists():
+                        offered.append(f"{name}.{field_name}")
+    assert checked >= 20
+    assert offered == []
