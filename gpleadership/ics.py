@@ -52,7 +52,7 @@ def _agreed_priorities() -> dict[int, list[AgreedPriority]]:
             green=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.GREEN)),
             complete=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.COMPLETE)),
         )
-        .order_by("place_pk", "-exercise__closes_at", "position", "pk")
+        .order_by("place_pk", "-exercise__published_at", "position", "pk")
     )
     by_place = defaultdict(list)
     for priority in priorities:
