@@ -105,6 +105,9 @@ def test_a_request_to_two_places_makes_one_copy_in_each_and_acknowledges_each(
     assert subjects == sorted(f"[GP Leadership] We have received your request (reference {r.reference})"
                               for r in (river, test))
     assert all(m["to"] == ["ivy@icb.example.nhs.uk"] for m in smtp_inbox.messages)
+    bodies = {m["subject"].rsplit(" ", 1)[-1].rstrip(")"): m["body"] for m in smtp_inbox.messages}
+    assert "the GP leadership group of Riverton." in bodies[river.reference]
+    assert "the GP leadership group of Testshire." in bodies[test.reference]
     with places.unscoped():
         assert {(e.params["request"], e.place_id) for e in OutboxEmail.objects.all()} == {
             (river.pk, riverton.pk), (test.pk, testshire.pk)}
