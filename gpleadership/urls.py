@@ -8,11 +8,14 @@ from . import views
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "GP Leadership Portal administration"
 
-# Pages of no one place: the home page (a place's home under its address, the place chooser without one), signing
-# in, the administrators' site. Everything else is a place's (place_urls), under `/<place-slug>/`.
+# Pages of no one place: the home page (a place's home under its address, the place chooser without one), an ICS's
+# leaders' page and request form, signing in, the administrators' site. Everything else is a place's (place_urls),
+# under `/<place-slug>/`.
 urlpatterns = [
     path("", views.home, name="home"),
     path("places/", views.place_chooser, name="place_chooser"),
+    path("ics/<slug:slug>/", views.ics_leaders, name="ics"),
+    path("ics/<slug:slug>/request/", include("representation.ics_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("gpleadership.place_urls")),

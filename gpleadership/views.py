@@ -2,16 +2,18 @@ from http import HTTPStatus
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.handlers.wsgi import get_script_name
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from members import access
-from members.models import GroupRole, Membership, Place, Seat
-from members.places import place_prefix, unscoped
+from members.models import ICS, GroupRole, Membership, Place, Seat
+from members.places import nowhere, place_prefix, unscoped
 from members.selectors import places_of
 
-from . import digest, sections
+from . import digest, ics, sections
 
 
 def csrf_failure(request, reason=""):
@@ -41,6 +43,11 @@ def home(request):
         "seats": Seat.objects.filter(is_active=True).filter(holder=user)
         | Seat.objects.filter(is_active=True, deputy=user),
     }
+    if access.is_ics_leader(user, request.place.ics):
+        # The ICS page belongs to no one place: its address is made outside the place's.
+        with nowhere(script_prefix=get_script_name(request.META).rstrip("/") + "/"):
+            context["ics_url"] = reverse("ics", args=[request.place.ics.slug])
+        context["ics"] = request.place.ics
     return render(request, "home.html", context)
 
 
@@ -102,3 +109,13 @@ def digest_preview(request):
             "last_week": last_week,
         },
     )
+
+
+@login_required
+def ics_leaders(request, slug: str):
+    """The ICS leaders' page: each place of the system side by side. The chairs of its places and the leaders
+    the administrators named read it; it reads across the system's places on purpose (members.places)."""
+    system = get_object_or_404(ICS, slug=slug)
+    access.require(access.is_ics_leader(request.user, system))
+    system_places = list(Place.objects.filter(ics=system).order_by("name"))
+    return render(request, "gpleadership/ics.html", {"ics": system, **ics.ics_page(system, system_places)})

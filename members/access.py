@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from . import places
-from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
+from .models import Declaration, GroupRole, ICSLeader, Invitation, Membership, Organisation, Seat
 
 GROUP_ROLES = {GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER, GroupRole.Role.OBSERVER}
 # Observers see what the group sees but do not act for it.
@@ -85,6 +85,23 @@ def is_practice_user(user) -> bool:
 
 def can_invite(user) -> bool:
     return is_chair(user) or is_gatekeeper(user)
+
+
+def is_ics_leader(user, ics) -> bool:
+    """On the ICS leaders' group: the chair of any place of the ICS (by a live chair role there), or a leader the
+    administrators named (a live ICSLeader). Read across the places on purpose, so the answer is the same from
+    every page; remembered per request like the place roles."""
+    if not user.is_authenticated or ics is None:
+        return False
+
+    def compute():
+        with places.unscoped():
+            return (
+                GroupRole.objects.live().filter(user=user, role=GroupRole.Role.CHAIR, place__ics=ics).exists()
+                or ICSLeader.objects.live().filter(user=user, ics=ics).exists()
+            )
+
+    return remembered(user, f"is_ics_leader:{ics.pk}", compute)
 
 
 # Who may give which role on the group. Only the chair hands out the powers of the group itself (chair,

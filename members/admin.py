@@ -10,7 +10,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import outbox
-from .models import ICS, Declaration, GroupRole, Invitation, Membership, Organisation, OutboxEmail, Place, Seat, User
+from .models import (
+    ICS,
+    Declaration,
+    GroupRole,
+    ICSLeader,
+    Invitation,
+    Membership,
+    Organisation,
+    OutboxEmail,
+    Place,
+    Seat,
+    User,
+)
 
 # The admin deletes nothing, on any model: not one by one (every ModelAdmin refuses delete, including those of
 # Django's and allauth's models re-registered below) and not in bulk (the site-wide action is gone).
@@ -118,6 +130,18 @@ class SeatAdmin(ArchiveOnlyAdmin):
 class GroupRoleAdmin(ArchiveOnlyAdmin):
     list_display = ["user", "role", "started_on", "ended_on", "is_archived"]
     list_select_related = ["user"]
+
+
+@admin.register(ICSLeader)
+class ICSLeaderAdmin(ArchiveOnlyAdmin):
+    """Named leaders of an ICS's leaders' group (the chairs of its places belong by their role). A leader who
+    steps down is ended or archived, never deleted."""
+
+    list_display = ["user", "ics", "started_on", "ended_on", "is_archived"]
+    list_filter = ["ics", "is_archived"]
+    list_select_related = ["user", "ics"]
+    search_fields = ["user__email", "user__full_name", "ics__name"]
+    raw_id_fields = ["user"]
 
 
 @admin.register(Declaration)

@@ -387,6 +387,34 @@ class GroupRole(PlaceOwned):
         return f"{self.user} ({self.get_role_display()})"
 
 
+class ICSLeader(models.Model):
+    """A named leader of an ICS's leaders' group beyond the chairs of its places (who are members by their chair
+    role): an LMC secretary who covers the system, the GP lead on the ICB's board. Administrators name them.
+    Not a place's record, so not place-scoped: the leaders' group is the system's."""
+
+    ics = models.ForeignKey(ICS, on_delete=models.PROTECT, related_name="leaders", verbose_name="ICS")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ics_leaderships")
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    is_archived = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    # The same test as a group role's: in force today, ended on today or earlier means ended.
+    objects = GroupRoleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ICS leader"
+        ordering = ["ics__name", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ics", "user"], condition=Q(is_archived=False), name="one_live_leadership_per_person_per_ics"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.ics})"
+
+
 class Declaration(PlaceOwned):
     """A declaration of interest under the group's conflicts policy."""
 

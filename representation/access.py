@@ -213,7 +213,8 @@ def get_action_for(user, pk: int, *, to: str = "read") -> Action:
 
 def get_request_for(user, pk: int, *, to: str = "read") -> Request:
     """Requests are seen by those who triage them: the gatekeepers and the chair."""
-    request = get_visible(Request.objects.filter(is_archived=False).select_related("redirected_to", "triaged_by"),
+    request = get_visible(Request.objects.filter(is_archived=False).select_related("redirected_to", "triaged_by",
+                                                                                   "routed_from_ics"),
                           visible=can_triage(user), label="request", pk=pk)
     allow_to(to, {"read": lambda: True, "triage": lambda: True})
     return request

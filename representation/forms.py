@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from decisions.models import DecisionItem
 from members.forms import PersonChoiceField, ShapeOnlyModelForm, add_service_errors
-from members.models import Organisation, User
+from members.models import Organisation, Place, User
 from members.places import current_place
 from members.selectors import acting_people
 from priorities.models import AgreedPriority
@@ -354,3 +354,42 @@ class TriageForm(forms.Form):
 
 class AgendaOtherForm(forms.Form):
     title = forms.CharField(label="Add an item to the agenda", max_length=250)
+
+
+class ICSRequestForm(RequestForm):
+    """The request form of an ICS: an ICS-level partner asks one, several or all of its places at once. The same
+    answers and protections as a place's form, and the places it goes to."""
+
+    ALL = "all"
+
+    places = forms.MultipleChoiceField(
+        label="Which places is this for?", widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": services.NO_PLACE_CHOSEN},
+        help_text="Each place's group gets its own copy, with its own reference number, and triages it.",
+    )
+
+    field_order = ["requester_name", "requester_email", "requester_role", "organisation_name", "places", "summary",
+                   "details", "needed_by"]
+
+    def __init__(self, *args, ics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ics = ics
+        self.ics_places = list(Place.objects.filter(ics=ics).order_by("name"))
+        self.fields["places"].choices = [(self.ALL, f"All places of {ics.name}")] + [
+            (str(place.pk), place.name) for place in self.ics_places
+        ]
+
+    def clean_places(self):
+        chosen = set(self.cleaned_data["places"])
+        if self.ALL in chosen:
+            return list(self.ics_places)
+        return [place for place in self.ics_places if str(place.pk) in chosen]
+
+    def clean(self):
+        data = super().clean()
+        if "places" in data:
+            try:
+                services.check_request_routing(ics=self.ics, to_places=data["places"])
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return data

@@ -475,6 +475,10 @@ class RequestQuerySet(models.QuerySet):
     def awaiting_triage(self):
         return self.filter(is_archived=False, outcome="")
 
+    def routed(self):
+        """Copies of requests an ICS-level partner sent to several places (Request.is_routed)."""
+        return self.filter(routing_key__isnull=False)
+
     def past_target(self, today: date):
         """Requests that miss the triage target: triaged after the target date, or still waiting after it.
         Request.is_past_target is the same test for one request."""
@@ -520,6 +524,12 @@ class Request(PlaceOwned):
     is_archived = models.BooleanField(default=False)
     # The public form's one-time token: unique, so a captured form cannot be replayed to send it again.
     form_nonce = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
+    # A request an ICS-level partner sent to several places at once (the ICS's request form) is one copy per place,
+    # each triaged by its own place; the copies share the routing key, and each knows the ICS it came through.
+    routed_from_ics = models.ForeignKey(
+        ICS, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="routed from the ICS"
+    )
+    routing_key = models.UUIDField(null=True, blank=True, editable=False, db_index=True)
     history = HistoricalRecords(excluded_fields=["form_nonce"])
 
     objects = scoped_manager(RequestQuerySet)
@@ -538,6 +548,11 @@ class Request(PlaceOwned):
                 | (~Q(outcome="redirected") & Q(redirected_to__isnull=True)),
             ),
             models.CheckConstraint(
+                name="routed_request_names_its_ics_and_its_copies",
+                condition=Q(routed_from_ics__isnull=True, routing_key__isnull=True)
+                | Q(routed_from_ics__isnull=False, routing_key__isnull=False),
+            ),
+            models.CheckConstraint(
                 name="request_outcome_reason_given_where_required",
                 condition=~Q(outcome__in=["more_work", "redirected", "declined"]) | ~Q(outcome_reason=""),
             ),
@@ -554,6 +569,11 @@ class Request(PlaceOwned):
     @property
     def is_triaged(self) -> bool:
         return bool(self.outcome)
+
+    @property
+    def is_routed(self) -> bool:
+        """One of the copies of a request sent to several places of an ICS."""
+        return self.routing_key is not None
 
     def is_past_target(self, today: date | None = None) -> bool:
         """The instance twin of RequestQuerySet.past_target."""

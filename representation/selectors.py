@@ -8,6 +8,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
+from members.models import Place
+from members.places import unscoped
+
 from .models import (
     REVIEW_INTERVAL_DAYS,
     Action,
@@ -137,6 +140,17 @@ def request_queue(*, show_all: bool = False, today: date | None = None) -> dict:
         "triaged": triaged,
         "met": sum(1 for r in triaged if not r.is_past_target()),
     }
+
+
+def routed_places(request: Request) -> list[Place]:
+    """The places a routed request was sent to (its own among them), by name; none for a place's own request. Read
+    across places on purpose, but only their names: each copy is its own place's business. One query."""
+    if not request.is_routed:
+        return []
+    with unscoped():
+        return list(Place.objects.filter(
+            pk__in=Request.objects.filter(routing_key=request.routing_key).values("place")
+        ).order_by("name"))
 
 
 def overdue_actions(*, today: date | None = None) -> list[Action]:

@@ -35,10 +35,20 @@ from .meetings import (
     meeting_create,
     meeting_update,
 )
-from .requests import check_awaiting_triage, check_request_fields, request_submit, request_triage, triage_due_on
+from .requests import (
+    NO_PLACE_CHOSEN,
+    check_awaiting_triage,
+    check_request_fields,
+    check_request_routing,
+    request_submit,
+    request_submit_routed,
+    request_triage,
+    triage_due_on,
+)
 from .reviews import review_record
 
 __all__ = [
+    "NO_PLACE_CHOSEN",
     "action_create",
     "action_reminders_queue",
     "action_update",
@@ -52,6 +62,7 @@ __all__ = [
     "briefing_save",
     "check_awaiting_triage",
     "check_request_fields",
+    "check_request_routing",
     "feedback_due_on",
     "feedback_raise_decision",
     "feedback_save",
@@ -72,6 +83,7 @@ __all__ = [
     "representative_appoint",
     "representative_stand_down",
     "request_submit",
+    "request_submit_routed",
     "request_triage",
     "review_record",
     "triage_due_on",

@@ -1,5 +1,6 @@
 """Requests: the single point of access."""
 
+import uuid
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -7,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members import outbox
-from members.models import Organisation, User
+from members.models import ICS, Organisation, Place, User
+from members.places import using
 
 from .. import emails
 from ..models import TRIAGE_TARGET_WORKING_DAYS, Request, add_working_days
@@ -40,8 +42,11 @@ def check_request_fields(*, needed_by: date, received_at: datetime | None = None
 def request_submit(
     *, requester_name: str, requester_email: str, requester_role: str, organisation_name: str, summary: str,
     details: str, needed_by: date, received_at: datetime | None = None, form_nonce: str | None = None,
+    routed_from_ics: ICS | None = None, routing_key: uuid.UUID | None = None,
 ) -> Request:
-    """A system partner's request arrives; they get an acknowledgement by email. A form (its nonce) is sent once."""
+    """A system partner's request arrives in the place being worked in; they get an acknowledgement by email. A form
+    (its nonce) is sent once. `routed_from_ics` and `routing_key` mark one copy of a request sent to several places
+    (request_submit_routed)."""
     received_at = received_at or timezone.now()
     check_request_fields(needed_by=needed_by, received_at=received_at)
     if form_nonce and Request.objects.filter(form_nonce=form_nonce).exists():
@@ -54,11 +59,50 @@ def request_submit(
                 requester_role=requester_role.strip(), organisation_name=organisation_name.strip(),
                 summary=summary.strip(), details=details.strip(), needed_by=needed_by, received_at=received_at,
                 triage_due_on=triage_due_on(received_at), form_nonce=form_nonce or None,
+                routed_from_ics=routed_from_ics, routing_key=routing_key,
             )
     except IntegrityError:
         raise ValidationError(FORM_ALREADY_SENT) from None
     _queue_request_email(request, emails.REQUEST_ACKNOWLEDGEMENT)
     return request
+
+
+NO_PLACE_CHOSEN = "Choose the places the request is for, or all places."
+
+
+def check_request_routing(*, ics: ICS, to_places: list[Place]) -> None:
+    """A request through an ICS goes to one or more of that ICS's own places."""
+    if not to_places:
+        raise ValidationError({"places": NO_PLACE_CHOSEN})
+    if any(place.ics_id != ics.pk for place in to_places):
+        raise ValidationError({"places": f"Choose places of {ics.name} only."})
+
+
+@transaction.atomic
+def request_submit_routed(
+    *, ics: ICS, to_places: list[Place], form_nonce: str | None = None, received_at: datetime | None = None,
+    **fields,
+) -> list[Request]:
+    """An ICS-level partner's request to several places of the ICS: one copy per place, made in that place by
+    request_submit (its own reference, its own acknowledgement, its own triage), linked by one routing key.
+
+    One submission is one nonce, however many copies it makes. The nonce is stored on the first copy only: the
+    column is unique, so it can be held once, and every copy is made in this one transaction. A replay of the form
+    fails on that first insert (or on the check before it), and so makes no copy at all. Two copies of the same
+    form sent at once race to the unique index: the second waits for the first transaction and, once it commits,
+    fails there too and rolls back whole, so neither race nor replay ever makes a second set. (A nonce per copy, or
+    a nonce and place pair, would not do: a replay to another choice of places would then be accepted.)"""
+    check_request_routing(ics=ics, to_places=to_places)
+    received_at = received_at or timezone.now()
+    routing_key = uuid.uuid4()
+    made = []
+    for place in sorted(to_places, key=lambda p: p.pk):
+        with using(place):
+            made.append(request_submit(
+                **fields, received_at=received_at, form_nonce=None if made else form_nonce,
+                routed_from_ics=ics, routing_key=routing_key,
+            ))
+    return made
 
 
 def check_awaiting_triage(request: Request) -> None:

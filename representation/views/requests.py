@@ -1,19 +1,23 @@
 """The single point of access."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from members.access import require
 from members.forms import add_service_errors, refusal
+from members.models import ICS, Place
 
 from .. import access, selectors, services
-from ..forms import RequestForm, TriageForm, started_token
+from ..forms import ICSRequestForm, RequestForm, TriageForm, started_token
 from ..models import TRIAGE_TARGET_WORKING_DAYS
 from ._common import bound, form_status
 
@@ -37,44 +41,83 @@ def _over_the_limit(request) -> bool:
     return count > settings.REQUEST_FORM_LIMIT
 
 
-def _kept(request) -> dict:
-    return {name: request.POST.get(name, "") for name in RequestForm._meta.fields}
+def _kept(request, form_class) -> dict:
+    """What was typed, to show again in a fresh form (a choice of several keeps every box that was ticked)."""
+    return {
+        name: request.POST.getlist(name) if isinstance(field, forms.MultipleChoiceField) else request.POST.get(name, "")
+        for name, field in form_class.base_fields.items() if name not in ("website", "started")
+    }
+
+
+def _public_form(request, *, form_class, template, submit, sent_url, context=None, form_kwargs=None):
+    """A public request form, with every protection of the single point of access: the per-address limit, the
+    hidden field for bots, the signed started token (too quick, too old, or sent before) and the service's rules.
+    `submit(**cleaned_data)` makes the request(s); its ValidationError is shown on the form."""
+    context, form_kwargs = context or {}, form_kwargs or {}
+    if request.method == "GET":
+        form = form_class(initial={"started": started_token()}, **form_kwargs)
+        return render(request, template, {**context, "form": form})
+    if _over_the_limit(request):
+        form = form_class(initial={**_kept(request, form_class), "started": started_token()}, **form_kwargs)
+        minutes = max(1, settings.REQUEST_FORM_WINDOW_SECONDS // 60)
+        return render(
+            request, template,
+            {**context, "form": form, "refused": True, "limit": settings.REQUEST_FORM_LIMIT, "minutes": minutes},
+            status=429,
+        )
+    form = form_class(request.POST, **form_kwargs)
+    if form.is_bot:
+        # Say nothing useful to a bot; a person never sees the hidden field.
+        return redirect(sent_url)
+    if form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "started")}
+        try:
+            submit(**data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(sent_url)
+    # A fresh token, so that sending the corrected form is not refused as too quick or too old.
+    form.data = form.data.copy()
+    form.data["started"] = started_token()
+    return render(request, template, {**context, "form": form}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
 def request_new(request):
     """Public: a system partner asks general practice for something. No account needed."""
-    if request.method == "GET":
-        form = RequestForm(initial={"started": started_token()})
-        return render(request, "representation/request_new.html", {"form": form})
-    if _over_the_limit(request):
-        form = RequestForm(initial={**_kept(request), "started": started_token()})
-        minutes = max(1, settings.REQUEST_FORM_WINDOW_SECONDS // 60)
-        return render(
-            request, "representation/request_new.html",
-            {"form": form, "refused": True, "limit": settings.REQUEST_FORM_LIMIT, "minutes": minutes},
-            status=429,
-        )
-    form = RequestForm(request.POST)
-    if form.is_bot:
-        # Say nothing useful to a bot; a person never sees the hidden field.
-        return redirect("representation:request_sent")
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("website", "started")}
-        try:
-            services.request_submit(**data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("representation:request_sent")
-    # A fresh token, so that sending the corrected form is not refused as too quick or too old.
-    form.data = form.data.copy()
-    form.data["started"] = started_token()
-    return render(request, "representation/request_new.html", {"form": form}, status=400)
+    return _public_form(request, form_class=RequestForm, template="representation/request_new.html",
+                        submit=services.request_submit, sent_url=reverse("representation:request_sent"))
 
 
 def request_sent(request):
     return render(request, "representation/request_sent.html", {"target": TRIAGE_TARGET_WORKING_DAYS})
+
+
+def _ics_with_places(slug: str) -> ICS:
+    ics = get_object_or_404(ICS, slug=slug)
+    if not Place.objects.filter(ics=ics).exists():
+        raise Http404("No places in this ICS yet")
+    return ics
+
+
+@require_http_methods(["GET", "POST"])
+def ics_request_new(request, slug: str):
+    """Public: an ICS-level partner (the ICB, a trust that serves several places) asks general practice in one,
+    several or all places of the ICS at once. Each chosen place gets its own copy to triage."""
+    ics = _ics_with_places(slug)
+
+    def submit(*, places, **fields):
+        return services.request_submit_routed(ics=ics, to_places=places, **fields)
+
+    return _public_form(request, form_class=ICSRequestForm, template="representation/ics_request_new.html",
+                        submit=submit, sent_url=reverse("ics_requests:sent", args=[ics.slug]),
+                        context={"ics": ics}, form_kwargs={"ics": ics})
+
+
+def ics_request_sent(request, slug: str):
+    ics = _ics_with_places(slug)
+    return render(request, "representation/request_sent.html", {"target": TRIAGE_TARGET_WORKING_DAYS, "ics": ics})
 
 
 @login_required
@@ -112,6 +155,7 @@ def request_detail(request, pk: int):
                 return redirect("representation:requests")
     return render(
         request, "representation/request.html",
-        {"req": req, "form": form, "today": timezone.localdate(), "target": TRIAGE_TARGET_WORKING_DAYS},
+        {"req": req, "form": form, "today": timezone.localdate(), "target": TRIAGE_TARGET_WORKING_DAYS,
+         "routed_to": selectors.routed_places(req)},
         status=form_status(form),
     )

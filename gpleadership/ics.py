@@ -1,0 +1,167 @@
+"""The ICS leaders' page: each place of a system side by side, read across its places at once.
+
+Every figure is read for all the places in one query (grouped by place in the database, or by a window that
+keeps the latest few of each place), so the page runs the same number of queries for a system of two places as
+for one of twenty. The places' own pages define what each figure means; this module reads the same QuerySet
+methods (published, awaiting triage, open practices, the turnout counted at the close) rather than its own.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from decisions.models import Acknowledgement, DecisionItem
+from members.models import ICS, GroupRole, Membership, Organisation, Place
+from members.places import across, place_prefix
+from priorities.models import RAG, AgreedPriority, Exercise, percent
+from priorities.selectors import exercise_turnout
+from representation.models import Forum, Representative, Request
+
+# Engagement is measured over the last year of published decisions.
+ENGAGEMENT_DAYS = 365
+# The page names the latest few decisions each place published to the system; the count says how many in all.
+LATEST_DECISIONS = 3
+
+
+def _counts_by_place(queryset, place_field: str = "place") -> dict[int, int]:
+    """{place id: rows}, counted in the database."""
+    return dict(queryset.order_by().values_list(place_field).annotate(n=Count("pk")).values_list(place_field, "n"))
+
+
+def priority_rag(red: int, amber: int, green: int, complete: int) -> str:
+    """A priority's state from its live plan items, the worst first: red, then amber, then green; complete when
+    every item is; "" when it has no plan yet."""
+    for status, count in ((RAG.RED, red), (RAG.AMBER, amber), (RAG.GREEN, green), (RAG.COMPLETE, complete)):
+        if count:
+            return status
+    return ""
+
+
+def _agreed_priorities() -> dict[int, list[AgreedPriority]]:
+    live = Q(plan_items__is_archived=False)
+    priorities = (
+        AgreedPriority.objects.current()
+        .filter(exercise__is_archived=False)
+        .annotate(
+            place_pk=F("exercise__place"),
+            red=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.RED)),
+            amber=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.AMBER)),
+            green=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.GREEN)),
+            complete=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.COMPLETE)),
+        )
+        .order_by("place_pk", "-exercise__published_at", "position", "pk")
+    )
+    by_place = defaultdict(list)
+    for priority in priorities:
+        priority.rag = priority_rag(priority.red, priority.amber, priority.green, priority.complete)
+        by_place[priority.place_pk].append(priority)
+    return by_place
+
+
+def _latest_public_decisions(since: datetime) -> dict[int, list[DecisionItem]]:
+    numbered = (
+        DecisionItem.objects.public()
+        .filter(published_at__gte=since)
+        .annotate(place_rank=Window(RowNumber(), partition_by=F("place"), order_by=F("published_at").desc()))
+        .filter(place_rank__lte=LATEST_DECISIONS)
+        .only("pk", "title", "published_at", "place")
+        .order_by("place", "place_rank")
+    )
+    by_place = defaultdict(list)
+    for item in numbered:
+        by_place[item.place_id].append(item)
+    return by_place
+
+
+def _latest_counted_exercises() -> dict[int, Exercise]:
+    """Each place's latest closed (counted) priority exercise."""
+    numbered = (
+        Exercise.objects.filter(is_archived=False, status__in=[Exercise.Status.CLOSED, Exercise.Status.PUBLISHED])
+        .annotate(place_rank=Window(RowNumber(), partition_by=F("place"), order_by=[F("closed_at").desc(),
+                                                                                   F("pk").desc()]))
+        .filter(place_rank=1)
+    )
+    return {exercise.place_id: exercise for exercise in numbered}
+
+
+def _ics_forums(ics: ICS) -> list[Forum]:
+    return list(
+        Forum.objects.current()
+        .filter(place__isnull=True, ics=ics)
+        .select_related("host")
+        .prefetch_related(Prefetch(
+            "representatives", queryset=Representative.objects.current().select_related("user").order_by("role"),
+            to_attr="current_representatives",
+        ))
+        .order_by("name")
+    )
+
+
+def _representatives_by_place(forums: list[Forum]) -> dict[int, list[dict]]:
+    """Which place each ICS-level representative comes from: where they hold a live group role or work for one of
+    the place's organisations now. A person of two places counts in both."""
+    seats = [(forum, rep) for forum in forums for rep in forum.current_representatives]
+    user_ids = {rep.user_id for _, rep in seats}
+    if not user_ids:
+        return {}
+    homes = defaultdict(set)
+    for user_id, place_id in GroupRole.objects.live().filter(user__in=user_ids).values_list("user", "place"):
+        homes[user_id].add(place_id)
+    for user_id, place_id in Membership.objects.current().filter(user__in=user_ids).values_list(
+        "user", "organisation__place"
+    ):
+        homes[user_id].add(place_id)
+    by_place = defaultdict(list)
+    for forum, rep in seats:
+        for place_id in homes[rep.user_id]:
+            by_place[place_id].append({"forum": forum, "representative": rep})
+    return by_place
+
+
+def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) -> dict:
+    """Everything the ICS leaders' page shows: a row per place (`rows`) and the ICS-level forums with their
+    representatives (`forums`). A fixed number of queries, however many places the system has."""
+    now = now or timezone.now()
+    since = now - timedelta(days=ENGAGEMENT_DAYS)
+    with across(ics_places):
+        priorities = _agreed_priorities()
+        published = DecisionItem.objects.published().filter(published_at__gte=since)
+        decisions_published = _counts_by_place(published)
+        decisions_public = _counts_by_place(published.filter(is_public=True))
+        latest_public = _latest_public_decisions(since)
+        open_practices = _counts_by_place(Organisation.objects.open_practices())
+        acknowledgements = _counts_by_place(
+            Acknowledgement.objects.filter(item__in=published, practice__in=Organisation.objects.open_practices()),
+            "item__place",
+        )
+        exercises = _latest_counted_exercises()
+        open_requests = _counts_by_place(Request.objects.awaiting_triage().filter(routed_from_ics=ics))
+        forums = _ics_forums(ics)
+        representatives = _representatives_by_place(forums)
+    rows = []
+    for place in ics_places:
+        practices = open_practices.get(place.pk, 0)
+        decisions = decisions_published.get(place.pk, 0)
+        acknowledged = acknowledgements.get(place.pk, 0)
+        expected = decisions * practices
+        exercise = exercises.get(place.pk)
+        rows.append({
+            "place": place,
+            "url": place_prefix(place),
+            "priorities": priorities.get(place.pk, []),
+            "decisions_public": decisions_public.get(place.pk, 0),
+            "latest_public": latest_public.get(place.pk, []),
+            "representatives": representatives.get(place.pk, []),
+            "open_requests": open_requests.get(place.pk, 0),
+            "practices": practices,
+            "decisions_published": decisions,
+            "acknowledged": acknowledged,
+            "expected_acknowledgements": expected,
+            "acknowledgement_percent": percent(acknowledged, expected) if expected else None,
+            "exercise": exercise,
+            "turnout": exercise_turnout(exercise) if exercise else None,
+        })
+    return {"rows": rows, "forums": forums, "since": since}
