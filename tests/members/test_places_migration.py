@@ -24,8 +24,9 @@ APPS = ("members", "decisions", "priorities", "representation", "gpleadership")
 # Rows that name an organisation take its place (members.place_migration); the rest take the first place.
 THROUGH_ORGANISATION = {"members_seat": "organisation_id", "members_declaration": "organisation_id",
                         "members_invitation": "organisation_id", "representation_forum": "host_id"}
-# The columns the migrations add: the place, and an ICS-level forum's system (none before).
-NEW_COLUMNS = {"place_id", "ics_id"}
+# The columns the migrations add: the place, an ICS-level forum's system (none before), and a request's routing
+# from an ICS-level partner (none before).
+NEW_COLUMNS = {"place_id", "ics_id", "routed_from_ics_id", "routing_key"}
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.every_place]
 
