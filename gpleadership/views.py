@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from members import access
 from members.models import ICS, GroupRole, Membership, Place, Seat
@@ -56,7 +57,7 @@ def place_chooser(request):
     covering three) chooses; a visitor sees every place's public page. `next` (a place's page asked for without
     its place) is kept, so the choice opens that page."""
     next_path = request.GET.get("next", "")
-    if not next_path.startswith("/") or next_path.startswith("//") or "\\" in next_path:
+    if not next_path.startswith("/") or not url_has_allowed_host_and_scheme(next_path, allowed_hosts=set()):
         next_path = "/"
     mine = places_of(request.user)
     if len(mine) == 1:

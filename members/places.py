@@ -20,6 +20,7 @@ so that every reverse(), {% url %} and redirect() made inside it names the place
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import wraps
 
 from asgiref.local import Local
 from django.db import models
@@ -157,7 +158,6 @@ def each_place(work):
 
 def every_place(function):
     """Decorate work that is about every place at once (the ODS import): it runs unscoped wherever it is called."""
-    from functools import wraps
 
     @wraps(function)
     def run(*args, **kwargs):

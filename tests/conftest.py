@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from members import places
-from members.models import GroupRole
+from members.models import ICS, GroupRole
 
 from .factories import GroupRoleFactory, MembershipFactory, PlaceFactory, PracticeFactory, SeatFactory, UserFactory
 
@@ -48,6 +48,32 @@ def _in_testshire(request):
 def testshire(_in_testshire):
     """The place the tests work in."""
     return _in_testshire
+
+
+@pytest.fixture
+def ics(testshire):
+    """North Shire, the ICS of Testshire and of the places below."""
+    system = ICS.objects.create(name="North Shire", slug="north-shire", ods_code="QNS")
+    testshire.ics = system
+    testshire.save(update_fields=["ics"])
+    return system
+
+
+@pytest.fixture
+def riverton(ics):
+    return PlaceFactory(slug="riverton", name="Riverton", commissioner_codes="99B", ics=ics)
+
+
+@pytest.fixture
+def lakeside(ics):
+    return PlaceFactory(slug="lakeside", name="Lakeside", commissioner_codes="99C", ics=ics)
+
+
+@pytest.fixture
+def farland():
+    """A place of another system."""
+    other = ICS.objects.create(name="Far Country", slug="far-country", ods_code="QFC")
+    return PlaceFactory(slug="farland", name="Farland", commissioner_codes="99Z", ics=other)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from decisions.models import Acknowledgement
 from members import access, places
-from members.models import ICS, GroupRole, ICSLeader, Organisation
+from members.models import GroupRole, ICSLeader, Organisation
 from priorities import services as priority_services
 from priorities.models import Ballot
 from representation import services as representation_services
@@ -34,31 +34,6 @@ from ..factories import (
 pytestmark = pytest.mark.django_db
 URL = "/ics/north-shire/"
 NEEDED_BY = timezone.localdate() + timedelta(days=30)
-
-
-@pytest.fixture
-def ics(testshire):
-    system = ICS.objects.create(name="North Shire", slug="north-shire", ods_code="QNS")
-    testshire.ics = system
-    testshire.save(update_fields=["ics"])
-    return system
-
-
-@pytest.fixture
-def riverton(ics):
-    return PlaceFactory(slug="riverton", name="Riverton", commissioner_codes="99B", ics=ics)
-
-
-@pytest.fixture
-def lakeside(ics):
-    return PlaceFactory(slug="lakeside", name="Lakeside", commissioner_codes="99C", ics=ics)
-
-
-@pytest.fixture
-def farland():
-    """A place of another system."""
-    other = ICS.objects.create(name="Far Country", slug="far-country", ods_code="QFC")
-    return PlaceFactory(slug="farland", name="Farland", commissioner_codes="99Z", ics=other)
 
 
 # Who may read it -------------------------------------------------------------------------------------------------

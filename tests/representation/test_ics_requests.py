@@ -15,36 +15,12 @@ from representation import services
 from representation.forms import started_token
 from representation.models import Request
 
-from ..factories import GroupRoleFactory, PlaceFactory, UserFactory
+from ..factories import GroupRoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/ics/north-shire/request/"
 SENT = "/ics/north-shire/request/sent/"
 NEEDED_BY = (timezone.localdate() + timedelta(days=21)).isoformat()
-
-
-@pytest.fixture
-def ics(testshire):
-    system = ICS.objects.create(name="North Shire", slug="north-shire", ods_code="QNS")
-    testshire.ics = system
-    testshire.save(update_fields=["ics"])
-    return system
-
-
-@pytest.fixture
-def riverton(ics):
-    return PlaceFactory(slug="riverton", name="Riverton", commissioner_codes="99B", ics=ics)
-
-
-@pytest.fixture
-def lakeside(ics):
-    return PlaceFactory(slug="lakeside", name="Lakeside", commissioner_codes="99C", ics=ics)
-
-
-@pytest.fixture
-def farland():
-    other = ICS.objects.create(name="Far Country", slug="far-country", ods_code="QFC")
-    return PlaceFactory(slug="farland", name="Farland", commissioner_codes="99Z", ics=other)
 
 
 @pytest.fixture
