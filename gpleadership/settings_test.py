@@ -15,7 +15,8 @@ DATABASES["default"]["TEST"] = {"NAME": "test_gpleadership" + os.environ.get("TE
 # that sets TEST_REDIS_DB_OFFSET) uses a database of its own.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 _redis_db = int(os.environ.get("TEST_REDIS_DB_OFFSET", "0")) + (int(_worker[2:]) + 1 if _worker.startswith("gw") else 0)
-CACHES["default"]["LOCATION"] = f"redis://127.0.0.1:6379/{_redis_db}"
+# TEST_REDIS_PORT lets a further checkout use a Redis server of its own when one server's 16 databases are taken.
+CACHES["default"]["LOCATION"] = f"redis://127.0.0.1:{os.environ.get('TEST_REDIS_PORT', '6379')}/{_redis_db}"
 CACHES["default"]["KEY_PREFIX"] = "gpl-test"
 CELERY_TASK_ALWAYS_EAGER = True  # tests that need the real worker start one on Redis themselves
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -16,7 +16,8 @@ from .factories import GroupRoleFactory, MembershipFactory, PlaceFactory, Practi
 # A Redis database for tests that run a real Celery worker, of this checkout's own (TEST_REDIS_DB_OFFSET) and of this
 # xdist worker's own: two such tests running at once on one broker would take, or purge, each other's tasks.
 _XDIST = os.environ.get("PYTEST_XDIST_WORKER", "")
-BROKER_URL = "redis://127.0.0.1:6379/{}".format(
+BROKER_URL = "redis://127.0.0.1:{}/{}".format(
+    os.environ.get("TEST_REDIS_PORT", "6379"),
     int(os.environ.get("TEST_REDIS_DB_OFFSET", "0")) + 3 + (int(_XDIST[2:]) if _XDIST.startswith("gw") else 0)
 )
 
