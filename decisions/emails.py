@@ -4,7 +4,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from members import outbox
+from members import email_links, outbox
 from members.models import OutboxEmail, Seat
 
 from .models import Position, Round
@@ -31,7 +31,7 @@ def _round_email(email: OutboxEmail, *, reminder: bool):
         "round": round,
         "item": round.item,
         "seat": seat,
-        "link": settings.SITE_URL + reverse("decisions:respond", args=[round.item_id, round.number, seat.pk]),
+        "link": respond_link(round_id=round.pk, seat_id=seat.pk),
     }
     if reminder:
         subject = f"Reminder: {seat.title} has not responded on {round.item.title}"
@@ -50,3 +50,20 @@ def round_opened(email: OutboxEmail):
 @outbox.builder(ROUND_REMINDER, label="Consensus check reminder")
 def round_reminder(email: OutboxEmail):
     return _round_email(email, reminder=True)
+
+
+# One-click links (members.email_links): what the digest and the round emails offer to do.
+ACKNOWLEDGE_LINK = "acknowledge"
+RESPOND_LINK = "respond"
+
+
+def acknowledge_link(*, item_id: int, practice_id: int) -> str:
+    """"Acknowledge for <practice>", sent to the people who work for it."""
+    token = email_links.make(ACKNOWLEDGE_LINK, item=item_id, practice=practice_id)
+    return settings.SITE_URL + reverse("decisions:acknowledge_by_link", args=[token])
+
+
+def respond_link(*, round_id: int, seat_id: int) -> str:
+    """"Respond for <seat>", sent to the seat's holder and deputy."""
+    token = email_links.make(RESPOND_LINK, round=round_id, seat=seat_id)
+    return settings.SITE_URL + reverse("decisions:respond_by_link", args=[token])

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from members.access import practice_ids as access_practice_ids
 from members.models import Organisation, Seat
 
 from .diff import has_changes, word_diff
@@ -261,7 +262,8 @@ def digest_summary(*, since: datetime) -> dict:
     return {
         "since": since,
         "published": published,
-        "consensus_checks": [{"item": r.item, "round": r.number, "deadline": r.deadline} for r in live],
+        "consensus_checks": [{"item": r.item, "round": r.number, "round_id": r.pk, "deadline": r.deadline}
+                             for r in live],
     }
 
 
@@ -303,3 +305,33 @@ def chair_attention(*, now: datetime | None = None) -> dict:
         "seats_not_responded": waiting,
         "low_acknowledgement": low,
     }
+
+
+def practices_to_acknowledge(*, user, item_ids) -> dict[int, list[Organisation]]:
+    """For each published decision of `item_ids`, the person's own practices that have not yet acknowledged it (the
+    digest offers "acknowledge for <practice>" for each). Two queries, however many items and practices."""
+    own = access_practice_ids(user)
+    if not own or not item_ids:
+        return {}
+    practices = list(Organisation.objects.filter(pk__in=own).order_by("name"))
+    seen = set(Acknowledgement.objects.filter(item_id__in=item_ids, practice_id__in=own)
+               .values_list("item_id", "practice_id"))
+    return {item_id: [p for p in practices if (item_id, p.pk) not in seen] for item_id in item_ids}
+
+
+def seats_to_respond(*, user, round_ids) -> dict[int, list[Seat]]:
+    """For each round of `round_ids`, the seats this person holds or deputises for that were asked and have not
+    responded (the digest offers "respond for <seat>"). Two queries."""
+    if not user.is_authenticated or not round_ids:
+        return {}
+    asked = (
+        Round.seats.through.objects.filter(round_id__in=round_ids)
+        .filter(Q(seat__holder=user) | Q(seat__deputy=user))
+        .select_related("seat").order_by("seat__title")
+    )
+    answered = set(Position.objects.filter(round_id__in=round_ids).values_list("round_id", "seat_id"))
+    waiting: dict[int, list[Seat]] = {}
+    for link in asked:
+        if (link.round_id, link.seat_id) not in answered:
+            waiting.setdefault(link.round_id, []).append(link.seat)
+    return waiting

@@ -2,19 +2,20 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members import access as roles
+from members import email_links
 from members.forms import add_service_errors, refusal
 from members.models import Seat
 
-from . import access, selectors, services
+from . import access, emails, selectors, services
 from .forms import (
     CommentForm,
     ConfirmForm,
@@ -27,7 +28,7 @@ from .forms import (
     RedirectForm,
     RoundOpenForm,
 )
-from .models import Acknowledgement, DecisionItem, Position, Principle
+from .models import Acknowledgement, DecisionItem, Position, Principle, Round
 
 LOG_PAGE_SIZE = 50
 
@@ -473,3 +474,86 @@ def principle_archive(request, pk: int):
     services.principle_archive(principle=principle, by=request.user)
     messages.success(request, f"“{principle.title}” is retired. Decisions that cite it still show it.")
     return redirect("decisions:principles")
+
+
+# One-click links from emails (members.email_links) ------------------------------------------------------------
+
+
+def _link_ids(request, token: str, purpose: str):
+    try:
+        return email_links.read(token, purpose), None
+    except email_links.LinkError as error:
+        return None, email_links.refused(request, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acknowledge_by_link(request, token: str):
+    """"Acknowledge for <practice>" from the digest: the page names the decision and the practice, and its one
+    button acknowledges, for a signed-in person who works for that practice now (the item page's rule)."""
+    ids, refused = _link_ids(request, token, emails.ACKNOWLEDGE_LINK)
+    if refused:
+        return refused
+    user = request.user
+    if not DecisionItem.objects.filter(pk=ids["item"]).exists():
+        return email_links.refused(request, email_links.LinkError(), status=404)
+    practice = roles.own_practice(user, ids["practice"])
+    try:
+        item = access.get_item_for(user, ids["item"], to="acknowledge")
+    except (Http404, PermissionDenied):
+        item = None
+    if item is None or practice is None:
+        return email_links.refused(request, email_links.NotForYou(
+            "This link is for another practice",
+            f"You are signed in as {user.email}, who does not work for the practice this link was sent for, so "
+            "it cannot be acknowledged from here. Sign out and follow the link again as someone from that "
+            "practice."), status=403)
+    done = Acknowledgement.objects.filter(item=item, practice=practice).select_related("acknowledged_by").first()
+    if request.method == "POST" and done is None:
+        services.acknowledgement_record(item=item, practice=practice, by=user)
+        messages.success(request, f"Thank you: {practice.name} has seen this decision.")
+        return redirect(request.path)
+    facts = [("Decision", item.title), ("Decision statement", item.statement), ("For", practice.name)]
+    if done is not None:
+        when = formats.date_format(timezone.localtime(done.acknowledged_at), "j F Y")
+        return email_links.page(request, heading=f"{practice.name} has seen this decision", caption=item.title,
+                                facts=facts + [("Acknowledged", f"{when} by {done.acknowledged_by.get_full_name()}")])
+    return email_links.page(
+        request, heading=f"Acknowledge for {practice.name}", caption="A decision of the leadership group", facts=facts,
+        lead=f"This records that {practice.name} has seen the decision and shared it with the practice team.",
+        button=f"Acknowledge for {practice.name}",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def respond_by_link(request, token: str):
+    """"Respond for <seat>" from a round's emails: the button takes the seat's holder or deputy to the response
+    form (a position can block a round, so it is always given on the full form, with its reasons)."""
+    ids, refused = _link_ids(request, token, emails.RESPOND_LINK)
+    if refused:
+        return refused
+    the_round = Round.objects.select_related("item").filter(pk=ids["round"]).first()
+    if the_round is None:
+        return email_links.refused(request, email_links.LinkError(), status=404)
+    try:
+        the_round, seat = access.get_asked_seat_for(
+            request.user, the_round.item_id, the_round.number, ids["seat"], to="respond")
+    except (Http404, PermissionDenied):
+        return email_links.refused(request, email_links.NotForYou(
+            "This link is for another seat",
+            f"You are signed in as {request.user.email}, who neither holds nor deputises for the seat this link "
+            "was sent for. Sign out, then follow the link again as the seat's holder or deputy."), status=403)
+    if not the_round.is_open:
+        return email_links.refused(request, email_links.NotForYou(
+            "This consensus check has closed",
+            f"Round {the_round.number} of \u201c{the_round.item.title}\u201d is closed, so {seat.title} can no "
+            "longer respond to it."), status=410, back=reverse("decisions:item", args=[the_round.item_id]))
+    if request.method == "POST":
+        return redirect("decisions:respond", the_round.item_id, the_round.number, seat.pk)
+    deadline = formats.date_format(timezone.localtime(the_round.deadline), "j F Y, H:i")
+    return email_links.page(
+        request, heading=f"Respond for {seat.title}", caption=the_round.item.title,
+        facts=[("Consensus check", f"Round {the_round.number}"), ("Seat", seat.title), ("Deadline", deadline)],
+        button=f"Respond for {seat.title}",
+    )

@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from decisions import emails as decision_emails
 from decisions import selectors as decision_selectors
 from members import outbox
 from members import selectors as member_selectors
+from priorities import emails as priority_emails
 from priorities import selectors as priority_selectors
 from representation import selectors as representation_selectors
 
@@ -26,22 +28,34 @@ def _day(value) -> str:
 
 
 def for_digest(*, user, since, is_group: bool) -> list[dict]:
-    """The golden thread: what every practice should know this week; the group's own business for the group."""
+    """The golden thread: what every practice should know this week; the group's own business for the group.
+
+    Items that wait on this person carry one-click links (members.email_links): "acknowledge for <practice>",
+    "open the ballot for <practice>", "respond for <seat>"."""
     decisions = decision_selectors.digest_summary(since=since)
     open_exercises = priority_selectors.open_exercises()
     results = priority_selectors.results_published_since(since)
+    to_acknowledge = decision_selectors.practices_to_acknowledge(
+        user=user, item_ids=[item.pk for item in decisions["published"]])
+    to_vote = priority_selectors.ballots_to_cast(user=user, exercise_ids=[e.pk for e in open_exercises])
     sections = [
         _section(
             "Decisions agreed and published",
             "The group agreed these by consensus. Please share them with your practice team and mark them as seen.",
-            [{"text": f"{item.title}: {item.statement}", "url": reverse("decisions:item", args=[item.pk])}
+            [{"text": f"{item.title}: {item.statement}", "url": reverse("decisions:item", args=[item.pk]),
+              "links": [{"text": f"Acknowledge for {practice.name}", "url": decision_emails.acknowledge_link(
+                  item_id=item.pk, practice_id=practice.pk)}
+                  for practice in to_acknowledge.get(item.pk, [])]}
              for item in decisions["published"]],
         ),
         _section(
             "Priorities: your practice's vote",
             "Every practice votes on the group's priorities. Your practice's voting contact casts its ballot.",
             [{"text": f"{e.title} – voting closes {_day(e.closes_at)} ({e.turnout_percent}% of practices "
-                      "have voted)", "url": reverse("priorities:exercise", args=[e.pk])} for e in open_exercises],
+                      "have voted)", "url": reverse("priorities:exercise", args=[e.pk]),
+              "links": [{"text": f"Open the ballot for {practice.name}", "url": priority_emails.ballot_link(
+                  exercise_id=e.pk, practice_id=practice.pk)} for practice in to_vote.get(e.pk, [])]}
+             for e in open_exercises],
         ),
         _section(
             "Priorities agreed by practices",
@@ -52,12 +66,17 @@ def for_digest(*, user, since, is_group: bool) -> list[dict]:
     ]
     if is_group:
         agenda = representation_selectors.next_agenda()
+        checks = decisions["consensus_checks"]
+        to_respond = decision_selectors.seats_to_respond(user=user, round_ids=[c["round_id"] for c in checks])
         sections += [
             _section(
                 "In a consensus check",
                 "Each seat's holder or deputy records a position before the deadline.",
                 [{"text": f"{c['item'].title} (round {c['round']}) – deadline {_day(c['deadline'])}",
-                  "url": reverse("decisions:item", args=[c["item"].pk])} for c in decisions["consensus_checks"]],
+                  "url": reverse("decisions:item", args=[c["item"].pk]),
+                  "links": [{"text": f"Respond for {seat.title}", "url": decision_emails.respond_link(
+                      round_id=c["round_id"], seat_id=seat.pk)} for seat in to_respond.get(c["round_id"], [])]}
+                 for c in checks],
             ),
             _section(
                 "Next leadership meeting" + (f", {_day(agenda.meeting.meets_on)}" if agenda.meeting else ""),

@@ -185,6 +185,8 @@ OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
 OUTBOX_SWEEP_GRACE_SECONDS = int(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "60"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
+# How long a one-click link in an email ("acknowledge for …", "open my ballot") keeps working (members.email_links).
+EMAIL_LINK_MAX_AGE_DAYS = int(os.environ.get("EMAIL_LINK_MAX_AGE_DAYS", "14"))
 # The beat schedule lives here and nowhere else.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from members import outbox
+from members import email_links, outbox
 from members.models import Membership, Organisation, OutboxEmail
 
 from .models import Ballot, Exercise
@@ -31,7 +31,7 @@ def _practice_email(email: OutboxEmail, *, subject: str, template: str, context:
     )
     if not recipients:
         raise outbox.Skip("the practice has no voting contact")
-    context["link"] = settings.SITE_URL + reverse("priorities:exercise", args=[context["exercise"].pk])
+    context.setdefault("link", settings.SITE_URL + reverse("priorities:exercise", args=[context["exercise"].pk]))
     return outbox.message(subject=subject, body=render_to_string(template, context), to=recipients)
 
 
@@ -61,5 +61,16 @@ def reminder(email: OutboxEmail):
         raise outbox.Skip("no longer needed: the practice has voted or voting has closed")
     return _practice_email(
         email, subject=f"Reminder: {practice.name} has not yet voted on {exercise.title}",
-        template="priorities/email/reminder.txt", context={"exercise": exercise, "practice": practice},
+        template="priorities/email/reminder.txt",
+        context={"exercise": exercise, "practice": practice,
+                 "link": ballot_link(exercise_id=exercise.pk, practice_id=practice.pk)},
     )
+
+
+# One-click link (members.email_links): "open the ballot for <practice>".
+BALLOT_LINK = "ballot"
+
+
+def ballot_link(*, exercise_id: int, practice_id: int) -> str:
+    token = email_links.make(BALLOT_LINK, exercise=exercise_id, practice=practice_id)
+    return settings.SITE_URL + reverse("priorities:ballot_by_link", args=[token])

@@ -188,3 +188,17 @@ def results_published_since(since: datetime) -> list[Exercise]:
         exercise.winners = list((exercise.result or {}).get("winners", []))
         exercise.turnout = (exercise.result or {}).get("turnout", {})
     return exercises
+
+
+def ballots_to_cast(*, user, exercise_ids) -> dict[int, list[Organisation]]:
+    """For each exercise of `exercise_ids`, the practices this person is the voting contact of that have not voted
+    (the digest offers "open the ballot for <practice>"). Two queries."""
+    if not user.is_authenticated or not exercise_ids:
+        return {}
+    practices = [m.organisation for m in Membership.objects.voting_contacts().filter(user=user)
+                 .select_related("organisation").order_by("organisation__name")]
+    if not practices:
+        return {}
+    voted = set(Ballot.objects.filter(exercise_id__in=exercise_ids, practice__in=practices)
+                .values_list("exercise_id", "practice_id"))
+    return {e: [p for p in practices if (e, p.pk) not in voted] for e in exercise_ids}

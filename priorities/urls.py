@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/publish/", views.exercise_publish, name="exercise_publish"),
     path("<int:pk>/archive/", views.exercise_archive, name="exercise_archive"),
     path("<int:pk>/vote/<int:practice_pk>/", views.vote, name="vote"),
+    path("email/ballot/<str:token>/", views.ballot_by_link, name="ballot_by_link"),
     path("<int:pk>/agree/", views.priorities_confirm, name="confirm"),
     path("agreed/<int:pk>/", views.priority_detail, name="priority"),
     path("agreed/<int:pk>/plan/new/", views.plan_item_add, name="plan_item_add"),

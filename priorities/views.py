@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from members import email_links
 from members.access import is_group
 from members.forms import add_service_errors, refusal
 from members.models import Membership
 
-from . import access, selectors, services
+from . import access, emails, selectors, services
 from .forms import BallotForm, CandidateForm, ConfirmPrioritiesForm, ExerciseForm, PlanItemForm
 from .models import Ballot, Exercise, PlanItem, ProgressUpdate
 
@@ -458,3 +460,36 @@ def plan_item_remove(request, pk: int):
     else:
         messages.success(request, f"“{item.title}” is removed from the plan. Its history is kept.")
     return redirect("priorities:priority", item.priority_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ballot_by_link(request, token: str):
+    """"Open the ballot for <practice>" from a vote reminder or the digest: the button takes the practice's voting
+    contact to its ballot (a ballot is always cast on the ballot page itself)."""
+    try:
+        ids = email_links.read(token, emails.BALLOT_LINK)
+    except email_links.LinkError as error:
+        return email_links.refused(request, error)
+    exercise = Exercise.objects.visible().filter(pk=ids["exercise"]).first()
+    if exercise is None:
+        return email_links.refused(request, email_links.LinkError(), status=404)
+    practice = access.own_practice(request.user, ids["practice"])
+    reason = refusal(services.check_voting_contact, request.user, practice) if practice else "not theirs"
+    if reason:
+        return email_links.refused(request, email_links.NotForYou(
+            "This link is for another practice's voting contact",
+            f"You are signed in as {request.user.email}, who is not the voting contact of the practice this link "
+            "was sent for. Sign out, then follow the link again as that practice's voting contact."), status=403)
+    closed = refusal(services.check_voting_open, exercise)
+    if closed:
+        return email_links.refused(request, email_links.NotForYou("Voting has closed", closed), status=410,
+                                   back=reverse("priorities:exercise", args=[exercise.pk]))
+    if request.method == "POST":
+        return redirect("priorities:vote", exercise.pk, practice.pk)
+    closes = formats.date_format(timezone.localtime(exercise.closes_at), "j F Y, H:i")
+    return email_links.page(
+        request, heading=f"Vote for {practice.name}", caption=exercise.title,
+        facts=[("Vote", exercise.title), ("Practice", practice.name), ("Voting closes", closes)],
+        button=f"Open the ballot for {practice.name}",
+    )

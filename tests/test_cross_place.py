@@ -29,7 +29,7 @@ from django.utils import timezone
 from decisions import emails as decision_emails
 from decisions import services as decision_services
 from gpleadership import digest, sections
-from members import outbox, places
+from members import email_links, outbox, places
 from members import services as member_services
 from members.models import ICS, GroupRole, Organisation, User
 from priorities import services as priority_services
@@ -278,6 +278,11 @@ URL_MAP = {
     "decisions:round_close": lambda b: {"pk": b.records["in_round"].pk, "number": b.records["round"].number},
     "decisions:respond": lambda b: {"pk": b.records["in_round"].pk, "number": b.records["round"].number,
                                     "seat_pk": b.records["seat"].pk},
+    "decisions:acknowledge_by_link": lambda b: [
+        {"token": email_links.make("acknowledge", item=b.records[key].pk, practice=b.records["practice"].pk)}
+        for key in ITEMS],
+    "decisions:respond_by_link": lambda b: {
+        "token": email_links.make("respond", round=b.records["round"].pk, seat=b.records["seat"].pk)},
     "decisions:confirm": _each(*ITEMS),
     "decisions:publish": _each(*ITEMS),
     "decisions:item_end": lambda b: [{"pk": b.records[key].pk, "outcome": outcome}
@@ -295,6 +300,9 @@ URL_MAP = {
     "priorities:exercise_archive": _each(*EXERCISES),
     "priorities:vote": lambda b: [{"pk": b.records["exercise"].pk, "practice_pk": b.records[key].pk}
                                   for key in ("practice", "unvoted_practice")],
+    "priorities:ballot_by_link": lambda b: [
+        {"token": email_links.make("ballot", exercise=b.records[e].pk, practice=b.records[p].pk)}
+        for e in EXERCISES for p in ("practice", "unvoted_practice")],
     "priorities:confirm": _each(*EXERCISES),
     "priorities:priority": _pk("agreed"),
     "priorities:plan_item_add": _pk("agreed"),

@@ -1,9 +1,11 @@
 """Receipts and the 48-hour reminder, sent over real SMTP by the Celery tasks, each exactly once."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
-from members import outbox
+from members import email_links, outbox
 from members.models import OutboxEmail
 from priorities import emails, services, tasks
 
@@ -50,7 +52,10 @@ def test_the_reminder_goes_48_hours_before_the_close_to_practices_that_have_not_
     message = smtp_inbox.messages[0]
     assert sorted(message["to"]) == sorted([waiting_user.email, deputy.email])
     assert waiting.name in message["subject"]
-    assert f"/priorities/{exercise.pk}/" in message["body"]
+    # The link opens the ballot of this practice for this vote (tests/test_email_links.py follows such links).
+    link = re.search(r"http\S+/priorities/email/ballot/\S+/", message["body"]).group(0)
+    assert email_links.read(link.rstrip("/").rsplit("/", 1)[1], "ballot") == {
+        "exercise": exercise.pk, "practice": waiting.pk}
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.close_and_remind() == {"closed": [], "reminders": 0}
     assert len(smtp_inbox.messages) == 1
