@@ -161,6 +161,8 @@ class _Inbox:
                 "message_id": message["Message-ID"],
                 "body": message.get_payload(decode=True).decode() if not message.is_multipart()
                 else message.get_payload(0).get_payload(decode=True).decode(),
+                "html": next((part.get_payload(decode=True).decode() for part in message.walk()
+                              if part.get_content_type() == "text/html"), ""),
             }
         )
         return "250 OK"

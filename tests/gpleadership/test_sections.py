@@ -110,3 +110,68 @@ def test_late_feedback_from_an_archived_forum_is_not_chased(client_for, chair):
     meeting.forum.is_archived = True
     meeting.forum.save(update_fields=["is_archived"])
     assert "Retired interface group" not in client_for(chair).get(reverse("dashboard")).content.decode()
+
+
+def _links(all_sections, heading_start):
+    [section] = [s for s in all_sections if s["heading"].startswith(heading_start)]
+    return [link for item in section["items"] for link in item.get("links", [])]
+
+
+def test_the_digest_offers_each_reader_what_waits_on_them_in_one_click(practice_user, practice, member):
+    from decisions import services as decision_services
+    from members import email_links
+    from members.models import Seat
+
+    decision = _published_decision(title="Unfunded work")
+    exercise = ExerciseFactory(title="Priorities 2027")
+    content = sections.for_digest(user=practice_user, since=LAST_WEEK, is_group=False)
+    [ack] = _links(content, "Decisions agreed")
+    assert ack["text"] == "Acknowledge for Riverside Surgery"
+    assert email_links.read(ack["url"].rstrip("/").rsplit("/", 1)[1], "acknowledge") == {
+        "item": decision.pk, "practice": practice.pk}
+    [ballot] = _links(content, "Priorities: your practice")
+    assert ballot["text"] == "Open the ballot for Riverside Surgery"
+    assert email_links.read(ballot["url"].rstrip("/").rsplit("/", 1)[1], "ballot") == {
+        "exercise": exercise.pk, "practice": practice.pk}
+
+    # Once the practice has acknowledged, the digest stops asking.
+    decision_services.acknowledgement_record(item=decision, practice=practice, by=practice_user)
+    content = sections.for_digest(user=practice_user, since=LAST_WEEK, is_group=False)
+    assert _links(content, "Decisions agreed") == []
+
+    # A seat holder is offered "respond for <seat>" for a round their seat has not answered.
+    seat = Seat.objects.get(holder=member)
+    the_round = RoundFactory(item__title="Enhanced access rota")
+    the_round.seats.add(seat)
+    [respond] = _links(sections.for_digest(user=member, since=LAST_WEEK, is_group=True), "In a consensus check")
+    assert respond["text"] == f"Respond for {seat.title}"
+    assert email_links.read(respond["url"].rstrip("/").rsplit("/", 1)[1], "respond") == {
+        "round": the_round.pk, "seat": seat.pk}
+
+
+def test_the_digest_email_carries_the_one_click_links(practice_user, smtp_inbox):
+    _published_decision(title="Unfunded work")
+    [delivery_id] = digest.digest_schedule(week=digest.week_starting(date.today()))
+    assert outbox.send_once(delivery_id) == "sent"
+    [message] = smtp_inbox.messages
+    assert "Acknowledge for Riverside Surgery: http" in message["body"]
+    assert "/decisions/email/acknowledge/" in message["body"]
+    assert 'Acknowledge for Riverside Surgery</a>' in message["html"]
+
+
+def test_the_digest_builds_in_a_fixed_number_of_queries_however_much_waits(practice_user, chair):
+    def measure():
+        practice_user.__dict__.pop("_access_cache", None)  # roles are remembered per request, as in a real one
+        with CaptureQueriesContext(connection) as queries:
+            sections.for_digest(user=practice_user, since=LAST_WEEK, is_group=True)
+        return len(queries.captured_queries)
+
+    _published_decision()
+    ExerciseFactory()
+    RoundFactory()
+    small = measure()
+    for _ in range(4):
+        _published_decision()
+        ExerciseFactory()
+        RoundFactory()
+    assert measure() == small
