@@ -16,6 +16,8 @@ urlpatterns = [
     path("places/", views.place_chooser, name="place_chooser"),
     path("ics/<slug:slug>/", views.ics_leaders, name="ics"),
     path("ics/<slug:slug>/request/", include("representation.ics_urls")),
+    path("account/", include("members.account_urls")),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("gpleadership.place_urls")),

@@ -3,18 +3,20 @@ from http import HTTPStatus
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.handlers.wsgi import get_script_name
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
 
 from members import access
 from members.models import ICS, GroupRole, Membership, Place, Seat
 from members.places import nowhere, place_prefix, unscoped
 from members.selectors import places_of
+from members.services import calendar_feed_owner
 
-from . import digest, ics, sections
+from . import calendar, digest, ics, sections
 
 
 def csrf_failure(request, reason=""):
@@ -120,3 +122,16 @@ def ics_leaders(request, slug: str):
     access.require(access.is_ics_leader(request.user, system))
     system_places = list(Place.objects.filter(ics=system).order_by("name"))
     return render(request, "gpleadership/ics.html", {"ics": system, **ics.ics_page(system, system_places)})
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    """A person's calendar (gpleadership.calendar), for Outlook or any calendar to subscribe to. The address is the
+    key: no sign-in (calendars cannot sign in), and an altered or reset address is simply not found."""
+    user = calendar_feed_owner(token)
+    if user is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(calendar.feed_for(user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="gp-leadership.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response

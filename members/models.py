@@ -415,6 +415,35 @@ class ICSLeader(models.Model):
         return f"{self.user} ({self.ics})"
 
 
+class CalendarFeedQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address (members.services.calendar_feed_*). The address carries `key` signed with
+    the portal's secret, so the database alone does not give it away. Resetting revokes the row (the old address
+    stops working) and makes a new one; revoked rows are kept as the record of when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calendar_feeds")
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(revoked_at__isnull=True),
+                                    name="one_live_calendar_feed_per_person"),
+        ]
+
+    def __str__(self):
+        return f"Calendar of {self.user}"
+
+
 class Declaration(PlaceOwned):
     """A declaration of interest under the group's conflicts policy."""
 

@@ -31,8 +31,8 @@ _state = Local()
 
 # First path segments that are the portal's own and so can never be a place's slug.
 RESERVED_SLUGS = frozenset({
-    "about", "accounts", "admin", "dashboard", "decisions", "digest", "directory", "group", "ics", "interests",
-    "invitations", "media", "organisations", "places", "priorities", "representation", "static",
+    "about", "account", "accounts", "admin", "calendar", "dashboard", "decisions", "digest", "directory", "group",
+    "ics", "interests", "invitations", "media", "organisations", "places", "priorities", "representation", "static",
 })
 
 

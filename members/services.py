@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from . import access, outbox, selectors
-from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
+from .models import CalendarFeed, Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
 
 
 def token_hash(token: str) -> str:
@@ -353,3 +354,53 @@ def group_role_end(*, group_role: GroupRole) -> GroupRole:
     group_role.is_archived = True
     group_role.save(update_fields=["ended_on", "is_archived"])
     return group_role
+
+
+# A person's calendar feed ----------------------------------------------------------------------------------------
+
+CALENDAR_SALT = "members.calendar-feed"
+
+
+def calendar_feed_token(feed: CalendarFeed) -> str:
+    """The secret part of the feed's address: the stored key signed with SECRET_KEY (a copy of the database alone
+    does not give anyone's calendar away; changing SECRET_KEY changes every address)."""
+    return signing.Signer(salt=CALENDAR_SALT).sign(feed.key)
+
+
+def calendar_feed_url(feed: CalendarFeed) -> str:
+    """The address belongs to no place (the feed gathers all of the person's), whichever page shows it."""
+    from . import places
+
+    with places.unscoped(script_prefix="/"):
+        return settings.SITE_URL + reverse("calendar_feed", args=[calendar_feed_token(feed)])
+
+
+@transaction.atomic
+def calendar_feed_for(*, user: User) -> CalendarFeed:
+    """The person's live feed, made the first time they look."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # two first looks at once make one feed
+    feed = CalendarFeed.objects.live().filter(user=user).first()
+    if feed is None:
+        feed = CalendarFeed.objects.create(user=user, key=secrets.token_urlsafe(24))
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user: User) -> CalendarFeed:
+    """Stop the old address working and give the person a new one (a shared or leaked link is cut off)."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    for old in CalendarFeed.objects.live().filter(user=user):
+        old.revoked_at = timezone.now()
+        old._history_user = user
+        old.save(update_fields=["revoked_at"])
+    return CalendarFeed.objects.create(user=user, key=secrets.token_urlsafe(24))
+
+
+def calendar_feed_owner(token: str) -> User | None:
+    """Whose calendar an address opens: None for an altered, revoked or unknown one, or a deactivated person."""
+    try:
+        key = signing.Signer(salt=CALENDAR_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    feed = CalendarFeed.objects.live().select_related("user").filter(key=key, user__is_active=True).first()
+    return feed.user if feed else None

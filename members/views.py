@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access, services
+from . import access, selectors, services
 from .forms import (
     AcceptInvitationForm,
     DeclarationForm,
@@ -336,3 +336,26 @@ def group_role_end(request, pk: int):
     else:
         messages.success(request, f"{group_role.user}'s role as {group_role.get_role_display().lower()} has ended.")
     return redirect("members:group_manage")
+
+
+# The person's own account ------------------------------------------------------------------------------------
+
+
+@login_required
+def account(request):
+    """Who the person is to the portal, where they work, and their private calendar address."""
+    feed = services.calendar_feed_for(user=request.user)
+    return render(request, "members/account.html", {
+        "places": selectors.places_of(request.user),
+        "calendar_url": services.calendar_feed_url(feed),
+        "calendar_since": feed.created_at,
+    })
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    services.calendar_feed_reset(user=request.user)
+    messages.success(request, "Your calendar has a new link. The old link no longer works: add the new one to your "
+                              "calendar in its place.")
+    return redirect("me:account")

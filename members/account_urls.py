@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "me"
+
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
+]
