@@ -20,6 +20,8 @@ from priorities.models import RAG, AgreedPriority, Exercise, percent
 from priorities.selectors import exercise_turnout
 from representation.models import Forum, Representative, Request
 
+from . import charts
+
 # Engagement is measured over the last year of published decisions.
 ENGAGEMENT_DAYS = 365
 # The page names the latest few decisions each place published to the system; the count says how many in all.
@@ -141,6 +143,7 @@ def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) 
         open_requests = _counts_by_place(Request.objects.awaiting_triage().filter(routed_from_ics=ics))
         forums = _ics_forums(ics)
         representatives = _representatives_by_place(forums)
+        ics_charts = charts.for_ics(ics_places, today=timezone.localdate(now), now=now)
     rows = []
     for place in ics_places:
         practices = open_practices.get(place.pk, 0)
@@ -164,4 +167,5 @@ def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) 
             "exercise": exercise,
             "turnout": exercise_turnout(exercise) if exercise else None,
         })
-    return {"rows": rows, "forums": forums, "since": since}
+    return {"rows": rows, "forums": forums, "since": since, "charts": ics_charts,
+            "window_weeks": charts.WINDOW_WEEKS}

@@ -14,7 +14,7 @@ from members.models import ICS, GroupRole, Membership, Place, Seat
 from members.places import nowhere, place_prefix, unscoped
 from members.selectors import places_of
 
-from . import digest, ics, sections
+from . import charts, digest, ics, sections
 
 
 def csrf_failure(request, reason=""):
@@ -86,7 +86,8 @@ def dashboard(request):
     return render(
         request,
         "gpleadership/dashboard.html",
-        {"sections": all_sections, "today": today, "total": sum(len(s["items"]) for s in all_sections)},
+        {"sections": all_sections, "today": today, "total": sum(len(s["items"]) for s in all_sections),
+         "charts": charts.for_dashboard(today=today, now=timezone.now()), "window_weeks": charts.WINDOW_WEEKS},
     )
 
 
