@@ -27,9 +27,9 @@ NOT_IN_A_PCN = "Not in a PCN"
 BLUE, RED, GREEN, GREY = "#005eb8", "#d5281b", "#007f3b", "#425563"
 
 # Geometry, in the SVG's own units (it scales to the width of its column).
-BAR_HEIGHT = 20
-BAR_GAP = 4
-GROUP_GAP = 16
+BAR_HEIGHT = 16
+BAR_GAP = 2
+GROUP_GAP = 12
 PLOT_WIDTH = 360
 VALUE_ROOM = 64
 LEGEND_HEIGHT = 32
@@ -77,6 +77,7 @@ class Bar:
     x: float
     y: float
     width: float
+    height: float
     fill: str
     label_x: float
     label_y: float
@@ -153,9 +154,9 @@ class BarChart:
             for n, (series, figure) in enumerate(zip(self.series, figures, strict=True)):
                 width = PLOT_WIDTH * figure.value / self.axis_max
                 bar_y = y + n * (BAR_HEIGHT + BAR_GAP)
-                self.bars.append(Bar(category, series.label, figure, self.left, bar_y, round(width, 1),
+                self.bars.append(Bar(category, series.label, figure, self.left, bar_y, round(width, 1), BAR_HEIGHT,
                                      f"url(#{self.patterns[n].id})", round(self.left + width + 6, 1),
-                                     bar_y + BAR_HEIGHT / 2 + 5))
+                                     bar_y + BAR_HEIGHT / 2 + 4.5))
             y += group_height + GROUP_GAP
         self.plot_bottom = y - GROUP_GAP + 8
         self.height = self.plot_bottom + AXIS_HEIGHT
