@@ -10,6 +10,7 @@ page runs the same number of queries however many PCNs, places or weeks it shows
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import Case, DateField, Value, When
 from django.utils.formats import date_format
@@ -83,14 +84,14 @@ class Bar:
     label_y: float
 
 
-@dataclass(frozen=True)
-class Tick:
+class Tick(NamedTuple):
     label: str
     x: float
 
 
-@dataclass(frozen=True)
-class Swatch:
+class Swatch(NamedTuple):
+    """A legend's entry: the series' fill beside its name."""
+
     label: str
     fill: str
     x: float
