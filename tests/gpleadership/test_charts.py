@@ -3,7 +3,7 @@ the SVG's bars and labels against its table's cells, the empty states, the windo
 adding up to the rules they group, and who may see them."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -166,7 +166,8 @@ def _vote(exercise, practices, by):
 
 
 def _days(n: int):
-    return timezone.now() - timedelta(days=n)
+    """Noon, `n` days ago: the local date is certain whatever the hour the test runs and the clocks changed."""
+    return timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=n), time(12)))
 
 
 @pytest.fixture
@@ -374,7 +375,7 @@ def system(testshire, ics, riverton, lakeside, chair):
         exercise = ExerciseFactory(title="Riverton vote")
         _vote(exercise, [river], chair)
         priority_services.exercise_close(exercise=exercise, now=_days(5))
-        ActionFactory(status="done", completion_note="Done.", completed_at=_days(5))
+        ActionFactory(status="done", completion_note="Done.", created_at=_days(10), completed_at=_days(5))
         _request(received_days_ago=1, place=riverton)
     return {"places": [lakeside, riverton, testshire]}
 
