@@ -107,6 +107,30 @@ def acknowledgement_by_pcn(item: DecisionItem) -> tuple[list[dict], dict]:
     return result, {"practices": total, "acknowledged": done, "rate": done / total if total else 0}
 
 
+def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]:
+    """The rule of acknowledgement_by_pcn over every decision published since `since`, grouped by the open
+    practices' `by` ("pcn" or "place"): {group id: practices, decisions (those of the practices' places),
+    acknowledged, expected (each practice × each decision of its place), name}; None is the practices in no PCN.
+    Three queries, however many groups, decisions and practices."""
+    published = DecisionItem.objects.published().filter(published_at__gte=since)
+    practices = Organisation.objects.open_practices()
+    decisions = dict(published.order_by().values_list("place").annotate(n=Count("pk")).values_list("place", "n"))
+    groups: dict[int | None, dict] = {}
+    for counted in practices.order_by().values(*dict.fromkeys([by, f"{by}__name", "place"])).annotate(n=Count("pk")):
+        row = groups.setdefault(counted[by], {"name": counted[f"{by}__name"], "practices": 0, "decisions": 0,
+                                              "acknowledged": 0, "expected": 0})
+        place_decisions = decisions.get(counted["place"], 0)
+        row["practices"] += counted["n"]
+        row["decisions"] = max(row["decisions"], place_decisions)
+        row["expected"] += counted["n"] * place_decisions
+    for group, count in (
+        Acknowledgement.objects.filter(item__in=published, practice__in=practices)
+        .order_by().values_list(f"practice__{by}").annotate(n=Count("pk")).values_list(f"practice__{by}", "n")
+    ):
+        groups[group]["acknowledged"] = count
+    return groups
+
+
 def item_rounds(item: DecisionItem) -> list[Round]:
     """Every round of an item with its seats asked and positions, in three queries."""
     return list(

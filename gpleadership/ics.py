@@ -13,12 +13,15 @@ from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from decisions.models import Acknowledgement, DecisionItem
-from members.models import ICS, GroupRole, Membership, Organisation, Place
+from decisions import selectors as decision_selectors
+from decisions.models import DecisionItem
+from members.models import ICS, GroupRole, Membership, Place
 from members.places import across, place_prefix
 from priorities.models import RAG, AgreedPriority, Exercise, percent
 from priorities.selectors import exercise_turnout
 from representation.models import Forum, Representative, Request
+
+from . import charts
 
 # Engagement is measured over the last year of published decisions.
 ENGAGEMENT_DAYS = 365
@@ -128,25 +131,21 @@ def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) 
     since = now - timedelta(days=ENGAGEMENT_DAYS)
     with across(ics_places):
         priorities = _agreed_priorities()
-        published = DecisionItem.objects.published().filter(published_at__gte=since)
-        decisions_published = _counts_by_place(published)
-        decisions_public = _counts_by_place(published.filter(is_public=True))
-        latest_public = _latest_public_decisions(since)
-        open_practices = _counts_by_place(Organisation.objects.open_practices())
-        acknowledgements = _counts_by_place(
-            Acknowledgement.objects.filter(item__in=published, practice__in=Organisation.objects.open_practices()),
-            "item__place",
+        decisions_public = _counts_by_place(
+            DecisionItem.objects.published().filter(published_at__gte=since, is_public=True)
         )
+        latest_public = _latest_public_decisions(since)
+        acknowledgements = decision_selectors.acknowledgement_rates(since=since, by="place")
         exercises = _latest_counted_exercises()
         open_requests = _counts_by_place(Request.objects.awaiting_triage().filter(routed_from_ics=ics))
         forums = _ics_forums(ics)
         representatives = _representatives_by_place(forums)
+        ics_charts = charts.for_ics(ics_places, today=timezone.localdate(now), now=now)
     rows = []
     for place in ics_places:
-        practices = open_practices.get(place.pk, 0)
-        decisions = decisions_published.get(place.pk, 0)
-        acknowledged = acknowledgements.get(place.pk, 0)
-        expected = decisions * practices
+        reach = acknowledgements.get(place.pk, {"practices": 0, "decisions": 0, "acknowledged": 0, "expected": 0})
+        practices, decisions = reach["practices"], reach["decisions"]
+        acknowledged, expected = reach["acknowledged"], reach["expected"]
         exercise = exercises.get(place.pk)
         rows.append({
             "place": place,
@@ -164,4 +163,5 @@ def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) 
             "exercise": exercise,
             "turnout": exercise_turnout(exercise) if exercise else None,
         })
-    return {"rows": rows, "forums": forums, "since": since}
+    return {"rows": rows, "forums": forums, "since": since, "charts": ics_charts,
+            "window_weeks": charts.WINDOW_WEEKS}

@@ -16,7 +16,7 @@ from members.places import nowhere, place_prefix, unscoped
 from members.selectors import places_of
 from members.services import calendar_feed_owner
 
-from . import calendar, digest, ics, sections
+from . import calendar, charts, digest, ics, sections
 
 
 def csrf_failure(request, reason=""):
@@ -88,7 +88,8 @@ def dashboard(request):
     return render(
         request,
         "gpleadership/dashboard.html",
-        {"sections": all_sections, "today": today, "total": sum(len(s["items"]) for s in all_sections)},
+        {"sections": all_sections, "today": today, "total": sum(len(s["items"]) for s in all_sections),
+         "charts": charts.for_dashboard(today=today, now=timezone.now()), "window_weeks": charts.WINDOW_WEEKS},
     )
 
 

@@ -31,6 +31,20 @@ class ExerciseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(is_archived=False, status=Exercise.Status.OPEN)
 
+    @staticmethod
+    def latest_voted_order() -> list:
+        """An open exercise (the latest to open) first, then counted ones, the most recently closed first."""
+        return [
+            models.Case(models.When(status=Exercise.Status.OPEN, then=0), default=1).asc(),
+            models.F("closed_at").desc(nulls_last=True), models.F("opens_at").desc(), models.F("pk").desc(),
+        ]
+
+    def latest_voted_first(self):
+        """Exercises practices have voted in, the one to report first first (latest_voted_order)."""
+        return self.filter(
+            is_archived=False, status__in=[Exercise.Status.OPEN, Exercise.Status.CLOSED, Exercise.Status.PUBLISHED]
+        ).order_by(*self.latest_voted_order())
+
 
 class Exercise(PlaceOwned):
     """One round of priority setting: the group proposes candidates and every practice votes."""

@@ -3,13 +3,14 @@ of queries, however many exercises, practices or plan items there are."""
 
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from members.access import practice_ids
 from members.models import Membership, Organisation
 
-from .models import RAG, AgreedPriority, Ballot, Exercise, PlanItem, percent
+from .models import RAG, AgreedPriority, Ballot, Exercise, ExerciseQuerySet, PlanItem, percent
 from .services import describe_choices, eligible_practices, turnout
 
 
@@ -127,6 +128,38 @@ def _my_practice_rows(exercise: Exercise, user, titles: dict[int, str], now: dat
 def exercise_turnout(exercise: Exercise) -> dict:
     """Turnout as counted once the exercise is counted; before that, as it stands. Two queries at most."""
     return exercise.result["turnout"] if exercise.is_counted else turnout(exercise)
+
+
+def latest_turnout() -> tuple[Exercise | None, dict | None]:
+    """The exercise open now, else the one closed most recently, with its turnout (overall and by PCN). Three
+    queries at most."""
+    exercise = Exercise.objects.latest_voted_first().first()
+    return exercise, exercise_turnout(exercise) if exercise else None
+
+
+def latest_turnout_by_place() -> dict[int, tuple[Exercise, dict]]:
+    """latest_turnout for every place of the scope at once: {place id: (exercise, eligible, voted, percent)}. A
+    counted exercise reports the turnout stored at its close, an open one ExerciseQuerySet.with_turnout's ballots
+    of the place's open practices (the rule of services.turnout). Two queries, however many places."""
+    numbered = (
+        Exercise.objects.latest_voted_first().with_turnout()
+        .annotate(place_rank=Window(RowNumber(), partition_by=F("place"),
+                                    order_by=ExerciseQuerySet.latest_voted_order()))
+        .filter(place_rank=1)
+    )
+    exercises = list(numbered)
+    eligible = dict(
+        eligible_practices().order_by().values_list("place").annotate(n=Count("pk")).values_list("place", "n")
+    ) if any(not e.is_counted for e in exercises) else {}
+    result = {}
+    for exercise in exercises:
+        if exercise.is_counted:
+            stored = exercise.result["turnout"]
+            figures = {"eligible": stored["eligible"], "voted": stored["voted"]}
+        else:
+            figures = {"eligible": eligible.get(exercise.place_id, 0), "voted": exercise.ballot_count}
+        result[exercise.place_id] = (exercise, {**figures, "percent": percent(figures["voted"], figures["eligible"])})
+    return result
 
 
 def ballots_by_practice(exercise: Exercise) -> list[Ballot]:

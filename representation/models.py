@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -376,6 +376,30 @@ class Feedback(models.Model):
         return f"Feedback: {self.agenda_item}"
 
 
+def _action_open_at_end_of(day: date) -> Q:
+    """Open at the end of `day`, as the data says now: made by then and not closed by then. On today this is
+    ActionQuerySet.open: an action open now has no completion time."""
+    return Q(is_archived=False, created_at__date__lte=day) & (
+        Q(status__in=Action.OPEN_STATUSES) | Q(completed_at__date__gt=day)
+    )
+
+
+def _action_overdue_at_end_of(day: date) -> Q:
+    """ActionQuerySet.overdue(today) as it stood at the end of `day`."""
+    return _action_open_at_end_of(day) & Q(due_on__lt=day)
+
+
+def _action_status_counts(*, on: date, done_since: date) -> dict:
+    """Count expressions for actions open on time and overdue at the end of `on`, and done after `done_since` up
+    to `on`: one definition for the weekly chart and for the ICS page's count by place."""
+    return {
+        "on_time": Count("pk", filter=_action_open_at_end_of(on) & ~Q(due_on__lt=on)),
+        "overdue": Count("pk", filter=_action_overdue_at_end_of(on)),
+        "done": Count("pk", filter=Q(is_archived=False, status=Action.Status.DONE, completed_at__date__gt=done_since,
+                                     completed_at__date__lte=on)),
+    }
+
+
 class ActionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(is_archived=False, status__in=Action.OPEN_STATUSES)
@@ -383,6 +407,28 @@ class ActionQuerySet(models.QuerySet):
     def overdue(self, today: date):
         """Open past the due date. Action.is_overdue is the same test for one action."""
         return self.open().filter(due_on__lt=today)
+
+    def overdue_at_end_of(self, day: date):
+        """Overdue as it stood at the end of an earlier day (the same as overdue(day) when `day` is today)."""
+        return self.filter(_action_overdue_at_end_of(day))
+
+    def with_status_counts(self, *, on: date, done_since: date):
+        """`on_time`, `overdue` and `done` counted by the database in the groups the queryset's values() make
+        (by place on the ICS page)."""
+        return self.annotate(**_action_status_counts(on=on, done_since=done_since))
+
+    def weekly_status(self, week_ends: list[date]) -> list[dict]:
+        """For each week ending on one of `week_ends`: actions open on time and overdue at its end, and actions
+        done during it. One query however many weeks."""
+        counts = {}
+        for n, end in enumerate(week_ends):
+            for status, expression in _action_status_counts(on=end, done_since=end - timedelta(days=7)).items():
+                counts[f"{status}_{n}"] = expression
+        totals = self.aggregate(**counts) if counts else {}
+        return [
+            {"week_end": end, **{status: totals[f"{status}_{n}"] for status in ("on_time", "overdue", "done")}}
+            for n, end in enumerate(week_ends)
+        ]
 
     def for_person(self, user):
         return self.filter(Q(owner=user) | Q(support=user))
@@ -471,6 +517,10 @@ class Review(models.Model):
         return f"Review of {self.representative} on {self.reviewed_on}"
 
 
+def _past_target(today: date) -> Q:
+    return Q(triaged_at__isnull=True, triage_due_on__lt=today) | Q(triaged_at__date__gt=F("triage_due_on"))
+
+
 class RequestQuerySet(models.QuerySet):
     def awaiting_triage(self):
         return self.filter(is_archived=False, outcome="")
@@ -482,8 +532,17 @@ class RequestQuerySet(models.QuerySet):
     def past_target(self, today: date):
         """Requests that miss the triage target: triaged after the target date, or still waiting after it.
         Request.is_past_target is the same test for one request."""
-        return self.filter(is_archived=False).filter(
-            Q(triaged_at__isnull=True, triage_due_on__lt=today) | Q(triaged_at__date__gt=F("triage_due_on"))
+        return self.filter(is_archived=False).filter(_past_target(today))
+
+    def with_triage_counts(self, today: date):
+        """`within_target` (triaged, not past_target), `late` (past_target) and `waiting` (not triaged, still
+        within the target), counted by the database in the groups the queryset's values() make (by week received,
+        by place). The three share out every live request."""
+        late = _past_target(today)
+        return self.filter(is_archived=False).annotate(
+            within_target=Count("pk", filter=Q(triaged_at__isnull=False) & ~late),
+            late=Count("pk", filter=late),
+            waiting=Count("pk", filter=Q(triaged_at__isnull=True) & ~late),
         )
 
 

@@ -52,16 +52,30 @@ def test_it_runs_the_same_number_of_queries_whatever_the_size(client_for, chair)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from decisions.models import Acknowledgement
+
+    from ..factories import ActionFactory, DecisionItemFactory, RequestFactory
+
+    def more(weeks_ago: int):
+        # A practice in a PCN of its own that saw a decision, a seat, an overdue action, a request: the charts
+        # draw a bar per PCN and per week, each from a query that groups.
+        practice = PracticeFactory()
+        SeatFactory(holder=None)
+        item = DecisionItemFactory(status="agreed", published_at=timezone.now() - timedelta(weeks=weeks_ago))
+        Acknowledgement.objects.create(item=item, practice=practice, acknowledged_by=chair)
+        ActionFactory(created_at=timezone.now() - timedelta(weeks=weeks_ago + 1),
+                      due_on=timezone.localdate() - timedelta(weeks=weeks_ago))
+        RequestFactory(received_at=timezone.now() - timedelta(weeks=weeks_ago, days=1))
+
     client = client_for(chair)
-    PracticeFactory()
-    SeatFactory(holder=None)
+    more(0)
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("dashboard"))
-    for _ in range(10):
-        PracticeFactory()
-        SeatFactory(holder=None)
+    for n in range(10):
+        more(n + 1)
     with CaptureQueriesContext(connection) as large:
-        client.get(reverse("dashboard"))
+        html = client.get(reverse("dashboard")).content.decode()
+    assert html.count('class="portal-chart__bar"') > 11 * 3
     assert len(small.captured_queries) == len(large.captured_queries)
 
 

@@ -17,6 +17,7 @@ from representation import services as representation_services
 from representation.models import Forum
 
 from ..factories import (
+    ActionFactory,
     AgreedPriorityFactory,
     CandidateFactory,
     DecisionItemFactory,
@@ -279,6 +280,7 @@ def _add_places(ics, start, count, author, forum):
             _close_with_ballots(practices_voting=[practice], created_by=author)
             rep = UserFactory()
             GroupRoleFactory(user=rep, role=GroupRole.Role.MEMBER)
+            ActionFactory(owner=rep, created_by=author, due_on=timezone.localdate() - timedelta(days=1))
         with places.unscoped():
             RepresentativeFactory(forum=Forum.objects.create(
                 ics=ics, name=f"ICS forum {n}", host=forum.host, cadence="Monthly"), user=rep)
@@ -294,9 +296,10 @@ def test_the_page_runs_the_same_queries_for_two_places_and_for_twenty(client_for
     client.get(URL)  # the session and the like, once
     with CaptureQueriesContext(connection) as at_two:
         response = client.get(URL)
-    assert response.content.decode().count('scope="row"') == 2 + 2  # two places, two forums
+    # Two places, in the places' table and in each of the four charts' tables; two forums.
+    assert response.content.decode().count('scope="row"') == 2 * 5 + 2
     _add_places(ics, 2, 18, author, forum)
     with CaptureQueriesContext(connection) as at_twenty:
         response = client.get(URL)
-    assert response.content.decode().count('scope="row"') == 20 + 20
+    assert response.content.decode().count('scope="row"') == 20 * 5 + 20
     assert len(at_twenty) == len(at_two), "\n".join(q["sql"] for q in at_twenty.captured_queries)
