@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members import outbox
+from members import audit, outbox
 from members.models import Membership, Organisation, User
 
 from . import counting, emails
@@ -308,16 +308,17 @@ def _weight_for(exercise: Exercise, practice: Organisation) -> Decimal:
 
 def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> dict:
     """Eligible practices and ballots, overall and by PCN. Two queries."""
-    practices = list(eligible_practices().select_related("pcn").order_by("pcn__name", "name"))
+    # (pk, PCN name) pairs, not model instances: a national electorate is thousands of practices.
+    practices = list(eligible_practices().order_by("pcn__name", "name").values_list("pk", "pcn__name"))
     if ballots_by_practice is None:
         ballots_by_practice = set(exercise.ballots.values_list("practice_id", flat=True))
     by_pcn: dict[str, dict] = {}
-    for practice in practices:
-        name = practice.pcn.name if practice.pcn else "Not in a PCN"
+    for pk, pcn_name in practices:
+        name = pcn_name or "Not in a PCN"
         row = by_pcn.setdefault(name, {"pcn": name, "eligible": 0, "voted": 0})
         row["eligible"] += 1
-        row["voted"] += practice.pk in ballots_by_practice
-    voted = sum(1 for p in practices if p.pk in ballots_by_practice)
+        row["voted"] += pk in ballots_by_practice
+    voted = sum(1 for pk, _ in practices if pk in ballots_by_practice)
     return {
         "eligible": len(practices),
         "voted": voted,
@@ -408,12 +409,21 @@ def exercise_close(*, exercise: Exercise, now=None) -> Exercise:
     if exercise.status != Exercise.Status.OPEN:
         raise ValidationError("Only an open exercise can be closed.")
     candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
+    # One query reads every ballot (locked: none changes while it is counted) with its practice's list size.
     ballots = list(
-        exercise.ballots.select_for_update(of=("self",)).select_related("practice").order_by("practice__name", "pk")
+        exercise.ballots.select_for_update(of=("self",)).select_related("practice")
+        .only("choices", "weight", "exercise_id", "practice__name", "practice__list_size")
+        .order_by("practice__name", "pk")
     )
+    weighed = []
     for ballot in ballots:
-        ballot.weight = _weight_for(exercise, ballot.practice)
-        ballot.save(update_fields=["weight"])
+        weight = _weight_for(exercise, ballot.practice)
+        if ballot.weight != weight:
+            ballot.weight = weight
+            weighed.append(ballot)
+    # The weights are kept on the ballots, with their history, in bulk: a national vote has thousands of ballots,
+    # and a save each (two queries with the history row) took seconds.
+    audit.set_with_history(weighed, "weight", when=now)
     result = count_exercise(exercise, candidates, ballots)
     result["turnout"] = turnout(exercise, {b.practice_id for b in ballots})
     result["counted_at"] = now.isoformat()

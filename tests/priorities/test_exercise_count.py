@@ -127,6 +127,34 @@ def test_the_weight_is_the_list_size_when_voting_closes(make_exercise, make_vote
     exercise = services.exercise_close(exercise=exercise)
     assert Ballot.objects.get().weight == Decimal(1500)
     assert exercise.result["ranking"][0]["total"] == "1500.00000"
+    # The weight is written with its history, as a save would (members.audit).
+    latest = Ballot.history.order_by("-history_id").first()
+    assert (latest.weight, latest.history_type, latest.history_date) == (Decimal(1500), "~", exercise.closed_at)
+    assert latest.choices == [candidates["A"].pk] and latest.practice_id == practice.pk
+
+
+@pytest.mark.parametrize("method", ["ranked", "approval", "points"])
+def test_closing_reads_and_writes_in_a_fixed_number_of_queries_however_many_ballots(
+    make_exercise, make_voter, method
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def close_with(voters: int) -> int:
+        exercise, candidates = make_exercise(method, names="ABC", places=1, weighting="list_size")
+        choices = {"ranked": [candidates["A"].pk, candidates["B"].pk], "approval": [candidates["A"].pk],
+                   "points": {str(candidates["A"].pk): exercise.points_per_ballot}}[method]
+        for n in range(voters):
+            practice, user = make_voter(list_size=1000 + n)
+            services.ballot_cast(exercise=exercise, practice=practice, user=user, choices=choices)
+        with CaptureQueriesContext(connection) as queries:
+            closed = services.exercise_close(exercise=exercise)
+        assert closed.result["winners"] == ["A"]
+        assert sorted(Ballot.objects.filter(exercise=exercise).values_list("weight", flat=True)) == [
+            Decimal(1000 + n) for n in range(voters)]
+        return len(queries.captured_queries)
+
+    assert close_with(2) == close_with(12)
 
 
 # --- the shared council elections, through the exercise's count and its stored JSON -------------------------
