@@ -99,17 +99,18 @@ def meeting_page(meeting: Meeting) -> dict:
 
 def action_list(*, person=None, show_closed: bool = False, today: date | None = None) -> dict:
     """The action log, soonest due first: open actions (all of them with `show_closed`), only those `person` owns
-    or supports if given, and how many are overdue. One query."""
+    or supports if given, and how many are overdue. `actions` is a query for the page to paginate; the overdue
+    count is one query."""
     today = today or timezone.localdate()
     actions = Action.objects.filter(is_archived=False).select_related(
         "owner", "support", "meeting__forum", "decision", "priority"
     )
     if person is not None:
         actions = actions.for_person(person)
+    overdue_count = actions.overdue(today).count()
     if not show_closed:
         actions = actions.filter(status__in=Action.OPEN_STATUSES)
-    actions = list(actions.order_by("due_on", "pk"))
-    return {"actions": actions, "overdue_count": sum(1 for a in actions if a.is_overdue(today))}
+    return {"actions": actions.order_by("due_on", "pk"), "overdue_count": overdue_count}
 
 
 def review_list(*, of_person=None):

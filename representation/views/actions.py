@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -14,16 +15,24 @@ from .. import access, selectors, services
 from ..forms import ActionForm, ActionUpdateForm
 from ._common import form_status
 
+# Actions on one page of the log: a national host has tens of thousands.
+ACTIONS_PAGE_SIZE = 50
+
 
 def _action_list(request, *, mine: bool):
     require(access.can_read(request.user))
     show_closed = request.GET.get("show") == "all"
     today = timezone.localdate()
+    found = selectors.action_list(person=request.user if mine else None, show_closed=show_closed, today=today)
+    page = Paginator(found["actions"], ACTIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "representation/actions.html",
         {
-            **selectors.action_list(person=request.user if mine else None, show_closed=show_closed, today=today),
+            "actions": page,
+            "page": page,
+            "query": "show=all" if show_closed else "",
+            "overdue_count": found["overdue_count"],
             "mine": mine,
             "show_closed": show_closed,
             "today": today,

@@ -452,6 +452,48 @@ def test_overdue_actions_are_flagged(client_for, member):
     assert "Overdue" in html and "1 overdue." in html
 
 
+def test_the_action_log_comes_in_pages_that_keep_the_filter(client_for, member, django_assert_num_queries):
+    from representation.views.actions import ACTIONS_PAGE_SIZE
+
+    for n in range(ACTIONS_PAGE_SIZE + 3):
+        ActionFactory(owner=member, title=f"Action number {n:03d}", due_on=TODAY + timedelta(days=n))
+    closed = ActionFactory(owner=member, title="Closed one", status="done", completion_note="Done.",
+                           completed_at=timezone.now(), due_on=TODAY + timedelta(days=500))
+    ActionFactory(owner=member, title="Late one", due_on=TODAY - timedelta(days=2))
+    client = client_for(member)
+    first = client.get(reverse("representation:actions")).content.decode()
+    assert "Late one" in first and f"Action number {ACTIONS_PAGE_SIZE - 2:03d}" in first
+    assert f"Action number {ACTIONS_PAGE_SIZE - 1:03d}" not in first  # on page 2 (the late one comes first)
+    assert "Page 2 of 2" in first and "1 overdue." in first
+    second = client.get(reverse("representation:actions") + "?page=2").content.decode()
+    assert f"Action number {ACTIONS_PAGE_SIZE + 2:03d}" in second and "Closed one" not in second
+    # "Show closed actions too" is kept on the page links.
+    every = client.get(reverse("representation:actions") + "?show=all").content.decode()
+    assert "show=all&amp;page=2" in every
+    assert closed.title in client.get(reverse("representation:actions") + "?show=all&page=2").content.decode()
+    # A page number that is not a page shows the nearest page, never an error.
+    assert client.get(reverse("representation:actions") + "?page=99").status_code == 200
+    assert client.get(reverse("representation:actions") + "?page=x").status_code == 200
+
+
+def test_the_action_log_runs_a_fixed_number_of_queries_as_actions_grow(client_for, member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(member)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("representation:actions")).status_code == 200
+        return len(queries.captured_queries)
+
+    ActionFactory(owner=member)
+    small = count()
+    for _ in range(60):
+        ActionFactory(owner=member, support=member)
+    assert count() == small
+
+
 # Reviews -------------------------------------------------------------------------------------------------------
 
 
