@@ -194,3 +194,13 @@ def deliver():
     from members import outbox
 
     return outbox.sweep
+
+
+@pytest.fixture
+def papers_root(settings, tmp_path):
+    """The papers storage in a folder of this test's own (members.papers looks the storage up on each use)."""
+    root = tmp_path / "papers"
+    settings.STORAGES = {**settings.STORAGES, "papers": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": root, "base_url": None},
+    }}
+    return root
