@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from members import access
 from members.models import Organisation, Place, Seat
-from members.papers import PaperBase, PaperQuerySet
+from members.papers import PaperBase
 from members.places import PlaceOwned, scoped_manager
 
 
@@ -328,13 +328,6 @@ class ItemPaper(PaperBase):
     """A paper attached to a decision item: read by whoever may read the item, added by whoever may edit it."""
 
     PLACE_PATH = "item__place"
+    OWNER, URL_NAME = "item", "decisions:paper"
     item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="papers")
     history = HistoricalRecords()
-
-    objects = scoped_manager(PaperQuerySet)
-
-    class Meta(PaperBase.Meta):
-        pass
-
-    def get_absolute_url(self):
-        return reverse("decisions:paper", args=[self.item_id, self.pk])

@@ -1,4 +1,5 @@
 import csv
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from members import access as roles
 from members import papers
 from members.forms import PaperForm, add_service_errors, refusal
 from members.models import Seat
+from members.paper_pages import paper_form_done
 
 from . import access, selectors, services
 from .forms import (
@@ -288,16 +290,9 @@ def acknowledge(request, pk: int):
 def paper_add(request, pk: int):
     item = access.get_item_for(request.user, pk, to="edit")
     form = PaperForm(request.POST, request.FILES, current=ItemPaper.objects.current().filter(item=item))
-    if form.is_valid():
-        try:
-            paper = papers.paper_add(owner=item, uploaded_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            form.ask_for_file_again()
-        else:
-            messages.success(request, papers.added_message(paper))
-            return redirect(_item_url(item, "papers"))
-    return _item_page(request, item, paper_form=form, status=400)
+    add = partial(papers.paper_add, owner=item, uploaded_by=request.user)
+    return paper_form_done(request, form, add=add, done_url=_item_url(item, "papers")) or _item_page(
+        request, item, paper_form=form, status=400)
 
 
 @login_required

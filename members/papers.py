@@ -34,7 +34,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.db import models, transaction
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils import timezone
+
+from . import places
 
 logger = logging.getLogger(__name__)
 
@@ -275,7 +278,11 @@ class PaperQuerySet(models.QuerySet):
 
 class PaperBase(models.Model):
     """A file attached to something, one version of it. The concrete model names its owner in a foreign key whose
-    related_name is "papers" (the owner's `papers`)."""
+    related_name is "papers" (the owner's `papers`), that key's name in OWNER, its download page in URL_NAME (taking
+    the owner's pk and the paper's), and its path to the place in PLACE_PATH; and it keeps its own history."""
+
+    OWNER: str
+    URL_NAME: str
 
     title = models.CharField(max_length=200)
     file = models.FileField(storage=papers_storage, upload_to=paper_key, max_length=100)
@@ -291,12 +298,17 @@ class PaperBase(models.Model):
     supersedes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="superseded_by")
 
+    objects = places.scoped_manager(PaperQuerySet)
+
     class Meta:
         abstract = True
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse(self.URL_NAME, args=[getattr(self, f"{self.OWNER}_id"), self.pk])
 
     @property
     def type_label(self) -> str:

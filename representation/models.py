@@ -11,13 +11,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from decisions.models import DecisionItem
 from members.models import ICS, Organisation, Place
-from members.papers import PaperBase, PaperQuerySet
+from members.papers import PaperBase
 from members.places import PlaceOwned, scoped_manager
 from priorities.models import AgreedPriority
 
@@ -679,19 +678,12 @@ class MeetingPaper(PaperBase):
         MINUTES = "minutes", "Minutes"
         PAPER = "paper", "A paper"
 
+    OWNER, URL_NAME = "meeting", "representation:meeting_paper"
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="papers")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PAPER)
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="papers", verbose_name="agenda item")
     history = HistoricalRecords()
-
-    objects = scoped_manager(PaperQuerySet)
-
-    class Meta(PaperBase.Meta):
-        pass
-
-    def get_absolute_url(self):
-        return reverse("representation:meeting_paper", args=[self.meeting_id, self.pk])
 
 
 class BriefingPaper(PaperBase):
@@ -699,29 +691,15 @@ class BriefingPaper(PaperBase):
 
     PLACE_PATH = "briefing__agenda_item__meeting__forum__place"
     ICS_PATH = "briefing__agenda_item__meeting__forum__ics"
+    OWNER, URL_NAME = "briefing", "representation:briefing_paper"
     briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="papers")
     history = HistoricalRecords()
-
-    objects = scoped_manager(PaperQuerySet)
-
-    class Meta(PaperBase.Meta):
-        pass
-
-    def get_absolute_url(self):
-        return reverse("representation:briefing_paper", args=[self.briefing_id, self.pk])
 
 
 class RequestPaper(PaperBase):
     """A paper with a request: the one a system partner sends with the public form, and any the gatekeepers add."""
 
     PLACE_PATH = "request__place"
+    OWNER, URL_NAME = "request", "representation:request_paper"
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="papers")
     history = HistoricalRecords()
-
-    objects = scoped_manager(PaperQuerySet)
-
-    class Meta(PaperBase.Meta):
-        pass
-
-    def get_absolute_url(self):
-        return reverse("representation:request_paper", args=[self.request_id, self.pk])

@@ -204,3 +204,17 @@ def papers_root(settings, tmp_path):
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": root, "base_url": None},
     }}
     return root
+
+
+@pytest.fixture
+def count_queries():
+    """How many queries a GET of `url` runs (the page must answer 200): for pages that must not grow with the data."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    return count

@@ -1,5 +1,7 @@
 """Forum meetings, briefings, feedback."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from members import papers
 from members.forms import PaperForm, add_service_errors
+from members.paper_pages import paper_form_done
 
 from .. import access, selectors, services
 from ..forms import (
@@ -231,16 +234,10 @@ def meeting_paper_add(request, pk: int):
     meeting = access.get_meeting_for(request.user, pk, to="edit")
     form = MeetingPaperForm(request.POST, request.FILES, meeting=meeting,
                             current=MeetingPaper.objects.current().filter(meeting=meeting))
-    if form.is_valid():
-        try:
-            paper = services.meeting_paper_add(meeting=meeting, uploaded_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            form.ask_for_file_again()
-        else:
-            messages.success(request, papers.added_message(paper))
-            return redirect(reverse("representation:meeting", args=[meeting.pk]) + "#papers")
-    return _meeting_page(request, meeting, paper_form=form, status=400)
+    add = partial(services.meeting_paper_add, meeting=meeting, uploaded_by=request.user)
+    done = reverse("representation:meeting", args=[meeting.pk]) + "#papers"
+    return paper_form_done(request, form, add=add, done_url=done) or _meeting_page(
+        request, meeting, paper_form=form, status=400)
 
 
 @login_required
@@ -255,16 +252,10 @@ def meeting_paper(request, pk: int, paper_pk: int):
 def briefing_paper_add(request, pk: int):
     briefing = access.get_briefing_for(request.user, pk, to="edit")
     form = PaperForm(request.POST, request.FILES, current=BriefingPaper.objects.current().filter(briefing=briefing))
-    if form.is_valid():
-        try:
-            paper = papers.paper_add(owner=briefing, uploaded_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            form.ask_for_file_again()
-        else:
-            messages.success(request, papers.added_message(paper))
-            return redirect(reverse("representation:briefing", args=[briefing.agenda_item_id]) + "#papers")
-    return _briefing_page(request, briefing.agenda_item, briefing, paper_form=form, status=400)
+    add = partial(papers.paper_add, owner=briefing, uploaded_by=request.user)
+    done = reverse("representation:briefing", args=[briefing.agenda_item_id]) + "#papers"
+    return paper_form_done(request, form, add=add, done_url=done) or _briefing_page(
+        request, briefing.agenda_item, briefing, paper_form=form, status=400)
 
 
 @login_required

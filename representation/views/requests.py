@@ -1,5 +1,7 @@
 """The single point of access."""
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +18,7 @@ from members import papers
 from members.access import require
 from members.forms import PaperForm, add_service_errors, refusal
 from members.models import ICS, Place
+from members.paper_pages import paper_form_done
 
 from .. import access, selectors, services
 from ..forms import ICSRequestForm, RequestForm, TriageForm, started_token
@@ -175,16 +178,10 @@ def request_paper_add(request, pk: int):
     """The gatekeepers add papers to a request: what they asked the partner for, a reply."""
     req = access.get_request_for(request.user, pk, to="attach")
     form = PaperForm(request.POST, request.FILES, current=RequestPaper.objects.current().filter(request=req))
-    if form.is_valid():
-        try:
-            paper = papers.paper_add(owner=req, uploaded_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            form.ask_for_file_again()
-        else:
-            messages.success(request, papers.added_message(paper))
-            return redirect(reverse("representation:request", args=[req.pk]) + "#papers")
-    return _request_page(request, req, paper_form=form, status=400)
+    add = partial(papers.paper_add, owner=req, uploaded_by=request.user)
+    done = reverse("representation:request", args=[req.pk]) + "#papers"
+    return paper_form_done(request, form, add=add, done_url=done) or _request_page(
+        request, req, paper_form=form, status=400)
 
 
 @login_required

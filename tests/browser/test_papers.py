@@ -2,37 +2,16 @@
 a file that is not what it says and is told to choose another; every page passes axe-core and the CSP."""
 
 import pytest
-from django.utils import timezone
 
 from members import papers
-from members.models import GroupRole
 from representation.models import MeetingPaper
 
 from .. import paper_files as files
-from ..factories import (
-    AgendaItemFactory,
-    ForumFactory,
-    GroupRoleFactory,
-    MeetingFactory,
-    RepresentativeFactory,
-    UserFactory,
-)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def meeting():
-    rep = UserFactory(email="rep@example.nhs.uk", full_name="Dr Rhea Representative")
-    GroupRoleFactory(user=rep, role=GroupRole.Role.MEMBER)
-    forum = ForumFactory(name="Acute trust interface group")
-    RepresentativeFactory(forum=forum, user=rep)
-    meeting = MeetingFactory(forum=forum, held_on=timezone.localdate(), created_by=rep)
-    AgendaItemFactory(meeting=meeting, title="Discharge letters", position=1)
-    return meeting
-
-
-def test_a_representative_uploads_the_minutes_and_sees_them_listed(page, sign_in, axe_violations, meeting,
+def test_a_representative_uploads_the_minutes_and_sees_them_listed(page, sign_in, axe_violations, meeting_today,
                                                                    papers_root, tmp_path):
     minutes = tmp_path / "Minutes 3 March.pdf"
     minutes.write_bytes(files.pdf("Minutes of the meeting"))
@@ -40,7 +19,7 @@ def test_a_representative_uploads_the_minutes_and_sees_them_listed(page, sign_in
     disguised.write_bytes(files.exe())
 
     sign_in("rep@example.nhs.uk")
-    page.goto(f"/testshire/representation/meetings/{meeting.pk}/")
+    page.goto(f"/testshire/representation/meetings/{meeting_today.pk}/")
     assert page.get_by_role("heading", name="Minutes and papers").is_visible()
     assert axe_violations() == []
 

@@ -2,8 +2,6 @@
 published), refused when too large or not what they say, kept when superseded."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -200,15 +198,9 @@ def test_download_is_get_only(client_for, chair, item, papers_root):
 
 # Queries -------------------------------------------------------------------------------------------------------
 
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
-
-
 @pytest.mark.parametrize("persona, item_fixture", [("member", "item"), ("practice_user", "published")])
 def test_the_item_page_runs_constant_queries_as_papers_grow(client_for, request, chair, persona, item_fixture,
-                                                          papers_root):
+                                                          papers_root, count_queries):
     the_item = request.getfixturevalue(item_fixture)
     client = client_for(request.getfixturevalue(persona))
     url = reverse("decisions:item", args=[the_item.pk])
@@ -219,8 +211,8 @@ def test_the_item_page_runs_constant_queries_as_papers_grow(client_for, request,
             _paper(the_item, UserFactory(), supersedes=latest)
 
     add(1)
-    small = _count(client, url)
+    small = count_queries(client, url)
     add(10)
-    large = _count(client, url)
+    large = count_queries(client, url)
     print(f"\nitem page queries ({persona}): 1 paper={small}, 11 papers={large}")
     assert small == large

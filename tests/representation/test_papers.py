@@ -7,8 +7,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -348,13 +346,7 @@ def test_a_bad_request_paper_opens_the_form_with_the_problem(client_for, gatekee
 
 # Queries -------------------------------------------------------------------------------------------------------
 
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
-
-
-def test_the_meeting_page_runs_constant_queries_as_papers_grow(client_for, rep, meeting, papers_root):
+def test_the_meeting_page_runs_constant_queries_as_papers_grow(client_for, rep, meeting, papers_root, count_queries):
     client = client_for(rep)
     url = reverse("representation:meeting", args=[meeting.pk])
 
@@ -370,15 +362,15 @@ def test_the_meeting_page_runs_constant_queries_as_papers_grow(client_for, rep, 
             papers.paper_add(owner=briefing, file=files.upload(), uploaded_by=UserFactory())
 
     add(1)
-    small = _count(client, url)
+    small = count_queries(client, url)
     add(8)
-    large = _count(client, url)
+    large = count_queries(client, url)
     print(f"\nmeeting page queries: 1 item with papers={small}, 9={large}")
     assert small == large
 
 
 def test_the_request_and_briefing_pages_run_constant_queries_as_papers_grow(client_for, gatekeeper, rep, req,
-                                                                           briefing, papers_root):
+                                                                           briefing, papers_root, count_queries):
     pages = [(client_for(gatekeeper), reverse("representation:request", args=[req.pk]), req),
              (client_for(rep), reverse("representation:briefing", args=[briefing.agenda_item_id]), briefing)]
 
@@ -389,8 +381,8 @@ def test_the_request_and_briefing_pages_run_constant_queries_as_papers_grow(clie
                 papers.paper_add(owner=owner, file=files.upload(), uploaded_by=UserFactory(), supersedes=first)
 
     add(1)
-    small = [_count(client, url) for client, url, _ in pages]
+    small = [count_queries(client, url) for client, url, _ in pages]
     add(8)
-    large = [_count(client, url) for client, url, _ in pages]
+    large = [count_queries(client, url) for client, url, _ in pages]
     print(f"\nrequest, briefing page queries: 1 paper={small}, 9={large}")
     assert small == large
