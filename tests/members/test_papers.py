@@ -251,3 +251,18 @@ def test_papers_go_to_an_s3_compatible_store_when_told():
 def test_an_s3_store_without_a_bucket_or_an_unknown_storage_stops_the_portal():
     assert "AWS_STORAGE_BUCKET_NAME must be set" in _settings_in_a_fresh_process(PAPERS_STORAGE="s3").stderr
     assert "PAPERS_STORAGE must be local or s3" in _settings_in_a_fresh_process(PAPERS_STORAGE="ftp").stderr
+
+
+def test_the_upload_handler_drops_what_passes_the_limit_and_keeps_the_real_size(settings):
+    settings.PAPER_MAX_BYTES = 100
+    handler = papers.PaperUploadHandler()
+    handler.new_file("file", "big.pdf", "application/pdf", 250)
+    passed_on = [handler.receive_data_chunk(b"x" * 50, start) for start in (0, 50, 100, 150, 200)]
+    assert passed_on == [b"x" * 50, b"x" * 50, None, None, None]
+    stand_in = handler.file_complete(250)
+    assert stand_in.too_large and stand_in.size == 250 and stand_in.read() == b""
+    with pytest.raises(ValidationError, match="The file must be 100 bytes or smaller"):
+        papers.paper_check(stand_in)
+    handler.new_file("file", "small.pdf", "application/pdf", 50)
+    assert handler.receive_data_chunk(b"x" * 50, 0) == b"x" * 50
+    assert handler.file_complete(50) is None  # Django's own handlers make the file
