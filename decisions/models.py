@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from members import access
 from members.models import Organisation, Place, Seat
+from members.papers import PaperBase
 from members.places import PlaceOwned, scoped_manager
 
 
@@ -321,3 +322,12 @@ class Acknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.practice} saw {self.item}"
+
+
+class ItemPaper(PaperBase):
+    """A paper attached to a decision item: read by whoever may read the item, added by whoever may edit it."""
+
+    PLACE_PATH = "item__place"
+    OWNER, URL_NAME = "item", "decisions:paper"
+    item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="papers")
+    history = HistoricalRecords()

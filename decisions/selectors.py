@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from members.access import practice_ids as access_practice_ids
 from members.models import Organisation, Seat
+from members.papers import with_versions
 
 from .diff import has_changes, word_diff
-from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Round
+from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, ItemPaper, Position, Principle, Round
 from .services import round_verdict
 
 # A published decision older than a fortnight that fewer than this share of practices have seen needs chasing.
@@ -230,6 +231,11 @@ def _round_views(user, rounds: list[Round], now: datetime) -> list[dict]:
         })
         previous = r
     return views
+
+
+def item_papers(item: DecisionItem) -> list[ItemPaper]:
+    """An item's papers, current versions with their earlier ones (members.papers.with_versions). One query."""
+    return with_versions(ItemPaper.objects.filter(item=item).select_related("uploaded_by"))
 
 
 def item_acknowledgements(item: DecisionItem, *, practice_ids) -> dict:

@@ -1,4 +1,5 @@
 import csv
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,9 +12,10 @@ from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members import access as roles
-from members import email_links
-from members.forms import add_service_errors, refusal
+from members import email_links, papers
+from members.forms import PaperForm, add_service_errors, refusal
 from members.models import Seat
+from members.paper_pages import paper_form_done
 
 from . import access, emails, selectors, services
 from .forms import (
@@ -28,7 +30,7 @@ from .forms import (
     RedirectForm,
     RoundOpenForm,
 )
-from .models import Acknowledgement, DecisionItem, Position, Principle, Round
+from .models import Acknowledgement, DecisionItem, ItemPaper, Position, Principle, Round
 
 LOG_PAGE_SIZE = 50
 
@@ -197,10 +199,11 @@ def item_start_discussion(request, pk: int):
 # The item page --------------------------------------------------------------------------------------------
 
 
-def _item_page(request, item, *, comment_form=None, interest_form=None, status=200):
+def _item_page(request, item, *, comment_form=None, interest_form=None, paper_form=None, status=200):
     user = request.user
     now = timezone.now()
-    context = {"item": item, "is_group": roles.is_group(user), "is_chair": roles.is_chair(user), "now": now}
+    context = {"item": item, "is_group": roles.is_group(user), "is_chair": roles.is_chair(user), "now": now,
+               "papers": selectors.item_papers(item)}
     if item.is_published:
         context.update(selectors.item_acknowledgements(item, practice_ids=roles.practice_ids(user)))
     if not context["is_group"]:
@@ -211,6 +214,7 @@ def _item_page(request, item, *, comment_form=None, interest_form=None, status=2
         "comment_form": comment_form or CommentForm(),
         "interest_form": interest_form or InterestForm(),
         "can_edit": access.can_edit(user, item),
+        "paper_form": paper_form if paper_form is not None else PaperForm(current=context["papers"]),
         "can_comment": access.can_comment(user, item),
         "can_declare": access.can_declare_interest(user, item),
         "can_withdraw": access.can_withdraw(user, item),
@@ -276,6 +280,27 @@ def acknowledge(request, pk: int):
     if request.POST.get("next") == "published":
         return redirect("decisions:published")
     return redirect(item)
+
+
+# Papers (members.papers) ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def paper_add(request, pk: int):
+    item = access.get_item_for(request.user, pk, to="edit")
+    form = PaperForm(request.POST, request.FILES, current=ItemPaper.objects.current().filter(item=item))
+    add = partial(papers.paper_add, owner=item, uploaded_by=request.user)
+    return paper_form_done(request, form, add=add, done_url=_item_url(item, "papers")) or _item_page(
+        request, item, paper_form=form, status=400)
+
+
+@login_required
+@require_GET
+def paper(request, pk: int, paper_pk: int):
+    """A paper of an item, for whoever may read the item (practices too, once it is published)."""
+    item = access.get_item_for(request.user, pk)
+    return papers.paper_download(papers.paper_of(item, paper_pk))
 
 
 # Rounds ---------------------------------------------------------------------------------------------------

@@ -289,3 +289,44 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Papers (members.papers): files attached to decision items, forum meetings, agenda items, briefings and requests.
+# They are kept in the "papers" storage: a local folder (PAPERS_ROOT, outside the static files and served by no URL:
+# every download goes through the owner's access rule), or with PAPERS_STORAGE=s3 a private bucket of any
+# S3-compatible store. Keys are random; nothing is ever deleted or overwritten.
+PAPER_MAX_BYTES = int(os.environ.get("PAPER_MAX_BYTES", str(20 * 1024 * 1024)))
+PAPERS_STORAGE = os.environ.get("PAPERS_STORAGE", "local").strip().lower()
+PAPERS_ROOT = Path(os.environ.get("PAPERS_ROOT", BASE_DIR / "papers"))
+if PAPERS_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("AWS_STORAGE_BUCKET_NAME must be set when PAPERS_STORAGE is s3.")
+    STORAGES["papers"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            # Empty: AWS itself; otherwise the address of another S3-compatible store (MinIO, Ceph, …).
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Empty: boto3 finds credentials itself (an instance role, ~/.aws, its own environment variables).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif PAPERS_STORAGE == "local":
+    STORAGES["papers"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PAPERS_ROOT, "base_url": None, "file_permissions_mode": 0o640,
+                    "directory_permissions_mode": 0o750},
+    }
+else:
+    raise ImproperlyConfigured("PAPERS_STORAGE must be local or s3.")
+# A file over PAPER_MAX_BYTES is read and dropped as it arrives (the form says the limit); Django's own handlers
+# keep the rest, small files in memory and larger ones in a temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "members.papers.PaperUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

@@ -1,6 +1,7 @@
 """Test settings: the real local PostgreSQL and Redis, as CI has them."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gpleadership")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -24,3 +25,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Tests send what the outbox holds by calling the sweep (the `deliver` fixture); nothing to wait for.
 OUTBOX_SWEEP_GRACE_SECONDS = 0
+# Papers go to a temporary folder, never the checkout's papers/; tests that look at the files set their own.
+STORAGES["papers"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="gpl-papers-")  # noqa: F405

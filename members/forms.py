@@ -1,7 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 
-from . import access, selectors
+from . import access, papers, selectors
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
 
@@ -191,3 +192,79 @@ class GroupRoleForm(forms.Form):
         kwargs.setdefault("prefix", "role")
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = selectors.seat_candidates()
+
+
+# Papers ---------------------------------------------------------------------------------------------------------
+
+class PaperFileField(forms.FileField):
+    """A file chooser for a paper. It asks members.papers whether the file may be one, so the person sees that
+    answer beside the form's other problems; the service asks again."""
+
+    widget = forms.FileInput(attrs={"accept": papers.ACCEPT})
+    default_error_messages = {
+        "required": papers.CHOOSE_A_FILE,
+        "invalid": papers.CHOOSE_A_FILE,
+        "missing": papers.CHOOSE_A_FILE,
+        "empty": papers.EMPTY_FILE,
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "File")
+        # Lazy: the limit is read from the settings when the form is shown, not when this module loads.
+        kwargs.setdefault("help_text", lazy(papers.hint, str)())
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        file = super().clean(data, initial)
+        if file:
+            papers.paper_check(file)
+        return file
+
+
+class FileAgainMixin:
+    """A form with a file field named `file`: browsers never fill a file chooser in again, so when the form comes
+    back with problems, the person is asked to choose the file again (what they typed elsewhere is kept)."""
+
+    def ask_for_file_again(self):
+        if self.is_bound and self.errors and "file" not in self.errors and self.files.get(self.add_prefix("file")):
+            self.add_error("file", papers.CHOOSE_AGAIN)
+
+    def full_clean(self):
+        super().full_clean()
+        self.ask_for_file_again()
+
+
+class PaperForm(FileAgainMixin, forms.Form):
+    """Add a paper, or a new version of one of `current`, the owner's current papers (as listed on its page)."""
+
+    NEW = ""
+
+    file = PaperFileField()
+    title = forms.CharField(
+        label="Title", max_length=200, required=False,
+        help_text="As the group will see it. Leave it empty to use the file's name (or, for a new version, the "
+                  "paper's title).",
+    )
+    supersedes = forms.TypedChoiceField(
+        label="Is it a new version of a paper listed here?", required=False, coerce=int, empty_value=None,
+        widget=forms.RadioSelect,
+        help_text="A new version takes the paper's place in the list; the earlier version is kept and can still be "
+                  "downloaded.",
+    )
+
+    def __init__(self, *args, current=(), **kwargs):
+        # Prefixed: the page it is on may have another form with a title.
+        kwargs.setdefault("prefix", "paper")
+        super().__init__(*args, **kwargs)
+        self.current = {paper.pk: paper for paper in current}
+        if self.current:
+            self.fields["supersedes"].choices = [(self.NEW, "No, it is a new paper")] + [
+                (paper.pk, f"A new version of “{paper.title}”") for paper in self.current.values()
+            ]
+            self.initial.setdefault("supersedes", self.NEW)
+        else:
+            del self.fields["supersedes"]
+
+    def clean_supersedes(self):
+        pk = self.cleaned_data["supersedes"]
+        return None if pk is None else self.current[pk]

@@ -9,7 +9,10 @@
 - Whoever may add a forum's meetings may correct their date and agenda and take items off it.
 - Reviews of a representative are seen by acting members of the group and the representative, and recorded by
   the chair and the representation leads. Observers (often system staff) do not see them.
-- Gatekeepers and the chair triage requests and manage the agenda; the chair alone reorders it.
+- Gatekeepers and the chair triage requests (and add papers to them) and manage the agenda; the chair alone
+  reorders it.
+- A paper (members.papers) is read by whoever reads what it is attached to; a meeting's minutes and papers are
+  added by whoever may correct the meeting, a briefing's by whoever writes it.
 - Practice users and outsiders see none of it.
 
 The getters follow members.access's policy: a forum, meeting, request or anything else a person may not see is
@@ -186,7 +189,12 @@ def get_briefing_for(user, pk: int, *, to: str = "read") -> Briefing:
         Briefing.objects.select_related("agenda_item", "agenda_item__meeting", "agenda_item__meeting__forum"),
         visible=can_read(user), label="briefing", pk=pk,
     )
-    allow_to(to, {"read": lambda: True, "comment": lambda: can_act(user)})
+    allow_to(to, {
+        "read": lambda: True,
+        "comment": lambda: can_act(user),
+        # Its papers are added by those who write it.
+        "edit": lambda: can_write_for_forum(user, briefing.agenda_item.meeting.forum_id),
+    })
     return briefing
 
 
@@ -216,7 +224,7 @@ def get_request_for(user, pk: int, *, to: str = "read") -> Request:
     request = get_visible(Request.objects.filter(is_archived=False).select_related("redirected_to", "triaged_by",
                                                                                    "routed_from_ics"),
                           visible=can_triage(user), label="request", pk=pk)
-    allow_to(to, {"read": lambda: True, "triage": lambda: True})
+    allow_to(to, {"read": lambda: True, "triage": lambda: True, "attach": lambda: True})
     return request
 
 

@@ -10,14 +10,21 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from decisions.models import DecisionItem
-from members.forms import PersonChoiceField, ShapeOnlyModelForm, add_service_errors
+from members.forms import (
+    FileAgainMixin,
+    PaperFileField,
+    PaperForm,
+    PersonChoiceField,
+    ShapeOnlyModelForm,
+    add_service_errors,
+)
 from members.models import Organisation, Place, User
 from members.places import current_place
 from members.selectors import acting_people
 from priorities.models import AgreedPriority
 
 from . import services
-from .models import Action, Forum, Meeting, Relationship, Representative, Request, Review
+from .models import Action, AgendaItem, Forum, Meeting, MeetingPaper, Relationship, Representative, Request, Review
 
 DATE = {"type": "date"}
 MEMBER_KINDS = [k for k in Organisation.Kind.values if k not in Organisation.SYSTEM_PARTNER_KINDS]
@@ -265,7 +272,8 @@ def min_fill_seconds() -> float:
     return settings.REQUEST_FORM_MIN_SECONDS
 
 
-class RequestForm(ShapeOnlyModelForm):
+class RequestForm(FileAgainMixin, ShapeOnlyModelForm):
+    file = PaperFileField(label="A document for the group", required=False)
     # A field people never see (the wrapper is hidden); bots that fill every field reveal themselves.
     website = forms.CharField(label="Leave this empty", required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
@@ -350,6 +358,24 @@ class TriageForm(forms.Form):
             kind__in=[Organisation.Kind.LMC, Organisation.Kind.FEDERATION, Organisation.Kind.PCN,
                       Organisation.Kind.PRACTICE]
         ).order_by("kind", "name")
+
+
+class MeetingPaperForm(PaperForm):
+    """The minutes of a forum meeting, or a paper for the meeting or one of its agenda items."""
+
+    kind = forms.ChoiceField(label="What is it?", choices=MeetingPaper.Kind.choices, widget=forms.RadioSelect,
+                             initial=MeetingPaper.Kind.PAPER)
+    agenda_item = forms.ModelChoiceField(label="Which agenda item is it for?", queryset=AgendaItem.objects.none(),
+                                         required=False, empty_label="The whole meeting")
+
+    field_order = ["file", "title", "kind", "agenda_item", "supersedes"]
+
+    def __init__(self, *args, meeting=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting is not None:
+            self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting=meeting, is_archived=False)
+        if "supersedes" in self.fields:
+            self.fields["supersedes"].help_text += " It keeps the kind and the agenda item of the paper it replaces."
 
 
 class AgendaOtherForm(forms.Form):

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from decisions.models import DecisionItem
 from members.models import ICS, Organisation, Place
+from members.papers import PaperBase
 from members.places import PlaceOwned, scoped_manager
 from priorities.models import AgreedPriority
 
@@ -722,3 +723,42 @@ class LeadershipAgendaItem(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# Papers (members.papers): each is read by whoever may read its owner. -------------------------------------------
+
+class MeetingPaper(PaperBase):
+    """The minutes of a forum meeting, or a paper for it: for the whole meeting or for one agenda item."""
+
+    PLACE_PATH = "meeting__forum__place"
+    ICS_PATH = "meeting__forum__ics"
+
+    class Kind(models.TextChoices):
+        MINUTES = "minutes", "Minutes"
+        PAPER = "paper", "A paper"
+
+    OWNER, URL_NAME = "meeting", "representation:meeting_paper"
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="papers")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PAPER)
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="papers", verbose_name="agenda item")
+    history = HistoricalRecords()
+
+
+class BriefingPaper(PaperBase):
+    """A paper behind a briefing: the position paper, the evidence the representative takes in."""
+
+    PLACE_PATH = "briefing__agenda_item__meeting__forum__place"
+    ICS_PATH = "briefing__agenda_item__meeting__forum__ics"
+    OWNER, URL_NAME = "briefing", "representation:briefing_paper"
+    briefing = models.ForeignKey(Briefing, on_delete=models.PROTECT, related_name="papers")
+    history = HistoricalRecords()
+
+
+class RequestPaper(PaperBase):
+    """A paper with a request: the one a system partner sends with the public form, and any the gatekeepers add."""
+
+    PLACE_PATH = "request__place"
+    OWNER, URL_NAME = "request", "representation:request_paper"
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="papers")
+    history = HistoricalRecords()

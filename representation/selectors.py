@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from members.models import Place
+from members.papers import with_versions
 from members.places import unscoped
 
 from .models import (
@@ -16,13 +17,16 @@ from .models import (
     Action,
     AgendaItem,
     BriefingComment,
+    BriefingPaper,
     Forum,
     LeadershipAgendaItem,
     LeadershipMeeting,
     Meeting,
+    MeetingPaper,
     RepresentationLead,
     Representative,
     Request,
+    RequestPaper,
     Review,
 )
 
@@ -75,8 +79,9 @@ def _fetched_or_none(item, name: str):
 
 def meeting_page(meeting: Meeting) -> dict:
     """A meeting's agenda in order, each item with `the_briefing` (its comments in `visible_comments`, its linked
-    decisions and priorities) and `the_feedback`, or None; and the actions raised at the meeting. Five queries at
-    most."""
+    decisions and priorities, its papers in `paper_list`), `the_feedback`, or None, and its papers (`paper_list`);
+    the meeting's own minutes and papers (`papers`); and the actions raised at the meeting. Seven queries at most.
+    Papers are the current versions, each with its `earlier` ones (members.papers.with_versions)."""
     items = list(
         AgendaItem.objects.filter(meeting=meeting, is_archived=False)
         .select_related("briefing__written_by", "feedback__written_by", "feedback__sign_off_decision")
@@ -91,10 +96,38 @@ def meeting_page(meeting: Meeting) -> dict:
         )
         .order_by("position")
     )
+    meeting_papers = MeetingPaper.objects.filter(meeting=meeting).select_related("uploaded_by")
+    by_item = _grouped(meeting_papers, "agenda_item_id")
+    by_briefing = _grouped(
+        BriefingPaper.objects.filter(briefing__agenda_item__meeting=meeting).select_related("uploaded_by"),
+        "briefing_id",
+    )
     for item in items:
         item.the_briefing = _fetched_or_none(item, "briefing")
         item.the_feedback = _fetched_or_none(item, "feedback")
-    return {"items": items, "actions": meeting.actions.filter(is_archived=False).select_related("owner")}
+        item.paper_list = by_item.get(item.pk, [])
+        if item.the_briefing:
+            item.the_briefing.paper_list = by_briefing.get(item.the_briefing.pk, [])
+    return {"items": items, "papers": by_item.get(None, []),
+            "actions": meeting.actions.filter(is_archived=False).select_related("owner")}
+
+
+def _grouped(papers, key: str) -> dict:
+    """Papers (every version, one query) by the value of `key`, each group as with_versions gives it."""
+    groups = {}
+    for paper in papers:
+        groups.setdefault(getattr(paper, key), []).append(paper)
+    return {value: with_versions(group) for value, group in groups.items()}
+
+
+def briefing_papers(briefing) -> list:
+    """A briefing's papers, current versions with their earlier ones. One query."""
+    return with_versions(BriefingPaper.objects.filter(briefing=briefing).select_related("uploaded_by"))
+
+
+def request_papers(request: Request) -> list:
+    """A request's papers, current versions with their earlier ones. One query."""
+    return with_versions(RequestPaper.objects.filter(request=request).select_related("uploaded_by"))
 
 
 def action_list(*, person=None, show_closed: bool = False, today: date | None = None) -> dict:

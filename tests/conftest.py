@@ -196,3 +196,27 @@ def deliver():
     from members import outbox
 
     return outbox.sweep
+
+
+@pytest.fixture
+def papers_root(settings, tmp_path):
+    """The papers storage in a folder of this test's own (members.papers looks the storage up on each use)."""
+    root = tmp_path / "papers"
+    settings.STORAGES = {**settings.STORAGES, "papers": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": root, "base_url": None},
+    }}
+    return root
+
+
+@pytest.fixture
+def count_queries():
+    """How many queries a GET of `url` runs (the page must answer 200): for pages that must not grow with the data."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    return count

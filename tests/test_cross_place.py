@@ -29,13 +29,14 @@ from django.utils import timezone
 from decisions import emails as decision_emails
 from decisions import services as decision_services
 from gpleadership import digest, sections
-from members import email_links, outbox, places
+from members import email_links, outbox, papers, places
 from members import services as member_services
 from members.models import ICS, GroupRole, Organisation, User
 from priorities import services as priority_services
 from representation import services as representation_services
 from representation.models import BriefingComment, LeadershipAgendaItem, RepresentationLead
 
+from . import paper_files
 from .factories import (
     ActionFactory,
     AgendaItemFactory,
@@ -193,6 +194,18 @@ def _build_otherton(testshire) -> Otherton:
         )
         request = RequestFactory(summary=_secret(), details=_secret(), organisation_name=_secret(),
                                  requester_name=_secret(), received_at=now - timedelta(days=30))
+        # A paper of every kind, each with a marker in its title, its name and its content.
+        def paper(owner, **details):
+            marker = _secret()
+            return papers.paper_add(owner=owner, file=paper_files.upload(f"{marker}.pdf", paper_files.pdf(marker)),
+                                    title=marker, uploaded_by=person["chair"], **details)
+
+        item_paper = paper(published)
+        draft_paper = paper(draft)
+        meeting_paper = paper(meeting, kind="minutes")
+        agenda_paper = paper(meeting, agenda_item=agenda_item)
+        briefing_paper = paper(briefing)
+        request_paper = paper(request)
         leadership_meeting = LeadershipMeetingFactory()
         leadership_item = LeadershipAgendaItem.objects.create(
             meeting=leadership_meeting, kind=LeadershipAgendaItem.Kind.OTHER, title=_secret(), position=1,
@@ -207,6 +220,8 @@ def _build_otherton(testshire) -> Otherton:
         "representative": representative, "meeting": meeting, "agenda_item": agenda_item, "briefing": briefing,
         "comment": comment, "feedback": feedback, "action": action, "review": review, "lead": lead,
         "relationship": relationship, "request": request, "leadership_item": leadership_item,
+        "item_paper": item_paper, "draft_paper": draft_paper, "meeting_paper": meeting_paper,
+        "agenda_paper": agenda_paper, "briefing_paper": briefing_paper, "request_paper": request_paper,
     }
     return b
 
@@ -287,6 +302,9 @@ URL_MAP = {
     "decisions:publish": _each(*ITEMS),
     "decisions:item_end": lambda b: [{"pk": b.records[key].pk, "outcome": outcome}
                                      for key in ITEMS for outcome in ("park", "redirect", "withdraw")],
+    "decisions:paper_add": _each(*ITEMS),
+    "decisions:paper": lambda b: [{"pk": b.records[item].pk, "paper_pk": b.records[paper].pk}
+                                  for item, paper in (("published", "item_paper"), ("draft", "draft_paper"))],
     "priorities:list": NO_RECORD,
     "priorities:exercise_create": NO_RECORD,
     "priorities:exercise": _each(*EXERCISES),
@@ -329,6 +347,15 @@ URL_MAP = {
     "representation:feedback": _pk("agenda_item"),
     "representation:comment_add": _pk("briefing"),
     "representation:feedback_decision": _pk("feedback"),
+    "representation:meeting_paper_add": _pk("meeting"),
+    "representation:meeting_paper": lambda b: [{"pk": b.records["meeting"].pk, "paper_pk": b.records[paper].pk}
+                                               for paper in ("meeting_paper", "agenda_paper")],
+    "representation:briefing_paper_add": _pk("briefing"),
+    "representation:briefing_paper": lambda b: {"pk": b.records["briefing"].pk,
+                                                "paper_pk": b.records["briefing_paper"].pk},
+    "representation:request_paper_add": _pk("request"),
+    "representation:request_paper": lambda b: {"pk": b.records["request"].pk,
+                                               "paper_pk": b.records["request_paper"].pk},
     "representation:actions": NO_RECORD,
     "representation:my_actions": NO_RECORD,
     "representation:action_new": NO_RECORD,
@@ -471,7 +498,11 @@ def test_otherton_own_people_do_see_its_records(otherton, client_for):
     chair_b = User.objects.get(email="chair@otherton.example.nhs.uk")
     client = client_for(chair_b)
     for name, kwargs in [("decisions:item", {"pk": otherton.records["in_round"].pk}), ("decisions:log_csv", None),
-                         ("dashboard", None), ("representation:forum", {"pk": otherton.records["forum"].pk})]:
+                         ("dashboard", None), ("representation:forum", {"pk": otherton.records["forum"].pk}),
+                         ("representation:meeting_paper", {"pk": otherton.records["meeting"].pk,
+                                                           "paper_pk": otherton.records["meeting_paper"].pk}),
+                         ("decisions:paper", {"pk": otherton.records["draft"].pk,
+                                              "paper_pk": otherton.records["draft_paper"].pk})]:
         response = client.get(_address("otherton", name, kwargs))
         assert response.status_code == 200 and SECRET in _body(response), name
     assert client.get(_address("testshire", "decisions:log_csv", None)).status_code == 403

@@ -35,6 +35,7 @@ from .meetings import (
     meeting_create,
     meeting_update,
 )
+from .papers import meeting_paper_add
 from .requests import (
     NO_PLACE_CHOSEN,
     check_awaiting_triage,
@@ -75,6 +76,7 @@ __all__ = [
     "leadership_meeting_for_partners",
     "leadership_meeting_next",
     "meeting_create",
+    "meeting_paper_add",
     "meeting_update",
     "next_meeting_date",
     "relationship_archive",

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members import outbox
+from members import outbox, papers
 from members.models import ICS, Organisation, Place, User
 from members.places import using
 
@@ -42,11 +42,11 @@ def check_request_fields(*, needed_by: date, received_at: datetime | None = None
 def request_submit(
     *, requester_name: str, requester_email: str, requester_role: str, organisation_name: str, summary: str,
     details: str, needed_by: date, received_at: datetime | None = None, form_nonce: str | None = None,
-    routed_from_ics: ICS | None = None, routing_key: uuid.UUID | None = None,
+    routed_from_ics: ICS | None = None, routing_key: uuid.UUID | None = None, file=None,
 ) -> Request:
     """A system partner's request arrives in the place being worked in; they get an acknowledgement by email. A form
     (its nonce) is sent once. `routed_from_ics` and `routing_key` mark one copy of a request sent to several places
-    (request_submit_routed)."""
+    (request_submit_routed). The partner may send one paper with it (`file`)."""
     received_at = received_at or timezone.now()
     check_request_fields(needed_by=needed_by, received_at=received_at)
     if form_nonce and Request.objects.filter(form_nonce=form_nonce).exists():
@@ -63,6 +63,8 @@ def request_submit(
             )
     except IntegrityError:
         raise ValidationError(FORM_ALREADY_SENT) from None
+    if file:
+        papers.paper_add(owner=request, file=file, uploaded_by=None)
     _queue_request_email(request, emails.REQUEST_ACKNOWLEDGEMENT)
     return request
 
@@ -81,7 +83,7 @@ def check_request_routing(*, ics: ICS, to_places: list[Place]) -> None:
 @transaction.atomic
 def request_submit_routed(
     *, ics: ICS, to_places: list[Place], form_nonce: str | None = None, received_at: datetime | None = None,
-    **fields,
+    file=None, **fields,
 ) -> list[Request]:
     """An ICS-level partner's request to several places of the ICS: one copy per place, made in that place by
     request_submit (its own reference, its own acknowledgement, its own triage), linked by one routing key.
@@ -91,17 +93,25 @@ def request_submit_routed(
     fails on that first insert (or on the check before it), and so makes no copy at all. Two copies of the same
     form sent at once race to the unique index: the second waits for the first transaction and, once it commits,
     fails there too and rolls back whole, so neither race nor replay ever makes a second set. (A nonce per copy, or
-    a nonce and place pair, would not do: a replay to another choice of places would then be accepted.)"""
+    a nonce and place pair, would not do: a replay to another choice of places would then be accepted.)
+
+    A paper sent with it is stored once, with the first copy, and shared by the others."""
     check_request_routing(ics=ics, to_places=to_places)
     received_at = received_at or timezone.now()
     routing_key = uuid.uuid4()
     made = []
+    shared = None
     for place in sorted(to_places, key=lambda p: p.pk):
         with using(place):
-            made.append(request_submit(
+            copy = request_submit(
                 **fields, received_at=received_at, form_nonce=None if made else form_nonce,
-                routed_from_ics=ics, routing_key=routing_key,
-            ))
+                routed_from_ics=ics, routing_key=routing_key, file=None if made else file,
+            )
+            if not made and file:
+                shared = copy.papers.get()
+            elif shared is not None:
+                papers.paper_share(paper=shared, owner=copy)
+            made.append(copy)
     return made
 
 

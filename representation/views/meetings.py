@@ -1,18 +1,30 @@
 """Forum meetings, briefings, feedback."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from members.forms import add_service_errors
+from members import papers
+from members.forms import PaperForm, add_service_errors
+from members.paper_pages import paper_form_done
 
 from .. import access, selectors, services
-from ..forms import AgendaItemForm, BriefingForm, CommentForm, FeedbackForm, MeetingEditForm, MeetingForm
-from ..models import AgendaItem, Briefing, Feedback, Meeting
+from ..forms import (
+    AgendaItemForm,
+    BriefingForm,
+    CommentForm,
+    FeedbackForm,
+    MeetingEditForm,
+    MeetingForm,
+    MeetingPaperForm,
+)
+from ..models import AgendaItem, Briefing, BriefingPaper, Feedback, Meeting, MeetingPaper
 from ._common import bound, form_status
 
 
@@ -35,10 +47,14 @@ def meeting_new(request, pk: int):
     return render(request, "representation/meeting_new.html", {"forum": forum, "form": form}, status=form_status(form))
 
 
-def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=None, status=200):
+def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=None, paper_form=None, status=200):
     page = selectors.meeting_page(meeting)
     today = timezone.localdate()
     can_write = access.can_write_for_forum(request.user, meeting.forum_id)
+    can_edit = access.can_manage_meetings_of(request.user, meeting.forum_id)
+    if can_edit and paper_form is None:
+        current = page["papers"] + [paper for item in page["items"] for paper in item.paper_list]
+        paper_form = MeetingPaperForm(current=current, meeting=meeting)
     can_comment = access.can_act(request.user) and meeting.takes_comments(today)
     comment_forms = comment_forms or {}
     for item in page["items"]:
@@ -54,7 +70,8 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
             "today": today,
             "is_late": meeting.is_feedback_late(today),
             "can_write": can_write,
-            "can_edit": access.can_manage_meetings_of(request.user, meeting.forum_id),
+            "can_edit": can_edit,
+            "paper_form": paper_form,
             "can_comment": can_comment,
             "can_act": access.can_act(request.user),
             "can_feed_back": can_write and meeting.takes_feedback(today),
@@ -113,26 +130,42 @@ def agenda_item_add(request, pk: int):
     return _meeting_page(request, meeting, item_form=form, status=400)
 
 
+def _briefing_initial(briefing: Briefing | None) -> dict:
+    if briefing is None:
+        return {}
+    return {
+        "position": briefing.position, "may_agree": briefing.may_agree,
+        "must_come_back": briefing.must_come_back, "red_lines": briefing.red_lines,
+        "decisions": list(briefing.decisions.values_list("pk", flat=True)),
+        "priorities": list(briefing.priorities.values_list("pk", flat=True)),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def briefing_edit(request, pk: int):
     item = access.get_agenda_item_for(request.user, pk, to="brief")
     briefing = Briefing.objects.filter(agenda_item=item).first()
-    initial = {}
-    if briefing:
-        initial = {
-            "position": briefing.position, "may_agree": briefing.may_agree,
-            "must_come_back": briefing.must_come_back, "red_lines": briefing.red_lines,
-            "decisions": list(briefing.decisions.values_list("pk", flat=True)),
-            "priorities": list(briefing.priorities.values_list("pk", flat=True)),
-        }
-    form = BriefingForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = BriefingForm(request.POST if request.method == "POST" else None, initial=_briefing_initial(briefing))
     if request.method == "POST" and form.is_valid():
         services.briefing_save(agenda_item=item, written_by=request.user, **form.cleaned_data)
         messages.success(request, "The briefing is saved. The group can read it and comment.")
         return redirect(reverse("representation:meeting", args=[item.meeting_id]) + f"#item-{item.pk}")
-    return render(request, "representation/briefing_edit.html", {"item": item, "form": form, "briefing": briefing},
-                  status=form_status(form))
+    return _briefing_page(request, item, briefing, form=form, status=form_status(form))
+
+
+def _briefing_page(request, item: AgendaItem, briefing: Briefing | None, *, form=None, paper_form=None, status=200):
+    """The briefing's form and, once it is saved, its papers with the form to add one."""
+    paper_list = selectors.briefing_papers(briefing) if briefing else []
+    if briefing and paper_form is None:
+        paper_form = PaperForm(current=paper_list)
+    if form is None:
+        form = BriefingForm(initial=_briefing_initial(briefing))
+    return render(
+        request, "representation/briefing_edit.html",
+        {"item": item, "form": form, "briefing": briefing, "papers": paper_list, "paper_form": paper_form},
+        status=status,
+    )
 
 
 @login_required
@@ -191,3 +224,42 @@ def feedback_decision(request, pk: int):
     messages.success(request, f"Draft decision item raised: {decision.title}.")
     return redirect(reverse("representation:meeting", args=[feedback.agenda_item.meeting_id])
                     + f"#item-{feedback.agenda_item_id}")
+
+
+# Papers (members.papers) ----------------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def meeting_paper_add(request, pk: int):
+    meeting = access.get_meeting_for(request.user, pk, to="edit")
+    form = MeetingPaperForm(request.POST, request.FILES, meeting=meeting,
+                            current=MeetingPaper.objects.current().filter(meeting=meeting))
+    add = partial(services.meeting_paper_add, meeting=meeting, uploaded_by=request.user)
+    done = reverse("representation:meeting", args=[meeting.pk]) + "#papers"
+    return paper_form_done(request, form, add=add, done_url=done) or _meeting_page(
+        request, meeting, paper_form=form, status=400)
+
+
+@login_required
+@require_GET
+def meeting_paper(request, pk: int, paper_pk: int):
+    meeting = access.get_meeting_for(request.user, pk, to="read")
+    return papers.paper_download(papers.paper_of(meeting, paper_pk))
+
+
+@login_required
+@require_POST
+def briefing_paper_add(request, pk: int):
+    briefing = access.get_briefing_for(request.user, pk, to="edit")
+    form = PaperForm(request.POST, request.FILES, current=BriefingPaper.objects.current().filter(briefing=briefing))
+    add = partial(papers.paper_add, owner=briefing, uploaded_by=request.user)
+    done = reverse("representation:briefing", args=[briefing.agenda_item_id]) + "#papers"
+    return paper_form_done(request, form, add=add, done_url=done) or _briefing_page(
+        request, briefing.agenda_item, briefing, paper_form=form, status=400)
+
+
+@login_required
+@require_GET
+def briefing_paper(request, pk: int, paper_pk: int):
+    briefing = access.get_briefing_for(request.user, pk, to="read")
+    return papers.paper_download(papers.paper_of(briefing, paper_pk))

@@ -1,5 +1,7 @@
 """The single point of access."""
 
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -10,15 +12,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from members import papers
 from members.access import require
-from members.forms import add_service_errors, refusal
+from members.forms import PaperForm, add_service_errors, refusal
 from members.models import ICS, Place
+from members.paper_pages import paper_form_done
 
 from .. import access, selectors, services
 from ..forms import ICSRequestForm, RequestForm, TriageForm, started_token
-from ..models import TRIAGE_TARGET_WORKING_DAYS
+from ..models import TRIAGE_TARGET_WORKING_DAYS, RequestPaper
 from ._common import bound, form_status
 
 
@@ -45,7 +49,7 @@ def _kept(request, form_class) -> dict:
     """What was typed, to show again in a fresh form (a choice of several keeps every box that was ticked)."""
     return {
         name: request.POST.getlist(name) if isinstance(field, forms.MultipleChoiceField) else request.POST.get(name, "")
-        for name, field in form_class.base_fields.items() if name not in ("website", "started")
+        for name, field in form_class.base_fields.items() if name not in ("website", "started", "file")
     }
 
 
@@ -65,7 +69,7 @@ def _public_form(request, *, form_class, template, submit, sent_url, context=Non
             {**context, "form": form, "refused": True, "limit": settings.REQUEST_FORM_LIMIT, "minutes": minutes},
             status=429,
         )
-    form = form_class(request.POST, **form_kwargs)
+    form = form_class(request.POST, request.FILES, **form_kwargs)
     if form.is_bot:
         # Say nothing useful to a bot; a person never sees the hidden field.
         return redirect(sent_url)
@@ -75,6 +79,7 @@ def _public_form(request, *, form_class, template, submit, sent_url, context=Non
             submit(**data)
         except ValidationError as error:
             add_service_errors(form, error)
+            form.ask_for_file_again()
         else:
             return redirect(sent_url)
     # A fresh token, so that sending the corrected form is not refused as too quick or too old.
@@ -153,9 +158,34 @@ def request_detail(request, pk: int):
             else:
                 messages.success(request, f"Triaged. {req.requester_name} will get the outcome by email.")
                 return redirect("representation:requests")
+    return _request_page(request, req, form=form, status=form_status(form))
+
+
+def _request_page(request, req, *, form=None, paper_form=None, status=200):
+    paper_list = selectors.request_papers(req)
     return render(
         request, "representation/request.html",
-        {"req": req, "form": form, "today": timezone.localdate(), "target": TRIAGE_TARGET_WORKING_DAYS,
-         "routed_to": selectors.routed_places(req)},
-        status=form_status(form),
+        {"req": req, "form": form if form is not None else TriageForm(), "today": timezone.localdate(),
+         "target": TRIAGE_TARGET_WORKING_DAYS, "routed_to": selectors.routed_places(req), "papers": paper_list,
+         "paper_form": paper_form if paper_form is not None else PaperForm(current=paper_list)},
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def request_paper_add(request, pk: int):
+    """The gatekeepers add papers to a request: what they asked the partner for, a reply."""
+    req = access.get_request_for(request.user, pk, to="attach")
+    form = PaperForm(request.POST, request.FILES, current=RequestPaper.objects.current().filter(request=req))
+    add = partial(papers.paper_add, owner=req, uploaded_by=request.user)
+    done = reverse("representation:request", args=[req.pk]) + "#papers"
+    return paper_form_done(request, form, add=add, done_url=done) or _request_page(
+        request, req, paper_form=form, status=400)
+
+
+@login_required
+@require_GET
+def request_paper(request, pk: int, paper_pk: int):
+    req = access.get_request_for(request.user, pk, to="read")
+    return papers.paper_download(papers.paper_of(req, paper_pk))

@@ -109,3 +109,29 @@ def axe_violations(page):
         ]
 
     return _run
+
+
+@pytest.fixture
+def meeting_today(db):
+    """A forum meeting today with one agenda item, "Discharge letters", and the forum's representative
+    rep@example.nhs.uk (Dr Rhea Representative, a group member)."""
+    from django.utils import timezone
+
+    from members.models import GroupRole
+
+    from ..factories import (
+        AgendaItemFactory,
+        ForumFactory,
+        GroupRoleFactory,
+        MeetingFactory,
+        RepresentativeFactory,
+        UserFactory,
+    )
+
+    rep = UserFactory(email="rep@example.nhs.uk", full_name="Dr Rhea Representative")
+    GroupRoleFactory(user=rep, role=GroupRole.Role.MEMBER)
+    forum = ForumFactory(name="Acute trust interface group")
+    RepresentativeFactory(forum=forum, user=rep)
+    meeting = MeetingFactory(forum=forum, held_on=timezone.localdate(), created_by=rep)
+    AgendaItemFactory(meeting=meeting, title="Discharge letters", position=1)
+    return meeting

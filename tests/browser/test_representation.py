@@ -14,26 +14,11 @@ from members.models import GroupRole
 from representation.models import Feedback, LeadershipAgendaItem, Request
 
 from ..factories import (
-    AgendaItemFactory,
-    ForumFactory,
     GroupRoleFactory,
-    MeetingFactory,
-    RepresentativeFactory,
     UserFactory,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def meeting_today():
-    rep = UserFactory(email="rep@example.nhs.uk", full_name="Dr Rhea Representative")
-    GroupRoleFactory(user=rep, role=GroupRole.Role.MEMBER)
-    forum = ForumFactory(name="Acute trust interface group")
-    RepresentativeFactory(forum=forum, user=rep)
-    meeting = MeetingFactory(forum=forum, held_on=timezone.localdate(), created_by=rep)
-    AgendaItemFactory(meeting=meeting, title="Discharge letters", position=1)
-    return meeting
 
 
 def test_a_representative_briefs_then_feeds_back_and_raises_a_decision(page, sign_in, axe_violations, meeting_today):
