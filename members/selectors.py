@@ -1,6 +1,9 @@
 """Read-only queries other parts of the portal use (the chair's dashboard, the digest)."""
 
-from django.db.models import Exists, OuterRef, Q
+import re
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
 from .models import GroupRole, Invitation, Membership, Organisation, OutboxEmail, Seat, User
@@ -79,3 +82,36 @@ def places_of(user):
         return list(
             Place.objects.filter(Exists(role) | Exists(membership)).select_related("ics").order_by("name")
         )
+
+
+def directory_totals() -> dict:
+    """The place's open practices, their PCNs and registered patients: one query."""
+    return Organisation.objects.open_practices().aggregate(
+        practices=Count("pk"), patients=Coalesce(Sum("list_size"), 0),
+        pcns=Count("pcn", distinct=True, filter=Q(pcn__is_archived=False)),
+    )
+
+
+def pcns_with_totals():
+    """Current PCNs, each with `practice_count` and `patients` of its open practices (counted by the database, so a
+    page of PCNs needs no practice loaded to say how big each is)."""
+    open_practice = Q(member_practices__is_archived=False, member_practices__status=Organisation.Status.ACTIVE,
+                      member_practices__kind=Organisation.Kind.PRACTICE)
+    return Organisation.objects.current().pcns().annotate(
+        practice_count=Count("member_practices", filter=open_practice),
+        patients=Coalesce(Sum("member_practices__list_size", filter=open_practice), 0),
+    )
+
+
+def practice_search(query: str):
+    """Open practices whose name contains `query`, whose ODS code is it, or whose postcode starts with it (spaces
+    ignored, so "L18" finds L1 8JQ); by name."""
+    compact = re.sub(r"\s+", "", query).upper()
+    match = Q(name__icontains=query) | Q(ods_code__iexact=compact)
+    if compact:
+        match |= Q(postcode_compact__startswith=compact)
+    return (
+        Organisation.objects.open_practices()
+        .annotate(postcode_compact=Replace("postcode", Value(" "), Value("")))
+        .filter(match).select_related("pcn").order_by("name")
+    )

@@ -1,7 +1,10 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,14 +32,27 @@ def _people_prefetch():
     )
 
 
+# A directory page holds this many PCNs (with their practices) or this many practices found by a search.
+DIRECTORY_PCNS_PER_PAGE = 20
+DIRECTORY_RESULTS_PER_PAGE = 50
+
+
 @login_required
 def directory(request):
-    """PCNs with their practices, list sizes and people; then the other member organisations."""
+    """PCNs with their practices, list sizes and people, a page of PCNs at a time; then the other member
+    organisations. A search finds practices by name, ODS code or postcode."""
     access.require(access.is_participant(request.user))
+    query = request.GET.get("q", "").strip()[:100]
+    totals = selectors.directory_totals()
+    context = {"query": query, "totals": totals}
+    if query:
+        found = selectors.practice_search(query).prefetch_related(_people_prefetch())
+        page = Paginator(found, DIRECTORY_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        return render(request, "members/directory.html",
+                      {**context, "results": page, "page": page, "page_query": urlencode({"q": query})})
     practices = Organisation.objects.open_practices().prefetch_related(_people_prefetch()).order_by("name")
-    pcns = list(
-        Organisation.objects.current()
-        .pcns()
+    pcns = (
+        selectors.pcns_with_totals()
         .prefetch_related(
             Prefetch("member_practices", queryset=practices, to_attr="practice_list"),
             _people_prefetch(),
@@ -45,24 +61,19 @@ def directory(request):
         )
         .order_by("name")
     )
-    for pcn in pcns:
-        pcn.practice_count = len(pcn.practice_list)
-        pcn.patients = sum(p.list_size or 0 for p in pcn.practice_list)
+    page = Paginator(pcns, DIRECTORY_PCNS_PER_PAGE).get_page(request.GET.get("page"))
+    first = page.number == 1
     others = (
         Organisation.objects.current()
         .exclude(kind__in=[Organisation.Kind.PRACTICE, Organisation.Kind.PCN])
         .prefetch_related(_people_prefetch())
         .order_by("kind", "name")
-    )
-    unassigned = practices.filter(pcn__isnull=True)
-    totals = {
-        "practices": sum(p.practice_count for p in pcns) + len(unassigned),
-        "patients": sum(p.patients for p in pcns) + sum(p.list_size or 0 for p in unassigned),
-    }
+    ) if first else []
+    unassigned = practices.filter(pcn__isnull=True) if first else []
     return render(
         request,
         "members/directory.html",
-        {"pcns": pcns, "others": others, "unassigned": unassigned, "totals": totals},
+        {**context, "pcns": page, "page": page, "page_query": "", "others": others, "unassigned": unassigned},
     )
 
 

@@ -71,6 +71,56 @@ def test_directory_runs_the_same_number_of_queries_whatever_the_size(
     assert small == large
 
 
+def test_the_directory_finds_a_practice_by_name_ods_code_or_postcode(client_for, chair):
+    pcn = PCNFactory(name="Riverside PCN")
+    PracticeFactory(name="Riverside Surgery", ods_code="A81001", postcode="L1 8JQ", pcn=pcn)
+    PracticeFactory(name="Hillside Medical Centre", ods_code="A81002", postcode="M4 1AB", pcn=pcn)
+    PracticeFactory(name="Closed Riverside", ods_code="A81003", postcode="L1 9XX", status="closed")
+    client = client_for(chair)
+    url = reverse("members:directory")
+
+    def found(query):
+        html = client.get(url, {"q": query}).content.decode()
+        return [name for name in ("Riverside Surgery", "Hillside Medical Centre", "Closed Riverside")
+                if f">{name}</a>" in html]
+
+    assert found("riverside") == ["Riverside Surgery"]  # closed practices are not in the directory
+    assert found("a81002") == ["Hillside Medical Centre"]
+    assert found("L1 8JQ") == ["Riverside Surgery"]
+    assert found("l18") == ["Riverside Surgery"]  # the start of a postcode, spaces ignored
+    assert found("M4") == ["Hillside Medical Centre"]
+    assert found("nowhere") == []
+    html = client.get(url, {"q": "nowhere"}).content.decode()
+    assert "0 practices found for “nowhere”" in html and 'value="nowhere"' in html  # what was typed is kept
+
+
+def test_the_directory_comes_a_page_of_pcns_at_a_time_and_search_results_keep_the_search(client_for, chair):
+    from members.views import DIRECTORY_PCNS_PER_PAGE, DIRECTORY_RESULTS_PER_PAGE
+
+    for n in range(DIRECTORY_PCNS_PER_PAGE + 1):
+        PracticeFactory(name=f"Surgery {n:03d}", pcn=PCNFactory(name=f"PCN {n:03d}"), list_size=1000)
+    client = client_for(chair)
+    url = reverse("members:directory")
+    first = client.get(url).content.decode()
+    assert f"{DIRECTORY_PCNS_PER_PAGE + 1} open practices in {DIRECTORY_PCNS_PER_PAGE + 1} PCNs" in first
+    assert "PCN 000" in first and f"PCN {DIRECTORY_PCNS_PER_PAGE:03d}" not in first and "Page 2 of 2" in first
+    assert f"PCN {DIRECTORY_PCNS_PER_PAGE:03d}" in client.get(url, {"page": 2}).content.decode()
+    for n in range(DIRECTORY_RESULTS_PER_PAGE):
+        PracticeFactory(name=f"Surgery extra {n:03d}")
+    results = client.get(url, {"q": "surgery"}).content.decode()
+    assert "q=surgery&amp;page=2" in results
+    assert client.get(url, {"q": "surgery", "page": "2"}).status_code == 200
+
+
+def test_the_directory_counts_each_pcn_s_open_practices_and_patients(client_for, chair):
+    pcn = PCNFactory(name="Riverside PCN")
+    PracticeFactory(pcn=pcn, list_size=8000)
+    PracticeFactory(pcn=pcn, list_size=4500)
+    PracticeFactory(pcn=pcn, list_size=9999, status="closed")
+    html = client_for(chair).get(reverse("members:directory")).content.decode()
+    assert "2 practices, 12,500 patients" in html
+
+
 def test_organisation_page_shows_a_practice(client_for, practice_user, practice):
     response = client_for(practice_user).get(reverse("members:organisation", args=[practice.pk]))
     assert response.status_code == 200
