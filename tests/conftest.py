@@ -194,3 +194,21 @@ def deliver():
     from members import outbox
 
     return outbox.sweep
+
+
+@pytest.fixture(scope="session")
+def identity_provider():
+    """A real OpenID Connect provider standing in for NHSmail, for the Django test client (host "testserver")."""
+    from .identity_provider import CALLBACK_PATH, running_provider
+
+    with running_provider(f"http://testserver{CALLBACK_PATH}") as provider:
+        yield provider
+
+
+@pytest.fixture
+def nhsmail(settings, identity_provider):
+    """NHSmail sign-in switched on against the test provider."""
+    from .identity_provider import switch_on
+
+    switch_on(settings, identity_provider)
+    return identity_provider

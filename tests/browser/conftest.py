@@ -109,3 +109,21 @@ def axe_violations(page):
         ]
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def live_identity_provider(live_server):
+    """A real OpenID Connect provider standing in for NHSmail, sending people back to the live server."""
+    from ..identity_provider import CALLBACK_PATH, running_provider
+
+    with running_provider(f"{live_server.url}{CALLBACK_PATH}") as provider:
+        yield provider
+
+
+@pytest.fixture
+def nhsmail(settings, live_identity_provider):
+    """NHSmail sign-in switched on against the test provider, for the browser."""
+    from ..identity_provider import switch_on
+
+    switch_on(settings, live_identity_provider)
+    return live_identity_provider
