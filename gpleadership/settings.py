@@ -292,7 +292,12 @@ LOGGING = {
 # the client id are set: then the sign-in page shows the button and /accounts/oidc/nhsmail/… answers; otherwise
 # those addresses give 404. The socialaccount apps are always installed so that their tables (allauth's own
 # migrations) exist whichever way a deployment is configured. Only invited people get in: members/adapters.py.
-INSTALLED_APPS += ["allauth.socialaccount", "allauth.socialaccount.providers.openid_connect"]
+# Next to allauth.account: members/admin.py re-registers their admin, so theirs must be loaded first.
+_after_account = INSTALLED_APPS.index("allauth.account") + 1
+INSTALLED_APPS[_after_account:_after_account] = [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
 NHSMAIL_OIDC_ISSUER = os.environ.get("NHSMAIL_OIDC_ISSUER", "").rstrip("/")
 NHSMAIL_OIDC_CLIENT_ID = os.environ.get("NHSMAIL_OIDC_CLIENT_ID", "")
 NHSMAIL_OIDC_SECRET = os.environ.get("NHSMAIL_OIDC_SECRET", "")

@@ -16,6 +16,9 @@ urlpatterns = [
     path("places/", views.place_chooser, name="place_chooser"),
     path("ics/<slug:slug>/", views.ics_leaders, name="ics"),
     path("ics/<slug:slug>/request/", include("representation.ics_urls")),
+    # A person's NHSmail identity is connected when they first sign in with NHSmail (members/adapters.py); allauth's
+    # page for connecting and disconnecting other accounts by hand is not offered.
+    path("accounts/3rdparty/", views.not_offered),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("gpleadership.place_urls")),

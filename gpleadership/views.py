@@ -3,7 +3,7 @@ from http import HTTPStatus
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.handlers.wsgi import get_script_name
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,11 @@ from . import digest, ics, sections
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a form that expired gets a page in the portal's layout. The reason stays in the log."""
     return render(request, "403_csrf.html", status=HTTPStatus.FORBIDDEN)
+
+
+def not_offered(request):
+    """An allauth page the portal does not offer (404, as if it did not exist)."""
+    raise Http404
 
 
 def about(request):

@@ -12,6 +12,7 @@ from members import places
 from members.models import ICS, GroupRole
 
 from .factories import GroupRoleFactory, MembershipFactory, PlaceFactory, PracticeFactory, SeatFactory, UserFactory
+from .identity_provider import provider_for, switch_on
 
 # A Redis database for tests that run a real Celery worker, of this checkout's own (TEST_REDIS_DB_OFFSET) and of this
 # xdist worker's own: two such tests running at once on one broker would take, or purge, each other's tasks.
@@ -196,19 +197,14 @@ def deliver():
     return outbox.sweep
 
 
+
 @pytest.fixture(scope="session")
 def identity_provider():
     """A real OpenID Connect provider standing in for NHSmail, for the Django test client (host "testserver")."""
-    from .identity_provider import CALLBACK_PATH, running_provider
-
-    with running_provider(f"http://testserver{CALLBACK_PATH}") as provider:
-        yield provider
+    yield from provider_for("http://testserver")
 
 
 @pytest.fixture
 def nhsmail(settings, identity_provider):
     """NHSmail sign-in switched on against the test provider."""
-    from .identity_provider import switch_on
-
-    switch_on(settings, identity_provider)
-    return identity_provider
+    return switch_on(settings, identity_provider)

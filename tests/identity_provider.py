@@ -103,7 +103,13 @@ def _wait_until_ready(process, issuer: str, log, timeout: float = 20) -> None:
     pytest.fail("The test OpenID Connect provider did not start within 20 seconds.")
 
 
-def switch_on(settings, provider: IdentityProvider, *, label: str = "Sign in with NHSmail") -> None:
+def provider_for(portal_origin: str):
+    """For a session fixture: a provider that sends people back to the portal at `portal_origin`."""
+    with running_provider(f"{portal_origin}{CALLBACK_PATH}") as provider:
+        yield provider
+
+
+def switch_on(settings, provider: IdentityProvider, *, label: str = "Sign in with NHSmail") -> IdentityProvider:
     """Turn NHSmail sign-in on for one test, with the settings the environment variables would give."""
     from gpleadership.settings import nhsmail_oidc_csp, nhsmail_oidc_providers
 
@@ -115,3 +121,4 @@ def switch_on(settings, provider: IdentityProvider, *, label: str = "Sign in wit
         issuer=provider.issuer, client_id=provider.client_id, secret=provider.secret, label=label
     )
     settings.CONTENT_SECURITY_POLICY = nhsmail_oidc_csp(provider.issuer)
+    return provider

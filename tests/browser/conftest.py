@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ..identity_provider import provider_for, switch_on
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = (Path(__file__).parent / "axe.min.js").read_text()
 # Chromium's own background calls fail on this closed network; these flags keep it quiet and quick.
@@ -114,16 +116,10 @@ def axe_violations(page):
 @pytest.fixture(scope="session")
 def live_identity_provider(live_server):
     """A real OpenID Connect provider standing in for NHSmail, sending people back to the live server."""
-    from ..identity_provider import CALLBACK_PATH, running_provider
-
-    with running_provider(f"{live_server.url}{CALLBACK_PATH}") as provider:
-        yield provider
+    yield from provider_for(live_server.url)
 
 
 @pytest.fixture
 def nhsmail(settings, live_identity_provider):
     """NHSmail sign-in switched on against the test provider, for the browser."""
-    from ..identity_provider import switch_on
-
-    switch_on(settings, live_identity_provider)
-    return live_identity_provider
+    return switch_on(settings, live_identity_provider)

@@ -155,6 +155,12 @@ def test_the_button_needs_the_csrf_token(nhsmail):
     assert Client(enforce_csrf_checks=True).post(LOGIN_PATH).status_code == 403
 
 
+def test_allauths_page_for_connecting_accounts_by_hand_is_not_offered(client_for, nhsmail, member):
+    client = client_for(member)
+    assert client.get("/accounts/3rdparty/").status_code == 404
+    assert client.post("/accounts/3rdparty/", {"account": "1"}).status_code == 404
+
+
 def test_password_sign_in_still_works_with_it_on(client, nhsmail, member):
     response = client.post("/accounts/login/", {"login": member.email, "password": "correct-horse-battery"})
     assert response.status_code == 302
