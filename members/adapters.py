@@ -143,7 +143,7 @@ class InvitedOnlySocialAccountAdapter(DefaultSocialAccountAdapter):
                 account = services.account_for_email(email)
             if account is None:
                 raise ImmediateHttpResponse(_provider_sign_in_refused(request, "not_invited", email))
-            messages.success(request, f"Welcome, {account.get_short_name()}. Your account is ready.")
+            messages.success(request, services.ACCOUNT_READY.format(name=account.get_short_name()))
         sociallogin.connect(request, account)
 
 

@@ -165,6 +165,10 @@ def invitation_account(invitation: Invitation) -> User | None:
     return account_for_email(invitation.email)
 
 
+# Said to a person whose account an invitation has just made (by its link, or signing in with NHSmail).
+ACCOUNT_READY = "Welcome, {name}. Your account is ready."
+
+
 def _account_create(*, email: str, full_name: str, password: str | None) -> User:
     """A new person's account. Its address is recorded as verified: the person has shown they hold the mailbox
     (they followed the emailed link, or the identity provider vouched for it). No password: not usable."""
