@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-fast browser-deps services-check check lint bench vendor clean
+.PHONY: install run test test-fast browser-deps oidc-deps services-check check lint bench vendor clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,17 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' and try again." >&2; exit 1; fi; }
 
+# The sign-in-with-NHSmail tests run a real OpenID Connect provider (the npm package oidc-provider) with Node.js.
+OIDC_DIR := tests/oidc
+$(OIDC_DIR)/node_modules/.installed: $(OIDC_DIR)/package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else echo "Node.js is missing: run 'sudo apt-get install nodejs npm' and try again." >&2; exit 1; fi; }
+	npm ci --prefix $(OIDC_DIR) --no-audit --no-fund
+	@touch $@
+
+oidc-deps: $(OIDC_DIR)/node_modules/.installed
+
 services-check: install
 	@$(PY) scripts/check_services.py
 
@@ -38,10 +49,10 @@ check: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install browser-deps services-check check
+test: install browser-deps oidc-deps services-check check
 	$(VENV)/bin/pytest -n 2 -p no:cacheprovider
 
-test-fast: install services-check
+test-fast: install oidc-deps services-check
 	$(VENV)/bin/pytest -n 2 -m "not browser"
 
 bench: install

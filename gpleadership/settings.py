@@ -330,3 +330,65 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+
+# Sign in with NHSmail (OpenID Connect through django-allauth's openid_connect provider). Off unless the issuer and
+# the client id are set: then the sign-in page shows the button and /accounts/oidc/nhsmail/… answers; otherwise
+# those addresses give 404. The socialaccount apps are always installed so that their tables (allauth's own
+# migrations) exist whichever way a deployment is configured. Only invited people get in: members/adapters.py.
+# Next to allauth.account: members/admin.py re-registers their admin, so theirs must be loaded first.
+_after_account = INSTALLED_APPS.index("allauth.account") + 1
+INSTALLED_APPS[_after_account:_after_account] = [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+NHSMAIL_OIDC_ISSUER = os.environ.get("NHSMAIL_OIDC_ISSUER", "").rstrip("/")
+NHSMAIL_OIDC_CLIENT_ID = os.environ.get("NHSMAIL_OIDC_CLIENT_ID", "")
+NHSMAIL_OIDC_SECRET = os.environ.get("NHSMAIL_OIDC_SECRET", "")
+NHSMAIL_OIDC_LABEL = os.environ.get("NHSMAIL_OIDC_LABEL", "Sign in with NHSmail")
+SOCIALACCOUNT_ADAPTER = "members.adapters.InvitedOnlySocialAccountAdapter"
+# The adapter admits only addresses the provider says are verified, so allauth asks for no second verification.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+
+
+def nhsmail_oidc_providers(*, issuer: str, client_id: str, secret: str, label: str) -> dict:
+    """SOCIALACCOUNT_PROVIDERS for these values: no app at all when the issuer or the client id is missing.
+    A function so that tests can switch the provider on with a settings override."""
+    if not (issuer and client_id):
+        return {"openid_connect": {"APPS": []}}
+    return {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": "nhsmail",
+                    "name": label,
+                    "client_id": client_id,
+                    "secret": secret,
+                    "settings": {"server_url": issuer, "oauth_pkce_enabled": True},
+                }
+            ]
+        }
+    }
+
+
+def nhsmail_oidc_csp(issuer: str) -> dict:
+    """CONTENT_SECURITY_POLICY with the provider's origin allowed as a form target: the NHSmail button posts to the
+    portal, which redirects the browser to the provider, and browsers apply form-action to that redirect too."""
+    from urllib.parse import urlsplit
+
+    issuer_url = urlsplit(issuer)
+    directives = dict(CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    directives["form-action"] = [*directives["form-action"], f"{issuer_url.scheme}://{issuer_url.netloc}"]
+    return {**CONTENT_SECURITY_POLICY, "DIRECTIVES": directives}
+
+
+SOCIALACCOUNT_PROVIDERS = nhsmail_oidc_providers(
+    issuer=NHSMAIL_OIDC_ISSUER, client_id=NHSMAIL_OIDC_CLIENT_ID, secret=NHSMAIL_OIDC_SECRET, label=NHSMAIL_OIDC_LABEL
+)
+if NHSMAIL_OIDC_ISSUER and NHSMAIL_OIDC_CLIENT_ID:
+    if not NHSMAIL_OIDC_SECRET and not DEBUG:
+        raise ImproperlyConfigured("NHSMAIL_OIDC_SECRET must be set when NHSmail sign-in is on and DEBUG is off.")
+    CONTENT_SECURITY_POLICY = nhsmail_oidc_csp(NHSMAIL_OIDC_ISSUER)

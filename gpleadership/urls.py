@@ -18,6 +18,9 @@ urlpatterns = [
     path("ics/<slug:slug>/request/", include("representation.ics_urls")),
     path("account/", include("members.account_urls")),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    # A person's NHSmail identity is connected when they first sign in with NHSmail (members/adapters.py); allauth's
+    # page for connecting and disconnecting other accounts by hand is not offered.
+    path("accounts/3rdparty/", views.not_offered),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("gpleadership.place_urls")),

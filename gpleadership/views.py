@@ -24,6 +24,11 @@ def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=HTTPStatus.FORBIDDEN)
 
 
+def not_offered(request):
+    """An allauth page the portal does not offer (404, as if it did not exist)."""
+    raise Http404
+
+
 def about(request):
     """Public: what the group is, how it decides, who is on it."""
     place = request.place

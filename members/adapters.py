@@ -8,13 +8,16 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal import ratelimit
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from members import outbox
+from members import outbox, services
 
 PORTAL_NAME = "GP Leadership Portal"
 
@@ -107,5 +110,47 @@ def _sign_in_throttled(request, email: str):
         status=HTTPStatus.TOO_MANY_REQUESTS,
     )
     response["Retry-After"] = str(seconds)
+    add_never_cache_headers(response)
+    return response
+
+
+class InvitedOnlySocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Sign in with NHSmail (OpenID Connect) admits only people the group invited.
+
+    The provider must say the address is verified. Then an account with that address is signed in (and the NHSmail
+    identity connected to it, so the next sign-in finds it by the provider's subject); an address with a live
+    invitation in any place gets its account and what the invitation gives, through the members service; anyone
+    else is turned away and nothing is stored. allauth's own signup never runs: accounts are made here, by the
+    invitation service, so that an uninvited address can never reach allauth's signup form or create a user."""
+
+    def is_open_for_signup(self, request, sociallogin):
+        return False
+
+    def pre_social_login(self, request, sociallogin):
+        claims = sociallogin.account.get_provider_account().get_user_data() or {}
+        email = (claims.get("email") or "").strip().lower()
+        # Some providers send the claim as the string "true"; anything else is not a verified address.
+        if not email or str(claims.get("email_verified")).lower() != "true":
+            raise ImmediateHttpResponse(_provider_sign_in_refused(request, "unverified", email))
+        if sociallogin.is_existing:
+            return
+        account = services.account_for_email(email)
+        if account is None:
+            try:
+                account = services.invitation_accept_by_provider(email=email, full_name=claims.get("name") or "")
+            except ValidationError:
+                # Someone made the account in the meantime: it is theirs to sign in to, found by address.
+                account = services.account_for_email(email)
+            if account is None:
+                raise ImmediateHttpResponse(_provider_sign_in_refused(request, "not_invited", email))
+            messages.success(request, services.ACCOUNT_READY.format(name=account.get_short_name()))
+        sociallogin.connect(request, account)
+
+
+def _provider_sign_in_refused(request, reason: str, email: str):
+    response = render(
+        request, "account/provider_sign_in_refused.html", {"reason": reason, "email": email},
+        status=HTTPStatus.FORBIDDEN,
+    )
     add_never_cache_headers(response)
     return response

@@ -2,6 +2,8 @@ import dataclasses
 
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.admin import SocialAccountAdmin
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
@@ -75,6 +77,19 @@ admin.site.unregister(EmailAddress)
 class NoDeleteEmailAddressAdmin(EmailAddressAdmin):
     """An address is the sign-in; a wrong one is corrected or marked unverified, never removed."""
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# NHSmail sign-in is configured from the environment only (settings.py) and keeps no tokens, so the admin offers
+# no provider apps or tokens to add; it shows which accounts are connected to an NHSmail identity.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)
+admin.site.unregister(SocialAccount)
+
+
+@admin.register(SocialAccount)
+class NoDeleteSocialAccountAdmin(SocialAccountAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from . import access, outbox, selectors
+from . import access, outbox, places, selectors
 from .models import CalendarFeed, Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
 
 
@@ -124,6 +124,12 @@ def _locked_pending_invitation(token: str) -> Invitation:
     invitation = (
         Invitation.objects.select_for_update().select_related("invited_by").filter(token_hash=token_hash(token)).first()
     )
+    _check_still_grants(invitation)
+    return invitation
+
+
+def _check_still_grants(invitation: Invitation | None) -> None:
+    """Raises unless the invitation is pending and its inviter may still give what it gives (in its place)."""
     if invitation is None or invitation.state != "pending":
         raise ValidationError("This invitation link is no longer valid. Ask the person who invited you for a new one.")
     # The inviter's power is checked again now: a gatekeeper who has since lost the role grants nothing.
@@ -131,7 +137,6 @@ def _locked_pending_invitation(token: str) -> Invitation:
         _check_grant(granter=invitation.invited_by, role=invitation.group_role, email=invitation.email)
     except ValidationError:
         raise ValidationError(INVITER_LOST_POWER) from None
-    return invitation
 
 
 def _grant(invitation: Invitation, user: User) -> None:
@@ -151,9 +156,26 @@ def _grant(invitation: Invitation, user: User) -> None:
     invitation.save(update_fields=["accepted_at", "accepted_user"])
 
 
+def account_for_email(email: str) -> User | None:
+    """The account that uses this address, if any (addresses are compared without regard to case)."""
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
 def invitation_account(invitation: Invitation) -> User | None:
     """The account that already uses the invited address, if any."""
-    return User.objects.filter(email__iexact=invitation.email).first()
+    return account_for_email(invitation.email)
+
+
+# Said to a person whose account an invitation has just made (by its link, or signing in with NHSmail).
+ACCOUNT_READY = "Welcome, {name}. Your account is ready."
+
+
+def _account_create(*, email: str, full_name: str, password: str | None) -> User:
+    """A new person's account. Its address is recorded as verified: the person has shown they hold the mailbox
+    (they followed the emailed link, or the identity provider vouched for it). No password: not usable."""
+    user = User.objects.create_user(email=email, password=password, full_name=full_name.strip())
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
 
 
 @transaction.atomic
@@ -167,10 +189,7 @@ def invitation_accept(*, token: str, full_name: str, password: str) -> User:
     invitation = _locked_pending_invitation(token)
     if invitation_account(invitation) is not None:
         raise ValidationError(ACCOUNT_EXISTS)
-    user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name.strip())
-    EmailAddress.objects.update_or_create(
-        user=user, email=invitation.email, defaults={"verified": True, "primary": True}
-    )
+    user = _account_create(email=invitation.email, full_name=full_name, password=password)
     _grant(invitation, user)
     return user
 
@@ -185,6 +204,40 @@ def invitation_accept_signed_in(*, token: str, user: User) -> User:
             f"This invitation is for {invitation.email}. Sign out, then sign in as that person to accept it."
         )
     _grant(invitation, user)
+    return user
+
+
+@transaction.atomic
+def invitation_accept_by_provider(*, email: str, full_name: str) -> User | None:
+    """Accept every live invitation to `email` for a person who signed in through the identity provider (NHSmail),
+    which vouches for the address as following the emailed link does. Invitations are per place, so this looks in
+    every place. Makes the account (no password: the person signs in through the provider), records the address
+    as verified and grants what each invitation gives. Returns None, and changes nothing, when no invitation to
+    the address is pending with an inviter who may still give what it gives.
+
+    An address that already has an account is refused, as in `invitation_accept`: its owner signs in to it."""
+    email = email.strip().lower()
+    with places.unscoped():
+        candidates = list(
+            Invitation.objects.select_for_update(of=("self",)).select_related("place", "invited_by")
+            .filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).order_by("created_at")
+        )
+    live = []
+    for invitation in candidates:
+        with places.using(invitation.place):
+            try:
+                _check_still_grants(invitation)
+            except ValidationError:
+                continue
+        live.append(invitation)
+    if not live:
+        return None
+    if account_for_email(email) is not None:
+        raise ValidationError(ACCOUNT_EXISTS)
+    user = _account_create(email=email, full_name=full_name.strip() or live[0].full_name, password=None)
+    for invitation in live:
+        with places.using(invitation.place):
+            _grant(invitation, user)
     return user
 
 

@@ -202,7 +202,7 @@ def invitation_accept(request, token: str):
             add_service_errors(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.get_short_name()}. Your account is ready.")
+            messages.success(request, services.ACCOUNT_READY.format(name=user.get_short_name()))
             return redirect("home")
     return render(
         request, "members/invitation_accept.html", {"form": form, "invitation": invitation},

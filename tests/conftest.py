@@ -12,6 +12,7 @@ from members import places
 from members.models import ICS, GroupRole
 
 from .factories import GroupRoleFactory, MembershipFactory, PlaceFactory, PracticeFactory, SeatFactory, UserFactory
+from .identity_provider import provider_for, switch_on
 
 # A Redis database for tests that run a real Celery worker, of this checkout's own (TEST_REDIS_DB_OFFSET) and of this
 # xdist worker's own: two such tests running at once on one broker would take, or purge, each other's tasks.
@@ -220,3 +221,15 @@ def count_queries():
         return len(captured.captured_queries)
 
     return count
+
+
+@pytest.fixture(scope="session")
+def identity_provider():
+    """A real OpenID Connect provider standing in for NHSmail, for the Django test client (host "testserver")."""
+    yield from provider_for("http://testserver")
+
+
+@pytest.fixture
+def nhsmail(settings, identity_provider):
+    """NHSmail sign-in switched on against the test provider."""
+    return switch_on(settings, identity_provider)

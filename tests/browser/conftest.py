@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ..identity_provider import provider_for, switch_on
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = (Path(__file__).parent / "axe.min.js").read_text()
 # Chromium's own background calls fail on this closed network; these flags keep it quiet and quick.
@@ -135,3 +137,15 @@ def meeting_today(db):
     meeting = MeetingFactory(forum=forum, held_on=timezone.localdate(), created_by=rep)
     AgendaItemFactory(meeting=meeting, title="Discharge letters", position=1)
     return meeting
+
+
+@pytest.fixture(scope="session")
+def live_identity_provider(live_server):
+    """A real OpenID Connect provider standing in for NHSmail, sending people back to the live server."""
+    yield from provider_for(live_server.url)
+
+
+@pytest.fixture
+def nhsmail(settings, live_identity_provider):
+    """NHSmail sign-in switched on against the test provider, for the browser."""
+    return switch_on(settings, live_identity_provider)
