@@ -27,7 +27,7 @@ def digest(email: OutboxEmail):
     if timezone.localdate() - week >= timedelta(days=7):
         raise outbox.Skip("a digest for a week that is over is news no longer")
     since = timezone.make_aware(datetime.combine(week - timedelta(days=7), time.min))
-    context = digest_content(user=recipient, since=since)
+    context = digest_content(user=recipient, since=since, shared=True)
     context["week_starting"] = week
     return outbox.message(
         subject=f"Weekly digest, week of {week:%-d %B %Y}",

@@ -27,34 +27,25 @@ def _day(value) -> str:
     return date_format(value, "j F Y")
 
 
-def for_digest(*, user, since, is_group: bool) -> list[dict]:
-    """The golden thread: what every practice should know this week; the group's own business for the group.
-
-    Items that wait on this person carry one-click links (members.email_links): "acknowledge for <practice>",
-    "open the ballot for <practice>", "respond for <seat>"."""
+def digest_news(*, since, is_group: bool) -> list[dict]:
+    """What the digest tells every reader of the place this week (the group's own business too, for the group):
+    the same for everyone, so the weekly send builds it once per place (gpleadership.digest) and adds each reader's
+    own links to it. Plain data (ids, texts, addresses): it can be kept in the cache."""
     decisions = decision_selectors.digest_summary(since=since)
     open_exercises = priority_selectors.open_exercises()
     results = priority_selectors.results_published_since(since)
-    to_acknowledge = decision_selectors.practices_to_acknowledge(
-        user=user, item_ids=[item.pk for item in decisions["published"]])
-    to_vote = priority_selectors.ballots_to_cast(user=user, exercise_ids=[e.pk for e in open_exercises])
-    sections = [
+    news = [
         _section(
             "Decisions agreed and published",
             "The group agreed these by consensus. Please share them with your practice team and mark them as seen.",
             [{"text": f"{item.title}: {item.statement}", "url": reverse("decisions:item", args=[item.pk]),
-              "links": [{"text": f"Acknowledge for {practice.name}", "url": decision_emails.acknowledge_link(
-                  item_id=item.pk, practice_id=practice.pk)}
-                  for practice in to_acknowledge.get(item.pk, [])]}
-             for item in decisions["published"]],
+              "decision": item.pk} for item in decisions["published"]],
         ),
         _section(
             "Priorities: your practice's vote",
             "Every practice votes on the group's priorities. Your practice's voting contact casts its ballot.",
             [{"text": f"{e.title} – voting closes {_day(e.closes_at)} ({e.turnout_percent}% of practices "
-                      "have voted)", "url": reverse("priorities:exercise", args=[e.pk]),
-              "links": [{"text": f"Open the ballot for {practice.name}", "url": priority_emails.ballot_link(
-                  exercise_id=e.pk, practice_id=practice.pk)} for practice in to_vote.get(e.pk, [])]}
+                      "have voted)", "url": reverse("priorities:exercise", args=[e.pk]), "exercise": e.pk}
              for e in open_exercises],
         ),
         _section(
@@ -66,17 +57,13 @@ def for_digest(*, user, since, is_group: bool) -> list[dict]:
     ]
     if is_group:
         agenda = representation_selectors.next_agenda()
-        checks = decisions["consensus_checks"]
-        to_respond = decision_selectors.seats_to_respond(user=user, round_ids=[c["round_id"] for c in checks])
-        sections += [
+        news += [
             _section(
                 "In a consensus check",
                 "Each seat's holder or deputy records a position before the deadline.",
                 [{"text": f"{c['item'].title} (round {c['round']}) – deadline {_day(c['deadline'])}",
-                  "url": reverse("decisions:item", args=[c["item"].pk]),
-                  "links": [{"text": f"Respond for {seat.title}", "url": decision_emails.respond_link(
-                      round_id=c["round_id"], seat_id=seat.pk)} for seat in to_respond.get(c["round_id"], [])]}
-                 for c in checks],
+                  "url": reverse("decisions:item", args=[c["item"].pk]), "round": c["round_id"]}
+                 for c in decisions["consensus_checks"]],
             ),
             _section(
                 "Next leadership meeting" + (f", {_day(agenda.meeting.meets_on)}" if agenda.meeting else ""),
@@ -84,7 +71,38 @@ def for_digest(*, user, since, is_group: bool) -> list[dict]:
                 [{"text": item.title, "url": reverse("representation:agenda")} for item in agenda.items],
             ),
         ]
-    return sections
+    return news
+
+
+def for_digest(*, user, since, is_group: bool, news: list[dict] | None = None) -> list[dict]:
+    """The golden thread for one reader: the place's news (`digest_news`, built here unless given) with one-click
+    links (members.email_links) on what waits on this person: "acknowledge for <practice>", "open the ballot for
+    <practice>", "respond for <seat>". Five queries of the reader's own, however long the news."""
+    if news is None:
+        news = digest_news(since=since, is_group=is_group)
+    items = [item for section in news for item in section["items"]]
+    to_acknowledge = decision_selectors.practices_to_acknowledge(
+        user=user, item_ids=[item["decision"] for item in items if "decision" in item])
+    to_vote = priority_selectors.ballots_to_cast(
+        user=user, exercise_ids=[item["exercise"] for item in items if "exercise" in item])
+    to_respond = decision_selectors.seats_to_respond(
+        user=user, round_ids=[item["round"] for item in items if "round" in item]) if is_group else {}
+
+    def links(item) -> list[dict]:
+        if "decision" in item:
+            return [{"text": f"Acknowledge for {practice.name}", "url": decision_emails.acknowledge_link(
+                item_id=item["decision"], practice_id=practice.pk)}
+                for practice in to_acknowledge.get(item["decision"], [])]
+        if "exercise" in item:
+            return [{"text": f"Open the ballot for {practice.name}", "url": priority_emails.ballot_link(
+                exercise_id=item["exercise"], practice_id=practice.pk)}
+                for practice in to_vote.get(item["exercise"], [])]
+        if "round" in item:
+            return [{"text": f"Respond for {seat.title}", "url": decision_emails.respond_link(
+                round_id=item["round"], seat_id=seat.pk)} for seat in to_respond.get(item["round"], [])]
+        return []
+
+    return [{**section, "items": [{**item, "links": links(item)} for item in section["items"]]} for section in news]
 
 
 def for_dashboard(*, today) -> list[dict]:
