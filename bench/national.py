@@ -48,7 +48,8 @@ NATIONAL = {
 }
 MEASURED_SHARE = 0.10  # of items, positions, acknowledgements, meetings, actions and requests
 SEATS_PER_PLACE = 10
-FLOOR = "about (floor)"
+FLOOR = "floor (trivial signed-in page)"
+BENCH_URLCONF = "bench.urls"  # the portal's URLs plus the floor
 ENV = {
     "DJANGO_SETTINGS_MODULE": "gpleadership.settings",
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
@@ -292,7 +293,8 @@ def _generate(scale, people, log) -> dict:
         meeting_template = Meeting.objects.filter(forum__place=measured).order_by("pk").first()
         forum_rows = []
         for place in others:
-            forum_rows += [_clone(f, place=place, ics=None, host=None) for f in forum_templates]
+            host = next(o for o in pcn_rows if o.place_id == place.pk)
+            forum_rows += [_clone(f, place=place, ics=None, host=host) for f in forum_templates]
         _bulk(Forum, forum_rows)
         forums_of = defaultdict(list)
         with places.unscoped():
@@ -452,15 +454,16 @@ def targets(place) -> dict:
         item = (DecisionItem.objects.filter(status="agreed").annotate(n=Count("acknowledgements"))
                 .order_by("-n", "pk").first())
         open_ex = (Exercise.objects.filter(status="open").annotate(n=Count("ballots")).order_by("-n", "pk").first())
-        closed_ex = (Exercise.objects.exclude(status__in=["draft", "open"]).annotate(n=Count("ballots"))
-                     .order_by("-n", "pk").first())
+        closed = Exercise.objects.exclude(status__in=["draft", "open"]).annotate(n=Count("ballots"))
+        closed_ex = closed.filter(ballots_visible_after_close=False).order_by("-n", "pk").first()
+        visible = closed.filter(ballots_visible_after_close=True).order_by("-n", "pk").first()
         priority = (AgreedPriority.objects.annotate(n=Count("plan_items")).order_by("-n", "pk").first())
         forum = Forum.objects.filter(place=place).annotate(n=Count("meetings")).order_by("-n", "pk").first()
         meeting = Meeting.objects.filter(forum=forum).annotate(n=Count("agenda_items")).order_by("-n", "pk").first()
         organisation = (Organisation.objects.practices().annotate(n=Count("memberships")).order_by("-n", "pk")
                         .first())
-    return {"item": item, "open_exercise": open_ex, "closed_exercise": closed_ex, "priority": priority,
-            "forum": forum, "meeting": meeting, "organisation": organisation}
+    return {"item": item, "open_exercise": open_ex, "closed_exercise": closed_ex, "visible_results": visible,
+            "priority": priority, "forum": forum, "meeting": meeting, "organisation": organisation}
 
 
 def pages(place) -> list[Page]:
@@ -486,6 +489,8 @@ def pages(place) -> list[Page]:
             ("exercise (open, chair)", "chair", reverse("priorities:exercise", args=[t["open_exercise"].pk])),
             ("exercise (open, practice)", "practice", reverse("priorities:exercise", args=[t["open_exercise"].pk])),
             ("results", "member", reverse("priorities:exercise", args=[t["closed_exercise"].pk])),
+            *([("results (ballots visible)", "member", reverse("priorities:exercise", args=[t["visible_results"].pk]))]
+              if t["visible_results"] else []),
             ("plan", "member", reverse("priorities:priority", args=[t["priority"].pk])),
             ("forums", "member", reverse("representation:forums")),
             ("forum", "member", reverse("representation:forum", args=[t["forum"].pk])),
@@ -498,14 +503,13 @@ def pages(place) -> list[Page]:
             ("agenda", "gatekeeper", reverse("representation:agenda")),
             ("reviews", "chair", reverse("representation:reviews")),
             ("dashboard", "chair", reverse("dashboard")),
-            ("digest preview", "member", reverse("digest_preview")),
+            ("digest preview", "chair", reverse("digest_preview")),
             ("about", "member", reverse("about")),
         ]
     with places.unscoped(script_prefix="/"):
         if place.ics_id:
             rows.append(("ICS page", "chair", reverse("ics", args=[place.ics.slug])))
-        floor = reverse("about", urlconf="gpleadership.place_urls")
-    rows.append((FLOOR, "member", f"/{place.slug}{floor}"))
+    rows.append((FLOOR, "member", f"/{place.slug}/bench-floor/"))
     return [Page(name, persona, path) for name, persona, path in rows]
 
 
@@ -534,7 +538,8 @@ def _explain(sql: str, params) -> list[str]:
     with connection.cursor() as cursor:
         try:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        except Exception:  # noqa: BLE001 - a statement EXPLAIN cannot take is not a page query to judge
+        except Exception:  # noqa: BLE001 - counted and reported, not fatal
+            EXPLAIN_FAILURES.append(sql[:120])
             return []
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
@@ -552,6 +557,7 @@ def _explain(sql: str, params) -> list[str]:
 
 
 _ROW_COUNTS: dict[str, int] = {}
+EXPLAIN_FAILURES: list[str] = []
 
 
 def _rows(table: str) -> int:
@@ -565,9 +571,17 @@ def _rows(table: str) -> int:
     return _ROW_COUNTS[table]
 
 
-def measure_pages(place, *, requests: int = 30, explain: bool = True, log=progress) -> list[Page]:
+def measure_pages(place, *, requests: int = 30, explain: bool = True, budget: float = 0, log=progress) -> list[Page]:
     """Each page: its queries (and their plans) on one warm request, then `requests` timed requests, each followed
-    by one of the floor page, so the floor is measured interleaved under the same conditions."""
+    by one of the floor page, so the floor is measured interleaved under the same conditions. A page still being
+    timed after `budget` seconds (0: no limit) stops early; the table says how many requests it got."""
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF=BENCH_URLCONF):
+        return _measure_pages(place, requests=requests, explain=explain, budget=budget, log=log)
+
+
+def _measure_pages(place, *, requests, explain, budget, log) -> list[Page]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -595,9 +609,12 @@ def measure_pages(place, *, requests: int = 30, explain: bool = True, log=progre
                 for table in _explain_captured(query):
                     seen.add(table)
             page.seq_scans = sorted(seen)
+        began = time.perf_counter()
         for _ in range(requests if page is not floor else 0):
             page.times.append(_get(client, page.path)[1])
             floor.times.append(_get(clients[floor.persona], floor.path)[1])
+            if budget and time.perf_counter() - began > budget:
+                break
         if requests:
             log(f"  {page.name}: {page.status}, {page.queries} queries, median {_ms(_median(page.times))}")
     return result
@@ -714,31 +731,41 @@ def load_run(place, *, users: int = 50, seconds: int = 60, log=progress) -> dict
 
     who = personas(place)
     with places.using(place):
-        extra = [m.user for m in Membership.objects.current().select_related("user").order_by("pk")[:users]]
-    people = (list(who.values()) + extra)[:users]
-    cookies = []
-    for user in people:
-        client = Client()
-        client.force_login(user)
-        cookies.append(f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
+        extra = [m.user for m in Membership.objects.current().filter(role_title="Practice Manager")
+                 .select_related("user").order_by("pk")[:users]]
+    group = list(who.values())
+    extra = [u for u in extra if u.pk not in {g.pk for g in group}][:max(0, users - len(group))]
     mix = [p.path for p in pages(place) if p.name in {
         "home (member)", "decision log", "decision item (agreed)", "priorities", "forums", "my actions",
-        "directory", "group", "about (floor)", "meeting", "forum"}]
+        "directory", "group", "about", "meeting", "forum", FLOOR}]
+    sessions = []  # (cookie, the pages of the mix this person may see)
+    allowed_for_practice = None
+    for user in group + extra:
+        client = Client()
+        client.force_login(user)
+        if user in group or allowed_for_practice is None:
+            allowed = [path for path in mix if client.get(path).status_code == 200]
+            if user not in group:
+                allowed_for_practice = allowed
+        else:
+            allowed = allowed_for_practice
+        sessions.append((f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",
+                         [path for path in allowed if "bench-floor" not in path]))
     port = _free_port()
     env = {**os.environ, **ENV}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "gpleadership.wsgi", "-w", "2", "--threads", "4", "-b",
          f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
     try:
-        _wait_for(port, mix[0], cookies[0])
+        _wait_for(port, sessions[0][1][0], sessions[0][0])
         stop = time.monotonic() + seconds
         times, errors, lock = [], defaultdict(int), threading.Lock()
 
-        def user_loop(cookie, offset):
+        def user_loop(cookie, paths, offset):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             n = offset
             while time.monotonic() < stop:
-                path = mix[n % len(mix)]
+                path = paths[n % len(paths)]
                 n += 1
                 start = time.perf_counter()
                 try:
@@ -757,7 +784,7 @@ def load_run(place, *, users: int = 50, seconds: int = 60, log=progress) -> dict
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             conn.close()
 
-        threads = [threading.Thread(target=user_loop, args=(c, i)) for i, c in enumerate(cookies)]
+        threads = [threading.Thread(target=user_loop, args=(c, paths, i)) for i, (c, paths) in enumerate(sessions)]
         began = time.monotonic()
         for thread in threads:
             thread.start()
@@ -772,7 +799,7 @@ def load_run(place, *, users: int = 50, seconds: int = 60, log=progress) -> dict
     def pct(q):
         return ordered[min(len(ordered) - 1, int(q * (len(ordered) - 1)))] if ordered else 0.0
 
-    result = {"users": len(cookies), "seconds": round(wall, 1), "requests": len(times),
+    result = {"users": len(sessions), "seconds": round(wall, 1), "requests": len(times),
               "throughput": len(times) / wall if wall else 0.0, "p50": pct(0.50), "p95": pct(0.95),
               "p99": pct(0.99), "errors": sum(errors.values()), "error_kinds": dict(errors)}
     log(f"  load: {result['requests']} requests, {result['throughput']:.1f}/s, p95 {_ms(result['p95'])}, "
@@ -804,9 +831,9 @@ def report(*, scale, figures, demo_counts, result, close, digest_figures, load, 
     lines.append(f"Floor: {FLOOR} signed in, median {_ms(floor_median)} over {len(floor.times)} interleaved "
                  f"requests; {requests} requests per page")
     lines.append("")
-    lines.append("| page | as | status | queries demo | queries national | median | p95 | × floor | seq scans >10k rows "
-                 "| verdict |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| page | as | status | queries demo | queries national | n | median | p95 | × floor "
+                 "| seq scans >10k rows | verdict |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for page in result:
         demo = demo_counts.get(page.name)
         ratio = _median(page.times) / floor_median if floor_median and page is not floor else 1.0
@@ -824,9 +851,11 @@ def report(*, scale, figures, demo_counts, result, close, digest_figures, load, 
             failures.append(f"{page.name}: {', '.join(problems)}")
         timing = f"{_ms(_median(page.times))}{' (first byte)' if page.streaming else ''}"
         lines.append(f"| {page.name} | {page.persona} | {page.status} | {demo if demo is not None else '–'} | "
-                     f"{page.queries} | {timing} | {_ms(_p95(page.times))} | {ratio:,.1f} | "
+                     f"{page.queries} | {len(page.times)} | {timing} | {_ms(_p95(page.times))} | {ratio:,.1f} | "
                      f"{', '.join(page.seq_scans) or '–'} | {verdict} |")
     lines.append("")
+    lines.append(f"EXPLAIN could not plan {len(EXPLAIN_FAILURES)} captured queries" +
+                 (f", e.g. {EXPLAIN_FAILURES[0]!r}" if EXPLAIN_FAILURES else ""))
     for method, c in close.items():
         ok = c["seconds"] <= 1.0
         failures += [] if ok else [f"close {method}"]
@@ -854,11 +883,16 @@ def report(*, scale, figures, demo_counts, result, close, digest_figures, load, 
 
 # --------------------------------------------------------------------------------------------------- database
 def _admin_sql(statement: str):
-    import psycopg
+    import psycopg2
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        return conn.execute(statement).fetchall() if statement.lstrip().upper().startswith("SELECT") else \
-            conn.execute(statement)
+    conn = psycopg2.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(statement)
+            return cursor.fetchall() if cursor.description else None
+    finally:
+        conn.close()
 
 
 def _meta(key, value=None):
@@ -908,6 +942,8 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-load", action="store_true", help="skip the 60 s load run against gunicorn")
     parser.add_argument("--keep-db", action="store_true", help="reuse the bench database if it holds this scale")
     parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--page-budget", type=float, default=0,
+                        help="stop timing a page after this many seconds (0: always --requests)")
     args = parser.parse_args(argv)
     os.environ.update(ENV)
     os.chdir(ROOT)
@@ -915,7 +951,11 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
+    import logging
+
     from django.core.management import call_command
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # a 403 is reported in the table, not as a trace
 
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
         call_command("collectstatic", "--noinput", verbosity=0)
@@ -942,7 +982,7 @@ def main(argv=None) -> int:
     place = Place.objects.get(slug="northbrook")
     demo_counts, figures = _meta("demo_counts"), _meta("figures")
     progress(f"pages: {args.requests} requests each, the floor interleaved")
-    result = measure_pages(place, requests=args.requests)
+    result = measure_pages(place, requests=args.requests, budget=args.page_budget)
     progress("exercise close and count")
     close = measure_close(place)
     progress("digest")
