@@ -525,7 +525,8 @@ def _get(client, path):
             pass
     else:
         elapsed = time.perf_counter() - start
-    response.close()
+    # No response.close(): the test client finishes the request itself (closing here would also close the
+    # database connection, as the end of a real request does).
     return response, elapsed
 
 
@@ -571,17 +572,18 @@ def _rows(table: str) -> int:
     return _ROW_COUNTS[table]
 
 
-def measure_pages(place, *, requests: int = 30, explain: bool = True, budget: float = 0, log=progress) -> list[Page]:
+def measure_pages(place, *, requests: int = 30, explain: bool = True, budget: float = 0, only=None,
+                  log=progress) -> list[Page]:
     """Each page: its queries (and their plans) on one warm request, then `requests` timed requests, each followed
     by one of the floor page, so the floor is measured interleaved under the same conditions. A page still being
     timed after `budget` seconds (0: no limit) stops early; the table says how many requests it got."""
     from django.test.utils import override_settings
 
     with override_settings(ROOT_URLCONF=BENCH_URLCONF):
-        return _measure_pages(place, requests=requests, explain=explain, budget=budget, log=log)
+        return _measure_pages(place, requests=requests, explain=explain, budget=budget, only=only, log=log)
 
 
-def _measure_pages(place, *, requests, explain, budget, log) -> list[Page]:
+def _measure_pages(place, *, requests, explain, budget, only, log) -> list[Page]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -591,7 +593,7 @@ def _measure_pages(place, *, requests, explain, budget, log) -> list[Page]:
     for role, user in who.items():
         clients[role] = Client()
         clients[role].force_login(user)
-    result = pages(place)
+    result = [p for p in pages(place) if only is None or p.name in only or p.name == FLOOR]
     floor = next(p for p in result if p.name == FLOOR)
     for page in result:
         client = clients.get(page.persona)
