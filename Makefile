@@ -55,8 +55,12 @@ test: install browser-deps oidc-deps services-check check
 test-fast: install oidc-deps services-check
 	$(VENV)/bin/pytest -n 2 -m "not browser"
 
+# bench_stv.py (the STV count), then national.py: every page at national scale in its own database
+# (gpleadership_bench, Redis 6380/9); BENCH_FLAGS="--scale 0.02 --skip-load" for a quick run, "--keep-db" to reuse data.
+BENCH_FLAGS ?= --keep-db
 bench: install
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@echo "== bench/national.py"; $(PY) bench/national.py $(BENCH_FLAGS)
 
 vendor:
 	bash scripts/vendor_static.sh
