@@ -3,7 +3,7 @@
 All of England on one Postgres: 6,651 practices (the real active GP practices of the shared epraccur file, in their
 42 ICBs and sub-ICB places), 1,250 PCNs, 10,000 decision items, 100,000 positions, 200,000 acknowledgements,
 30,000 ballots, 5,000 meetings, 50,000 actions and 5,000 requests, times --scale. The data goes into its own
-database, `gpleadership_bench` (Redis 127.0.0.1:6380/9), never the default ones.
+database, `gpleadership_bench` (Redis `BENCH_REDIS_URL`, by default 127.0.0.1:6379/15), never the default ones.
 
 The measured place is the demo's Northbrook (`load_demo`), with its personas; it is the largest place: it takes the
 practices of the largest sub-ICB location and MEASURED_SHARE of every per-place table, the other places share the
@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "gpleadership_bench"
-REDIS_URL = "redis://127.0.0.1:6380/9"
-EPRACCUR = Path(os.environ.get("BENCH_EPRACCUR", "/work/shared/data/ods/epraccur-2025.csv"))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+EPRACCUR = Path(os.environ.get("BENCH_EPRACCUR", ROOT.parent / "shared" / "data" / "ods" / "epraccur-2025.csv"))
 
 # National figures (scale 1).
 NATIONAL = {
