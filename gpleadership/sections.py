@@ -17,8 +17,15 @@ from priorities import selectors as priority_selectors
 from representation import selectors as representation_selectors
 
 
-def _section(heading: str, lead: str, items: list[dict]) -> dict:
-    return {"heading": heading, "lead": lead, "items": items}
+def _section(heading: str, lead: str, items: list[dict], *, count: int | None = None, more_url: str = "") -> dict:
+    """`count` is how many there are when `items` shows only the first DASHBOARD_TOP (and `more_url` lists all)."""
+    return {"heading": heading, "lead": lead, "items": items, "count": len(items) if count is None else count,
+            "more_url": more_url if count is not None and count > len(items) else ""}
+
+
+# A dashboard section lists the first few of what needs attention and says how many there are: at national scale a
+# place can have thousands of overdue actions, and the page must stay quick.
+DASHBOARD_TOP = 10
 
 
 def _day(value) -> str:
@@ -107,6 +114,7 @@ def for_digest(*, user, since, is_group: bool, news: list[dict] | None = None) -
 
 def for_dashboard(*, today) -> list[dict]:
     attention = decision_selectors.chair_attention()
+    counts = representation_selectors.attention_counts(today=today)
     not_voted = priority_selectors.practices_not_voted()
     practices = member_selectors.practices_without_voting_contact()
     return [
@@ -141,28 +149,33 @@ def for_dashboard(*, today) -> list[dict]:
             [{"text": f"{item.priority.title}: {item.title} (lead {item.lead}"
                       + (f", due {_day(item.due_date)}" if item.due_date else "") + ")",
               "tag": item.get_rag_status_display(), "url": reverse("priorities:priority", args=[item.priority_id])}
-             for item in priority_selectors.plan_items_needing_attention(today=today)],
+             for item in priority_selectors.plan_items_needing_attention(today=today, limit=DASHBOARD_TOP)],
+            count=priority_selectors.plan_items_needing_attention_count(today=today),
+            more_url=reverse("priorities:list"),
         ),
         _section(
             "Overdue actions",
             "Actions from meetings, decisions and priorities past their due date.",
             [{"text": f"{a.title} – {a.owner.get_full_name()}, due {_day(a.due_on)}", "tag": "Overdue",
               "url": reverse("representation:action", args=[a.pk])}
-             for a in representation_selectors.overdue_actions(today=today)],
+             for a in representation_selectors.overdue_actions(today=today, limit=DASHBOARD_TOP)],
+            count=counts["overdue_actions"], more_url=reverse("representation:actions"),
         ),
         _section(
             "Feedback not yet filed",
             "System meetings whose feedback is late: the group has not heard what was agreed.",
             [{"text": f"{m.forum.name}, {_day(m.held_on)} – feedback was due {_day(m.feedback_due_on)}",
               "tag": "Late", "url": reverse("representation:meeting", args=[m.pk])}
-             for m in representation_selectors.late_feedback(today=today)],
+             for m in representation_selectors.late_feedback(today=today, limit=DASHBOARD_TOP)],
+            count=counts["late_feedback"], more_url=reverse("representation:forums"),
         ),
         _section(
             "Requests waiting too long for triage",
             "Requests from system partners past the target time to triage.",
             [{"text": f"{r.summary} – {r.organisation_name}, received {_day(r.received_at)}", "tag": "Overdue",
               "url": reverse("representation:request", args=[r.pk])}
-             for r in representation_selectors.requests_past_target(today=today)],
+             for r in representation_selectors.requests_past_target(today=today, limit=DASHBOARD_TOP)],
+            count=counts["requests_past_target"], more_url=reverse("representation:requests"),
         ),
         _section(
             "Representatives due a review",

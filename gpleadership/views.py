@@ -93,7 +93,7 @@ def dashboard(request):
     return render(
         request,
         "gpleadership/dashboard.html",
-        {"sections": all_sections, "today": today, "total": sum(len(s["items"]) for s in all_sections),
+        {"sections": all_sections, "today": today, "total": sum(s["count"] for s in all_sections),
          "charts": charts.for_dashboard(today=today, now=timezone.now()), "window_weeks": charts.WINDOW_WEEKS},
     )
 

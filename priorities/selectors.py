@@ -197,14 +197,16 @@ def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exer
     return {e: [p for p in practices if (e.pk, p.pk) not in voted] for e in exercises}
 
 
-def plan_items_needing_attention(*, today=None) -> list[PlanItem]:
-    """Live plan items that are overdue or rated red or amber, with their agreed priority. One query."""
-    return list(
+def plan_items_needing_attention(*, today=None, limit: int | None = None) -> list[PlanItem]:
+    """Live plan items that are overdue or rated red or amber, with their agreed priority; the first `limit` if
+    given. One query."""
+    found = (
         PlanItem.objects.needing_attention(today)
         .filter(priority__is_archived=False)
         .select_related("priority", "parent")
         .order_by("due_date", "priority__title", "pk")
     )
+    return list(found[:limit] if limit else found)
 
 
 def results_published_since(since: datetime) -> list[Exercise]:
@@ -235,3 +237,8 @@ def ballots_to_cast(*, user, exercise_ids) -> dict[int, list[Organisation]]:
     voted = set(Ballot.objects.filter(exercise_id__in=exercise_ids, practice__in=practices)
                 .values_list("exercise_id", "practice_id"))
     return {e: [p for p in practices if (e, p.pk) not in voted] for e in exercise_ids}
+
+
+def plan_items_needing_attention_count(*, today=None) -> int:
+    """How many plan items `plan_items_needing_attention` would list without a limit. One query."""
+    return PlanItem.objects.needing_attention(today).filter(priority__is_archived=False).count()

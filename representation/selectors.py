@@ -187,24 +187,26 @@ def routed_places(request: Request) -> list[Place]:
         ).order_by("name"))
 
 
-def overdue_actions(*, today: date | None = None) -> list[Action]:
-    """Open actions past their due date, oldest first (one query)."""
+def overdue_actions(*, today: date | None = None, limit: int | None = None) -> list[Action]:
+    """Open actions past their due date, oldest first, the first `limit` of them if given (one query)."""
     today = today or timezone.localdate()
-    return list(
-        Action.objects.overdue(today).select_related("owner", "support", "meeting__forum").order_by("due_on", "pk")
-    )
+    found = Action.objects.overdue(today).select_related("owner", "support", "meeting__forum").order_by("due_on", "pk")
+    return list(found[:limit] if limit else found)
 
 
-def late_feedback(*, today: date | None = None) -> list[Meeting]:
-    """Forum meetings past their feedback due date that are not fully fed back (one query)."""
+def late_feedback(*, today: date | None = None, limit: int | None = None) -> list[Meeting]:
+    """Forum meetings past their feedback due date that are not fully fed back, the first `limit` if given (one
+    query)."""
     today = today or timezone.localdate()
-    return list(Meeting.objects.feedback_late(today).select_related("forum").order_by("feedback_due_on", "pk"))
+    found = Meeting.objects.feedback_late(today).select_related("forum").order_by("feedback_due_on", "pk")
+    return list(found[:limit] if limit else found)
 
 
-def requests_past_target(*, today: date | None = None) -> list[Request]:
-    """Requests still awaiting triage after the target date (one query)."""
+def requests_past_target(*, today: date | None = None, limit: int | None = None) -> list[Request]:
+    """Requests still awaiting triage after the target date, the first `limit` if given (one query)."""
     today = today or timezone.localdate()
-    return list(Request.objects.awaiting_triage().past_target(today).order_by("triage_due_on", "received_at"))
+    found = Request.objects.awaiting_triage().past_target(today).order_by("triage_due_on", "received_at")
+    return list(found[:limit] if limit else found)
 
 
 def representatives_due_review(*, today: date | None = None) -> list[Representative]:
@@ -251,3 +253,15 @@ def next_agenda(*, today: date | None = None) -> Agenda:
     if meeting is None:
         return Agenda(meeting=None)
     return Agenda(meeting=meeting, items=meeting.agenda)
+
+
+def attention_counts(*, today: date | None = None) -> dict[str, int]:
+    """How many actions are overdue, meetings late with feedback and requests past the triage target: the chair's
+    dashboard lists the first few of each (the selectors above, with `limit`) and says how many there are. Three
+    queries, by the same rules."""
+    today = today or timezone.localdate()
+    return {
+        "overdue_actions": Action.objects.overdue(today).count(),
+        "late_feedback": Meeting.objects.feedback_late(today).count(),
+        "requests_past_target": Request.objects.awaiting_triage().past_target(today).count(),
+    }

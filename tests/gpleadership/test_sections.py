@@ -169,3 +169,25 @@ def test_the_digest_builds_in_a_fixed_number_of_queries_however_much_waits(pract
         ExerciseFactory()
         RoundFactory()
     assert measure() == small
+
+
+def test_a_dashboard_section_lists_the_first_few_and_says_how_many(client_for, chair):
+    today = timezone.localdate()
+    for n in range(sections.DASHBOARD_TOP + 5):
+        ActionFactory(title=f"Overdue action {n:02d}", due_on=today - timedelta(days=30 - n))
+    content = sections.for_dashboard(today=today)
+    [overdue] = [s for s in content if s["heading"] == "Overdue actions"]
+    assert overdue["count"] == sections.DASHBOARD_TOP + 5
+    assert [i["text"].split(" –")[0] for i in overdue["items"]] == [
+        f"Overdue action {n:02d}" for n in range(sections.DASHBOARD_TOP)]  # the oldest first
+    assert overdue["more_url"] == reverse("representation:actions")
+    html = client_for(chair).get(reverse("dashboard")).content.decode()
+    assert f"The first {sections.DASHBOARD_TOP} of {sections.DASHBOARD_TOP + 5}." in html
+    assert f"Overdue actions ({sections.DASHBOARD_TOP + 5})" in html
+    assert "Overdue action 14" not in html
+
+
+def test_a_section_with_few_items_offers_no_more(chair):
+    ActionFactory(title="Only one", due_on=timezone.localdate() - timedelta(days=1))
+    [overdue] = [s for s in sections.for_dashboard(today=timezone.localdate()) if s["heading"] == "Overdue actions"]
+    assert (overdue["count"], overdue["more_url"]) == (1, "")
