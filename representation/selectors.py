@@ -80,7 +80,8 @@ def _fetched_or_none(item, name: str):
 def meeting_page(meeting: Meeting) -> dict:
     """A meeting's agenda in order, each item with `the_briefing` (its comments in `visible_comments`, its linked
     decisions and priorities, its papers in `paper_list`), `the_feedback`, or None, and its papers (`paper_list`);
-    the meeting's own minutes and papers (`papers`); and the actions raised at the meeting. Seven queries at most.
+    the meeting's own minutes and papers (`papers`); and the first actions raised at the meeting with how many there
+    are. Nine queries at most.
     Papers are the current versions, each with its `earlier` ones (members.papers.with_versions)."""
     items = list(
         AgendaItem.objects.filter(meeting=meeting, is_archived=False)
@@ -108,8 +109,14 @@ def meeting_page(meeting: Meeting) -> dict:
         item.paper_list = by_item.get(item.pk, [])
         if item.the_briefing:
             item.the_briefing.paper_list = by_briefing.get(item.the_briefing.pk, [])
+    actions = meeting.actions.filter(is_archived=False)
     return {"items": items, "papers": by_item.get(None, []),
-            "actions": meeting.actions.filter(is_archived=False).select_related("owner")}
+            "actions": list(actions.select_related("owner").order_by("due_on", "pk")[:MEETING_ACTIONS_SHOWN]),
+            "action_count": actions.count()}
+
+
+# A meeting page lists its first actions, soonest due; the action log lists them all (filtered by the meeting).
+MEETING_ACTIONS_SHOWN = 10
 
 
 def _grouped(papers, key: str) -> dict:
@@ -130,7 +137,8 @@ def request_papers(request: Request) -> list:
     return with_versions(RequestPaper.objects.filter(request=request).select_related("uploaded_by"))
 
 
-def action_list(*, person=None, show_closed: bool = False, today: date | None = None) -> dict:
+def action_list(*, person=None, meeting_id: int | None = None, show_closed: bool = False,
+                today: date | None = None) -> dict:
     """The action log, soonest due first: open actions (all of them with `show_closed`), only those `person` owns
     or supports if given, and how many are overdue. `actions` is a query for the page to paginate; the overdue
     count is one query."""
@@ -140,6 +148,8 @@ def action_list(*, person=None, show_closed: bool = False, today: date | None = 
     )
     if person is not None:
         actions = actions.for_person(person)
+    if meeting_id is not None:
+        actions = actions.filter(meeting_id=meeting_id)
     overdue_count = actions.overdue(today).count()
     if not show_closed:
         actions = actions.filter(status__in=Action.OPEN_STATUSES)

@@ -1,9 +1,12 @@
 """Actions."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -22,16 +25,22 @@ ACTIONS_PAGE_SIZE = 50
 def _action_list(request, *, mine: bool):
     require(access.can_read(request.user))
     show_closed = request.GET.get("show") == "all"
+    meeting = _meeting_filter(request)
     today = timezone.localdate()
-    found = selectors.action_list(person=request.user if mine else None, show_closed=show_closed, today=today)
+    found = selectors.action_list(person=request.user if mine else None, show_closed=show_closed, today=today,
+                                  meeting_id=meeting.pk if meeting else None)
     page = Paginator(found["actions"], ACTIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {key: value for key, value in (("meeting", meeting.pk if meeting else None),
+                                           ("show", "all" if show_closed else None)) if value}
     return render(
         request,
         "representation/actions.html",
         {
             "actions": page,
             "page": page,
-            "query": "show=all" if show_closed else "",
+            "query": urlencode(query),
+            "meeting": meeting,
+            "filter_query": urlencode({"meeting": meeting.pk}) if meeting else "",
             "overdue_count": found["overdue_count"],
             "mine": mine,
             "show_closed": show_closed,
@@ -39,6 +48,17 @@ def _action_list(request, *, mine: bool):
             "can_add": access.can_act(request.user),
         },
     )
+
+
+def _meeting_filter(request):
+    """The forum meeting the log is filtered by (`?meeting=`), if it is one the person may read; else no filter."""
+    pk = request.GET.get("meeting", "")
+    if not pk.isdigit():
+        return None
+    try:
+        return access.get_meeting_for(request.user, int(pk))
+    except (Http404, PermissionDenied):
+        return None
 
 
 @login_required

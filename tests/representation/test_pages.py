@@ -476,6 +476,28 @@ def test_the_action_log_comes_in_pages_that_keep_the_filter(client_for, member, 
     assert client.get(reverse("representation:actions") + "?page=x").status_code == 200
 
 
+def test_a_meeting_lists_its_first_actions_and_the_log_lists_them_all(client_for, member, forum):
+    from representation.selectors import MEETING_ACTIONS_SHOWN
+
+    meeting = MeetingFactory(forum=forum)
+    for n in range(MEETING_ACTIONS_SHOWN + 2):
+        ActionFactory(meeting=meeting, owner=member, title=f"From the meeting {n:02d}", due_on=TODAY + timedelta(days=n))
+    ActionFactory(owner=member, title="From somewhere else")
+    client = client_for(member)
+    page = client.get(reverse("representation:meeting", args=[meeting.pk])).content.decode()
+    assert f"From the meeting {MEETING_ACTIONS_SHOWN - 1:02d}" in page
+    assert f"From the meeting {MEETING_ACTIONS_SHOWN:02d}" not in page
+    assert f"The first {MEETING_ACTIONS_SHOWN} of {MEETING_ACTIONS_SHOWN + 2}, soonest due." in page
+    log_url = reverse("representation:actions") + f"?meeting={meeting.pk}&show=all"
+    assert f'href="{log_url.replace("&", "&amp;")}"' in page
+    log = client.get(log_url).content.decode()
+    assert f"From the meeting {MEETING_ACTIONS_SHOWN + 1:02d}" in log and "From somewhere else" not in log
+    assert "Show actions from everywhere" in log
+    # A meeting the person may not read, or no meeting at all, filters nothing.
+    assert "From somewhere else" in client.get(reverse("representation:actions") + "?meeting=999999").content.decode()
+    assert "From somewhere else" in client.get(reverse("representation:actions") + "?meeting=x").content.decode()
+
+
 def test_the_action_log_runs_a_fixed_number_of_queries_as_actions_grow(client_for, member):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
