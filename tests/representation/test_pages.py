@@ -481,7 +481,8 @@ def test_a_meeting_lists_its_first_actions_and_the_log_lists_them_all(client_for
 
     meeting = MeetingFactory(forum=forum)
     for n in range(MEETING_ACTIONS_SHOWN + 2):
-        ActionFactory(meeting=meeting, owner=member, title=f"From the meeting {n:02d}", due_on=TODAY + timedelta(days=n))
+        ActionFactory(meeting=meeting, owner=member, title=f"From the meeting {n:02d}",
+                      due_on=TODAY + timedelta(days=n))
     ActionFactory(owner=member, title="From somewhere else")
     client = client_for(member)
     page = client.get(reverse("representation:meeting", args=[meeting.pk])).content.decode()
