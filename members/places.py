@@ -71,6 +71,24 @@ def _activate(scope: Scope | None, script_prefix: str | None = None):
             set_script_prefix(previous_prefix)
 
 
+def carried(chunks):
+    """A streamed response's body, read in the scope (and with the links) of the view that made it: the server
+    reads a StreamingHttpResponse after the view has returned and the place middleware has left the place."""
+    scope, prefix = current_scope(), get_script_prefix()
+
+    def read():
+        iterator = iter(chunks)
+        while True:
+            with _activate(scope, prefix):
+                try:
+                    chunk = next(iterator)
+                except StopIteration:
+                    return
+            yield chunk
+
+    return read()
+
+
 def place_prefix(place, base: str = "/") -> str:
     return f"{base.rstrip('/')}/{place.slug}/"
 

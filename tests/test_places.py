@@ -274,3 +274,20 @@ def test_a_signed_in_person_also_sees_the_other_places_public_pages(client_for, 
         GroupRoleFactory(user=chair, role=GroupRole.Role.MEMBER)
     html = client_for(chair).get("/").content.decode()
     assert "Other places" in html and f'href="/{farland.slug}/about/"' in html
+
+
+def test_a_streamed_body_is_read_in_the_place_of_the_view_that_made_it(testshire, riverton):
+    from django.urls import get_script_prefix
+
+    from members.models import Place
+
+    def chunks():  # what each chunk says of where it was made, as it is made
+        for _ in range(2):
+            yield places.current_place(), get_script_prefix()
+
+    with places.using(riverton):
+        body = places.carried(chunks())
+    seen = list(body)  # read outside Riverton, as a server reads a streamed response
+    assert seen == [(riverton, "/riverton/")] * 2
+    assert places.current_place() != riverton
+    assert Place.objects.filter(pk=riverton.pk).exists()
