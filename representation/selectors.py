@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
@@ -168,20 +169,22 @@ def review_list(*, of_person=None):
 TRIAGED_SHOWN = 50
 
 
-def request_queue(*, show_all: bool = False, today: date | None = None) -> dict:
+def request_queue(*, show_all: bool = False, page: str | None = None, today: date | None = None) -> dict:
     """The gatekeepers' queue: requests awaiting triage, oldest target first, and how many are past the target;
-    then the triaged ones, latest first (the last TRIAGED_SHOWN unless `show_all`), and how many met it. Two
-    queries."""
+    then the triaged ones, latest first (the last TRIAGED_SHOWN, or with `show_all` every one, TRIAGED_SHOWN to a
+    `page`), and how many of those shown met it. Three queries."""
     today = today or timezone.localdate()
     waiting = list(Request.objects.awaiting_triage().order_by("triage_due_on", "received_at"))
     triaged = Request.objects.filter(is_archived=False).exclude(outcome="").select_related(
         "redirected_to", "triaged_by"
     ).order_by("-triaged_at")
-    triaged = list(triaged if show_all else triaged[:TRIAGED_SHOWN])
+    pages = Paginator(triaged, TRIAGED_SHOWN).get_page(page) if show_all else None
+    triaged = list(pages if show_all else triaged[:TRIAGED_SHOWN])
     return {
         "waiting": waiting,
         "breaches": sum(1 for r in waiting if r.is_past_target(today)),
         "triaged": triaged,
+        "page": pages,
         "met": sum(1 for r in triaged if not r.is_past_target()),
     }
 

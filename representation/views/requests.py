@@ -134,8 +134,8 @@ def requests(request):
     return render(
         request, "representation/requests.html",
         {
-            **selectors.request_queue(show_all=show_all, today=today),
-            "today": today, "target": TRIAGE_TARGET_WORKING_DAYS, "show_all": show_all,
+            **selectors.request_queue(show_all=show_all, page=request.GET.get("page"), today=today),
+            "query": "show=all", "today": today, "target": TRIAGE_TARGET_WORKING_DAYS, "show_all": show_all,
         },
     )
 

@@ -574,6 +574,22 @@ def test_a_redirect_to_the_lmc(client_for, gatekeeper, world):
     assert world["request"].redirected_to == lmc
 
 
+def test_the_queue_shows_the_latest_triaged_and_every_one_a_page_at_a_time(client_for, gatekeeper):
+    from representation.selectors import TRIAGED_SHOWN
+
+    now = timezone.now()
+    for n in range(TRIAGED_SHOWN + 2):
+        RequestFactory(summary=f"Triaged request {n:03d}", outcome="message", triaged_by=gatekeeper,
+                       triaged_at=now - timedelta(hours=n), received_at=now - timedelta(days=1, hours=n))
+    client = client_for(gatekeeper)
+    latest = client.get(reverse("representation:requests")).content.decode()
+    assert "Triaged request 000" in latest and f"Triaged request {TRIAGED_SHOWN:03d}" not in latest
+    every = client.get(reverse("representation:requests") + "?show=all").content.decode()
+    assert f"Showing every triaged request ({TRIAGED_SHOWN + 2})" in every and "show=all&amp;page=2" in every
+    second = client.get(reverse("representation:requests") + "?show=all&page=2").content.decode()
+    assert f"Triaged request {TRIAGED_SHOWN + 1:03d}" in second and "Triaged request 000" not in second
+
+
 def test_a_triaged_request_cannot_be_triaged_again(client_for, gatekeeper, world):
     url = reverse("representation:request", args=[world["request"].pk])
     client_for(gatekeeper).post(url, {"outcome": "message"})
