@@ -112,6 +112,11 @@ def for_digest(*, user, since, is_group: bool, news: list[dict] | None = None) -
     return [{**section, "items": [{**item, "links": links(item)} for item in section["items"]]} for section in news]
 
 
+def _first_names(practices, shown: int = DASHBOARD_TOP) -> str:
+    names = ", ".join(p.name for p in practices[:shown])
+    return names + (f" and {len(practices) - shown} more" if len(practices) > shown else "")
+
+
 def for_dashboard(*, today) -> list[dict]:
     attention = decision_selectors.chair_attention()
     counts = representation_selectors.attention_counts(today=today)
@@ -139,9 +144,11 @@ def for_dashboard(*, today) -> list[dict]:
         _section(
             "Practices that have not voted",
             "In priority votes that are open now.",
-            [{"text": f"{exercise.title}: " + ", ".join(p.name for p in missing), "tag": f"{len(missing)} to vote",
+            [{"text": f"{exercise.title}: " + _first_names(missing), "tag": f"{len(missing)} to vote",
               "url": reverse("priorities:exercise", args=[exercise.pk])}
              for exercise, missing in not_voted.items() if missing],
+            # Counted in practices (a practice missing from two votes counts twice), not in votes.
+            count=sum(len(missing) for missing in not_voted.values()),
         ),
         _section(
             "Delivery plan items overdue, red or amber",

@@ -191,3 +191,17 @@ def test_a_section_with_few_items_offers_no_more(chair):
     ActionFactory(title="Only one", due_on=timezone.localdate() - timedelta(days=1))
     [overdue] = [s for s in sections.for_dashboard(today=timezone.localdate()) if s["heading"] == "Overdue actions"]
     assert (overdue["count"], overdue["more_url"]) == (1, "")
+
+
+def test_practices_that_have_not_voted_are_counted_in_practices_and_named_ten_at_most(chair):
+    from ..factories import PracticeFactory
+
+    for n in range(sections.DASHBOARD_TOP + 2):
+        PracticeFactory(name=f"Surgery {n:02d}")
+    ExerciseFactory(title="Priorities 2027")
+    [section] = [s for s in sections.for_dashboard(today=timezone.localdate())
+                 if s["heading"] == "Practices that have not voted"]
+    assert section["count"] == sections.DASHBOARD_TOP + 2
+    [item] = section["items"]
+    assert item["text"].endswith("Surgery 09 and 2 more") and "Surgery 10" not in item["text"]
+    assert item["tag"] == f"{sections.DASHBOARD_TOP + 2} to vote"
