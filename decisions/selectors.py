@@ -365,3 +365,21 @@ def seats_to_respond(*, user, round_ids) -> dict[int, list[Seat]]:
         if (link.round_id, link.seat_id) not in answered:
             waiting.setdefault(link.round_id, []).append(link.seat)
     return waiting
+
+
+def waiting_on(user, *, now: datetime | None = None) -> dict[str, int]:
+    """What of the decisions waits on this person now: `seats`, the (round, seat) pairs of live consensus checks
+    asking a seat they hold or deputise for that has not responded; `acknowledge`, the (published decision, practice)
+    pairs of their own practices not yet acknowledged. Four queries at most."""
+    now = now or timezone.now()
+    live = Round.objects.live(now).values("pk")
+    asked = Round.seats.through.objects.filter(round_id__in=live).filter(Q(seat__holder=user) | Q(seat__deputy=user))
+    answered = Position.objects.filter(round_id=OuterRef("round_id"), seat_id=OuterRef("seat_id"))
+    seats = asked.exclude(Exists(answered)).count() if user.is_authenticated else 0
+    own = access_practice_ids(user)
+    acknowledge = 0
+    if own:
+        published = DecisionItem.objects.published()
+        acknowledge = published.count() * len(own) - Acknowledgement.objects.filter(
+            item__in=published, practice_id__in=own).count()
+    return {"seats": seats, "acknowledge": acknowledge}

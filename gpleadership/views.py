@@ -16,7 +16,7 @@ from members.places import nowhere, place_prefix, unscoped
 from members.selectors import places_of
 from members.services import calendar_feed_owner
 
-from . import calendar, charts, digest, ics, sections
+from . import calendar, charts, digest, ics, sections, waiting
 
 
 def csrf_failure(request, reason=""):
@@ -46,6 +46,7 @@ def home(request):
     user = request.user
     memberships = Membership.objects.current().filter(user=user).select_related("organisation")
     context = {
+        "waiting": waiting.waiting_for(user),
         "memberships": memberships,
         "roles": sorted(access.group_roles(user)),
         "seats": Seat.objects.filter(is_active=True).filter(holder=user)

@@ -242,3 +242,11 @@ def ballots_to_cast(*, user, exercise_ids) -> dict[int, list[Organisation]]:
 def plan_items_needing_attention_count(*, today=None) -> int:
     """How many plan items `plan_items_needing_attention` would list without a limit. One query."""
     return PlanItem.objects.needing_attention(today).filter(priority__is_archived=False).count()
+
+
+def ballots_waiting(*, user, now: datetime | None = None) -> int:
+    """How many (vote open now, practice) pairs wait for this person's ballot as the practice's voting contact.
+    Three queries at most."""
+    now = now or timezone.now()
+    open_now = list(Exercise.objects.open().filter(opens_at__lte=now, closes_at__gt=now).values_list("pk", flat=True))
+    return sum(len(practices) for practices in ballots_to_cast(user=user, exercise_ids=open_now).values())

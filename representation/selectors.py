@@ -278,3 +278,28 @@ def attention_counts(*, today: date | None = None) -> dict[str, int]:
         "late_feedback": Meeting.objects.feedback_late(today).count(),
         "requests_past_target": Request.objects.awaiting_triage().past_target(today).count(),
     }
+
+
+# "Due soon" on a person's home page: an action due within this many days.
+DUE_SOON_DAYS = 7
+
+
+def waiting_on(user, *, today: date | None = None) -> dict[str, int]:
+    """What of representation waits on this person now: their open actions `overdue` and `due_soon` (within
+    DUE_SOON_DAYS), and `feedback`, meetings of forums they represent the group on that have happened and are not
+    fully fed back (an archived forum is no longer chased). Two queries."""
+    today = today or timezone.localdate()
+    actions = Action.objects.open().for_person(user).aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))),
+    )
+    feedback = Meeting.objects.current().filter(
+        forum__in=Representative.objects.current().filter(user=user).values("forum"),
+        forum__is_archived=False, held_on__lte=today, feedback_completed_at__isnull=True,
+    ).count()
+    return {**actions, "feedback": feedback}
+
+
+def requests_waiting() -> int:
+    """Requests awaiting triage (for those who triage). One query."""
+    return Request.objects.awaiting_triage().count()
