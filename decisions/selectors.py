@@ -367,15 +367,27 @@ def seats_to_respond(*, user, round_ids) -> dict[int, list[Seat]]:
     return waiting
 
 
+def _unanswered_asks(user, *, now: datetime | None = None):
+    """(round, seat) links of live consensus checks asking a seat the person holds or deputises for, unanswered."""
+    live = Round.objects.live(now or timezone.now()).values("pk")
+    asked = Round.seats.through.objects.filter(round_id__in=live).filter(Q(seat__holder=user) | Q(seat__deputy=user))
+    answered = Position.objects.filter(round_id=OuterRef("round_id"), seat_id=OuterRef("seat_id"))
+    return asked.exclude(Exists(answered))
+
+
+def items_awaiting_my_seat(user, item_ids) -> set[int]:
+    """Which of these items have a live consensus check waiting for a seat of this person (the log marks them).
+    One query."""
+    if not user.is_authenticated or not item_ids:
+        return set()
+    return set(_unanswered_asks(user).filter(round__item_id__in=item_ids).values_list("round__item_id", flat=True))
+
+
 def waiting_on(user, *, now: datetime | None = None) -> dict[str, int]:
     """What of the decisions waits on this person now: `seats`, the (round, seat) pairs of live consensus checks
     asking a seat they hold or deputise for that has not responded; `acknowledge`, the (published decision, practice)
     pairs of their own practices not yet acknowledged. Four queries at most."""
-    now = now or timezone.now()
-    live = Round.objects.live(now).values("pk")
-    asked = Round.seats.through.objects.filter(round_id__in=live).filter(Q(seat__holder=user) | Q(seat__deputy=user))
-    answered = Position.objects.filter(round_id=OuterRef("round_id"), seat_id=OuterRef("seat_id"))
-    seats = asked.exclude(Exists(answered)).count() if user.is_authenticated else 0
+    seats = _unanswered_asks(user, now=now).count() if user.is_authenticated else 0
     own = access_practice_ids(user)
     acknowledge = 0
     if own:

@@ -71,6 +71,7 @@ def log(request):
         {
             "form": form,
             "page": page,
+            "awaiting_me": selectors.items_awaiting_my_seat(request.user, [item.pk for item in page]),
             "practice_count": selectors.practice_count(),
             "query": query.urlencode(),
             "can_raise": access.can_raise(request.user),

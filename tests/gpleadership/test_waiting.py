@@ -106,3 +106,16 @@ def test_the_home_page_runs_a_fixed_number_of_queries_however_much_waits(client_
         ActionFactory(owner=member, due_on=timezone.localdate() - timedelta(days=1))
         RequestFactory()
     assert count() == small
+
+
+def test_the_decision_log_marks_what_waits_for_my_seat(client_for, member, observer):
+    seat = Seat.objects.get(holder=member)
+    mine = RoundFactory(seats=[seat], item__title="Asked of my seat")
+    RoundFactory(seats=[], item__title="Asked of others")
+    html = client_for(member).get(reverse("decisions:log")).content.decode()
+    row = html.split("Asked of my seat", 1)[1].split("</tr>", 1)[0]
+    assert "Waiting for your seat" in row
+    assert html.count("Waiting for your seat") == 1
+    assert "Waiting for your seat" not in client_for(observer).get(reverse("decisions:log")).content.decode()
+    decision_services.position_record(round=mine, seat=seat, by=member, stance="support")
+    assert "Waiting for your seat" not in client_for(member).get(reverse("decisions:log")).content.decode()
