@@ -94,7 +94,9 @@ def dashboard(request):
     return render(
         request,
         "gpleadership/dashboard.html",
-        {"sections": all_sections, "today": today, "total": sum(s["count"] for s in all_sections),
+        # The week is the digest's (from Monday), so the dashboard and the digest talk of the same week.
+        {"sections": all_sections, "today": today, "week": digest.week_starting(today),
+         "total": sum(s["count"] for s in all_sections),
          "charts": charts.for_dashboard(today=today, now=timezone.now()), "window_weeks": charts.WINDOW_WEEKS},
     )
 

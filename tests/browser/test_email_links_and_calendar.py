@@ -32,6 +32,8 @@ def test_a_practice_acknowledges_from_the_email_link(page, live_server, axe_viol
     page.get_by_role("button", name="Acknowledge for Riverside Surgery").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Riverside Surgery has seen this decision"
     assert page.get_by_role("status").filter(has_text="Thank you").is_visible()
+    # Focus moves to the message that says what happened (issue 14, point 6).
+    assert page.evaluate("document.activeElement.textContent").strip().endswith("has seen this decision.")
     assert axe_violations() == []
     assert Acknowledgement.objects.filter(item=item, practice=practice, acknowledged_by=manager).exists()
 
@@ -49,5 +51,6 @@ def test_a_person_finds_and_resets_their_calendar_link(page, sign_in, axe_violat
     second = page.get_by_label("Your private calendar link").input_value()
     assert second != first and "/calendar/" in second
     assert page.get_by_role("status").filter(has_text="The old link no longer works").is_visible()
+    assert "The old link no longer works" in page.evaluate("document.activeElement.textContent")
     assert axe_violations() == []
     assert CalendarFeed.objects.filter(user=user).count() == 2

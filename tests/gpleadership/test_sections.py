@@ -205,3 +205,10 @@ def test_practices_that_have_not_voted_are_counted_in_practices_and_named_ten_at
     [item] = section["items"]
     assert item["text"].endswith("Surgery 09 and 2 more") and "Surgery 10" not in item["text"]
     assert item["tag"] == f"{sections.DASHBOARD_TOP + 2} to vote"
+
+
+def test_the_dashboard_and_the_digest_talk_of_the_same_week(client_for, chair):
+    week = digest.week_starting(timezone.localdate())
+    expected = f"Week of {week:%-d %B %Y}"
+    assert expected in client_for(chair).get(reverse("dashboard")).content.decode()
+    assert expected in client_for(chair).get(reverse("digest_preview")).content.decode()
