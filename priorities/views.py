@@ -240,21 +240,61 @@ def exercise_open(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def exercise_close(request, pk: int):
-    return _state_change(
-        request, pk, "close", lambda e: services.exercise_close(exercise=e),
-        "Voting is closed and the ballots are counted. Check the result, then publish it.",
-    )
+    """Closing counts the ballots and cannot be undone: a page says what it means (turnout so far, and that the
+    practices still to vote will not be able to), and its one button closes."""
+    if request.method == "POST":
+        return _state_change(
+            request, pk, "close", lambda e: services.exercise_close(exercise=e),
+            "Voting is closed and the ballots are counted. Check the result, then publish it.",
+        )
+    exercise = access.get_exercise_for(request.user, pk, to="close")
+    if exercise.status != Exercise.Status.OPEN:
+        messages.error(request, "Only an open exercise can be closed.")
+        return redirect("priorities:exercise", exercise.pk)
+    counted = services.turnout(exercise)
+    early = exercise.status == Exercise.Status.OPEN and timezone.now() < exercise.closes_at
+    consequences = [
+        f"Turnout so far: {counted['voted']} of {counted['eligible']} practices, {counted['percent']}%.",
+        "The ballots are counted at once and the count cannot be run again.",
+    ]
+    if early:
+        closes = formats.date_format(timezone.localtime(exercise.closes_at), "H:i, l j F Y")
+        consequences.insert(1, f"Voting was due to close at {closes}. The {counted['eligible'] - counted['voted']} "
+                               "practices that have not voted will not be able to.")
+    return render(request, "priorities/state_confirm.html", {
+        "exercise": exercise, "heading": "Close voting now?" if early else "Close voting and count?",
+        "consequences": consequences, "button": "Close voting and count", "warning": True,
+    })
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def exercise_publish(request, pk: int):
-    return _state_change(
-        request, pk, "publish", lambda e: services.exercise_publish(exercise=e, published_by=request.user),
-        "The result is published to the group and every practice.",
-    )
+    """Publishing tells every practice the result; a page says so first (and, when a tie was broken by lot, that
+    the lot decided), and its one button publishes."""
+    if request.method == "POST":
+        return _state_change(
+            request, pk, "publish", lambda e: services.exercise_publish(exercise=e, published_by=request.user),
+            "The result is published to the group and every practice.",
+        )
+    exercise = access.get_exercise_for(request.user, pk, to="publish")
+    if exercise.status != Exercise.Status.CLOSED:
+        messages.error(request, "Only a closed and counted exercise can be published.")
+        return redirect("priorities:exercise", exercise.pk)
+    result = exercise.result or {}
+    consequences = ["Every practice and the whole group will see the result, and it cannot be unpublished.",
+                    "Chosen, in order: " + (", ".join(result.get("winners", [])) or "none") + "."]
+    by_lot = result.get("tie_broken_by_lot") or (result.get("stv") or {}).get("tie_broken_by_lot")
+    if by_lot:
+        seed = result.get("seed") or (result.get("stv") or {}).get("seed")
+        consequences.insert(0, f"A tie was broken by lot (seed {seed}, shown in the count). Practices will see "
+                               "that chance, not votes, decided between the tied priorities.")
+    return render(request, "priorities/state_confirm.html", {
+        "exercise": exercise, "heading": "Publish the result?", "consequences": consequences,
+        "button": "Publish the result", "warning": bool(by_lot),
+    })
 
 
 @login_required

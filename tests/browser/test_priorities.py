@@ -113,8 +113,17 @@ def test_chair_runs_an_exercise_practices_vote_and_a_priority_gets_a_plan(page, 
     # The chair closes, checks and publishes; then confirms the agreed priority and starts its plan.
     sign_in("chair@example.nhs.uk")
     page.goto(f"/priorities/{Exercise.objects.get().pk}/")
-    page.get_by_role("button", name="Close voting and count now, before the closing time").click()
+    page.get_by_role("link", name="Close voting and count now, before the closing time").click()
+    # What cannot be undone is confirmed on a page that says what it means (issue 14, point 3).
+    assert page.get_by_role("heading", level=1).inner_text() == "Close voting now?"
+    assert page.get_by_text("Turnout so far: 2 of").is_visible()
+    assert axe_violations() == []
+    assert Exercise.objects.get().status == "open"
+    page.get_by_role("button", name="Close voting and count").click()
     assert "Stage by stage" in page.content()
+    assert axe_violations() == []
+    page.get_by_role("link", name="Publish the result").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Publish the result?"
     assert axe_violations() == []
     page.get_by_role("button", name="Publish the result").click()
     assert Exercise.objects.get().status == "published"

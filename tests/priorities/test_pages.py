@@ -101,8 +101,60 @@ def test_only_managers_change_an_exercise(client_for, request, exercise, action,
 
 
 def test_state_changes_need_post(client_for, chair, exercise):
-    for action in ["exercise_open", "exercise_close", "exercise_publish"]:
-        assert client_for(chair).get(reverse(f"priorities:{action}", args=[exercise.pk])).status_code == 405
+    assert client_for(chair).get(reverse("priorities:exercise_open", args=[exercise.pk])).status_code == 405
+    # Closing and publishing cannot be undone: GET shows what they mean and changes nothing.
+    for action in ["exercise_close", "exercise_publish"]:
+        client_for(chair).get(reverse(f"priorities:{action}", args=[exercise.pk]))
+        exercise.refresh_from_db()
+        assert exercise.status == "open"
+
+
+def test_closing_early_shows_the_turnout_and_who_will_not_vote_then_one_button_closes(client_for, chair, exercise,
+                                                                                    practice, practice_user):
+    from ..factories import PracticeFactory
+
+    for _ in range(19):
+        PracticeFactory()
+    services.ballot_cast(exercise=exercise, practice=practice, user=practice_user,
+                         choices=[exercise.candidates.first().pk] if exercise.method != "points" else
+                         {str(exercise.candidates.first().pk): exercise.points_per_ballot})
+    url = reverse("priorities:exercise_close", args=[exercise.pk])
+    page = client_for(chair).get(url).content.decode()
+    assert "Close voting now?" in page
+    assert "Turnout so far: 1 of 20 practices, 5%." in page
+    assert "The 19 practices that have not voted will not be able to." in page
+    assert page.count('<button class="nhsuk-button') == 1
+    exercise.refresh_from_db()
+    assert exercise.status == "open"
+    assert client_for(chair).post(url).status_code == 302
+    exercise.refresh_from_db()
+    assert exercise.status == "closed"
+    # Once closed there is nothing to confirm.
+    response = client_for(chair).get(url)
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("persona", ["member", "practice_user"])
+def test_only_those_who_run_the_vote_see_the_close_page(client_for, request, persona, exercise):
+    response = client_for(request.getfixturevalue(persona)).get(
+        reverse("priorities:exercise_close", args=[exercise.pk]))
+    assert response.status_code in (403, 404)
+
+
+def test_publishing_a_result_decided_by_lot_says_so_first(client_for, chair, exercise):
+    exercise.status = "closed"
+    exercise.closed_at = timezone.now()
+    exercise.result = {"winners": ["A", "B"], "tie_broken_by_lot": True, "seed": "1234", "method": "approval"}
+    exercise.save(update_fields=["status", "closed_at", "result"])
+    url = reverse("priorities:exercise_publish", args=[exercise.pk])
+    page = client_for(chair).get(url).content.decode()
+    assert "Publish the result?" in page and "A tie was broken by lot (seed 1234" in page
+    assert "Chosen, in order: A, B." in page
+    exercise.refresh_from_db()
+    assert exercise.status == "closed"
+    client_for(chair).post(url)
+    exercise.refresh_from_db()
+    assert exercise.status == "published"
 
 
 def test_drafts_are_hidden_from_all_but_managers(client_for, chair, member, practice_user):
