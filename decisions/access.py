@@ -13,6 +13,7 @@ from members.access import (
     get_visible,
     is_acting_member,
     is_chair,
+    is_gatekeeper,
     is_group,
     is_participant,
     practice_ids,
@@ -57,6 +58,11 @@ def can_acknowledge(user, item: DecisionItem) -> bool:
 def can_respond(user, round: Round, seat: Seat) -> bool:
     """Only the holder or the deputy of a seat asked in the round speaks for it."""
     return seat.is_held_by(user)
+
+
+def can_record_for_seats(user) -> bool:
+    """The chair and the gatekeepers write down a position a seat gave by phone or in the meeting."""
+    return is_chair(user) or is_gatekeeper(user)
 
 
 def _item_rules(user, item: DecisionItem) -> dict:
@@ -107,7 +113,7 @@ def get_asked_seat_for(user, pk: int, number: int, seat_pk: int, *, to: str = "r
         seat = the_round.seats.select_related("holder", "deputy").get(pk=seat_pk)
     except Seat.DoesNotExist:
         raise Http404("This seat was not asked in this round") from None
-    allow_to(to, {"respond": lambda: can_respond(user, the_round, seat)})
+    allow_to(to, {"respond": lambda: can_respond(user, the_round, seat), "record": lambda: can_record_for_seats(user)})
     return the_round, seat
 
 

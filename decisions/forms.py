@@ -126,6 +126,33 @@ class PositionForm(forms.Form):
         return initial
 
 
+class OnBehalfForm(PositionForm):
+    """A position the seat gave by phone, in the meeting or by email, written down by the chair or a gatekeeper:
+    who gave it (the seat's holder or deputy) and how."""
+
+    given_by = forms.TypedChoiceField(label="Who gave the position?", coerce=int,
+                                      error_messages={"required": "Choose who gave the position."})
+    given_how = forms.ChoiceField(
+        label="How was it given?", widget=forms.RadioSelect,
+        choices=[(v, label) for v, label in Position.GivenHow.choices if v],
+        error_messages={"required": "Choose how the position was given."},
+    )
+
+    field_order = ["given_by", "given_how"]
+
+    def __init__(self, *args, seat, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {person.pk: person for person in (seat.holder, seat.deputy) if person is not None}
+        self.fields["given_by"].choices = [
+            (person.pk, f"{person.get_full_name()} ({'holder' if person.pk == seat.holder_id else 'deputy'})")
+            for person in self.people.values()
+        ]
+
+    @property
+    def giver(self):
+        return self.people[self.cleaned_data["given_by"]]
+
+
 class ConfirmForm(forms.Form):
     # Not required here: the service says what is missing, in the group's words.
     statement = forms.CharField(

@@ -237,8 +237,19 @@ class Position(models.Model):
         Principle, on_delete=models.PROTECT, null=True, blank=True, related_name="positions",
         help_text="The principle at stake, for a block.",
     )
+    class GivenHow(models.TextChoices):
+        PORTAL = "", "On the portal"
+        PHONE = "phone", "By phone"
+        MEETING = "meeting", "In the meeting"
+        EMAIL = "email", "By email"
+
     responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="positions")
     responded_at = models.DateTimeField(default=timezone.now)
+    # A position the holder or deputy gave by phone or in the meeting, recorded for the seat by the chair or a
+    # gatekeeper: who recorded it and how it was given (responded_by is still the person who spoke for the seat).
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    given_how = models.CharField(max_length=10, choices=GivenHow.choices, blank=True, default="")
     # The responder's declared interests related to the item when they responded, so the flag stays true to the time.
     interest_flag = models.TextField(blank=True)
     history = HistoricalRecords()

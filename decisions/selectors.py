@@ -141,7 +141,8 @@ def item_rounds(item: DecisionItem) -> list[Round]:
             Prefetch("seats", queryset=Seat.objects.select_related("holder", "deputy").order_by("title")),
             Prefetch(
                 "positions",
-                queryset=Position.objects.select_related("seat", "responded_by", "principle").order_by("seat__title"),
+                queryset=Position.objects.select_related("seat", "responded_by", "recorded_by", "principle")
+                .order_by("seat__title"),
             ),
         )
         .order_by("number")

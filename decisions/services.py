@@ -14,6 +14,7 @@ from django.utils import timezone
 from members import outbox
 from members.models import Declaration, Organisation, Seat, User
 
+from . import access as decision_access
 from . import emails
 from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Round
 
@@ -358,9 +359,15 @@ def position_record(
     stance: str,
     reason: str = "",
     principle: Principle | None = None,
+    recorded_by: User | None = None,
+    given_how: str = "",
     now: datetime | None = None,
 ) -> Position:
     """Record (or change) a seat's position in an open round. The later answer replaces the earlier one.
+
+    `by` is the holder or deputy who gives it. A position given by phone or in the meeting is recorded for them by
+    the chair or a gatekeeper (`recorded_by`), saying how it was given (`given_how`): consensus must be reachable
+    when a GP answers the phone but never opens the portal.
 
     Writers for one seat compete (holder and deputy at once), so the round row is locked first and the
     (round, seat) unique constraint backs it up.
@@ -373,6 +380,13 @@ def position_record(
     seat = Seat.objects.get(pk=seat.pk)
     if not seat.is_held_by(by):
         raise PermissionDenied("Only the seat's holder or deputy records its position.")
+    if recorded_by is not None:
+        if not decision_access.can_record_for_seats(recorded_by):
+            raise PermissionDenied("Only the chair or a gatekeeper records a position on a seat's behalf.")
+        if given_how not in {Position.GivenHow.PHONE, Position.GivenHow.MEETING, Position.GivenHow.EMAIL}:
+            raise ValidationError({"given_how": "Say how the position was given."})
+    else:
+        given_how = ""
     if stance not in Stance.values:
         raise ValidationError({"stance": "Choose a position."})
     reason = reason.strip()
@@ -388,12 +402,13 @@ def position_record(
         position = Position(round=round, seat=seat)
     position.stance, position.reason, position.principle = stance, reason, principle
     position.responded_by, position.responded_at, position.interest_flag = by, now, flag
-    position._history_user = by
+    position.recorded_by, position.given_how = recorded_by, given_how
+    position._history_user = recorded_by or by
     if position.pk is None:
         position.save()
     else:
         position.save(update_fields=["stance", "reason", "principle", "responded_by", "responded_at",
-                                     "interest_flag"])
+                                     "interest_flag", "recorded_by", "given_how"])
     if stance == Stance.BLOCK:
         # A block ends the round at once: there is no consensus on this wording, so the lead revises it.
         _close_round(round, outcome=Outcome.BLOCKED, by=by, now=now, item=item)

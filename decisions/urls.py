@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/rounds/open/", views.round_open, name="round_open"),
     path("<int:pk>/rounds/<int:number>/close/", views.round_close, name="round_close"),
     path("<int:pk>/rounds/<int:number>/seats/<int:seat_pk>/", views.respond, name="respond"),
+    path("<int:pk>/rounds/<int:number>/seats/<int:seat_pk>/on-behalf/", views.record_for_seat, name="record_for_seat"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/publish/", views.publish, name="publish"),
     path("<int:pk>/<slug:outcome>/", views.item_end, name="item_end"),

@@ -24,6 +24,7 @@ from .forms import (
     InterestForm,
     ItemForm,
     LogFilterForm,
+    OnBehalfForm,
     PositionForm,
     PrincipleForm,
     ReasonForm,
@@ -241,6 +242,7 @@ def _item_page(request, item, *, comment_form=None, interest_form=None, paper_fo
             verdict=last and last["verdict"], now=now,
         ),
         "can_end": context["is_chair"] and item.is_open,
+        "can_record": access.can_record_for_seats(user),
     })
     return render(request, "decisions/item.html", context, status=status)
 
@@ -391,6 +393,40 @@ def respond(request, pk: int, number: int, seat_pk: int):
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_for_seat(request, pk: int, number: int, seat_pk: int):
+    """The chair or a gatekeeper writes down a position the seat's holder or deputy gave by phone or in the
+    meeting; the item shows who gave it, who recorded it and how."""
+    the_round, seat = access.get_asked_seat_for(request.user, pk, number, seat_pk, to="record")
+    item = the_round.item
+    existing = Position.objects.filter(round=the_round, seat=seat).select_related("responded_by").first()
+    closed = refusal(services.check_round_takes_positions, the_round)
+    if request.method == "POST" and not the_round.is_open:
+        messages.error(request, closed)
+        return redirect(_item_url(item, "round"))
+    form = OnBehalfForm(request.POST if request.method == "POST" else None, seat=seat,
+                        initial=OnBehalfForm.initial_for(existing))
+    if not form.people:
+        closed = f"Nobody holds {seat.title}: a seat with no holder or deputy has nobody to give its position."
+    if request.method == "POST" and form.is_valid():
+        try:
+            position = services.position_record(
+                round=the_round, seat=seat, by=form.giver, recorded_by=request.user,
+                given_how=form.cleaned_data["given_how"], **form.position_data())
+        except ValidationError as error:
+            add_service_errors(form, error, fields={**form.service_fields, "given_how": "given_how"})
+        else:
+            messages.success(request, f"{seat.title}'s position is recorded: {position.get_stance_display().lower()}, "
+                                      f"given by {form.giver.get_full_name()} "
+                                      f"{position.get_given_how_display().lower()}.")
+            return redirect(_item_url(item, "round"))
+    return render(request, "decisions/respond.html", {
+        "form": form, "item": item, "round": the_round, "seat": seat, "existing": existing, "on_behalf": True,
+        "hints": PositionForm.HINTS, "closed": closed,
+    }, status=400 if form.errors else 200)
 
 
 # Outcomes -------------------------------------------------------------------------------------------------

@@ -293,6 +293,8 @@ URL_MAP = {
     "decisions:round_close": lambda b: {"pk": b.records["in_round"].pk, "number": b.records["round"].number},
     "decisions:respond": lambda b: {"pk": b.records["in_round"].pk, "number": b.records["round"].number,
                                     "seat_pk": b.records["seat"].pk},
+    "decisions:record_for_seat": lambda b: {"pk": b.records["in_round"].pk, "number": b.records["round"].number,
+                                            "seat_pk": b.records["seat"].pk},
     "decisions:acknowledge_by_link": lambda b: [
         {"token": email_links.make("acknowledge", item=b.records[key].pk, practice=b.records["practice"].pk)}
         for key in ITEMS],
