@@ -406,8 +406,7 @@ def exercise_close(*, exercise: Exercise, now=None) -> Exercise:
     """Close the vote and count it. The weights are the practices' list sizes at this moment, kept on the ballots."""
     now = now or timezone.now()
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
-    if exercise.status != Exercise.Status.OPEN:
-        raise ValidationError("Only an open exercise can be closed.")
+    check_closable(exercise)
     candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
     # One query reads every ballot (locked: none changes while it is counted) with its practice's list size.
     ballots = list(
@@ -434,13 +433,23 @@ def exercise_close(*, exercise: Exercise, now=None) -> Exercise:
     return exercise
 
 
+def check_closable(exercise: Exercise) -> None:
+    if exercise.status != Exercise.Status.OPEN:
+        raise ValidationError("Only an open exercise can be closed.")
+
+
+def check_publishable(exercise: Exercise) -> None:
+    """A counted result is published once; publishing again changes nothing (exercise_publish returns early)."""
+    if exercise.status != Exercise.Status.CLOSED:
+        raise ValidationError("Close the vote before publishing the result.")
+
+
 @transaction.atomic
 def exercise_publish(*, exercise: Exercise, published_by: User, now=None) -> Exercise:
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     if exercise.status == Exercise.Status.PUBLISHED:
         return exercise
-    if exercise.status != Exercise.Status.CLOSED:
-        raise ValidationError("Close the vote before publishing the result.")
+    check_publishable(exercise)
     exercise.status = Exercise.Status.PUBLISHED
     exercise.published_at = now or timezone.now()
     exercise.published_by = published_by

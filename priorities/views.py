@@ -250,8 +250,9 @@ def exercise_close(request, pk: int):
             "Voting is closed and the ballots are counted. Check the result, then publish it.",
         )
     exercise = access.get_exercise_for(request.user, pk, to="close")
-    if exercise.status != Exercise.Status.OPEN:
-        messages.error(request, "Only an open exercise can be closed.")
+    refused = refusal(services.check_closable, exercise)
+    if refused:
+        messages.error(request, refused)
         return redirect("priorities:exercise", exercise.pk)
     counted = services.turnout(exercise)
     early = exercise.status == Exercise.Status.OPEN and timezone.now() < exercise.closes_at
@@ -280,8 +281,9 @@ def exercise_publish(request, pk: int):
             "The result is published to the group and every practice.",
         )
     exercise = access.get_exercise_for(request.user, pk, to="publish")
-    if exercise.status != Exercise.Status.CLOSED:
-        messages.error(request, "Only a closed and counted exercise can be published.")
+    refused = refusal(services.check_publishable, exercise)
+    if refused:
+        messages.error(request, refused)
         return redirect("priorities:exercise", exercise.pk)
     result = exercise.result or {}
     consequences = ["Every practice and the whole group will see the result, and it cannot be unpublished.",

@@ -596,7 +596,8 @@ MEMBER_PAGES = {"decisions:log", "decisions:log_csv", "representation:agenda", "
 
 # Forms --------------------------------------------------------------------------------------------------------
 
-FORM_KWARGS = {"InvitationForm": lambda chair: {"inviter": chair}, "LogFilterForm": lambda chair: {"statuses": []}}
+FORM_KWARGS = {"InvitationForm": lambda chair: {"inviter": chair}, "LogFilterForm": lambda chair: {"statuses": []},
+               "OnBehalfForm": lambda chair: {"seat": SeatFactory(holder=chair)}}
 
 
 def _form_classes():
