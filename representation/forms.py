@@ -333,7 +333,9 @@ class RequestForm(FileAgainMixin, ShapeOnlyModelForm):
         except (signing.BadSignature, TypeError, KeyError, ValueError):
             self.add_error(None, "We could not check the form. Check your answers and send it again.")
         else:
-            if time.time() - started_at < min_fill_seconds():
+            # A person who sent it with answers missing is told what is missing, never that they were too quick
+            # (the corrected form gets a fresh token); only an otherwise complete form sent at once looks like a bot.
+            if time.time() - started_at < min_fill_seconds() and not self._errors:
                 self.add_error(None, "The form was sent too quickly to be checked. Check your answers and send it "
                                      "again.")
             data["form_nonce"] = nonce

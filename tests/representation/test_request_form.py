@@ -80,6 +80,17 @@ def test_a_form_sent_too_quickly_is_refused_but_kept(client, settings):
     assert not Request.objects.exists()
 
 
+def test_a_person_who_left_answers_empty_is_told_what_is_missing_not_that_they_were_quick(client, settings):
+    settings.REQUEST_FORM_MIN_SECONDS = 3
+    response = client.post(URL, _form(summary="", details="", started=_started(seconds_ago=0)))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "sent too quickly" not in html
+    assert "This field is required." in html  # what is missing is said instead
+    assert "Tess Partner" in html  # what was typed is kept
+    assert not Request.objects.exists()
+
+
 def test_a_tampered_or_missing_timestamp_is_refused(client):
     for started in ["", "forged"]:
         response = client.post(URL, _form(started=started))
