@@ -4,7 +4,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from members import email_links, outbox
+from members import email_links, notifications, outbox
 from members.models import OutboxEmail, Seat
 
 from .models import Position, Round
@@ -67,3 +67,24 @@ def respond_link(*, round_id: int, seat_id: int) -> str:
     """"Respond for <seat>", sent to the seat's holder and deputy."""
     token = email_links.make(RESPOND_LINK, round=round_id, seat=seat_id)
     return settings.SITE_URL + reverse("decisions:respond_by_link", args=[token])
+
+
+# News (members.notifications): a decision published, to the practices and the group.
+DECISION_PUBLISHED = notifications.register(
+    "decisions.published", label="A decision is published", who="everyone at a practice, and the group")
+
+
+@outbox.builder(DECISION_PUBLISHED, label="Decision published")
+def decision_published(email: OutboxEmail):
+    from members.models import User
+
+    from .models import DecisionItem
+
+    item = DecisionItem.objects.published().filter(pk=email.params["item"]).first()
+    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
+    if item is None or person is None:
+        raise outbox.Skip("the decision is no longer published, or the person has left")
+    body = render_to_string("decisions/email/published.txt", {
+        "item": item, "person": person, "link": settings.SITE_URL + reverse("decisions:item", args=[item.pk]),
+    })
+    return outbox.message(subject=f"Decision published: {item.title}", body=body, to=[person.email])

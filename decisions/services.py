@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from members import outbox
-from members.models import Declaration, Organisation, Seat, User
+from members import notifications, outbox
+from members.models import Declaration, GroupRole, Membership, Organisation, Seat, User
 
 from . import access as decision_access
 from . import emails
@@ -479,10 +479,18 @@ def item_publish(*, item: DecisionItem, by: User, is_public: bool = False) -> De
     item = _lock(item)
     if item.status != Status.AGREED:
         raise ValidationError("Only an agreed decision can be published.")
-    if item.published_at is None:
+    first_time = item.published_at is None
+    if first_time:
         item.published_at = timezone.now()
     item.is_public = is_public
     _save(item, by, ["published_at", "is_public"])
+    if first_time:
+        # Everyone at a practice and everyone on the group hears of it, at once or in the digest as they chose.
+        group = GroupRole.objects.live().values_list("user_id", flat=True)
+        practices = Membership.objects.current().filter(
+            organisation__kind=Organisation.Kind.PRACTICE).values_list("user_id", flat=True)
+        notifications.notify(kind=emails.DECISION_PUBLISHED, about=f"item:{item.pk}",
+                             recipients=set(group) | set(practices), params={"item": item.pk})
     return item
 
 

@@ -7,4 +7,5 @@ app_name = "me"
 urlpatterns = [
     path("", views.account, name="account"),
     path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
+    path("news/", views.notification_choices, name="notification_choices"),
 ]

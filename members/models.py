@@ -444,6 +444,22 @@ class CalendarFeed(models.Model):
         return f"Calendar of {self.user}"
 
 
+class NotificationPreference(models.Model):
+    """How a person hears of one kind of news (members.notifications): an email at once (the default, with no row)
+    or only in the weekly digest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notification_choices")
+    kind = models.CharField(max_length=40)
+    immediate = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_choice_per_person_and_kind")]
+
+    def __str__(self):
+        return f"{self.user}: {self.kind} {'at once' if self.immediate else 'in the digest'}"
+
+
 class Declaration(PlaceOwned):
     """A declaration of interest under the group's conflicts policy."""
 

@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access, selectors, services
+from . import access, notifications, selectors, services
 from .forms import (
     AcceptInvitationForm,
     DeclarationForm,
@@ -360,7 +361,22 @@ def account(request):
         "places": selectors.places_of(request.user),
         "calendar_url": services.calendar_feed_url(feed),
         "calendar_since": feed.created_at,
+        "news": notifications.choices_of(request.user),
     })
+
+
+@login_required
+@require_POST
+def notification_choices(request):
+    """Save how the person hears of each kind of news: an email at once, or only the weekly digest."""
+    wanted = {kind: request.POST.get(kind) for kind in notifications.KINDS}
+    if any(value not in ("at_once", "digest") for value in wanted.values()):
+        messages.error(request, "Choose, for each kind of news, an email at once or only the weekly digest.")
+        return redirect(reverse("me:account") + "#news")
+    for kind, value in wanted.items():
+        notifications.choose(user=request.user, kind=kind, immediate=value == "at_once")
+    messages.success(request, "Your choices are saved.")
+    return redirect(reverse("me:account") + "#news")
 
 
 @login_required

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from members import email_links, outbox
+from members import email_links, notifications, outbox
 from members.models import Membership, Organisation, OutboxEmail
 
 from .models import Ballot, Exercise
@@ -74,3 +74,23 @@ BALLOT_LINK = "ballot"
 def ballot_link(*, exercise_id: int, practice_id: int) -> str:
     token = email_links.make(BALLOT_LINK, exercise=exercise_id, practice=practice_id)
     return settings.SITE_URL + reverse("priorities:ballot_by_link", args=[token])
+
+
+# News (members.notifications): a vote opens, to the practices' voting contacts.
+VOTE_OPENED = notifications.register(
+    "priorities.vote_opened", label="A priority vote opens", who="each practice's voting contact")
+
+
+@outbox.builder(VOTE_OPENED, label="Vote opened")
+def vote_opened(email: OutboxEmail):
+    from members.models import User
+
+    exercise = Exercise.objects.open().filter(pk=email.params["exercise"]).first()
+    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
+    if exercise is None or person is None:
+        raise outbox.Skip("the vote is no longer open, or the person has left")
+    body = render_to_string("priorities/email/opened.txt", {
+        "exercise": exercise, "person": person,
+        "link": settings.SITE_URL + reverse("priorities:exercise", args=[exercise.pk]),
+    })
+    return outbox.message(subject=f"Vote open: {exercise.title}", body=body, to=[person.email])

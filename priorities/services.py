@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from members import audit, outbox
+from members import audit, notifications, outbox
 from members.models import Membership, Organisation, User
 
 from . import counting, emails
@@ -169,6 +169,9 @@ def exercise_open(*, exercise: Exercise, opened_by: User, now=None) -> Exercise:
     exercise.status = Exercise.Status.OPEN
     exercise.opened_at = now
     exercise.save(update_fields=["status", "opened_at"])
+    notifications.notify(kind=emails.VOTE_OPENED, about=f"exercise:{exercise.pk}",
+                         recipients=set(Membership.objects.voting_contacts().values_list("user_id", flat=True)),
+                         params={"exercise": exercise.pk})
     return exercise
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from members import outbox
+from members import notifications, outbox
 from members.models import OutboxEmail
 
 from .models import Action, LeadershipAgendaItem, Request
@@ -69,3 +69,24 @@ def request_outcome(email: OutboxEmail):
         body=render_to_string("representation/email/request_outcome.txt", {"request": request, "meeting": meeting}),
         to=[request.requester_email],
     )
+
+
+# News (members.notifications): an action given to someone, for its owner and support person.
+ACTION_ASSIGNED = notifications.register(
+    "representation.action_assigned", label="An action is given to you", who="its owner and support person")
+
+
+@outbox.builder(ACTION_ASSIGNED, label="Action given")
+def action_assigned(email: OutboxEmail):
+    from members.models import User
+
+    action = Action.objects.open().select_related("owner", "support", "created_by").filter(
+        pk=email.params["action"]).first()
+    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
+    if action is None or person is None:
+        raise outbox.Skip("the action is closed, or the person has left")
+    body = render_to_string("representation/email/action_assigned.txt", {
+        "action": action, "person": person, "is_owner": person.pk == action.owner_id,
+        "link": settings.SITE_URL + reverse("representation:action", args=[action.pk]),
+    })
+    return outbox.message(subject=f"Action for you: {action.title}", body=body, to=[person.email])

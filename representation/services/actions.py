@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from members import outbox
+from members import notifications, outbox
 from members.models import User
 
 from .. import emails
@@ -25,10 +25,14 @@ def action_create(
         links["decision"] = decision
     if priority is not None:
         links["priority"] = priority
-    return Action.objects.create(
+    action = Action.objects.create(
         title=title.strip(), owner=owner, support=support, due_on=due_on, meeting=meeting, created_by=created_by,
         **links,
     )
+    # The owner and the support person hear of it (not the person who gave it to themselves).
+    notifications.notify(kind=emails.ACTION_ASSIGNED, about=f"action:{action.pk}", params={"action": action.pk},
+                         recipients={p.pk for p in (owner, support) if p is not None and p.pk != created_by.pk})
+    return action
 
 
 @transaction.atomic
