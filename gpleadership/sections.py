@@ -109,7 +109,14 @@ def for_digest(*, user, since, is_group: bool, news: list[dict] | None = None) -
                 round_id=item["round"], seat_id=seat.pk)} for seat in to_respond.get(item["round"], [])]
         return []
 
-    return [{**section, "items": [{**item, "links": links(item)} for item in section["items"]]} for section in news]
+    mine = _section(
+        "Your actions",
+        "Open actions you own or support, overdue or due in the next two weeks.",
+        [{"text": f"{a.title} – due {_day(a.due_on)}", "url": reverse("representation:action", args=[a.pk]),
+          "tag": "Overdue" if a.is_overdue() else ""} for a in representation_selectors.actions_for_digest(user)],
+    )
+    return [{**section, "items": [{**item, "links": links(item)} for item in section["items"]]}
+            for section in [mine, *news]]
 
 
 def _first_names(practices, shown: int = DASHBOARD_TOP) -> str:

@@ -303,3 +303,18 @@ def waiting_on(user, *, today: date | None = None) -> dict[str, int]:
 def requests_waiting() -> int:
     """Requests awaiting triage (for those who triage). One query."""
     return Request.objects.awaiting_triage().count()
+
+
+# The weekly digest lists a reader's open actions due within this many days (or overdue), the first few of them.
+DIGEST_ACTION_DAYS = 14
+DIGEST_ACTIONS_SHOWN = 10
+
+
+def actions_for_digest(user, *, today: date | None = None) -> list[Action]:
+    """The reader's open actions (owned or supported) overdue or due within DIGEST_ACTION_DAYS, soonest first.
+    One query."""
+    today = today or timezone.localdate()
+    return list(
+        Action.objects.open().for_person(user).filter(due_on__lte=today + timedelta(days=DIGEST_ACTION_DAYS))
+        .order_by("due_on", "pk")[:DIGEST_ACTIONS_SHOWN]
+    )

@@ -212,3 +212,15 @@ def test_the_dashboard_and_the_digest_talk_of_the_same_week(client_for, chair):
     expected = f"Week of {week:%-d %B %Y}"
     assert expected in client_for(chair).get(reverse("dashboard")).content.decode()
     assert expected in client_for(chair).get(reverse("digest_preview")).content.decode()
+
+
+def test_the_digest_opens_with_the_reader_s_own_actions(member):
+    today = timezone.localdate()
+    ActionFactory(owner=member, title="Late one", due_on=today - timedelta(days=2))
+    ActionFactory(support=member, title="Soon one", due_on=today + timedelta(days=5))
+    ActionFactory(owner=member, title="Far one", due_on=today + timedelta(days=60))
+    ActionFactory(title="Someone else's", due_on=today)
+    content = sections.for_digest(user=member, since=LAST_WEEK, is_group=True)
+    assert content[0]["heading"] == "Your actions"
+    assert [item["text"].split(" –")[0] for item in content[0]["items"]] == ["Late one", "Soon one"]
+    assert content[0]["items"][0]["tag"] == "Overdue"
