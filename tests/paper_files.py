@@ -44,7 +44,9 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts.items():
-            archive.writestr(name, content)
+            # A fixed date: the same parts make the same bytes, whenever (a test compares two builds).
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content,
+                             compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
