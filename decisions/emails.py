@@ -88,3 +88,35 @@ def decision_published(email: OutboxEmail):
         "item": item, "person": person, "link": settings.SITE_URL + reverse("decisions:item", args=[item.pk]),
     })
     return outbox.message(subject=f"Decision published: {item.title}", body=body, to=[person.email])
+
+
+# News: a block closes a round (every seat asked), and a round reaches consensus (the group).
+ROUND_BLOCKED = notifications.register(
+    "decisions.round_blocked", label="A block closes a consensus check", who="every seat asked in the round")
+ROUND_CONSENSUS = notifications.register(
+    "decisions.round_consensus", label="A consensus check reaches consensus", who="the group")
+
+
+def _round_news(email: OutboxEmail, *, template: str, subject: str):
+    from members.models import User
+
+    the_round = Round.objects.select_related("item").filter(pk=email.params["round"]).first()
+    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
+    if the_round is None or person is None:
+        raise outbox.Skip("the round is gone, or the person has left")
+    blocking = the_round.positions.filter(stance=Position.Stance.BLOCK).select_related("seat").first()
+    body = render_to_string(template, {
+        "round": the_round, "item": the_round.item, "person": person, "blocking": blocking,
+        "link": settings.SITE_URL + reverse("decisions:item", args=[the_round.item_id]),
+    })
+    return outbox.message(subject=f"{subject}: {the_round.item.title}", body=body, to=[person.email])
+
+
+@outbox.builder(ROUND_BLOCKED, label="Consensus check blocked")
+def round_blocked(email: OutboxEmail):
+    return _round_news(email, template="decisions/email/round_blocked.txt", subject="Blocked")
+
+
+@outbox.builder(ROUND_CONSENSUS, label="Consensus reached")
+def round_consensus(email: OutboxEmail):
+    return _round_news(email, template="decisions/email/round_consensus.txt", subject="Consensus reached")

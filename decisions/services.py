@@ -410,8 +410,16 @@ def position_record(
         position.save(update_fields=["stance", "reason", "principle", "responded_by", "responded_at",
                                      "interest_flag", "recorded_by", "given_how"])
     if stance == Stance.BLOCK:
-        # A block ends the round at once: there is no consensus on this wording, so the lead revises it.
+        # A block ends the round at once: there is no consensus on this wording, so the lead revises it. Every
+        # seat asked hears of it.
         _close_round(round, outcome=Outcome.BLOCKED, by=by, now=now, item=item)
+        asked = round.seats.all()
+        notifications.notify(kind=emails.ROUND_BLOCKED, about=f"round:{round.pk}", params={"round": round.pk},
+                             recipients={pk for seat in asked for pk in (seat.holder_id, seat.deputy_id) if pk})
+    elif round_verdict(round=round, now=now).is_consensus:
+        # The last seat heard and none blocks: the group hears that consensus is reached (once per round).
+        notifications.notify(kind=emails.ROUND_CONSENSUS, about=f"round:{round.pk}", params={"round": round.pk},
+                             recipients=set(GroupRole.objects.live().values_list("user_id", flat=True)))
     return position
 
 

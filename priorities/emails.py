@@ -94,3 +94,24 @@ def vote_opened(email: OutboxEmail):
         "link": settings.SITE_URL + reverse("priorities:exercise", args=[exercise.pk]),
     })
     return outbox.message(subject=f"Vote open: {exercise.title}", body=body, to=[person.email])
+
+
+# News: a vote's result is published, to the practices' voting contacts.
+RESULT_PUBLISHED = notifications.register(
+    "priorities.result_published", label="The result of a priority vote is published",
+    who="each practice's voting contact")
+
+
+@outbox.builder(RESULT_PUBLISHED, label="Vote result published")
+def result_published(email: OutboxEmail):
+    from members.models import User
+
+    exercise = Exercise.objects.filter(pk=email.params["exercise"], status=Exercise.Status.PUBLISHED).first()
+    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
+    if exercise is None or person is None:
+        raise outbox.Skip("the result is not published, or the person has left")
+    body = render_to_string("priorities/email/result.txt", {
+        "exercise": exercise, "person": person, "winners": (exercise.result or {}).get("winners", []),
+        "link": settings.SITE_URL + reverse("priorities:exercise", args=[exercise.pk]),
+    })
+    return outbox.message(subject=f"Result: {exercise.title}", body=body, to=[person.email])

@@ -457,6 +457,9 @@ def exercise_publish(*, exercise: Exercise, published_by: User, now=None) -> Exe
     exercise.published_at = now or timezone.now()
     exercise.published_by = published_by
     exercise.save(update_fields=["status", "published_at", "published_by"])
+    notifications.notify(kind=emails.RESULT_PUBLISHED, about=f"exercise:{exercise.pk}",
+                         recipients=set(Membership.objects.voting_contacts().values_list("user_id", flat=True)),
+                         params={"exercise": exercise.pk})
     return exercise
 
 

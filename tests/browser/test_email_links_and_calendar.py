@@ -54,3 +54,21 @@ def test_a_person_finds_and_resets_their_calendar_link(page, sign_in, axe_violat
     assert "The old link no longer works" in page.evaluate("document.activeElement.textContent")
     assert axe_violations() == []
     assert CalendarFeed.objects.filter(user=user).count() == 2
+
+
+def test_a_person_chooses_to_hear_of_decisions_only_in_the_digest(page, sign_in, axe_violations, testshire):
+    from members.models import NotificationPreference
+
+    user = UserFactory(email="pm@example.nhs.uk", full_name="Priya Manager")
+    MembershipFactory(user=user, organisation=PracticeFactory(name="Riverside Surgery"))
+    sign_in("pm@example.nhs.uk")
+    page.goto("/account/")
+    decisions = page.get_by_role("group", name="A decision is published")
+    assert decisions.get_by_label("Email me at once").is_checked()
+    decisions.get_by_label("Only in the weekly digest").check()
+    page.get_by_role("button", name="Save my choices").click()
+    assert page.get_by_role("status").filter(has_text="Your choices are saved.").is_visible()
+    decisions = page.get_by_role("group", name="A decision is published")
+    assert decisions.get_by_label("Only in the weekly digest").is_checked()
+    assert axe_violations() == []
+    assert not NotificationPreference.objects.get(user=user, kind="decisions.published").immediate
