@@ -22,15 +22,20 @@ def reminder_key(*, exercise_id: int, practice_id: int) -> str:
     return f"{REMINDER}:{exercise_id}:{practice_id}"
 
 
-def _practice_email(email: OutboxEmail, *, subject: str, template: str, context: dict):
+def _practice_email(email: OutboxEmail, *, subject: str, template: str, context: dict, news: str = ""):
+    """To the practice's voting contacts; for `news` (a kind of members.notifications) only those who want it at
+    once."""
     practice = context["practice"]
-    recipients = sorted(
+    contacts = dict(
         Membership.objects.voting_contacts()
         .filter(organisation=practice, user__is_active=True)
-        .values_list("user__email", flat=True)
+        .values_list("user_id", "user__email")
     )
+    wanted = notifications.at_once(contacts, news) if news else set(contacts)
+    recipients = sorted(address for pk, address in contacts.items() if pk in wanted)
     if not recipients:
-        raise outbox.Skip("the practice has no voting contact")
+        raise outbox.Skip("the practice has no voting contact" if not contacts else
+                          "its voting contacts read of it in the weekly digest")
     context.setdefault("link", settings.SITE_URL + reverse("priorities:exercise", args=[context["exercise"].pk]))
     return outbox.message(subject=subject, body=render_to_string(template, context), to=recipients)
 
@@ -53,6 +58,11 @@ def receipt(email: OutboxEmail):
     )
 
 
+CLOSING_SOON = notifications.register(
+    REMINDER, label="A vote closes within two days and your practice has not voted",
+    who="the voting contacts of practices that have not voted")
+
+
 @outbox.builder(REMINDER, label="Vote reminder")
 def reminder(email: OutboxEmail):
     exercise = Exercise.objects.get(pk=email.params["exercise"])
@@ -61,7 +71,7 @@ def reminder(email: OutboxEmail):
         raise outbox.Skip("no longer needed: the practice has voted or voting has closed")
     return _practice_email(
         email, subject=f"Reminder: {practice.name} has not yet voted on {exercise.title}",
-        template="priorities/email/reminder.txt",
+        template="priorities/email/reminder.txt", news=CLOSING_SOON,
         context={"exercise": exercise, "practice": practice,
                  "link": ballot_link(exercise_id=exercise.pk, practice_id=practice.pk)},
     )
