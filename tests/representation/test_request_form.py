@@ -87,6 +87,11 @@ def test_a_person_who_left_answers_empty_is_told_what_is_missing_not_that_they_w
     html = response.content.decode()
     assert "sent too quickly" not in html
     assert "This field is required." in html  # what is missing is said instead
+    # The summary names each field with its problem (issue 14, point 5).
+    from representation.forms import RequestForm
+
+    label = RequestForm().fields["summary"].label
+    assert f">{label}: This field is required.</a>" in html
     assert "Tess Partner" in html  # what was typed is kept
     assert not Request.objects.exists()
 
