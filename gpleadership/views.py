@@ -95,7 +95,10 @@ def dashboard(request):
         request,
         "gpleadership/dashboard.html",
         # The week is the digest's (from Monday), so the dashboard and the digest talk of the same week.
-        {"sections": all_sections, "today": today, "week": digest.week_starting(today),
+        # Sections are listed most urgent first (sections.for_dashboard's order); those with nothing in them are
+        # gathered at the end, folded, so the page opens on what needs doing.
+        {"sections": [s for s in all_sections if s["count"]], "quiet": [s for s in all_sections if not s["count"]],
+         "today": today, "week": digest.week_starting(today),
          "total": sum(s["count"] for s in all_sections),
          "charts": charts.for_dashboard(today=today, now=timezone.now()), "window_weeks": charts.WINDOW_WEEKS},
     )

@@ -224,3 +224,14 @@ def test_the_digest_opens_with_the_reader_s_own_actions(member):
     assert content[0]["heading"] == "Your actions"
     assert [item["text"].split(" –")[0] for item in content[0]["items"]] == ["Late one", "Soon one"]
     assert content[0]["items"][0]["tag"] == "Overdue"
+
+
+def test_the_dashboard_opens_on_what_needs_doing_and_folds_the_rest(client_for, chair):
+    ActionFactory(title="Send the frailty list", due_on=timezone.localdate() - timedelta(days=3))
+    html = client_for(chair).get(reverse("dashboard")).content.decode()
+    before_fold, fold = html.split('<details class="nhsuk-details">', 1)
+    assert '<h2 id="section-1">Overdue actions' in before_fold  # the one section with something in it, first
+    assert "Send the frailty list" in before_fold
+    assert "Consensus rounds past their deadline: none" in fold and "Overdue actions: none" not in fold
+    quiet = len([s for s in sections.for_dashboard(today=timezone.localdate()) if not s["count"]])
+    assert f"Nothing to act on in {quiet} other sections" in fold
