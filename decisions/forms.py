@@ -96,6 +96,9 @@ class PositionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["block_principle"].queryset = Principle.objects.current()
+        # Needed with the stance they sit under, so never labelled "(optional)" (templates/includes/field.html).
+        for name in self.REASON_FIELDS.values():
+            self.fields[name].conditional = True
 
     @property
     def service_fields(self) -> dict:

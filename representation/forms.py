@@ -360,6 +360,9 @@ class TriageForm(forms.Form):
             kind__in=[Organisation.Kind.LMC, Organisation.Kind.FEDERATION, Organisation.Kind.PCN,
                       Organisation.Kind.PRACTICE]
         ).order_by("kind", "name")
+        # Needed with some outcomes (their hints say which), so never labelled "(optional)".
+        for name in ("redirected_to", "outcome_reason"):
+            self.fields[name].conditional = True
 
 
 class MeetingPaperForm(PaperForm):

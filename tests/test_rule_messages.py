@@ -88,3 +88,18 @@ def test_no_rule_message_is_written_in_two_modules():
     assert not repeated, "Each message belongs to one module (the service that owns the rule):\n" + "\n".join(
         f"  {text!r} in {', '.join(paths)}" for text, paths in sorted(repeated.items())
     )
+
+
+def test_a_field_needed_with_a_choice_is_not_labelled_optional(db):
+    from django.template.loader import render_to_string
+
+    from decisions.forms import PositionForm
+    from representation.forms import TriageForm
+
+    position, triage = PositionForm(), TriageForm()
+    for form, name in [(position, "stand_aside_reason"), (position, "block_reason"), (triage, "redirected_to"),
+                       (triage, "outcome_reason")]:
+        html = render_to_string("includes/field.html", {"field": form[name]})
+        assert form[name].label in html and "(optional)" not in html, name
+    # A field that really is optional still says so.
+    assert "(optional)" in render_to_string("includes/field.html", {"field": position["block_principle"]})
