@@ -76,18 +76,14 @@ DECISION_PUBLISHED = notifications.register(
 
 @outbox.builder(DECISION_PUBLISHED, label="Decision published")
 def decision_published(email: OutboxEmail):
-    from members.models import User
-
     from .models import DecisionItem
 
     item = DecisionItem.objects.published().filter(pk=email.params["item"]).first()
-    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
-    if item is None or person is None:
-        raise outbox.Skip("the decision is no longer published, or the person has left")
-    body = render_to_string("decisions/email/published.txt", {
-        "item": item, "person": person, "link": settings.SITE_URL + reverse("decisions:item", args=[item.pk]),
-    })
-    return outbox.message(subject=f"Decision published: {item.title}", body=body, to=[person.email])
+    return notifications.news_email(
+        email, thing=item, subject=f"Decision published: {item.title if item else ''}",
+        template="decisions/email/published.txt",
+        context={"item": item, "link": settings.SITE_URL + reverse("decisions:item", args=[item.pk]) if item else ""},
+    )
 
 
 # News: a block closes a round (every seat asked), and a round reaches consensus (the group).
@@ -98,18 +94,16 @@ ROUND_CONSENSUS = notifications.register(
 
 
 def _round_news(email: OutboxEmail, *, template: str, subject: str):
-    from members.models import User
-
     the_round = Round.objects.select_related("item").filter(pk=email.params["round"]).first()
-    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
-    if the_round is None or person is None:
-        raise outbox.Skip("the round is gone, or the person has left")
-    blocking = the_round.positions.filter(stance=Position.Stance.BLOCK).select_related("seat").first()
-    body = render_to_string(template, {
-        "round": the_round, "item": the_round.item, "person": person, "blocking": blocking,
-        "link": settings.SITE_URL + reverse("decisions:item", args=[the_round.item_id]),
-    })
-    return outbox.message(subject=f"{subject}: {the_round.item.title}", body=body, to=[person.email])
+    context = {}
+    if the_round is not None:
+        context = {
+            "round": the_round, "item": the_round.item,
+            "blocking": the_round.positions.filter(stance=Position.Stance.BLOCK).select_related("seat").first(),
+            "link": settings.SITE_URL + reverse("decisions:item", args=[the_round.item_id]),
+        }
+    return notifications.news_email(email, thing=the_round, template=template, context=context,
+                                    subject=f"{subject}: {the_round.item.title if the_round else ''}")
 
 
 @outbox.builder(ROUND_BLOCKED, label="Consensus check blocked")

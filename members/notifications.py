@@ -56,3 +56,17 @@ def choose(*, user, kind: str, immediate: bool) -> NotificationPreference:
     choice, _ = NotificationPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"immediate": immediate})
     return choice
+
+
+def news_email(email, *, thing, subject: str, template: str, context: dict):
+    """The email of one piece of news to its one recipient (`params["recipient"]`); skipped when the thing it is
+    about (`thing`, None when gone) or the person is no longer there."""
+    from django.template.loader import render_to_string
+
+    from .models import User
+
+    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
+    if thing is None or person is None:
+        raise outbox.Skip("what it was about is gone, or the person has left")
+    body = render_to_string(template, {**context, "person": person})
+    return outbox.message(subject=subject, body=body, to=[person.email])

@@ -93,17 +93,10 @@ VOTE_OPENED = notifications.register(
 
 @outbox.builder(VOTE_OPENED, label="Vote opened")
 def vote_opened(email: OutboxEmail):
-    from members.models import User
-
     exercise = Exercise.objects.open().filter(pk=email.params["exercise"]).first()
-    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
-    if exercise is None or person is None:
-        raise outbox.Skip("the vote is no longer open, or the person has left")
-    body = render_to_string("priorities/email/opened.txt", {
-        "exercise": exercise, "person": person,
-        "link": settings.SITE_URL + reverse("priorities:exercise", args=[exercise.pk]),
-    })
-    return outbox.message(subject=f"Vote open: {exercise.title}", body=body, to=[person.email])
+    return notifications.news_email(
+        email, thing=exercise, subject=f"Vote open: {exercise.title if exercise else ''}",
+        template="priorities/email/opened.txt", context=_exercise_context(exercise))
 
 
 # News: a vote's result is published, to the practices' voting contacts.
@@ -114,14 +107,15 @@ RESULT_PUBLISHED = notifications.register(
 
 @outbox.builder(RESULT_PUBLISHED, label="Vote result published")
 def result_published(email: OutboxEmail):
-    from members.models import User
-
     exercise = Exercise.objects.filter(pk=email.params["exercise"], status=Exercise.Status.PUBLISHED).first()
-    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
-    if exercise is None or person is None:
-        raise outbox.Skip("the result is not published, or the person has left")
-    body = render_to_string("priorities/email/result.txt", {
-        "exercise": exercise, "person": person, "winners": (exercise.result or {}).get("winners", []),
-        "link": settings.SITE_URL + reverse("priorities:exercise", args=[exercise.pk]),
-    })
-    return outbox.message(subject=f"Result: {exercise.title}", body=body, to=[person.email])
+    return notifications.news_email(
+        email, thing=exercise, subject=f"Result: {exercise.title if exercise else ''}",
+        template="priorities/email/result.txt",
+        context={**_exercise_context(exercise), "winners": (exercise.result or {}).get("winners", []) if exercise
+                 else []})
+
+
+def _exercise_context(exercise) -> dict:
+    if exercise is None:
+        return {}
+    return {"exercise": exercise, "link": settings.SITE_URL + reverse("priorities:exercise", args=[exercise.pk])}

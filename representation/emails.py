@@ -78,15 +78,11 @@ ACTION_ASSIGNED = notifications.register(
 
 @outbox.builder(ACTION_ASSIGNED, label="Action given")
 def action_assigned(email: OutboxEmail):
-    from members.models import User
-
     action = Action.objects.open().select_related("owner", "support", "created_by").filter(
         pk=email.params["action"]).first()
-    person = User.objects.filter(pk=email.params["recipient"], is_active=True).first()
-    if action is None or person is None:
-        raise outbox.Skip("the action is closed, or the person has left")
-    body = render_to_string("representation/email/action_assigned.txt", {
-        "action": action, "person": person, "is_owner": person.pk == action.owner_id,
-        "link": settings.SITE_URL + reverse("representation:action", args=[action.pk]),
-    })
-    return outbox.message(subject=f"Action for you: {action.title}", body=body, to=[person.email])
+    return notifications.news_email(
+        email, thing=action, subject=f"Action for you: {action.title if action else ''}",
+        template="representation/email/action_assigned.txt",
+        context={"action": action, "is_owner": action is not None and email.params["recipient"] == action.owner_id,
+                 "link": settings.SITE_URL + reverse("representation:action", args=[action.pk]) if action else ""},
+    )

@@ -117,3 +117,11 @@ def test_the_group_roles_used_are_live_ones(chair, smtp_inbox, deliver):
     decision_services.item_publish(item=item, by=chair)
     deliver()
     assert former.email not in {to for m in smtp_inbox.messages for to in m["to"]}
+
+
+def test_news_about_something_gone_by_the_time_it_is_sent_is_not_sent(member, chair, smtp_inbox, deliver):
+    action = representation_services.action_create(created_by=chair, title="Soon dropped", owner=member,
+                                                   due_on=timezone.localdate())
+    representation_services.action_update(action=action, status="dropped", completion_note="No longer needed.")
+    deliver()
+    assert told(smtp_inbox, "Action for you: Soon dropped") == set()
