@@ -59,14 +59,12 @@ RESPOND_LINK = "respond"
 
 def acknowledge_link(*, item_id: int, practice_id: int) -> str:
     """"Acknowledge for <practice>", sent to the people who work for it."""
-    token = email_links.make(ACKNOWLEDGE_LINK, item=item_id, practice=practice_id)
-    return settings.SITE_URL + reverse("decisions:acknowledge_by_link", args=[token])
+    return email_links.url("decisions:acknowledge_by_link", ACKNOWLEDGE_LINK, item=item_id, practice=practice_id)
 
 
 def respond_link(*, round_id: int, seat_id: int) -> str:
     """"Respond for <seat>", sent to the seat's holder and deputy."""
-    token = email_links.make(RESPOND_LINK, round=round_id, seat=seat_id)
-    return settings.SITE_URL + reverse("decisions:respond_by_link", args=[token])
+    return email_links.url("decisions:respond_by_link", RESPOND_LINK, round=round_id, seat=seat_id)
 
 
 # News (members.notifications): a decision published, to the practices and the group.

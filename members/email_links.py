@@ -80,3 +80,10 @@ class NotForYou(LinkError):
         super().__init__(title)
         self.title = title
         self.message = message
+
+
+def url(view_name: str, purpose: str, **ids: int) -> str:
+    """The full address of a link for `purpose`, opened by the view `view_name` (which reads it with `read`)."""
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse(view_name, args=[make(purpose, **ids)])

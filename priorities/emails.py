@@ -82,8 +82,7 @@ BALLOT_LINK = "ballot"
 
 
 def ballot_link(*, exercise_id: int, practice_id: int) -> str:
-    token = email_links.make(BALLOT_LINK, exercise=exercise_id, practice=practice_id)
-    return settings.SITE_URL + reverse("priorities:ballot_by_link", args=[token])
+    return email_links.url("priorities:ballot_by_link", BALLOT_LINK, exercise=exercise_id, practice=practice_id)
 
 
 # News (members.notifications): a vote opens, to the practices' voting contacts.
