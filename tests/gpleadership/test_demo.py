@@ -44,6 +44,23 @@ def test_it_prints_the_demo_sign_ins_and_they_work(settings, client):
     assert "chair@northbrook.demo.nhs.uk" in output
     assert "demo-passphrase-1" in output
     assert client.login(email="chair@northbrook.demo.nhs.uk", password="demo-passphrase-1")
+    # Everyone a newcomer needs to reach consensus, confirm and publish: every seat's holder and deputy, the
+    # representatives, and the public request form.
+    from members import places
+    from members.models import Place, Seat
+    from representation.models import Representative
+
+    northbrook = Place.objects.get(slug="northbrook")
+    with places.using(northbrook):
+        seats = list(Seat.objects.filter(is_active=True).select_related("holder", "deputy"))
+        assert seats
+        for seat in seats:
+            for person in (seat.holder, seat.deputy):
+                if person is not None:
+                    assert person.email in output
+        for rep in Representative.objects.current().select_related("user"):
+            assert rep.user.email in output
+    assert "/northbrook/representation/requests/new/" in output
 
 
 def test_it_sets_no_passwords_outside_demo_mode(settings):
