@@ -45,6 +45,7 @@ def _local(dt) -> str:
 def test_chair_runs_an_exercise_practices_vote_and_a_priority_gets_a_plan(page, sign_in, axe_violations, people):
     sign_in("chair@example.nhs.uk")
     page.get_by_role("link", name="Priorities", exact=True).first.click()
+    page.wait_for_url("**/priorities/")  # the next lines read the page itself, which does not wait by itself
     assert page.get_by_role("heading", level=1).inner_text() == "Priorities"
     assert axe_violations() == []
 
@@ -78,6 +79,7 @@ def test_chair_runs_an_exercise_practices_vote_and_a_priority_gets_a_plan(page, 
     # The first practice ranks two candidates, by keyboard-operable selects.
     sign_in("pm1@example.nhs.uk")
     page.get_by_role("link", name="Priorities", exact=True).first.click()
+    page.wait_for_url("**/priorities/")  # the next lines read the page itself, which does not wait by itself
     assert "What's open for my practice" in page.content()
     assert axe_violations() == []
     page.get_by_role("link", name="Vote for Riverside Surgery on Priorities 2027").click()
