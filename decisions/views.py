@@ -110,6 +110,8 @@ def log_csv(request):
               "Decision statement", "Reason", "Redirected to", "Published", "Practices acknowledged", "Practices",
               "Link"]
     writer = csv.writer(_Echo())
+    principles = selectors.principle_titles(items)
+    items = items.prefetch_related(None)
 
     def rows():
         yield writer.writerow(header)
@@ -118,7 +120,7 @@ def log_csv(request):
         for item in items.iterator(chunk_size=CSV_CHUNK):
             yield writer.writerow([_csv_cell(v) for v in [
                 f"D{item.pk}", item.title, item.get_status_display(), item.round_count, item.log_date,
-                "; ".join(p.title for p in item.principles.all()), item.raised_by.get_full_name(),
+                principles.get(item.pk, ""), item.raised_by.get_full_name(),
                 item.lead.get_full_name() if item.lead else "", item.question, item.statement, item.outcome_reason,
                 item.redirected_to or "", timezone.localtime(item.published_at).strftime("%Y-%m-%d %H:%M")
                 if item.published_at else "", item.acknowledged if item.published_at else "",

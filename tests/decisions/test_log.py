@@ -128,3 +128,14 @@ def test_principles_are_listed_with_their_adoption_dates(client_for, practice_us
     PrincipleFactory(title="Subsidiarity", adopted_on="2024-09-04")
     html = client_for(practice_user).get(reverse("decisions:principles")).content.decode()
     assert "Subsidiarity" in html and "4 September 2024" in html
+
+
+def test_the_csv_export_lists_each_items_principles_in_one_cell_whatever_the_chunk(client_for, chair, monkeypatch):
+    monkeypatch.setattr("decisions.views.CSV_CHUNK", 1)  # every item in a chunk of its own
+    first = DecisionItemFactory(raised_by=chair, title="First")
+    first.principles.set([PrincipleFactory(title="Subsidiarity"), PrincipleFactory(title="Equity")])
+    DecisionItemFactory(raised_by=chair, title="Second")
+    response = client_for(chair).get(reverse("decisions:log_csv"))
+    rows = {row["Title"]: row for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
+    assert rows["First"]["Principles"] == "Equity; Subsidiarity"
+    assert rows["Second"]["Principles"] == ""
