@@ -674,26 +674,23 @@ def measure_close(place, *, log=progress) -> dict[str, dict]:
 
 
 def measure_digest(place, *, log=progress) -> dict:
-    """Schedule this week's digest of the measured place and send each through the outbox to a real SMTP server
-    on loopback (aiosmtpd, in this process): recipients per second, build and send together."""
-    from aiosmtpd.controller import Controller
+    """Schedule this week's digest of the measured place and send it through the outbox as the worker does (batches
+    of OUTBOX_BATCH over one SMTP connection) to a real SMTP server on loopback (aiosmtpd, in a process of its own,
+    bench/smtp_sink.py): recipients per second, build and send together."""
+    from django.conf import settings
     from django.test.utils import override_settings
 
     from gpleadership import digest
     from members import outbox, places
     from members.models import OutboxEmail
 
-    class Inbox:
-        received = 0
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-            Inbox.received += 1
-            return "250 OK"
-
     port = _free_port()
-    controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
-    controller.start()
+    sink = subprocess.Popen([sys.executable, str(ROOT / "bench" / "smtp_sink.py"), str(port)],
+                            stdout=subprocess.PIPE, text=True)
+    received = 0
     try:
+        if sink.stdout.readline().strip() != "ready":
+            raise RuntimeError("the SMTP sink did not start")
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
                                EMAIL_PORT=port, EMAIL_USE_TLS=False, EMAIL_HOST_USER="", EMAIL_HOST_PASSWORD=""):
             with places.using(place):
@@ -702,17 +699,22 @@ def measure_digest(place, *, log=progress) -> dict:
                 ids = digest.digest_schedule(week=week)
             start = time.perf_counter()
             outcomes = defaultdict(int)
-            for email_id in ids:
-                outcomes[outbox.send_once(email_id)] += 1
+            # As the worker sends them (members.tasks.send_outbox_batch): OUTBOX_BATCH rows a task.
+            size = settings.OUTBOX_BATCH
+            for first in range(0, len(ids), size):
+                for outcome, count in outbox.send_batch(ids[first:first + size]).items():
+                    outcomes[outcome] += count
             elapsed = time.perf_counter() - start
         with places.unscoped():
             OutboxEmail.objects.filter(pk__in=ids).delete()
     finally:
-        controller.stop()
+        sink.terminate()
+        out, _ = sink.communicate(timeout=30)
+        received = int(out.strip() or 0)
     rate = len(ids) / elapsed if elapsed else 0.0
     log(f"  digest: {len(ids)} recipients in {elapsed:.2f} s ({rate:.0f}/s), {dict(outcomes)}, "
-        f"{Inbox.received} received")
-    return {"recipients": len(ids), "seconds": elapsed, "per_second": rate, "received": Inbox.received,
+        f"{received} received")
+    return {"recipients": len(ids), "seconds": elapsed, "per_second": rate, "received": received,
             "outcomes": dict(outcomes)}
 
 

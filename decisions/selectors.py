@@ -125,21 +125,26 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
     acknowledged, expected (each practice × each decision of its place), name}; None is the practices in no PCN.
     Three queries, however many groups, decisions and practices."""
     published = DecisionItem.objects.published().filter(published_at__gte=since)
-    practices = Organisation.objects.open_practices()
     decisions = dict(published.order_by().values_list("place").annotate(n=Count("pk")).values_list("place", "n"))
     groups: dict[int | None, dict] = {}
-    for counted in practices.order_by().values(*dict.fromkeys([by, f"{by}__name", "place"])).annotate(n=Count("pk")):
-        row = groups.setdefault(counted[by], {"name": counted[f"{by}__name"], "practices": 0, "decisions": 0,
-                                              "acknowledged": 0, "expected": 0})
-        place_decisions = decisions.get(counted["place"], 0)
-        row["practices"] += counted["n"]
+    group_of: dict[int, int | None] = {}  # open practice → its group
+    for pk, group, name, place in Organisation.objects.open_practices().order_by().values_list(
+            "pk", by, f"{by}__name", "place"):
+        group_of[pk] = group
+        row = groups.setdefault(group, {"name": name, "practices": 0, "decisions": 0, "acknowledged": 0,
+                                        "expected": 0})
+        place_decisions = decisions.get(place, 0)
+        row["practices"] += 1
         row["decisions"] = max(row["decisions"], place_decisions)
-        row["expected"] += counted["n"] * place_decisions
-    for group, count in (
-        Acknowledgement.objects.filter(item__in=published, practice__in=practices)
-        .order_by().values_list(f"practice__{by}").annotate(n=Count("pk")).values_list(f"practice__{by}", "n")
+        row["expected"] += place_decisions
+    # Grouped by practice in the database and by PCN (or place) here: joining each acknowledgement to its
+    # practice costs more than the grouping (tens of thousands at national scale). Closed practices drop out.
+    for practice, count in (
+        Acknowledgement.objects.filter(item__in=published).order_by().values_list("practice")
+        .annotate(n=Count("pk")).values_list("practice", "n")
     ):
-        groups[group]["acknowledged"] = count
+        if practice in group_of:
+            groups[group_of[practice]]["acknowledged"] += count
     return groups
 
 
@@ -331,17 +336,19 @@ def chair_attention(*, now: datetime | None = None) -> dict:
     cutoff = now - timedelta(days=LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
     low = []
     if total:
-        for item in (
-            DecisionItem.objects.published()
-            .filter(published_at__lte=cutoff)
-            .annotate(acknowledged=_count(
-                Acknowledgement.objects.filter(practice__in=Organisation.objects.open_practices())
-            ))
-            .filter(acknowledged__lt=total * LOW_ACKNOWLEDGEMENT_RATE)
-            .order_by("published_at")
-        ):
-            low.append({"item": item, "acknowledged": item.acknowledged, "practices": total,
-                        "rate": item.acknowledged / total})
+        # Counted in one grouped pass over the acknowledgements, not by a subquery per item (thousands at national
+        # scale). The items are read without their long texts: the dashboard names them.
+        published = DecisionItem.objects.published().filter(published_at__lte=cutoff)
+        counts = dict(
+            Acknowledgement.objects.filter(item__in=published.values("pk"),
+                                           practice__in=Organisation.objects.open_practices())
+            .order_by().values("item").annotate(n=Count("pk")).values_list("item", "n")
+        )
+        for item in published.only("pk", "place", "title", "status", "published_at").order_by("published_at"):
+            acknowledged = counts.get(item.pk, 0)
+            if acknowledged < total * LOW_ACKNOWLEDGEMENT_RATE:
+                low.append({"item": item, "acknowledged": acknowledged, "practices": total,
+                            "rate": acknowledged / total})
     return {
         "overdue_rounds": [r for r in open_rounds if r.is_overdue(now)],
         "seats_not_responded": waiting,
@@ -352,30 +359,51 @@ def chair_attention(*, now: datetime | None = None) -> dict:
 def practices_to_acknowledge(*, user, item_ids) -> dict[int, list[Organisation]]:
     """For each published decision of `item_ids`, the person's own practices that have not yet acknowledged it (the
     digest offers "acknowledge for <practice>" for each). Two queries, however many items and practices."""
-    own = access_practice_ids(user)
-    if not own or not item_ids:
+    return practices_to_acknowledge_by_reader(users=[user], item_ids=item_ids).get(user.pk, {})
+
+
+def practices_to_acknowledge_by_reader(*, users, item_ids) -> dict[int, dict[int, list[Organisation]]]:
+    """`practices_to_acknowledge` of many readers at once (the weekly digest's): by reader's id. Two queries once
+    the readers' practices are known (members.access.remember_roles)."""
+    own = {user.pk: access_practice_ids(user) for user in users}
+    every = set().union(*own.values()) if own else set()
+    if not every or not item_ids:
         return {}
-    practices = list(Organisation.objects.filter(pk__in=own).order_by("name"))
-    seen = set(Acknowledgement.objects.filter(item_id__in=item_ids, practice_id__in=own)
+    practices = list(Organisation.objects.filter(pk__in=every).order_by("name"))
+    seen = set(Acknowledgement.objects.filter(item_id__in=item_ids, practice_id__in=every)
                .values_list("item_id", "practice_id"))
-    return {item_id: [p for p in practices if (item_id, p.pk) not in seen] for item_id in item_ids}
+    return {
+        user_id: {item_id: [p for p in practices if p.pk in mine and (item_id, p.pk) not in seen]
+                  for item_id in item_ids}
+        for user_id, mine in own.items() if mine
+    }
 
 
 def seats_to_respond(*, user, round_ids) -> dict[int, list[Seat]]:
     """For each round of `round_ids`, the seats this person holds or deputises for that were asked and have not
     responded (the digest offers "respond for <seat>"). Two queries."""
-    if not user.is_authenticated or not round_ids:
+    if not user.is_authenticated:
+        return {}
+    return seats_to_respond_by_reader(users=[user], round_ids=round_ids).get(user.pk, {})
+
+
+def seats_to_respond_by_reader(*, users, round_ids) -> dict[int, dict[int, list[Seat]]]:
+    """`seats_to_respond` of many readers at once (the weekly digest's): by reader's id. Two queries."""
+    if not users or not round_ids:
         return {}
     asked = (
         Round.seats.through.objects.filter(round_id__in=round_ids)
-        .filter(Q(seat__holder=user) | Q(seat__deputy=user))
+        .filter(Q(seat__holder__in=users) | Q(seat__deputy__in=users))
         .select_related("seat").order_by("seat__title")
     )
     answered = set(Position.objects.filter(round_id__in=round_ids).values_list("round_id", "seat_id"))
-    waiting: dict[int, list[Seat]] = {}
+    waiting: dict[int, dict[int, list[Seat]]] = {}
     for link in asked:
-        if (link.round_id, link.seat_id) not in answered:
-            waiting.setdefault(link.round_id, []).append(link.seat)
+        if (link.round_id, link.seat_id) in answered:
+            continue
+        # A person may hold one seat and deputise for another: the link is theirs either way.
+        for user_id in {link.seat.holder_id, link.seat.deputy_id} - {None}:
+            waiting.setdefault(user_id, {}).setdefault(link.round_id, []).append(link.seat)
     return waiting
 
 

@@ -72,19 +72,32 @@ NEWS_SECONDS = 15 * 60
 def digest_content(*, user: User, since, shared: bool = False) -> dict:
     """What one person reads this week. Private group business goes only to the group. With `shared` (the emails
     of the weekly send), the place's part is taken from the cache when another reader's digest built it lately."""
+    return digest_contents(users=[user], since=since, shared=shared)[user.pk]
+
+
+def digest_contents(*, users, since, shared: bool = False) -> dict[int, dict]:
+    """`digest_content` of many readers at once, by reader's id: the weekly send builds a batch of digests in a
+    fixed number of queries however many readers (members.outbox.send_batch)."""
     from . import sections
 
-    is_group = access.is_group(user)
+    access.remember_roles(users)
     place = places.current_place()
-    news = None
-    if shared and place is not None:
-        key = f"gpleadership.digest-news:{place.pk}:{since.isoformat()}:{int(is_group)}"
-        news = cache.get_or_set(key, lambda: sections.digest_news(since=since, is_group=is_group), NEWS_SECONDS)
+
+    def news_for(is_group: bool) -> list[dict]:
+        if shared and place is not None:
+            key = f"gpleadership.digest-news:{place.pk}:{since.isoformat()}:{int(is_group)}"
+            return cache.get_or_set(key, lambda: sections.digest_news(since=since, is_group=is_group), NEWS_SECONDS)
+        return sections.digest_news(since=since, is_group=is_group)
+
+    readers = [(user, access.is_group(user)) for user in users]
+    built = sections.for_digest_readers(readers=readers, news_for=news_for)
     return {
-        "recipient": user,
-        "is_group": is_group,
-        "since": since,
-        "sections": [section for section in sections.for_digest(user=user, since=since, is_group=is_group,
-                                                                news=news) if section["items"]],
-        "site_url": settings.SITE_URL,
+        user.pk: {
+            "recipient": user,
+            "is_group": is_group,
+            "since": since,
+            "sections": [section for section in built[user.pk] if section["items"]],
+            "site_url": settings.SITE_URL,
+        }
+        for user, is_group in readers
     }

@@ -87,14 +87,35 @@ def for_digest(*, user, since, is_group: bool, news: list[dict] | None = None) -
     <practice>", "respond for <seat>". Five queries of the reader's own, however long the news."""
     if news is None:
         news = digest_news(since=since, is_group=is_group)
-    items = [item for section in news for item in section["items"]]
-    to_acknowledge = decision_selectors.practices_to_acknowledge(
-        user=user, item_ids=[item["decision"] for item in items if "decision" in item])
-    to_vote = priority_selectors.ballots_to_cast(
-        user=user, exercise_ids=[item["exercise"] for item in items if "exercise" in item])
-    to_respond = decision_selectors.seats_to_respond(
-        user=user, round_ids=[item["round"] for item in items if "round" in item]) if is_group else {}
+    return for_digest_readers(readers=[(user, is_group)], news_for=lambda _is_group: news)[user.pk]
 
+
+def for_digest_readers(*, readers, news_for) -> dict[int, list[dict]]:
+    """`for_digest` of many readers at once, by reader's id: `readers` are (user, is_group) pairs and
+    `news_for(is_group)` gives the place's news for the group or for practices. The weekly send builds a batch of
+    digests this way in a fixed number of queries, however many readers (five for each kind of news)."""
+    result: dict[int, list[dict]] = {}
+    for is_group in (True, False):
+        users = [user for user, group in readers if group is is_group]
+        if not users:
+            continue
+        news = news_for(is_group)
+        items = [item for section in news for item in section["items"]]
+        to_acknowledge = decision_selectors.practices_to_acknowledge_by_reader(
+            users=users, item_ids=[item["decision"] for item in items if "decision" in item])
+        to_vote = priority_selectors.ballots_to_cast_by_reader(
+            users=users, exercise_ids=[item["exercise"] for item in items if "exercise" in item])
+        to_respond = decision_selectors.seats_to_respond_by_reader(
+            users=users, round_ids=[item["round"] for item in items if "round" in item]) if is_group else {}
+        actions = representation_selectors.actions_for_digest_by_reader(users)
+        for user in users:
+            result[user.pk] = _reader_sections(
+                news, to_acknowledge=to_acknowledge.get(user.pk, {}), to_vote=to_vote.get(user.pk, {}),
+                to_respond=to_respond.get(user.pk, {}), actions=actions[user.pk])
+    return result
+
+
+def _reader_sections(news, *, to_acknowledge, to_vote, to_respond, actions) -> list[dict]:
     def links(item) -> list[dict]:
         if "decision" in item:
             return [{"text": f"Acknowledge for {practice.name}", "url": decision_emails.acknowledge_link(
@@ -113,7 +134,7 @@ def for_digest(*, user, since, is_group: bool, news: list[dict] | None = None) -
         "Your actions",
         "Open actions you own or support, overdue or due in the next two weeks.",
         [{"text": f"{a.title} – due {_day(a.due_on)}", "url": reverse("representation:action", args=[a.pk]),
-          "tag": "Overdue" if a.is_overdue() else ""} for a in representation_selectors.actions_for_digest(user)],
+          "tag": "Overdue" if a.is_overdue() else ""} for a in actions],
     )
     return [{**section, "items": [{**item, "links": links(item)} for item in section["items"]]}
             for section in [mine, *news]]

@@ -105,6 +105,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # Postgres compiles a query to machine code (JIT) when its estimated cost is high; on a page's short queries the
+    # compiling costs more than it saves (90 ms of the dashboard's at national scale, for a query that runs in 5 ms).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get("DATABASE_OPTIONS", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
@@ -185,6 +189,8 @@ OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
 OUTBOX_SWEEP_GRACE_SECONDS = int(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "60"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
+# Rows sent by one task over one SMTP connection (the weekly digest, the sweep).
+OUTBOX_BATCH = int(os.environ.get("OUTBOX_BATCH", "100"))
 # How long a one-click link in an email ("acknowledge for …", "open my ballot") keeps working (members.email_links).
 EMAIL_LINK_MAX_AGE_DAYS = int(os.environ.get("EMAIL_LINK_MAX_AGE_DAYS", "14"))
 # The beat schedule lives here and nowhere else.

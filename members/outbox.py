@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -37,6 +38,8 @@ _BUILDERS: dict[str, Builder] = {}
 _FORGET_PARAMS: set[str] = set()
 # What each kind is, in words for the chair's dashboard ("Weekly digest to …").
 _LABELS: dict[str, str] = {}
+# Kinds that read what a batch of their rows needs at once before each is built (the weekly digest).
+_BATCH_READERS: dict[str, Callable[[list[OutboxEmail]], None]] = {}
 PREPARED = "members.prepared"
 _HERE = object()  # enqueue's default place: the one being worked in
 _withheld = threading.local()
@@ -72,6 +75,17 @@ def builder(kind: str, *, label: str, forget_params: bool = False):
         _LABELS[kind] = label
         if forget_params:
             _FORGET_PARAMS.add(kind)
+        return function
+
+    return register
+
+
+def batch_reader(kind: str):
+    """Register the function that reads, in a few queries, what a batch of rows of one kind needs (send_batch calls
+    it before building each row; a row it could not read ahead is built on its own)."""
+
+    def register(function):
+        _BATCH_READERS[kind] = function
         return function
 
     return register
@@ -123,7 +137,7 @@ def enqueue_many(rows: list[dict]) -> list[int]:
             OutboxEmail.objects.filter(key__in=[email.key for email in new], status=OutboxEmail.Status.PENDING)
             .order_by("pk").values_list("pk", flat=True)
         )
-    transaction.on_commit(lambda: [dispatch(pk) for pk in created])
+    transaction.on_commit(lambda: dispatch_batches(created))
     return created
 
 
@@ -165,6 +179,20 @@ def dispatch(email_id: int) -> bool:
     return True
 
 
+def dispatch_batches(email_ids: list[int]) -> None:
+    """Queue many rows as tasks of OUTBOX_BATCH rows each: a worker sends a batch over one SMTP connection, and
+    kinds with a batch reader read the batch's content at once."""
+    from .tasks import send_outbox_batch
+
+    size = settings.OUTBOX_BATCH
+    for start in range(0, len(email_ids), size):
+        try:
+            send_outbox_batch.apply_async((email_ids[start:start + size],), retry=False)
+        except Exception as error:  # noqa: BLE001 – any broker failure; the sweep is the safety net
+            log.warning("Could not queue %s outbox emails (%s); the sweep will send them.", len(email_ids), error)
+            return
+
+
 def _claim(email_id: int, now) -> bool:
     lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     return bool(
@@ -179,7 +207,14 @@ def _claim(email_id: int, now) -> bool:
 def _finish(email_id: int, *, kind: str = "", **fields) -> None:
     if kind in _FORGET_PARAMS and fields.get("status", OutboxEmail.Status.PENDING) != OutboxEmail.Status.PENDING:
         fields["params"] = {}
-    OutboxEmail._base_manager.filter(pk=email_id).update(claimed_until=None, **fields)
+    with transaction.atomic():
+        if db_connection.vendor == "postgresql":
+            # Settling a row need not wait for the disk (a flush costs more than building a digest): if Postgres
+            # itself crashed in the next moment the mark could be lost, and the row would be sent again after its
+            # lease with the same Message-ID, as after a worker's crash. A worker's crash loses nothing more.
+            with db_connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        OutboxEmail._base_manager.filter(pk=email_id).update(claimed_until=None, **fields)
 
 
 def send_once(email_id: int) -> str:
@@ -189,6 +224,75 @@ def send_once(email_id: int) -> str:
     if not _claim(email_id, now):
         return "busy"
     email = OutboxEmail._base_manager.select_related("place__ics").get(pk=email_id)
+    return _deliver(email)
+
+
+def send_batch(email_ids) -> dict[str, int]:
+    """Send many rows as send_once sends each, over one SMTP connection: the rows due and not held are claimed in
+    one statement (rows another worker holds are skipped, and counted busy), each place's rows are built inside it,
+    a batch reader reads its kind's rows at once, and each row is settled on its own. Returns the outcomes."""
+    email_ids = list(email_ids)
+    now = timezone.now()
+    lease = timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    with transaction.atomic():
+        claimed = list(
+            OutboxEmail._base_manager.select_for_update(skip_locked=True)
+            .filter(pk__in=email_ids, status=OutboxEmail.Status.PENDING, available_at__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).values_list("pk", flat=True)
+        )
+        OutboxEmail._base_manager.filter(pk__in=claimed).update(claimed_until=now + lease,
+                                                                attempts=F("attempts") + 1)
+    outcomes: dict[str, int] = {}
+    if len(claimed) < len(email_ids):
+        outcomes["busy"] = len(email_ids) - len(claimed)
+    rows = list(OutboxEmail._base_manager.select_related("place__ics").filter(pk__in=claimed).order_by("pk"))
+    by_place: dict[int | None, list[OutboxEmail]] = {}
+    for email in rows:
+        by_place.setdefault(email.place_id, []).append(email)
+    connection = get_connection()
+    try:
+        # Opened here, the connection serves every row (a backend opened by send() closes again after each).
+        # If SMTP is down each row's send fails on its own, is counted and waits for a retry.
+        connection.open()
+    except Exception as error:  # noqa: BLE001 – see above
+        log.warning("Could not reach the mail server for a batch of %s: %s", len(rows), error)
+        _reset(connection)
+    try:
+        for place_rows in by_place.values():
+            place = place_rows[0].place
+            with places.using(place) if place is not None else places.unscoped(script_prefix="/"):
+                _read_ahead(place_rows)
+                for email in place_rows:
+                    outcome = _deliver(email, connection=connection)
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    finally:
+        connection.close()
+    return outcomes
+
+
+def _read_ahead(rows: list[OutboxEmail]) -> None:
+    by_kind: dict[str, list[OutboxEmail]] = {}
+    for email in rows:
+        by_kind.setdefault(email.kind, []).append(email)
+    for kind, kind_rows in by_kind.items():
+        if kind in _BATCH_READERS:
+            try:
+                _BATCH_READERS[kind](kind_rows)
+            except Exception as error:  # noqa: BLE001 – each row is then built on its own, and fails on its own
+                log.warning("Could not read ahead %s outbox emails of kind %s: %s", len(kind_rows), kind, error)
+
+
+def _reset(connection) -> None:
+    """Drop a shared SMTP connection after a failed send, so the batch's next row opens a fresh one."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 – it is being dropped either way
+        connection.connection = None
+
+
+def _deliver(email: OutboxEmail, *, connection=None) -> str:
+    """Build and send one claimed row, then settle it."""
+    email_id = email.pk
     try:
         # Built in its place: what it reads is that place's, and its links open that place.
         with places.using(email.place) if email.place_id else places.unscoped(script_prefix="/"):
@@ -200,9 +304,13 @@ def send_once(email_id: int) -> str:
         return _failed(email, error, addressed_to="")
     built.extra_headers["Message-ID"] = email.message_id
     addressed_to = ", ".join(built.to)
+    if connection is not None:
+        built.connection = connection
     try:
         built.send()
     except Exception as error:  # noqa: BLE001 – SMTP down, refused, timed out: try again later
+        if connection is not None:
+            _reset(connection)
         return _failed(email, error, addressed_to=addressed_to)
     _finish(email_id, kind=email.kind, status=OutboxEmail.Status.SENT, sent_at=timezone.now(), last_error="",
             addressed_to=addressed_to)
@@ -234,9 +342,9 @@ def sweep(*, limit: int = 500) -> dict[str, int]:
             .values_list("pk", flat=True)[:limit]
         )
     outcomes: dict[str, int] = {}
-    for email_id in ids:
-        outcome = send_once(email_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    for start in range(0, len(ids), settings.OUTBOX_BATCH):
+        for outcome, count in send_batch(ids[start:start + settings.OUTBOX_BATCH]).items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + count
     return outcomes
 
 

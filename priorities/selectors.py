@@ -191,8 +191,10 @@ def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exer
     if not exercises:
         return {}
     practices = list(eligible_practices().select_related("pcn").order_by("name"))
+    # Only this place's practices' ballots: a national vote holds thousands of other places' ballots.
     voted = set(
-        Ballot.objects.filter(exercise__in=exercises).values_list("exercise_id", "practice_id")
+        Ballot.objects.filter(exercise__in=exercises, practice_id__in=[p.pk for p in practices]).order_by()
+        .values_list("exercise_id", "practice_id")
     )
     return {e: [p for p in practices if (e.pk, p.pk) not in voted] for e in exercises}
 
@@ -228,15 +230,26 @@ def results_published_since(since: datetime) -> list[Exercise]:
 def ballots_to_cast(*, user, exercise_ids) -> dict[int, list[Organisation]]:
     """For each exercise of `exercise_ids`, the practices this person is the voting contact of that have not voted
     (the digest offers "open the ballot for <practice>"). Two queries."""
-    if not user.is_authenticated or not exercise_ids:
+    if not user.is_authenticated:
         return {}
-    practices = [m.organisation for m in Membership.objects.voting_contacts().filter(user=user)
-                 .select_related("organisation").order_by("organisation__name")]
-    if not practices:
+    return ballots_to_cast_by_reader(users=[user], exercise_ids=exercise_ids).get(user.pk, {})
+
+
+def ballots_to_cast_by_reader(*, users, exercise_ids) -> dict[int, dict[int, list[Organisation]]]:
+    """`ballots_to_cast` of many readers at once (the weekly digest's): by reader's id. Two queries."""
+    if not users or not exercise_ids:
         return {}
-    voted = set(Ballot.objects.filter(exercise_id__in=exercise_ids, practice__in=practices)
+    contacts: dict[int, list[Organisation]] = {}
+    for membership in (Membership.objects.voting_contacts().filter(user__in=users).select_related("organisation")
+                       .order_by("organisation__name")):
+        contacts.setdefault(membership.user_id, []).append(membership.organisation)
+    if not contacts:
+        return {}
+    practice_ids = {practice.pk for practices in contacts.values() for practice in practices}
+    voted = set(Ballot.objects.filter(exercise_id__in=exercise_ids, practice_id__in=practice_ids)
                 .values_list("exercise_id", "practice_id"))
-    return {e: [p for p in practices if (e, p.pk) not in voted] for e in exercise_ids}
+    return {user_id: {e: [p for p in practices if (e, p.pk) not in voted] for e in exercise_ids}
+            for user_id, practices in contacts.items()}
 
 
 def plan_items_needing_attention_count(*, today=None) -> int:

@@ -6,7 +6,7 @@ for one row beside it. Rules that change data live in services.py. These models 
 and the invariants the database enforces.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -377,11 +377,17 @@ class Feedback(models.Model):
         return f"Feedback: {self.agenda_item}"
 
 
+def _end_of(day: date) -> datetime:
+    """The instant `day` ends in the portal's time zone. Times are compared with it rather than turned into dates
+    (`created_at__date`), which would convert every row's time for every week the chart counts."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
 def _action_open_at_end_of(day: date) -> Q:
     """Open at the end of `day`, as the data says now: made by then and not closed by then. On today this is
     ActionQuerySet.open: an action open now has no completion time."""
-    return Q(is_archived=False, created_at__date__lte=day) & (
-        Q(status__in=Action.OPEN_STATUSES) | Q(completed_at__date__gt=day)
+    return Q(is_archived=False, created_at__lt=_end_of(day)) & (
+        Q(status__in=Action.OPEN_STATUSES) | Q(completed_at__gte=_end_of(day))
     )
 
 
@@ -396,8 +402,8 @@ def _action_status_counts(*, on: date, done_since: date) -> dict:
     return {
         "on_time": Count("pk", filter=_action_open_at_end_of(on) & ~Q(due_on__lt=on)),
         "overdue": Count("pk", filter=_action_overdue_at_end_of(on)),
-        "done": Count("pk", filter=Q(is_archived=False, status=Action.Status.DONE, completed_at__date__gt=done_since,
-                                     completed_at__date__lte=on)),
+        "done": Count("pk", filter=Q(is_archived=False, status=Action.Status.DONE,
+                                     completed_at__gte=_end_of(done_since), completed_at__lt=_end_of(on))),
     }
 
 
@@ -432,7 +438,11 @@ class ActionQuerySet(models.QuerySet):
         ]
 
     def for_person(self, user):
-        return self.filter(Q(owner=user) | Q(support=user))
+        return self.for_people([user])
+
+    def for_people(self, users):
+        """Actions any of these people own or support (its owner_id and support_id say which of them)."""
+        return self.filter(Q(owner__in=users) | Q(support__in=users))
 
 
 class Action(PlaceOwned):

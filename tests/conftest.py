@@ -158,6 +158,7 @@ class _Inbox:
         self.messages.append(
             {
                 "to": list(envelope.rcpt_tos),
+                "peer": session.peer,  # the client's address and port: one per SMTP connection
                 "subject": message["Subject"],
                 "message_id": message["Message-ID"],
                 "body": message.get_payload(decode=True).decode() if not message.is_multipart()

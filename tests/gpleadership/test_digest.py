@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
 
 from gpleadership import digest
 from gpleadership.celery import app as celery_app
@@ -95,3 +96,60 @@ def test_a_real_worker_sends_the_digests_through_redis(smtp_inbox):
         celery_app._after_fork()
     assert sorted(m["to"][0] for m in smtp_inbox.messages) == sorted(p.email for p in people)
     assert OutboxEmail.objects.filter(kind="gpleadership.digest", status="sent").count() == len(people)
+
+
+@pytest.mark.django_db
+def test_a_batch_of_digests_reads_the_same_content_as_one_by_one_in_fixed_queries(
+        chair, member, practice_user, smtp_inbox):
+    """The weekly send builds digests a batch at a time (members.outbox.send_batch with gpleadership.emails'
+    batch reader): every reader gets exactly what their digest built on its own says, and the reads do not
+    grow with the readers."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    week = digest.week_starting()
+
+    def unsigned(body):  # a one-click link is signed with the time it was made
+        return re.sub(r"https?://\S+", "<link>", body.replace("\r\n", "\n"))
+
+    def send(ids):
+        """The batch's reads: every query but the settling of each row (a statement or two of its own)."""
+        with CaptureQueriesContext(connection) as captured:
+            assert outbox.send_batch(ids) == {"sent": len(ids)}
+        settling = ("SAVEPOINT", "RELEASE SAVEPOINT", "SET LOCAL", 'UPDATE "members_outboxemail"')
+        return len([q for q in captured.captured_queries if not q["sql"].startswith(settling)])
+
+    # What waits on each reader: a decision to acknowledge, a vote, a seat's round, actions owned and supported.
+    from members.models import Seat
+
+    from ..factories import ActionFactory, DecisionItemFactory, ExerciseFactory, RoundFactory
+
+    DecisionItemFactory(status="agreed", statement="Agreed.", decided_on=timezone.localdate(),
+                        published_at=timezone.now(), title="Unfunded work")
+    ExerciseFactory(title="Priorities 2027")
+    RoundFactory(item__title="Enhanced access rota").seats.add(Seat.objects.get(holder=member))
+    ActionFactory(owner=member, title="Late one", due_on=timezone.localdate() - timedelta(days=2))
+    ActionFactory(support=chair, title="Soon one", due_on=timezone.localdate() + timedelta(days=2))
+    ids = digest.digest_schedule(week=week)
+    one_by_one = {}
+    for email_id in ids:
+        row = OutboxEmail.objects.get(pk=email_id)
+        built = outbox._BUILDERS[row.kind](row)
+        one_by_one[built.to[0]] = unsigned(built.body)
+    few = send(ids)
+    in_batch = {message["to"][0]: unsigned(message["body"]) for message in smtp_inbox.messages}
+    assert in_batch == one_by_one and len(in_batch) == 3
+    assert "Acknowledge for" in in_batch[practice_user.email] and "Open the ballot for" in in_batch[practice_user.email]
+    assert "Respond for" in in_batch[member.email] and "Late one" in in_batch[member.email]
+    assert "Soon one" in in_batch[chair.email] and "Late one" not in in_batch[chair.email]
+    # Twelve more readers, of each kind: the batch still reads in the same number of queries (only the
+    # settling of each row, one statement each, grows).
+    for _ in range(4):
+        MembershipFactory(organisation=practice_user.memberships.first().organisation, is_voting_contact=True)
+        MembershipFactory(is_digest_recipient=True)
+    digest.digest_deliveries(week=week).delete()
+    more = digest.digest_schedule(week=week)
+    assert len(more) > len(ids)
+    assert send(more) == few

@@ -133,3 +133,49 @@ def test_the_portal_sends_every_email_through_the_outbox():
                     if name in {"send", "send_mail", "send_mass_mail", "send_messages", "mail_admins"}:
                         senders.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}()")
     assert senders == []
+
+
+def _acknowledgements(n):
+    return [outbox.enqueue(key=f"ack:{request.pk}", kind="representation.request_acknowledgement",
+                           params={"request": request.pk}) for request in [RequestFactory() for _ in range(n)]]
+
+
+def test_a_batch_sends_each_row_once_over_one_smtp_connection(smtp_inbox):
+    rows = _acknowledgements(3)
+    assert outbox.send_batch([row.pk for row in rows]) == {"sent": 3}
+    assert len({message["peer"] for message in smtp_inbox.messages}) == 1
+    assert sorted(message["message_id"] for message in smtp_inbox.messages) == sorted(row.message_id for row in rows)
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
+    # Sent rows are done: the same batch again sends nothing.
+    assert outbox.send_batch([row.pk for row in rows]) == {"busy": 3}
+    assert len(smtp_inbox.messages) == 3
+
+
+def test_a_batch_leaves_a_row_another_worker_holds(smtp_inbox):
+    held, free = _acknowledgements(2)
+    OutboxEmail.objects.filter(pk=held.pk).update(claimed_until=timezone.now() + timedelta(minutes=4))
+    assert outbox.send_batch([held.pk, free.pk]) == {"busy": 1, "sent": 1}
+    assert [message["message_id"] for message in smtp_inbox.messages] == [free.message_id]
+    assert OutboxEmail.objects.get(pk=held.pk).status == "pending"
+
+
+def test_a_batch_with_smtp_down_loses_nothing_and_counts_each_rows_attempt(settings):
+    rows = _acknowledgements(2)
+    _smtp_down(settings)
+    assert outbox.send_batch([row.pk for row in rows]) == {"retry": 2}
+    for row in OutboxEmail.objects.all():
+        assert row.status == "pending" and row.attempts == 1 and "ConnectionRefused" in row.last_error
+        assert row.claimed_until is None
+    # The server is back and the backoff has passed: the sweep sends both, in a batch.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    OutboxEmail.objects.update(available_at=timezone.now() - timedelta(minutes=5))
+    assert outbox.sweep() == {"sent": 2}
+    assert len(mail.outbox) == 2
+
+
+def test_one_row_that_cannot_be_built_does_not_stop_the_batch(smtp_inbox):
+    broken, fine = _acknowledgements(2)
+    OutboxEmail.objects.filter(pk=broken.pk).update(params={"request": 0})  # its request is gone
+    outcomes = outbox.send_batch([broken.pk, fine.pk])
+    assert outcomes["sent"] == 1 and sum(outcomes.values()) == 2
+    assert [message["message_id"] for message in smtp_inbox.messages] == [fine.message_id]
