@@ -314,7 +314,9 @@ def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> 
     # (pk, PCN name) pairs, not model instances: a national electorate is thousands of practices.
     practices = list(eligible_practices().order_by("pcn__name", "name").values_list("pk", "pcn__name"))
     if ballots_by_practice is None:
-        ballots_by_practice = set(exercise.ballots.values_list("practice_id", flat=True))
+        # Only the eligible practices' ballots: a national vote holds every other place's too.
+        ballots_by_practice = set(exercise.ballots.filter(practice_id__in=[pk for pk, _ in practices]).order_by()
+                                  .values_list("practice_id", flat=True))
     by_pcn: dict[str, dict] = {}
     for pk, pcn_name in practices:
         name = pcn_name or "Not in a PCN"

@@ -296,6 +296,23 @@ def test_the_weekly_status_of_today_is_the_overdue_rule(actions):
         "Late but done", "Slipping"]
 
 
+def test_the_weekly_status_splits_weeks_at_local_midnight(chair):
+    """A week ends at midnight where the group is (Europe/London, on summer time here), not at midnight UTC."""
+    end = datetime(2026, 7, 12).date()  # a Sunday in British Summer Time
+    late = timezone.make_aware(datetime.combine(end, time(23, 30)))  # 22:30 UTC: still the week's
+    early = timezone.make_aware(datetime.combine(end + timedelta(days=1), time(0, 30)))  # 23:30 UTC the day before
+    ActionFactory(title="Done late Sunday", created_at=late - timedelta(days=9), due_on=end, status="done",
+                  completion_note="Done.", completed_at=late)
+    ActionFactory(title="Done early Monday", created_at=late - timedelta(days=9), due_on=end, status="done",
+                  completion_note="Done.", completed_at=early)
+    ActionFactory(title="Made early Monday", created_at=early, due_on=end + timedelta(days=7))
+    [week] = Action.objects.weekly_status([end])
+    assert week["done"] == 1
+    # At the end of Sunday the Monday one was still open (not yet done) and on time; the one made on Monday
+    # did not exist yet.
+    assert week["on_time"] == 1 and week["overdue"] == 0
+
+
 # Requests triaged within target ----------------------------------------------------------------------------------
 
 
