@@ -77,10 +77,12 @@ def places_of(user):
     today = timezone.localdate()
     live = Q(is_archived=False) & (Q(ended_on__isnull=True) | Q(ended_on__gt=today))
     with unscoped():
-        role = GroupRole.objects.filter(live, user=user, place=OuterRef("pk"))
-        membership = Membership.objects.filter(live, user=user, organisation__place=OuterRef("pk"))
+        # From the person's few roles and memberships to their places, not from every place to the person: the
+        # header asks on every page, and a national host has a hundred places.
+        roles = GroupRole.objects.filter(live, user=user).values("place")
+        memberships = Membership.objects.filter(live, user=user).values("organisation__place")
         return list(
-            Place.objects.filter(Exists(role) | Exists(membership)).select_related("ics").order_by("name")
+            Place.objects.filter(Q(pk__in=roles) | Q(pk__in=memberships)).select_related("ics").order_by("name")
         )
 
 
