@@ -1,15 +1,12 @@
 from django import forms
 from django.utils import timezone
 
-from members.forms import PersonChoiceField, ShapeOnlyModelForm
+from members.forms import DayMonthYearField, PersonChoiceField, ShapeOnlyModelForm
 from members.models import Organisation, User
 from members.selectors import acting_people
 from members.services import END_BEFORE_START
 
 from .models import DecisionItem, Position, Principle
-
-# type="date" inputs only understand ISO dates, whatever the locale.
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ItemForm(ShapeOnlyModelForm):
@@ -55,10 +52,9 @@ class ItemForm(ShapeOnlyModelForm):
 
 
 class RoundOpenForm(forms.Form):
-    deadline = forms.DateField(
+    deadline = DayMonthYearField(
         label="Deadline for positions",
-        widget=DATE_WIDGET,
-        help_text="The round closes at the end of this day. For example, 2027-03-05.",
+        help_text="The round closes at the end of this day. For example, 5 3 2027.",
     )
 
 
@@ -162,7 +158,8 @@ class ConfirmForm(forms.Form):
         label="Decision statement", widget=forms.Textarea(attrs={"rows": 6}), required=False,
         help_text="What the group has agreed, in words every practice will understand.",
     )
-    decided_on = forms.DateField(label="Date of the decision", widget=DATE_WIDGET, initial=timezone.localdate)
+    decided_on = DayMonthYearField(label="Date of the decision", initial=timezone.localdate,
+                                   help_text="For example, 5 3 2027.")
     principles = forms.ModelMultipleChoiceField(
         label="Principles it rests on", queryset=Principle.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -214,17 +211,18 @@ class PrincipleForm(ShapeOnlyModelForm):
     class Meta:
         model = Principle
         fields = ["title", "description", "adopted_on"]
-        labels = {"title": "Principle", "adopted_on": "Adopted on"}
-        help_texts = {"adopted_on": "The date the group agreed it. For example, 2026-04-01."}
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "adopted_on": DATE_WIDGET}
+        labels = {"title": "Principle", "adopted_on": "Date adopted"}
+        help_texts = {"adopted_on": "The date the group agreed it. For example, 1 4 2026."}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"adopted_on": DayMonthYearField}
 
 
 class LogFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False)
     status = forms.ChoiceField(label="Status", required=False,
                                choices=[("", "Any status")] + list(DecisionItem.Status.choices))
-    date_from = forms.DateField(label="From", required=False, widget=DATE_WIDGET)
-    date_to = forms.DateField(label="To", required=False, widget=DATE_WIDGET)
+    date_from = DayMonthYearField(label="From date", required=False)
+    date_to = DayMonthYearField(label="To date", required=False)
     principle = forms.ModelChoiceField(label="Principle", queryset=Principle.objects.none(), required=False,
                                        empty_label="Any principle")
     organisation = forms.ModelChoiceField(label="Organisation", queryset=Organisation.objects.none(),

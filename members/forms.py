@@ -1,3 +1,7 @@
+import calendar
+import datetime
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
@@ -38,6 +42,118 @@ class ShapeOnlyModelForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class DayMonthYearWidget(forms.MultiWidget):
+    """The NHS.UK date input: three boxes, day, month and year, posted as <name>_day, <name>_month, <name>_year.
+
+    A single ISO date posted under the field's own name (``due_on=2026-12-01``) is read too, so links, bookmarked
+    filters and programmatic posts written for the old one-box date field keep working."""
+
+    template_name = "django/forms/widgets/day_month_year.html"
+    PARTS = ("day", "month", "year")
+    ISO = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*")
+
+    def __init__(self, attrs=None):
+        def box(width):
+            return forms.TextInput(attrs={"class": f"nhsuk-date-input__input nhsuk-input--width-{width}",
+                                          "inputmode": "numeric"})
+
+        super().__init__({"day": box(2), "month": box(2), "year": box(4)}, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return ["", "", ""]
+
+    def value_from_datadict(self, data, files, name):
+        parts = super().value_from_datadict(data, files, name)
+        if all(part is None for part in parts) and data.get(name):
+            iso = self.ISO.fullmatch(data[name])
+            # Not an ISO date: the same text in each box is never a real date, and says so.
+            return [iso[3], iso[2], iso[1]] if iso else [data[name]] * 3
+        return parts
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and super().value_omitted_from_data(data, files, name)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        subwidgets = context["widget"]["subwidgets"]
+        invalid = context["widget"]["attrs"].get("aria-invalid") == "true"
+        empty = [not (sub["value"] or "").strip() for sub in subwidgets]
+        for part, sub, is_empty in zip(self.PARTS, subwidgets, empty, strict=True):
+            sub["label"] = part.capitalize()
+            sub["attrs"].pop("aria-invalid", None)
+            # NHS.UK: a missing part is marked on its own; anything else wrong marks the whole date.
+            sub["error"] = invalid and (is_empty or not any(empty))
+        return context
+
+
+def _month_number(text: str) -> int | None:
+    """12, "12", "Dec" or "December" → 12; None if it is no month."""
+    if text.isdigit():
+        return int(text)
+    names = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+    names |= {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
+    return names.get(text.lower())
+
+
+class DayMonthYearField(forms.MultiValueField):
+    """A date typed in the NHS.UK date input, checked with the NHS.UK error messages, one per problem:
+    "Enter the due date", "Due date must include a month", "Due date must be a real date".
+
+    ``noun`` names the date after "Enter" (default: "the" and the label); ``subject`` starts the other messages
+    (default: the label). What was typed is shown again in the boxes on an error."""
+
+    widget = DayMonthYearWidget
+
+    def __init__(self, *, noun: str = "", subject: str = "", **kwargs):
+        # What a model's DateField hands its form field; the boxes need none of it (a hidden copy of a callable
+        # default would be a fourth, ISO, box).
+        for unused in ("max_length", "empty_value", "show_hidden_initial"):
+            kwargs.pop(unused, None)
+        super().__init__((forms.CharField(), forms.CharField(), forms.CharField()), **kwargs)
+        self.noun, self.subject = noun, subject
+
+    def _subject(self) -> str:
+        return self.subject or str(self.label or "Date")
+
+    def compress(self, data_list):  # pragma: no cover - clean below does the whole job
+        raise NotImplementedError
+
+    def clean(self, value):
+        day, month, year = [str(part or "").strip() for part in (list(value or []) + ["", "", ""])[:3]]
+        if not (day or month or year):
+            if self.required:
+                noun = self.noun or f"the {str(self.label or 'date').lower()}"
+                raise ValidationError(f"Enter {noun}", code="required")
+            return None
+        missing = [part for part, typed in zip(DayMonthYearWidget.PARTS, (day, month, year), strict=True) if not typed]
+        if missing:
+            listed = missing[0] if len(missing) == 1 else " and ".join(missing)
+            raise ValidationError(f"{self._subject()} must include a {listed}", code="incomplete")
+        month_number = _month_number(month)
+        if not (day.isdigit() and year.isdigit() and month_number):
+            raise ValidationError(f"{self._subject()} must be a real date", code="invalid")
+        if len(year) != 4:
+            raise ValidationError(f"{self._subject()} must include a year with 4 numbers", code="invalid_year")
+        try:
+            value = datetime.date(int(year), month_number, int(day))
+        except ValueError:
+            raise ValidationError(f"{self._subject()} must be a real date", code="invalid") from None
+        self.validate(value)
+        self.run_validators(value)
+        return value
+
+    def validate(self, value):
+        pass
+
+    def has_changed(self, initial, data):
+        try:
+            return self.clean(data) != initial
+        except ValidationError:
+            return True
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -114,19 +230,18 @@ class DeclarationForm(ShapeOnlyModelForm):
         fields = ["interest", "organisation", "declared_from", "declared_to"]
         labels = {
             "interest": "What is the interest?",
-            "declared_from": "From",
-            "declared_to": "To",
+            "declared_from": "Start date",
+            "declared_to": "End date",
         }
         help_texts = {
             "interest": "For example: partner at a practice bidding for the same contract; director of the federation.",
-            "declared_from": "For example, 2026-04-01",
+            "declared_from": "For example, 1 4 2026.",
             "declared_to": "Leave empty if the interest is ongoing.",
         }
         widgets = {
             "interest": forms.Textarea(attrs={"rows": 3}),
-            "declared_from": forms.DateInput(attrs={"type": "date"}),
-            "declared_to": forms.DateInput(attrs={"type": "date"}),
         }
+        field_classes = {"declared_from": DayMonthYearField, "declared_to": DayMonthYearField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -308,6 +308,8 @@ class STVResult:
     seed: int
     tie_broken_by_lot: bool = False
     excluded: tuple[str, ...] = field(default=())
+    # The candidates of each tie decided by lot, sorted by name, in the order the ties arose.
+    ties_by_lot: tuple[tuple[str, ...], ...] = ()
 
     @property
     def elected_names(self) -> tuple[str, ...]:
@@ -332,6 +334,7 @@ class _STVCount:
         self.seed = seed
         self.rng = random.Random(seed)
         self.lot_used = False
+        self.ties_by_lot: list[tuple[str, ...]] = []
         self.continuing = [i for i in range(len(names)) if i not in withdrawn]
         self.is_continuing: list[bool] = []
         self._set_continuing()
@@ -402,6 +405,7 @@ class _STVCount:
                 )
         chosen = self.rng.choice(sorted(tied, key=lambda c: self.names[c]))
         self.lot_used = True
+        self.ties_by_lot.append(tuple(sorted(self.names[c] for c in tied)))
         return chosen, (
             f"Tie for {purpose} between {', '.join(sorted(self.names[c] for c in tied))}, "
             "equal at every stage, "
@@ -589,6 +593,7 @@ class _STVCount:
             seed=self.seed,
             tie_broken_by_lot=self.lot_used,
             excluded=tuple(self.names[c] for c in self.excluded),
+            ties_by_lot=tuple(self.ties_by_lot),
         )
 
 

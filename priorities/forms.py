@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from members.forms import ShapeOnlyModelForm
+from members.forms import DayMonthYearField, ShapeOnlyModelForm
 
 from . import services
 from .models import RAG, Candidate, Exercise, PlanItem
@@ -12,13 +12,6 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ExerciseForm(ShapeOnlyModelForm):
@@ -184,7 +177,8 @@ class PlanItemForm(ShapeOnlyModelForm):
         model = PlanItem
         fields = ["title", "lead", "due_date", "funding_note", "rag_status"]
         labels = {"funding_note": "Funding", "due_date": "Due date", "rag_status": "RAG status"}
-        widgets = {"due_date": DateInput, "rag_status": forms.RadioSelect}
+        widgets = {"rag_status": forms.RadioSelect}
+        field_classes = {"due_date": DayMonthYearField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@
 of queries, however many exercises, practices or plan items there are."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
@@ -263,3 +264,136 @@ def ballots_waiting(*, user, now: datetime | None = None) -> int:
     now = now or timezone.now()
     open_now = list(Exercise.objects.open().filter(opens_at__lte=now, closes_at__gt=now).values_list("pk", flat=True))
     return sum(len(practices) for practices in ballots_to_cast(user=user, exercise_ids=open_now).values())
+
+
+# --------------------------------------------------------------------------------------------------
+# The count in words
+# --------------------------------------------------------------------------------------------------
+
+
+def _number(text: str) -> str:
+    """A stored Decimal string in words' company: whole numbers with commas, fractions without trailing zeros."""
+    value = Decimal(text)
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
+
+
+def _and(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def _who_decided(result: dict) -> str:
+    counted = result.get("ballots", 0)
+    turnout = result.get("turnout") or {}
+    out_of = (
+        f" ({turnout['voted']} of the {turnout['eligible']} practices that could vote, {turnout['percent']}%)"
+        if turnout.get("eligible") else ""
+    )
+    if not counted:
+        return f"No practice voted{out_of}, so the places were filled by the counting rules alone."
+    sentence = f"{counted:,} {_plural(counted, 'practice’s vote', 'practices’ votes')} decided it{out_of}."
+    if result.get("weighting") == Exercise.Weighting.LIST_SIZE:
+        sentence += (
+            " Each practice’s vote counted as many times as it has registered patients: "
+            f"{_number(result.get('weight_total', '0'))} in all."
+        )
+    return sentence
+
+
+def _tally_in_words(result: dict) -> list[str]:
+    """Approval and points: who was agreed, with their totals, and the nearest who was not."""
+    weighted = result.get("weighting") == Exercise.Weighting.LIST_SIZE
+    points = result["method"] == Exercise.Method.POINTS
+    unit = ("weighted " if weighted else "") + ("points" if points else "votes")
+    ranking = result.get("ranking", [])
+    agreed = [f"{row['title']} ({_number(row['total'])} {unit})" for row in ranking if row["winner"]]
+    if points:
+        share = result.get("points_per_ballot")
+        how = f"Each practice shared {f'{share} points' if share else 'its points'} among the candidates."
+        why = "received the most points"
+    else:
+        places = result.get("places", 1)
+        how = f"Each practice ticked up to {places} {_plural(places, 'candidate', 'candidates')}."
+        why = "had the most votes" + (", weighted by list size" if weighted else "")
+    sentence = f"{_and(agreed)} {_plural(len(agreed), 'was', 'were')} agreed because " \
+               f"{_plural(len(agreed), 'it', 'they')} {why}"
+    runner_up = next((row for row in ranking if not row["winner"]), None)
+    if runner_up:
+        sentence += f"; the next, {runner_up['title']}, had {_number(runner_up['total'])}"
+    return [how, sentence + "."]
+
+
+def _passed_on_to(name: str, stage_number: int, stages: list[dict]) -> str:
+    """Whose votes reached ``name`` by ``stage_number``: ' with votes passed on from C and D'."""
+    sources = []
+    for stage in stages[1:stage_number]:
+        if stage["candidate"] and stage["candidate"] != name and stage["transfers"].get(name):
+            sources.append(stage["candidate"])
+    sources = list(dict.fromkeys(sources))
+    if not sources:
+        return ""
+    if len(sources) > 3:
+        return f", with votes passed on from {len(sources)} other candidates"
+    return f", with votes passed on from {_and(sources)}"
+
+
+def _stv_in_words(result: dict) -> list[str]:
+    """Ranked: the quota, then how each agreed candidate got there."""
+    stv = result["stv"]
+    how = (
+        "Practices numbered the candidates in order of preference. To be agreed a candidate needed "
+        f"{_number(stv['quota'])} of the {_number(stv['valid_votes'])} valid votes (the quota); the votes of a "
+        "candidate who was excluded, or who had more than the quota, passed on to each ballot’s next choice."
+    )
+    last = sum(1 for e in stv["elected"] if e["reason"] != "quota")
+    clauses = []
+    for elected in stv["elected"]:
+        name, stage = elected["name"], elected["stage"]
+        if elected["reason"] == "quota" and stage == 1:
+            clauses.append(f"{name} reached the quota on first preferences")
+        elif elected["reason"] == "quota":
+            clauses.append(
+                f"{name} reached the quota at stage {stage}{_passed_on_to(name, stage, stv['stages'])}"
+            )
+        else:
+            left = _plural(last, "as the only candidate left for the last place",
+                           "as one of the last candidates left for the places remaining")
+            clauses.append(f"{name} was agreed at stage {stage} {left}")
+    return [how, "; ".join(clauses) + "."] if clauses else [how]
+
+
+def _lot_in_words(result: dict) -> list[str]:
+    stv = result.get("stv") or {}
+    if not (result.get("tie_broken_by_lot") or stv.get("tie_broken_by_lot")):
+        return []
+    seed = result.get("seed") or stv.get("seed")
+    audit = f"the seed ({seed}) is shown in the audit of the count below."
+    ties = stv.get("ties_by_lot") if stv else ([result["tied_at_cutoff"]] if result.get("tied_at_cutoff") else [])
+    if not ties:
+        # Counted before the tied candidates were stored: say so without names.
+        return [f"A tie was broken by lot, in public; {audit}"]
+    return [f"A tie between {_and(list(tied))} was broken by lot, in public; {audit}" for tied in ties]
+
+
+def result_in_words(result: dict) -> list[str]:
+    """The stored count explained in plain English, sentence by sentence, for the top of the results page: how many
+    practices' votes decided it, how the method works and which candidates were agreed and why, then any tie broken
+    by lot. Reads only the stored result (never recounts); no queries."""
+    sentences = [_who_decided(result)]
+    candidates = result.get("candidates", [])
+    if candidates and len(candidates) <= result.get("places", 0):
+        sentences.append(
+            f"There {_plural(len(candidates), 'was', 'were')} no more candidates than places, "
+            "so every candidate was agreed."
+        )
+    elif result.get("method") == Exercise.Method.RANKED:
+        sentences += _stv_in_words(result)
+    else:
+        sentences += _tally_in_words(result)
+    return sentences + _lot_in_words(result)

@@ -358,6 +358,7 @@ def count_exercise(exercise: Exercise, candidates: list[Candidate], ballots: lis
             "quota": _s(stv.quota),
             "seed": str(stv.seed),
             "tie_broken_by_lot": stv.tie_broken_by_lot,
+            "ties_by_lot": [list(tied) for tied in stv.ties_by_lot],
             "elected": [{"name": e.name, "stage": e.stage, "reason": e.reason} for e in stv.elected],
             "excluded": list(stv.excluded),
             "stages": [
@@ -399,6 +400,9 @@ def count_exercise(exercise: Exercise, candidates: list[Candidate], ballots: lis
         ]
         result["note"] = tally.note
         result["tie_broken_by_lot"] = tally.tie_broken_by_lot
+        result["tied_at_cutoff"] = list(tally.tied_at_cutoff)
+        if exercise.method == Exercise.Method.POINTS:
+            result["points_per_ballot"] = exercise.points_per_ballot
         result["seed"] = str(tally.seed)
     by_title = {c.title: c.pk for c in candidates}
     result["winners"] = winners

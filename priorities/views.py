@@ -119,7 +119,10 @@ def _stage_table(result: dict) -> dict:
 
 def _result_context(exercise: Exercise, user) -> dict:
     result = exercise.result
-    context = {"result": result, "winners": result["winners"], "note": result.get("note", "")}
+    context = {
+        "result": result, "winners": result["winners"], "note": result.get("note", ""),
+        "in_words": selectors.result_in_words(result),
+    }
     if exercise.method == Exercise.Method.RANKED:
         context["stage_table"] = _stage_table(result)
     else:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from decisions.models import DecisionItem
 from members.forms import (
+    DayMonthYearField,
     FileAgainMixin,
     PaperFileField,
     PaperForm,
@@ -26,7 +27,6 @@ from priorities.models import AgreedPriority
 from . import services
 from .models import Action, AgendaItem, Forum, Meeting, MeetingPaper, Relationship, Representative, Request, Review
 
-DATE = {"type": "date"}
 MEMBER_KINDS = [k for k in Organisation.Kind.values if k not in Organisation.SYSTEM_PARTNER_KINDS]
 
 
@@ -67,9 +67,9 @@ class RepresentativeForm(ShapeOnlyModelForm):
     class Meta:
         model = Representative
         fields = ["user", "role", "term_starts_on", "term_ends_on"]
-        labels = {"role": "Appointed as", "term_starts_on": "Term starts", "term_ends_on": "Term ends"}
-        widgets = {"role": forms.RadioSelect, "term_starts_on": forms.DateInput(DATE),
-                   "term_ends_on": forms.DateInput(DATE)}
+        labels = {"role": "Appointed as", "term_starts_on": "Start of the term", "term_ends_on": "End of the term"}
+        widgets = {"role": forms.RadioSelect}
+        field_classes = {"term_starts_on": DayMonthYearField, "term_ends_on": DayMonthYearField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,7 +103,7 @@ class RelationshipForm(ShapeOnlyModelForm):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label="Date of the meeting", widget=forms.DateInput(DATE))
+    held_on = DayMonthYearField(label="Date of the meeting")
     agenda = forms.CharField(
         label="Agenda items", widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One item per line, in the order of the forum's agenda.",
@@ -119,7 +119,7 @@ class MeetingForm(forms.Form):
 class MeetingEditForm(forms.Form):
     """The meeting's date and one title field per current agenda item, named `item_<id>`."""
 
-    held_on = forms.DateField(label="Date of the meeting", widget=forms.DateInput(DATE))
+    held_on = DayMonthYearField(label="Date of the meeting")
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,7 +198,7 @@ class ActionForm(ShapeOnlyModelForm):
         model = Action
         fields = ["title", "owner", "support", "due_on", "meeting", "decision", "priority"]
         labels = {"meeting": "From a forum meeting", "decision": "For a decision", "priority": "For a priority"}
-        widgets = {"due_on": forms.DateInput(DATE)}
+        field_classes = {"due_on": DayMonthYearField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,7 +224,7 @@ class ActionUpdateForm(forms.Form):
         label="Completion note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed when you close the action: what was done, or why it is no longer needed.",
     )
-    due_on = forms.DateField(label="Due date", widget=forms.DateInput(DATE))
+    due_on = DayMonthYearField(label="Due date")
 
 
 class ReviewForm(ShapeOnlyModelForm):
@@ -233,12 +233,12 @@ class ReviewForm(ShapeOnlyModelForm):
         fields = ["reviewed_on", "working_well", "overstepped_mandate", "thin_feedback", "next_steps"]
         labels = {"reviewed_on": "Date of the review"}
         widgets = {
-            "reviewed_on": forms.DateInput(DATE),
             "working_well": forms.Textarea(attrs={"rows": 3}),
             "overstepped_mandate": forms.Textarea(attrs={"rows": 3}),
             "thin_feedback": forms.Textarea(attrs={"rows": 3}),
             "next_steps": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"reviewed_on": DayMonthYearField}
 
 
 # The public request form ----------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ class RequestForm(FileAgainMixin, ShapeOnlyModelForm):
             "organisation_name": "For example: North Shire Integrated Care Board.",
             "summary": "A short title, for example: winter vaccination plan for care homes.",
             "details": "What you are asking general practice for, and any background we need.",
-            "needed_by": "For example, 2026-12-18. We aim to triage every request within 5 working days.",
+            "needed_by": "For example, 18 12 2026. We aim to triage every request within 5 working days.",
         }
         widgets = {
             "requester_name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -295,14 +295,17 @@ class RequestForm(FileAgainMixin, ShapeOnlyModelForm):
             "requester_role": forms.TextInput(attrs={"autocomplete": "organization-title"}),
             "organisation_name": forms.TextInput(attrs={"autocomplete": "organization"}),
             "details": forms.Textarea(attrs={"rows": 6}),
-            "needed_by": forms.DateInput(DATE),
         }
+        field_classes = {"needed_by": DayMonthYearField}
 
     MULTILINE = {"details"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["details"].help_text += f" Up to {self.fields['details'].max_length:,} characters."
+        # The label is a question; the date's messages need its name.
+        self.fields["needed_by"].noun = "the date you need a response by"
+        self.fields["needed_by"].subject = "The date you need a response by"
 
     @property
     def is_bot(self) -> bool:

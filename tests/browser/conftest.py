@@ -94,6 +94,19 @@ def sign_in(page):
 
 
 @pytest.fixture
+def fill_date(page):
+    """Types a date into the NHS.UK date input whose legend is `legend`: fill_date("Due date", date(2027, 3, 31))."""
+
+    def _fill(legend: str, day):
+        group = page.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill(str(day.day))
+        group.get_by_label("Month").fill(str(day.month))
+        group.get_by_label("Year").fill(str(day.year))
+
+    return _fill
+
+
+@pytest.fixture
 def axe_violations(page):
     """Runs axe-core on the current page for WCAG 2.0/2.1/2.2 A and AA rules; returns the violations."""
 

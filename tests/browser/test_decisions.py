@@ -68,7 +68,7 @@ def _respond(page, sign_in, axe_violations, email, seat, stance, **reasons):
     _sign_out(page)
 
 
-def test_the_consensus_journey(page, sign_in, axe_violations, journey):
+def test_the_consensus_journey(page, sign_in, axe_violations, fill_date, journey):
     item = journey
     # The chair opens a consensus check.
     sign_in("chair@example.nhs.uk")
@@ -82,8 +82,8 @@ def test_the_consensus_journey(page, sign_in, axe_violations, journey):
     page.get_by_role("button", name="Open the consensus check").click()
     assert "There is a problem" in page.get_by_role("alert").inner_text()
     assert axe_violations() == []
-    deadline = (timezone.localdate() + timezone.timedelta(days=7)).isoformat()
-    page.get_by_label("Deadline for positions").fill(deadline)
+    deadline = timezone.localdate() + timezone.timedelta(days=7)
+    fill_date("Deadline for positions", deadline)
     page.get_by_role("button", name="Open the consensus check").click()
     assert page.get_by_text("Round 1 is open").is_visible()
     assert axe_violations() == []
@@ -118,7 +118,7 @@ def test_the_consensus_journey(page, sign_in, axe_violations, journey):
     sign_in("chair@example.nhs.uk")
     page.goto(f"/decisions/{item.pk}/")
     page.get_by_role("link", name="Open round 2").click()
-    page.get_by_label("Deadline for positions").fill(deadline)
+    fill_date("Deadline for positions", deadline)
     page.get_by_role("button", name="Open the consensus check").click()
     _sign_out(page)
     _respond(page, sign_in, axe_violations, "cd@example.nhs.uk", "Riverside PCN", "Support")

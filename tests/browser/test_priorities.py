@@ -1,7 +1,7 @@
 """The priorities journey end to end: the chair opens an exercise, two practices vote (one ranks, one changes its
 vote), the chair closes and publishes, and an agreed priority gets a plan. Every page passes axe-core."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -42,7 +42,9 @@ def _local(dt) -> str:
     return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_chair_runs_an_exercise_practices_vote_and_a_priority_gets_a_plan(page, sign_in, axe_violations, people):
+def test_chair_runs_an_exercise_practices_vote_and_a_priority_gets_a_plan(
+    page, sign_in, axe_violations, fill_date, people
+):
     sign_in("chair@example.nhs.uk")
     page.get_by_role("link", name="Priorities", exact=True).first.click()
     page.wait_for_url("**/priorities/")  # the next lines read the page itself, which does not wait by itself
@@ -139,7 +141,7 @@ def test_chair_runs_an_exercise_practices_vote_and_a_priority_gets_a_plan(page, 
     page.get_by_role("link", name="Add an objective").click()
     page.get_by_label("Title").fill("Keep experienced GPs in Northbrook")
     page.get_by_label("Lead", exact=True).fill("Dr Lee, LMC")
-    page.get_by_label("Due date").fill("2027-03-31")
+    fill_date("Due date", date(2027, 3, 31))
     page.get_by_label("Funding").fill("ICB retention fund")
     page.get_by_role("button", name="Add to the plan").click()
     page.get_by_role("link", name="Update Keep experienced GPs in Northbrook").click()

@@ -68,7 +68,7 @@ def gatekeeper_user():
 
 
 def test_a_partner_request_is_triaged_onto_the_agenda_and_the_outcome_emailed(
-    page, sign_in, axe_violations, gatekeeper_user, smtp_inbox, settings
+    page, sign_in, axe_violations, fill_date, gatekeeper_user, smtp_inbox, settings
 ):
     settings.REQUEST_FORM_MIN_SECONDS = 0
     page.goto("/representation/requests/new/")
@@ -84,7 +84,7 @@ def test_a_partner_request_is_triaged_onto_the_agenda_and_the_outcome_emailed(
     page.get_by_label("What is your request about?").fill("Winter vaccination plan")
     page.get_by_label("What do you want from general practice?").fill("Your support for care home visits.")
     needed_by = timezone.localdate() + timedelta(days=21)
-    page.get_by_label("By when do you need a response?").fill(needed_by.isoformat())
+    fill_date("By when do you need a response?", needed_by)
     page.get_by_role("button", name="Send the request").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Your request has been sent"
     assert axe_violations() == []

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.template import Context, Template
@@ -51,7 +52,9 @@ def test_a_bad_date_range_is_refused_with_the_error_summary(client_for, chair, l
     assert response.status_code == 400
     html = response.content.decode()
     assert "There is a problem" in html and "The end date must be on or after the start date." in html
-    assert 'value="2026-05-01"' in html
+    # What was typed is kept, in the day, month and year boxes of the NHS.UK date input.
+    assert [re.search(rf'name="date_from_{part}"[^>]*value="(\w+)"', html)[1] for part in ("day", "month", "year")] \
+        == ["01", "05", "2026"]
 
 
 def test_practices_see_only_published_decisions_in_the_log(client_for, practice_user, log_items):

@@ -222,6 +222,7 @@ def test_it_breaks_an_exclusion_tie_by_the_most_recent_earlier_stage():
     assert fourth.action == "B excluded"
     assert "stage 2" in fourth.tie_note
     assert result.tie_broken_by_lot is False
+    assert result.ties_by_lot == ()
     assert result.excluded == ("E", "D", "B", "C")
     # A never reaches the quota but is the last continuing candidate for the last seat (rule 52).
     assert [(e.name, e.stage, e.reason) for e in result.elected] == [("A", 5, "last vacancies")]
@@ -233,6 +234,7 @@ def test_it_breaks_a_tie_equal_at_every_stage_by_lot_the_same_way_every_time():
     again = count_stv(["A", "B", "C"], ballots, seats=1)
     assert first.tie_broken_by_lot is True
     assert "lot" in first.stages[1].tie_note
+    assert first.ties_by_lot == (("A", "B"),)
     assert first.excluded == again.excluded
     assert first.seed == default_seed(["C", "B", "A"])
     assert {count_stv(["A", "B", "C"], ballots, 1, seed=s).excluded[0] for s in range(20)} == {"A", "B"}

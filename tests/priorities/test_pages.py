@@ -198,6 +198,28 @@ def test_bad_exercise_input_shows_the_error_summary_and_keeps_what_was_typed(cli
     assert not Exercise.objects.exists()
 
 
+def _checked_radios(html: str) -> dict[str, str]:
+    """{name: value} of every radio rendered checked, each asserted to be drawn as an NHS.UK radio."""
+    checked = {}
+    for item in re.findall(r'<div class="nhsuk-radios__item">(.*?)</div>', html, re.S):
+        radio = re.search(r'<input type="radio" name="(\w+)" value="(\w+)"[^>]*>', item)
+        assert radio and 'class="nhsuk-label nhsuk-radios__label"' in item
+        if re.search(r"\schecked\b", radio.group(0)):
+            checked[radio.group(1)] = radio.group(2)
+    return checked
+
+
+def test_the_chosen_method_and_weighting_stay_selected_after_a_failed_submit_and_on_edit(client_for, chair):
+    response = client_for(chair).post(
+        reverse("priorities:exercise_create"), _exercise_post(title="", method="points", weighting="list_size")
+    )
+    assert response.status_code == 400
+    assert _checked_radios(response.content.decode()) == {"method": "points", "weighting": "list_size"}
+    draft = ExerciseFactory(status="draft", method="ranked", weighting="list_size")
+    html = client_for(chair).get(reverse("priorities:exercise_edit", args=[draft.pk])).content.decode()
+    assert _checked_radios(html) == {"method": "ranked", "weighting": "list_size"}
+
+
 def test_the_chair_adds_candidates_to_a_draft_and_opens_it(client_for, chair):
     draft = ExerciseFactory(status="draft", places=1)
     client = client_for(chair)

@@ -281,7 +281,11 @@ def test_a_bad_meeting_correction_is_refused_and_keeps_what_was_typed(client_for
     ))
     assert response.status_code == 400
     html = response.content.decode()
-    assert "There is a problem" in html and new_date.isoformat() in html and "Discharge summaries" in html
+    assert "There is a problem" in html and "Discharge summaries" in html
+    # The date typed is kept, in the NHS.UK date input's year, month and day boxes.
+    year, month, day = new_date.isoformat().split("-")
+    for part, value in [("day", day), ("month", month), ("year", year)]:
+        assert f'name="held_on_{part}" type="text" inputmode="numeric" value="{value}"' in html
     meeting.refresh_from_db()
     second.refresh_from_db()
     assert meeting.held_on == TODAY + timedelta(days=10) and second.title == "Discharge leters"
