@@ -73,6 +73,12 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
                  for c in decisions["consensus_checks"]],
             ),
             _section(
+                "Consensus reached, waiting for the chair to confirm",
+                "Every seat has responded and none blocks. The chair confirms the outcome and writes the decision.",
+                [{"text": item.title, "url": reverse("decisions:item", args=[item.pk])}
+                 for item in decisions["awaiting_sign_off"]],
+            ),
+            _section(
                 "Next leadership meeting" + (f", {_day(agenda.meeting.meets_on)}" if agenda.meeting else ""),
                 "The agenda as it stands.",
                 [{"text": item.title, "url": reverse("representation:agenda")} for item in agenda.items],

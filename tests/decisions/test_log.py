@@ -128,3 +128,22 @@ def test_principles_are_listed_with_their_adoption_dates(client_for, practice_us
     PrincipleFactory(title="Subsidiarity", adopted_on="2024-09-04")
     html = client_for(practice_user).get(reverse("decisions:principles")).content.decode()
     assert "Subsidiarity" in html and "4 September 2024" in html
+
+
+def test_the_digest_lists_as_consensus_checks_only_rounds_still_asking_seats(chair, agreed_item, seats, deadline):
+    asking = services.round_open(item=DecisionItemFactory(raised_by=chair, title="Still asking"), by=chair,
+                                 deadline=deadline)
+    heard = services.round_open(item=DecisionItemFactory(raised_by=chair, title="All heard"), by=chair,
+                                deadline=deadline)
+    for seat in seats.values():
+        services.position_record(round=heard, seat=seat, by=seat.holder, stance="support")
+    confirmed = services.round_open(item=DecisionItemFactory(raised_by=chair, title="Confirmed"), by=chair,
+                                    deadline=deadline)
+    for seat in seats.values():
+        services.position_record(round=confirmed, seat=seat, by=seat.holder, stance="support")
+    services.item_confirm(item=confirmed.item, by=chair, statement="Agreed.", publish=True)
+    summary = selectors.digest_summary(since=timezone.now() - timezone.timedelta(days=7))
+    assert [c["item"].title for c in summary["consensus_checks"]] == [asking.item.title]
+    # Every seat heard: it waits for the chair, and the digest says so apart.
+    assert [item.title for item in summary["awaiting_sign_off"]] == ["All heard"]
+    assert "Confirmed" in [item.title for item in summary["published"]]
