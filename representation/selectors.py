@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
+from decisions.models import DecisionItem
 from members.models import Place
 from members.papers import with_versions
 from members.places import unscoped
@@ -242,17 +243,22 @@ def representatives_due_review(*, today: date | None = None) -> list[Representat
 class Agenda:
     meeting: LeadershipMeeting | None
     items: list[LeadershipAgendaItem] = field(default_factory=list)
+    # Decisions whose consensus waits for the chair's confirmation: on the agenda the moment the last seat is
+    # heard, without anyone gathering them, and off it once confirmed.
+    sign_offs: list[DecisionItem] = field(default_factory=list)
 
 
 def next_agenda(*, today: date | None = None) -> Agenda:
-    """The next leadership meeting (today or later) and its agenda in order (two queries)."""
+    """The next leadership meeting (today or later), its agenda in order less what has been settled since it was
+    gathered, and the decisions to sign off (three queries)."""
     today = today or timezone.localdate()
+    sign_offs = list(DecisionItem.objects.awaiting_sign_off().order_by("title", "pk"))
     meeting = (
         LeadershipMeeting.objects.upcoming(today)
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=LeadershipAgendaItem.objects.filter(is_archived=False)
+                queryset=LeadershipAgendaItem.objects.listed()
                 .select_related(
                     "request", "decision", "feedback__agenda_item__meeting__forum", "feedback__sign_off_decision",
                     "action__owner",
@@ -264,8 +270,8 @@ def next_agenda(*, today: date | None = None) -> Agenda:
         .first()
     )
     if meeting is None:
-        return Agenda(meeting=None)
-    return Agenda(meeting=meeting, items=meeting.agenda)
+        return Agenda(meeting=None, sign_offs=sign_offs)
+    return Agenda(meeting=meeting, items=meeting.agenda, sign_offs=sign_offs)
 
 
 def attention_counts(*, today: date | None = None) -> dict[str, int]:
