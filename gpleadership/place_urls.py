@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("about/", views.about, name="about"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/remind/<str:target>/<int:pk>/", views.dashboard_remind, name="dashboard_remind"),
     path("digest/", views.digest_preview, name="digest_preview"),
     path("", include("members.urls")),
     path("decisions/", include("decisions.urls")),

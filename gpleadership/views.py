@@ -1,14 +1,18 @@
+from datetime import timedelta
 from http import HTTPStatus
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.handlers.wsgi import get_script_name
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from members import access
 from members.models import ICS, GroupRole, Membership, Place, Seat
@@ -16,7 +20,7 @@ from members.places import nowhere, place_prefix, unscoped
 from members.selectors import places_of
 from members.services import calendar_feed_owner
 
-from . import calendar, charts, digest, ics, sections, waiting
+from . import calendar, charts, digest, ics, reminders, sections, waiting
 
 
 def csrf_failure(request, reason=""):
@@ -85,12 +89,22 @@ def place_chooser(request):
     })
 
 
+def _require_dashboard(user):
+    """The chair's dashboard, its reminders and the digest preview: the chair, and gatekeepers as admin support."""
+    access.require(access.is_chair(user) or access.is_gatekeeper(user))
+
+
 @login_required
 def dashboard(request):
-    """The chair's weekly look at what is stuck, overdue or unheard. Gatekeepers see it too, as admin support."""
-    access.require(access.is_chair(request.user) or access.is_gatekeeper(request.user))
+    """The chair's weekly look at what is stuck, overdue or unheard, with a reminder to send beside what waits on
+    someone. Gatekeepers see it too, as admin support."""
+    _require_dashboard(request.user)
     today = timezone.localdate()
-    all_sections = sections.for_dashboard(today=today)
+    week = digest.week_starting(today)
+    # "New since last week": what entered a section since last week's Monday, so on any day of this week the
+    # chair sees what arrived since the last weekly look as well as during this week.
+    since = week - timedelta(days=7)
+    all_sections = sections.for_dashboard(today=today, since=since, reminded=reminders.reminded_on(today))
     return render(
         request,
         "gpleadership/dashboard.html",
@@ -98,16 +112,41 @@ def dashboard(request):
         # Sections are listed most urgent first (sections.for_dashboard's order); those with nothing in them are
         # gathered at the end, folded, so the page opens on what needs doing.
         {"sections": [s for s in all_sections if s["count"]], "quiet": [s for s in all_sections if not s["count"]],
-         "today": today, "week": digest.week_starting(today),
+         "today": today, "week": week, "since": since,
          "total": sum(s["count"] for s in all_sections),
          "charts": charts.for_dashboard(today=today, now=timezone.now()), "window_weeks": charts.WINDOW_WEEKS},
     )
 
 
 @login_required
+@require_POST
+def dashboard_remind(request, target: str, pk: int):
+    """Send today's reminder about one dashboard item to whoever it waits on (gpleadership.reminders)."""
+    _require_dashboard(request.user)
+    if target not in reminders.TARGETS:
+        raise Http404
+    try:
+        sent = reminders.reminder_send(target=target, pk=pk, by=request.user, today=timezone.localdate())
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        emails = f"{sent.queued} email{pluralize(sent.queued)}"
+        if sent.queued and sent.already:
+            messages.success(request, f"Reminder sent: {emails} queued. {sent.already} already went today and "
+                                      "will not be sent twice.")
+        elif sent.queued:
+            messages.success(request, f"Reminder sent: {emails} queued.")
+        else:
+            messages.success(request, "A reminder already went today, so it is not sent twice. Try again tomorrow.")
+    return redirect(reverse("dashboard") + f"#remind-{target}-{pk}")
+
+
+@login_required
 def digest_preview(request):
     """This week's digest as a practice and as the group will read it, and how last week's deliveries went."""
-    access.require(access.is_chair(request.user) or access.is_gatekeeper(request.user))
+    _require_dashboard(request.user)
     week = digest.week_starting()
     since = timezone.now() - timezone.timedelta(days=7)
     last_week = digest.digest_counts(week=week - timezone.timedelta(days=7))

@@ -274,16 +274,23 @@ def next_agenda(*, today: date | None = None) -> Agenda:
     return Agenda(meeting=meeting, items=meeting.agenda, sign_offs=sign_offs)
 
 
-def attention_counts(*, today: date | None = None) -> dict[str, int]:
+def attention_counts(*, today: date | None = None, since: date | None = None) -> dict[str, int]:
     """How many actions are overdue, meetings late with feedback and requests past the triage target: the chair's
-    dashboard lists the first few of each (the selectors above, with `limit`) and says how many there are. Three
-    queries, by the same rules."""
+    dashboard lists the first few of each (the selectors above, with `limit`) and says how many there are; and,
+    as `<name>_new`, how many of them became so on `since` or later (each is overdue, late or past the target from
+    the day after its date). Three queries, by the same rules."""
     today = today or timezone.localdate()
-    return {
-        "overdue_actions": Action.objects.overdue(today).count(),
-        "late_feedback": Meeting.objects.feedback_late(today).count(),
-        "requests_past_target": Request.objects.awaiting_triage().past_target(today).count(),
+    since = since or today
+    entered = since - timedelta(days=1)
+    counted = {
+        "overdue_actions": Action.objects.overdue(today).aggregate(
+            n=Count("pk"), new=Count("pk", filter=Q(due_on__gte=entered))),
+        "late_feedback": Meeting.objects.feedback_late(today).aggregate(
+            n=Count("pk"), new=Count("pk", filter=Q(feedback_due_on__gte=entered))),
+        "requests_past_target": Request.objects.awaiting_triage().past_target(today).aggregate(
+            n=Count("pk"), new=Count("pk", filter=Q(triage_due_on__gte=entered))),
     }
+    return {**{name: c["n"] for name, c in counted.items()}, **{f"{name}_new": c["new"] for name, c in counted.items()}}
 
 
 # "Due soon" on a person's home page: an action due within this many days.
