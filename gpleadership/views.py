@@ -1,6 +1,8 @@
 from datetime import timedelta
 from http import HTTPStatus
 
+from csp.constants import NONE, SELF
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -12,15 +14,16 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from members import access
-from members.models import ICS, GroupRole, Membership, Place, Seat
+from members import access, outbox
+from members.models import ICS, GroupRole, Membership, Place, Seat, User
 from members.places import nowhere, place_prefix, unscoped
 from members.selectors import places_of
 from members.services import calendar_feed_owner
 
-from . import calendar, charts, digest, ics, reminders, sections, waiting
+from . import calendar, charts, digest, emails, ics, reminders, sections, waiting
 
 
 def csrf_failure(request, reason=""):
@@ -143,26 +146,77 @@ def dashboard_remind(request, target: str, pk: int):
     return redirect(reverse("dashboard") + f"#remind-{target}-{pk}")
 
 
+def _digest_reader(request, value) -> User:
+    """The person whose digest is previewed: one of this week's recipients in the place (the chair by default, when
+    they get it)."""
+    recipients = digest.digest_recipients()
+    if value in (None, ""):
+        return recipients.filter(pk=request.user.pk).first() or recipients.order_by("full_name", "email").first()
+    try:
+        return recipients.get(pk=int(value))
+    except (ValueError, User.DoesNotExist) as error:
+        raise Http404("Not one of the digest's recipients.") from error
+
+
 @login_required
 def digest_preview(request):
-    """This week's digest as a practice and as the group will read it, and how last week's deliveries went."""
+    """This week's digest as one named person will read it – its subject, text and HTML, exactly as it is sent –
+    and how last week's deliveries went."""
     _require_dashboard(request.user)
     week = digest.week_starting()
-    since = timezone.now() - timezone.timedelta(days=7)
-    last_week = digest.digest_counts(week=week - timezone.timedelta(days=7))
+    reader = _digest_reader(request, request.GET.get("recipient"))
+    message = emails.digest_message(recipient=reader, week=week) if reader else None
     return render(
         request,
         "gpleadership/digest_preview.html",
         {
             "week": week,
-            "practice_sections": [s for s in sections.for_digest(user=request.user, since=since, is_group=False)
-                                  if s["items"]],
-            "group_sections": [s for s in sections.for_digest(user=request.user, since=since, is_group=True)
-                               if s["items"]],
+            "reader": reader,
+            "choices": digest.digest_recipients().order_by("full_name", "email").only("pk", "full_name", "email"),
+            "message": message,
             "recipients": digest.digest_recipients().count(),
-            "last_week": last_week,
+            "last_week": digest.digest_counts(week=week - timezone.timedelta(days=7)),
         },
     )
+
+
+# The HTML part is shown in a sandboxed frame of its own: an email's HTML carries inline styles, which the portal's
+# policy (no 'unsafe-inline') rightly refuses on its pages. This one document may be framed by the portal's own
+# pages, runs no script, loads nothing and submits nothing, and is sandboxed even when opened on its own.
+EMAIL_FRAME_POLICY = {
+    "default-src": [NONE], "style-src": ["'unsafe-inline'"], "img-src": [SELF], "base-uri": [NONE],
+    "form-action": [NONE], "frame-ancestors": [SELF], "script-src": [NONE], "object-src": [NONE], "sandbox": True,
+}
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+@csp_replace(EMAIL_FRAME_POLICY)
+def digest_preview_html(request):
+    """The HTML part of one person's digest, for the preview's frame."""
+    _require_dashboard(request.user)
+    reader = _digest_reader(request, request.GET.get("recipient"))
+    if reader is None:
+        raise Http404("Nobody gets the digest.")
+    message = emails.digest_message(recipient=reader, week=digest.week_starting())
+    return HttpResponse(emails.html_part(message), content_type="text/html; charset=utf-8")
+
+
+@login_required
+@require_POST
+def digest_test_send(request):
+    """Send one person's digest, as it will be sent, to the signed-in chair (and nobody else), marked as a test."""
+    _require_dashboard(request.user)
+    reader = _digest_reader(request, request.POST.get("recipient"))
+    if reader is None:
+        raise Http404("Nobody gets the digest.")
+    week = digest.week_starting()
+    outbox.enqueue(key=emails.digest_test_key(), kind=emails.DIGEST_TEST, recipient=request.user,
+                   params={"week": week.isoformat(), "recipient": reader.pk, "to": request.user.pk})
+    messages.success(request, f"A test of {reader.get_full_name()}'s digest is on its way to you at "
+                              f"{request.user.email}.")
+    return redirect(reverse("digest_preview") + f"?recipient={reader.pk}")
 
 
 @login_required

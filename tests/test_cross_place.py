@@ -265,6 +265,8 @@ URL_MAP = {
                                    {"target": "action", "pk": b.records["action"].pk},
                                    {"target": "feedback", "pk": b.records["meeting"].pk}],
     "digest_preview": NO_RECORD,
+    "digest_preview_html": NO_RECORD,
+    "digest_test_send": NO_RECORD,
     "members:directory": NO_RECORD,
     "members:organisation": _each("practice", "pcn", "trust"),
     "members:group": NO_RECORD,
