@@ -135,18 +135,18 @@ def dashboard_remind(request, target: str, pk: int):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        emails = f"{sent.queued} email{pluralize(sent.queued)}"
+        queued = f"{sent.queued} email{pluralize(sent.queued)}"
         if sent.queued and sent.already:
-            messages.success(request, f"Reminder sent: {emails} queued. {sent.already} already went today and "
+            messages.success(request, f"Reminder sent: {queued} queued. {sent.already} already went today and "
                                       "will not be sent twice.")
         elif sent.queued:
-            messages.success(request, f"Reminder sent: {emails} queued.")
+            messages.success(request, f"Reminder sent: {queued} queued.")
         else:
             messages.success(request, "A reminder already went today, so it is not sent twice. Try again tomorrow.")
     return redirect(reverse("dashboard") + f"#remind-{target}-{pk}")
 
 
-def _digest_reader(request, value) -> User:
+def _digest_reader(request, value) -> User | None:
     """The person whose digest is previewed: one of this week's recipients in the place (the chair by default, when
     they get it)."""
     recipients = digest.digest_recipients()
