@@ -8,7 +8,7 @@ constraints that must hold whatever code writes to them.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -50,6 +50,15 @@ class DecisionItemQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(status=DecisionItem.Status.AGREED, published_at__isnull=False)
+
+    def awaiting_sign_off(self):
+        """In a consensus check whose round reached consensus (every seat heard, none blocking, whether the round
+        is still open or closed with it) and the chair has not yet confirmed the outcome: what the agenda brings
+        to sign off. services.check_confirmable is the same rule for one item."""
+        reached = Round.objects.filter(item_id=OuterRef("pk")).filter(
+            Q(outcome=Round.Outcome.CONSENSUS) | Q(pk__in=Round.objects.all_heard().values("pk"))
+        )
+        return self.filter(status=DecisionItem.Status.CONSENSUS_CHECK).filter(Exists(reached))
 
     def public(self):
         """Published decisions the chair chose to show on the public About page."""
@@ -159,6 +168,20 @@ class RoundQuerySet(models.QuerySet):
     def live(self, now=None):
         """Open and before the deadline: seats are still recording positions. Round.is_live is its twin."""
         return self.open().filter(deadline__gt=now or timezone.now())
+
+    def _unanswered(self):
+        return Round.seats.through.objects.filter(round_id=OuterRef("pk")).exclude(
+            Exists(Position.objects.filter(round_id=OuterRef("round_id"), seat_id=OuterRef("seat_id")))
+        )
+
+    def waiting_for_seats(self):
+        """Open, with a seat asked that has not responded: a consensus check still being answered. (A block closes
+        its round at once, so an open round never holds one.) services.round_verdict's missing seats, for one."""
+        return self.open().filter(Exists(self._unanswered()))
+
+    def all_heard(self):
+        """Open, with every seat asked heard: consensus reached, waiting for the chair to confirm it."""
+        return self.open().exclude(Exists(self._unanswered()))
 
 
 class Round(models.Model):

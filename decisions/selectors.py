@@ -296,21 +296,26 @@ def item_discussion(item: DecisionItem, *, user, now: datetime) -> dict:
 
 
 def digest_summary(*, since: datetime) -> dict:
-    """For the weekly digest: decisions published since `since`, and items in a live consensus check."""
+    """For the weekly digest: decisions published since `since`, items in a live consensus check still waiting for
+    seats, and items whose consensus waits for the chair's confirmation. Three queries."""
     now = timezone.now()
     published = list(
         DecisionItem.objects.published().filter(published_at__gte=since)
         .prefetch_related(Prefetch("principles", queryset=Principle.objects.order_by("title")))
         .order_by("-published_at")
     )
+    # Only rounds still asking seats: an item whose seats have all answered waits for the chair, not for a seat,
+    # and an agreed, parked or withdrawn item is in no consensus check at all.
     live = list(
-        Round.objects.live(now).select_related("item").order_by("deadline")
+        Round.objects.live(now).waiting_for_seats().filter(item__status=DecisionItem.Status.CONSENSUS_CHECK)
+        .select_related("item").order_by("deadline")
     )
     return {
         "since": since,
         "published": published,
         "consensus_checks": [{"item": r.item, "round": r.number, "round_id": r.pk, "deadline": r.deadline}
                              for r in live],
+        "awaiting_sign_off": list(DecisionItem.objects.awaiting_sign_off().order_by("title", "pk")),
     }
 
 

@@ -1,5 +1,6 @@
 """The weekly digest email, built when it is sent (members.outbox)."""
 
+import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.template.loader import render_to_string
@@ -20,10 +21,34 @@ def _since(week: date):
     return timezone.make_aware(datetime.combine(week - timedelta(days=7), time.min))
 
 
-@outbox.builder(DIGEST, label="Weekly digest")
-def digest(email: OutboxEmail):
+def digest_message(*, recipient: User, week: date, shared: bool = False, test_to: User | None = None,
+                   content: dict | None = None):
+    """One person's digest for the week, as it is sent: the weekly send (`shared`: the place's part may come from
+    the cache; `content`: read ahead for a batch by read_digests), the chair's preview, and a test sent to the chair
+    (`test_to`), whose subject says it is a test and whose person it shows."""
     from .digest import digest_content
 
+    context = dict(content) if content is not None else digest_content(user=recipient, since=_since(week),
+                                                                         shared=shared)
+    context["week_starting"] = week
+    subject = f"Weekly digest, week of {week:%-d %B %Y}"
+    if test_to is not None:
+        subject = f"Test: {subject}, as {recipient.get_full_name() or recipient.email} will read it"
+    return outbox.message(
+        subject=subject,
+        body=render_to_string("gpleadership/email/digest.txt", context),
+        html=render_to_string("gpleadership/email/digest.html", context),
+        to=[(test_to or recipient).email],
+    )
+
+
+def html_part(message) -> str:
+    return next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
+                "")
+
+
+@outbox.builder(DIGEST, label="Weekly digest")
+def digest(email: OutboxEmail):
     read = getattr(email, "read_ahead", None)  # what read_digests found for a batch
     recipient = read["recipient"] if read else User.objects.get(pk=email.params["recipient"])
     if not recipient.is_active:
@@ -31,14 +56,7 @@ def digest(email: OutboxEmail):
     week = date.fromisoformat(email.params["week"])
     if timezone.localdate() - week >= timedelta(days=7):
         raise outbox.Skip("a digest for a week that is over is news no longer")
-    context = dict(read["content"]) if read else digest_content(user=recipient, since=_since(week), shared=True)
-    context["week_starting"] = week
-    return outbox.message(
-        subject=f"Weekly digest, week of {week:%-d %B %Y}",
-        body=render_to_string("gpleadership/email/digest.txt", context),
-        html=render_to_string("gpleadership/email/digest.html", context),
-        to=[recipient.email],
-    )
+    return digest_message(recipient=recipient, week=week, shared=True, content=read["content"] if read else None)
 
 
 @outbox.batch_reader(DIGEST)
@@ -60,3 +78,21 @@ def read_digests(emails: list[OutboxEmail]) -> None:
         for email in rows:
             recipient = people[email.params["recipient"]]
             email.read_ahead = {"recipient": recipient, "content": contents[recipient.pk]}
+
+
+DIGEST_TEST = "gpleadership.digest_test"
+
+
+def digest_test_key() -> str:
+    # Every press sends a test: the chair may want to see it again after changing something.
+    return f"{DIGEST_TEST}:{uuid.uuid4().hex}"
+
+
+@outbox.builder(DIGEST_TEST, label="Test of the weekly digest")
+def digest_test(email: OutboxEmail):
+    """One person's digest, sent to the chair who asked for a test of it (and to nobody else)."""
+    recipient = User.objects.get(pk=email.params["recipient"])
+    test_to = User.objects.filter(pk=email.params["to"], is_active=True).first()
+    if test_to is None:
+        raise outbox.Skip("the person who asked for the test has left")
+    return digest_message(recipient=recipient, week=date.fromisoformat(email.params["week"]), test_to=test_to)

@@ -4,6 +4,8 @@ Each section is a dict: a heading, a plain-words lead, and items (text, optional
 selector used here runs a fixed number of queries, so the digest and the dashboard do too.
 """
 
+from datetime import date, timedelta
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +17,8 @@ from members import selectors as member_selectors
 from priorities import emails as priority_emails
 from priorities import selectors as priority_selectors
 from representation import selectors as representation_selectors
+
+from . import reminders
 
 
 def _section(heading: str, lead: str, items: list[dict], *, count: int | None = None, more_url: str = "") -> dict:
@@ -71,6 +75,12 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
                 [{"text": f"{c['item'].title} (round {c['round']}) – deadline {_day(c['deadline'])}",
                   "url": reverse("decisions:item", args=[c["item"].pk]), "round": c["round_id"]}
                  for c in decisions["consensus_checks"]],
+            ),
+            _section(
+                "Consensus reached, waiting for the chair to confirm",
+                "Every seat has responded and none blocks. The chair confirms the outcome and writes the decision.",
+                [{"text": item.title, "url": reverse("decisions:item", args=[item.pk])}
+                 for item in decisions["awaiting_sign_off"]],
             ),
             _section(
                 "Next leadership meeting" + (f", {_day(agenda.meeting.meets_on)}" if agenda.meeting else ""),
@@ -145,101 +155,160 @@ def _first_names(practices, shown: int = DASHBOARD_TOP) -> str:
     return names + (f" and {len(practices) - shown} more" if len(practices) > shown else "")
 
 
-def for_dashboard(*, today) -> list[dict]:
-    attention = decision_selectors.chair_attention()
-    counts = representation_selectors.attention_counts(today=today)
+def _entered_since(value, since: date) -> bool:
+    """Whether an item entered its section (its date: a deadline passed, a round opened) on `since` or later."""
+    if value is None:
+        return False
+    if hasattr(value, "hour"):
+        value = timezone.localdate(value)
+    return value >= since
+
+
+def _item(text: str, *, url: str = "", tag: str = "", new: bool = False, remind: tuple[str, int] | None = None,
+          chase: bool = False) -> dict:
+    """A dashboard item: what it is, the page that opens it, and the reminder the chair may send about it
+    (gpleadership.reminders: `remind` is its target and id; `chase` says it is an action, chased rather than
+    reminded)."""
+    return {"text": text, "url": url, "tag": tag, "new": new, "chase": chase,
+            "remind": {"target": remind[0], "pk": remind[1]} if remind else None}
+
+
+def _dashboard_section(heading: str, lead: str, items: list[dict], *, count: int | None = None, more_url: str = "",
+                       new: int | None = None) -> dict:
+    """A section with how many of its items are "new since last week": counted by the database for a section that
+    lists only its first few (`new`), from its items otherwise."""
+    section = _section(heading, lead, items, count=count, more_url=more_url)
+    section["new"] = sum(1 for item in items if item["new"]) if new is None else new
+    return section
+
+
+def for_dashboard(*, today, since: date | None = None, reminded: set | None = None) -> list[dict]:
+    """The chair's dashboard, most urgent first. `since` (the start of last week) marks what entered each section
+    since then as new; `reminded`, the (target, id) of items reminded today (gpleadership.reminders.reminded_on).
+    A fixed number of queries."""
+    since = since or today
+    reminded = reminded or set()
+    now = timezone.now()
+    attention = decision_selectors.chair_attention(now=now)
+    counts = representation_selectors.attention_counts(today=today, since=since)
+    plan_counts = priority_selectors.plan_items_needing_attention_counts(today=today, since=since)
     not_voted = priority_selectors.practices_not_voted()
     practices = member_selectors.practices_without_voting_contact()
-    return [
-        _section(
+    review_after = timedelta(days=representation_selectors.REVIEW_INTERVAL_DAYS)
+    ack_after = timedelta(days=decision_selectors.LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
+    all_sections = [
+        _dashboard_section(
             "Consensus rounds past their deadline",
             "Still open after the deadline: close them (without consensus if seats are missing).",
-            [{"text": f"{r.item.title}, round {r.number} – deadline {_day(r.deadline)}", "tag": "Overdue",
-              "url": reverse("decisions:item", args=[r.item_id])} for r in attention["overdue_rounds"]],
+            [_item(f"{r.item.title}, round {r.number} – deadline {_day(r.deadline)}", tag="Overdue",
+                   url=reverse("decisions:item", args=[r.item_id]), new=_entered_since(r.deadline, since))
+             for r in attention["overdue_rounds"]],
         ),
-        _section(
+        _dashboard_section(
             "Seats not yet heard in open rounds",
             "Consensus needs every seat to respond. A phone call now saves a second round.",
-            [{"text": f"{w['item'].title}: " + ", ".join(s.title for s in w["seats"]), "tag": "Unheard",
-              "url": reverse("decisions:item", args=[w["item"].pk])} for w in attention["seats_not_responded"]],
+            [_item(f"{w['item'].title}: " + ", ".join(s.title for s in w["seats"]), tag="Unheard",
+                   url=reverse("decisions:item", args=[w["item"].pk]), new=_entered_since(w["round"].opened_at, since),
+                   # Past the deadline a seat can no longer respond: the round is for closing, not for reminders.
+                   remind=(reminders.ROUND, w["round"].pk) if w["round"].is_live(now) else None)
+             for w in attention["seats_not_responded"]],
         ),
-        _section(
+        _dashboard_section(
             "Published decisions practices have not seen",
             "Fewer than half of practices have acknowledged these after two weeks.",
-            [{"text": f"{d['item'].title} – {d['acknowledged']} of {d['practices']} practices", "tag": "Unheard",
-              "url": reverse("decisions:item", args=[d["item"].pk])} for d in attention["low_acknowledgement"]],
+            [_item(f"{d['item'].title} – {d['acknowledged']} of {d['practices']} practices", tag="Unheard",
+                   url=reverse("decisions:item", args=[d["item"].pk]),
+                   new=_entered_since(d["item"].published_at + ack_after, since))
+             for d in attention["low_acknowledgement"]],
         ),
-        _section(
+        _dashboard_section(
             "Practices that have not voted",
             "In priority votes that are open now.",
-            [{"text": f"{exercise.title}: " + _first_names(missing), "tag": f"{len(missing)} to vote",
-              "url": reverse("priorities:exercise", args=[exercise.pk])}
+            [_item(f"{exercise.title}: " + _first_names(missing), tag=f"{len(missing)} to vote",
+                   url=reverse("priorities:exercise", args=[exercise.pk]),
+                   new=_entered_since(exercise.opens_at, since), remind=(reminders.EXERCISE, exercise.pk))
              for exercise, missing in not_voted.items() if missing],
             # Counted in practices (a practice missing from two votes counts twice), not in votes.
             count=sum(len(missing) for missing in not_voted.values()),
+            new=sum(len(missing) for exercise, missing in not_voted.items()
+                    if _entered_since(exercise.opens_at, since)),
         ),
-        _section(
+        _dashboard_section(
             "Delivery plan items overdue, red or amber",
             "From the agreed priorities' delivery plans.",
-            [{"text": f"{item.priority.title}: {item.title} (lead {item.lead}"
-                      + (f", due {_day(item.due_date)}" if item.due_date else "") + ")",
-              "tag": item.get_rag_status_display(), "url": reverse("priorities:priority", args=[item.priority_id])}
+            [_item(f"{item.priority.title}: {item.title} (lead {item.lead}"
+                   + (f", due {_day(item.due_date)}" if item.due_date else "") + ")",
+                   tag=item.get_rag_status_display(), url=reverse("priorities:priority", args=[item.priority_id]),
+                   new=priority_selectors.is_plan_item_new(item, today=today, since=since))
              for item in priority_selectors.plan_items_needing_attention(today=today, limit=DASHBOARD_TOP)],
-            count=priority_selectors.plan_items_needing_attention_count(today=today),
-            more_url=reverse("priorities:list"),
+            count=plan_counts["count"], new=plan_counts["new"], more_url=reverse("priorities:list"),
         ),
-        _section(
+        _dashboard_section(
             "Overdue actions",
             "Actions from meetings, decisions and priorities past their due date.",
-            [{"text": f"{a.title} – {a.owner.get_full_name()}, due {_day(a.due_on)}", "tag": "Overdue",
-              "url": reverse("representation:action", args=[a.pk])}
+            [_item(f"{a.title} – {a.owner.get_full_name()}, due {_day(a.due_on)}", tag="Overdue",
+                   url=reverse("representation:action", args=[a.pk]),
+                   new=_entered_since(a.due_on + timedelta(days=1), since), remind=(reminders.ACTION, a.pk), chase=True)
              for a in representation_selectors.overdue_actions(today=today, limit=DASHBOARD_TOP)],
-            count=counts["overdue_actions"], more_url=reverse("representation:actions"),
+            count=counts["overdue_actions"], new=counts["overdue_actions_new"],
+            more_url=reverse("representation:actions"),
         ),
-        _section(
+        _dashboard_section(
             "Feedback not yet filed",
             "System meetings whose feedback is late: the group has not heard what was agreed.",
-            [{"text": f"{m.forum.name}, {_day(m.held_on)} – feedback was due {_day(m.feedback_due_on)}",
-              "tag": "Late", "url": reverse("representation:meeting", args=[m.pk])}
+            [_item(f"{m.forum.name}, {_day(m.held_on)} – feedback was due {_day(m.feedback_due_on)}", tag="Late",
+                   url=reverse("representation:meeting", args=[m.pk]),
+                   new=_entered_since(m.feedback_due_on + timedelta(days=1), since), remind=(reminders.FEEDBACK, m.pk))
              for m in representation_selectors.late_feedback(today=today, limit=DASHBOARD_TOP)],
-            count=counts["late_feedback"], more_url=reverse("representation:forums"),
+            count=counts["late_feedback"], new=counts["late_feedback_new"], more_url=reverse("representation:forums"),
         ),
-        _section(
+        _dashboard_section(
             "Requests waiting too long for triage",
             "Requests from system partners past the target time to triage.",
-            [{"text": f"{r.summary} – {r.organisation_name}, received {_day(r.received_at)}", "tag": "Overdue",
-              "url": reverse("representation:request", args=[r.pk])}
+            [_item(f"{r.summary} – {r.organisation_name}, received {_day(r.received_at)}", tag="Overdue",
+                   url=reverse("representation:request", args=[r.pk]),
+                   new=_entered_since(r.triage_due_on + timedelta(days=1), since))
              for r in representation_selectors.requests_past_target(today=today, limit=DASHBOARD_TOP)],
-            count=counts["requests_past_target"], more_url=reverse("representation:requests"),
+            count=counts["requests_past_target"], new=counts["requests_past_target_new"],
+            more_url=reverse("representation:requests"),
         ),
-        _section(
+        _dashboard_section(
             "Representatives due a review",
             "The group reviews each representative regularly.",
-            [{"text": f"{r.user.get_full_name()} – {r.get_role_display()}, {r.forum.name}", "tag": "Review due",
-              "url": reverse("representation:representative", args=[r.pk])}
+            [_item(f"{r.user.get_full_name()} – {r.get_role_display()}, {r.forum.name}", tag="Review due",
+                   url=reverse("representation:representative", args=[r.pk]),
+                   new=_entered_since((r.last_reviewed_on or r.term_starts_on) + review_after, since))
              for r in representation_selectors.representatives_due_review(today=today)],
         ),
-        _section(
+        _dashboard_section(
             "Practices with no voting contact",
             "These practices cannot vote on priorities until someone is named as their voting contact.",
-            [{"text": f"{p.name}" + (f" ({p.pcn.name})" if p.pcn else ""),
-              "url": reverse("members:organisation", args=[p.pk]), "tag": "Unheard"} for p in practices],
+            [_item(f"{p.name}" + (f" ({p.pcn.name})" if p.pcn else ""),
+                   url=reverse("members:organisation", args=[p.pk]), tag="Unheard") for p in practices],
         ),
-        _section(
+        _dashboard_section(
             "Vacant seats on the group",
             "A member organisation without a seat holder is not heard in consensus rounds.",
-            [{"text": s.title, "tag": "Vacant"} for s in member_selectors.vacant_seats()],
+            [_item(s.title, tag="Vacant", url=reverse("members:seat_edit", args=[s.pk]))
+             for s in member_selectors.vacant_seats()],
         ),
-        _section(
+        _dashboard_section(
             "Emails that could not be sent",
             "The portal tried several times and gave up: check the address, then ask the administrator to resend.",
-            [{"text": f"{outbox.describe(e.kind)} to {e.addressed_to or e.recipient or 'nobody yet'}"
-                      f" – {e.last_error[:120]}", "tag": "Failed"} for e in member_selectors.failed_emails()],
+            [_item(f"{outbox.describe(e.kind)} to {e.addressed_to or e.recipient or 'nobody yet'}"
+                   f" – {e.last_error[:120]}", tag="Failed", new=_entered_since(e.created_at, since))
+             for e in member_selectors.failed_emails()],
         ),
-        _section(
+        _dashboard_section(
             "Invitations that lapsed unused",
             "Invited in the last month but never signed in: worth a phone call.",
-            [{"text": f"{i.full_name} ({i.email}), {i.role_title}, {i.organisation.name}", "tag": "Lapsed",
-              "url": reverse("members:invitations")} for i in member_selectors.lapsed_invitations()],
+            [_item(f"{i.full_name} ({i.email}), {i.role_title}, {i.organisation.name}", tag="Lapsed",
+                   url=reverse("members:invitations"), new=_entered_since(i.expires_at, since))
+             for i in member_selectors.lapsed_invitations()],
         ),
     ]
+    for section in all_sections:
+        for item in section["items"]:
+            item["reminded"] = item["remind"] is not None and (
+                item["remind"]["target"], item["remind"]["pk"]) in reminded
+    return all_sections

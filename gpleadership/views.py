@@ -1,22 +1,29 @@
+from datetime import timedelta
 from http import HTTPStatus
 
+from csp.constants import NONE, SELF
+from csp.decorators import csp_replace
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.handlers.wsgi import get_script_name
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
 
-from members import access
-from members.models import ICS, GroupRole, Membership, Place, Seat
+from members import access, outbox
+from members.models import ICS, GroupRole, Membership, Place, Seat, User
 from members.places import nowhere, place_prefix, unscoped
 from members.selectors import places_of
 from members.services import calendar_feed_owner
 
-from . import calendar, charts, digest, ics, sections, waiting
+from . import calendar, charts, digest, emails, ics, reminders, sections, waiting
 
 
 def csrf_failure(request, reason=""):
@@ -85,12 +92,22 @@ def place_chooser(request):
     })
 
 
+def _require_dashboard(user):
+    """The chair's dashboard, its reminders and the digest preview: the chair, and gatekeepers as admin support."""
+    access.require(access.is_chair(user) or access.is_gatekeeper(user))
+
+
 @login_required
 def dashboard(request):
-    """The chair's weekly look at what is stuck, overdue or unheard. Gatekeepers see it too, as admin support."""
-    access.require(access.is_chair(request.user) or access.is_gatekeeper(request.user))
+    """The chair's weekly look at what is stuck, overdue or unheard, with a reminder to send beside what waits on
+    someone. Gatekeepers see it too, as admin support."""
+    _require_dashboard(request.user)
     today = timezone.localdate()
-    all_sections = sections.for_dashboard(today=today)
+    week = digest.week_starting(today)
+    # "New since last week": what entered a section since last week's Monday, so on any day of this week the
+    # chair sees what arrived since the last weekly look as well as during this week.
+    since = week - timedelta(days=7)
+    all_sections = sections.for_dashboard(today=today, since=since, reminded=reminders.reminded_on(today))
     return render(
         request,
         "gpleadership/dashboard.html",
@@ -98,32 +115,108 @@ def dashboard(request):
         # Sections are listed most urgent first (sections.for_dashboard's order); those with nothing in them are
         # gathered at the end, folded, so the page opens on what needs doing.
         {"sections": [s for s in all_sections if s["count"]], "quiet": [s for s in all_sections if not s["count"]],
-         "today": today, "week": digest.week_starting(today),
+         "today": today, "week": week, "since": since,
          "total": sum(s["count"] for s in all_sections),
          "charts": charts.for_dashboard(today=today, now=timezone.now()), "window_weeks": charts.WINDOW_WEEKS},
     )
 
 
 @login_required
+@require_POST
+def dashboard_remind(request, target: str, pk: int):
+    """Send today's reminder about one dashboard item to whoever it waits on (gpleadership.reminders)."""
+    _require_dashboard(request.user)
+    if target not in reminders.TARGETS:
+        raise Http404
+    try:
+        sent = reminders.reminder_send(target=target, pk=pk, by=request.user, today=timezone.localdate())
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        queued = f"{sent.queued} email{pluralize(sent.queued)}"
+        if sent.queued and sent.already:
+            messages.success(request, f"Reminder sent: {queued} queued. {sent.already} already went today and "
+                                      "will not be sent twice.")
+        elif sent.queued:
+            messages.success(request, f"Reminder sent: {queued} queued.")
+        else:
+            messages.success(request, "A reminder already went today, so it is not sent twice. Try again tomorrow.")
+    return redirect(reverse("dashboard") + f"#remind-{target}-{pk}")
+
+
+def _digest_reader(request, value) -> User | None:
+    """The person whose digest is previewed: one of this week's recipients in the place (the chair by default, when
+    they get it)."""
+    recipients = digest.digest_recipients()
+    if value in (None, ""):
+        return recipients.filter(pk=request.user.pk).first() or recipients.order_by("full_name", "email").first()
+    try:
+        return recipients.get(pk=int(value))
+    except (ValueError, User.DoesNotExist) as error:
+        raise Http404("Not one of the digest's recipients.") from error
+
+
+@login_required
 def digest_preview(request):
-    """This week's digest as a practice and as the group will read it, and how last week's deliveries went."""
-    access.require(access.is_chair(request.user) or access.is_gatekeeper(request.user))
+    """This week's digest as one named person will read it – its subject, text and HTML, exactly as it is sent –
+    and how last week's deliveries went."""
+    _require_dashboard(request.user)
     week = digest.week_starting()
-    since = timezone.now() - timezone.timedelta(days=7)
-    last_week = digest.digest_counts(week=week - timezone.timedelta(days=7))
+    reader = _digest_reader(request, request.GET.get("recipient"))
+    message = emails.digest_message(recipient=reader, week=week) if reader else None
     return render(
         request,
         "gpleadership/digest_preview.html",
         {
             "week": week,
-            "practice_sections": [s for s in sections.for_digest(user=request.user, since=since, is_group=False)
-                                  if s["items"]],
-            "group_sections": [s for s in sections.for_digest(user=request.user, since=since, is_group=True)
-                               if s["items"]],
+            "reader": reader,
+            "choices": digest.digest_recipients().order_by("full_name", "email").only("pk", "full_name", "email"),
+            "message": message,
             "recipients": digest.digest_recipients().count(),
-            "last_week": last_week,
+            "last_week": digest.digest_counts(week=week - timezone.timedelta(days=7)),
         },
     )
+
+
+# The HTML part is shown in a sandboxed frame of its own: an email's HTML carries inline styles, which the portal's
+# policy (no 'unsafe-inline') rightly refuses on its pages. This one document may be framed by the portal's own
+# pages, runs no script, loads nothing and submits nothing, and is sandboxed even when opened on its own.
+EMAIL_FRAME_POLICY = {
+    "default-src": [NONE], "style-src": ["'unsafe-inline'"], "img-src": [SELF], "base-uri": [NONE],
+    "form-action": [NONE], "frame-ancestors": [SELF], "script-src": [NONE], "object-src": [NONE], "sandbox": True,
+}
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+@csp_replace(EMAIL_FRAME_POLICY)
+def digest_preview_html(request):
+    """The HTML part of one person's digest, for the preview's frame."""
+    _require_dashboard(request.user)
+    reader = _digest_reader(request, request.GET.get("recipient"))
+    if reader is None:
+        raise Http404("Nobody gets the digest.")
+    message = emails.digest_message(recipient=reader, week=digest.week_starting())
+    return HttpResponse(emails.html_part(message), content_type="text/html; charset=utf-8")
+
+
+@login_required
+@require_POST
+def digest_test_send(request):
+    """Send one person's digest, as it will be sent, to the signed-in chair (and nobody else), marked as a test."""
+    _require_dashboard(request.user)
+    reader = _digest_reader(request, request.POST.get("recipient"))
+    if reader is None:
+        raise Http404("Nobody gets the digest.")
+    week = digest.week_starting()
+    outbox.enqueue(key=emails.digest_test_key(), kind=emails.DIGEST_TEST, recipient=request.user,
+                   params={"week": week.isoformat(), "recipient": reader.pk, "to": request.user.pk})
+    messages.success(request, f"A test of {reader.get_full_name()}'s digest is on its way to you at "
+                              f"{request.user.email}.")
+    return redirect(reverse("digest_preview") + f"?recipient={reader.pk}")
 
 
 @login_required

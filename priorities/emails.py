@@ -71,7 +71,9 @@ def reminder(email: OutboxEmail):
         raise outbox.Skip("no longer needed: the practice has voted or voting has closed")
     return _practice_email(
         email, subject=f"Reminder: {practice.name} has not yet voted on {exercise.title}",
-        template="priorities/email/reminder.txt", news=CLOSING_SOON,
+        # A reminder the chair sends from the dashboard (gpleadership.reminders) goes at once whatever each person
+        # chose for the automatic one: the chair asked for it now.
+        template="priorities/email/reminder.txt", news="" if email.params.get("chased") else CLOSING_SOON,
         context={"exercise": exercise, "practice": practice,
                  "link": ballot_link(exercise_id=exercise.pk, practice_id=practice.pk)},
     )

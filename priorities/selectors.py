@@ -1,7 +1,7 @@
 """Read functions for the priorities pages, the weekly digest and the chair's dashboard. Each runs a fixed number
 of queries, however many exercises, practices or plan items there are."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q, Window
@@ -253,9 +253,22 @@ def ballots_to_cast_by_reader(*, users, exercise_ids) -> dict[int, dict[int, lis
             for user_id, practices in contacts.items()}
 
 
-def plan_items_needing_attention_count(*, today=None) -> int:
-    """How many plan items `plan_items_needing_attention` would list without a limit. One query."""
-    return PlanItem.objects.needing_attention(today).filter(priority__is_archived=False).count()
+def plan_items_needing_attention_counts(*, today=None, since=None) -> dict[str, int]:
+    """`count`, how many plan items `plan_items_needing_attention` would list without a limit, and `new`: those
+    that fell overdue on `since` or later, or were last changed (rated red or amber) since then. One query."""
+    today = today or timezone.localdate()
+    since = since or today
+    return PlanItem.objects.needing_attention(today).filter(priority__is_archived=False).aggregate(
+        count=Count("pk"),
+        new=Count("pk", filter=Q(due_date__gte=since - timedelta(days=1), due_date__lt=today)
+                  | Q(updated_at__date__gte=since)),
+    )
+
+
+def is_plan_item_new(item: PlanItem, *, today, since) -> bool:
+    """plan_items_needing_attention_counts's `new`, for one item."""
+    fell_overdue = item.due_date is not None and since - timedelta(days=1) <= item.due_date < today
+    return fell_overdue or timezone.localdate(item.updated_at) >= since
 
 
 def ballots_waiting(*, user, now: datetime | None = None) -> int:

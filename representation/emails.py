@@ -7,11 +7,12 @@ from django.urls import reverse
 from members import notifications, outbox
 from members.models import OutboxEmail
 
-from .models import Action, LeadershipAgendaItem, Request
+from .models import Action, LeadershipAgendaItem, Meeting, Representative, Request
 
 ACTION_DUE = "representation.action_due"
 REQUEST_ACKNOWLEDGEMENT = "representation.request_acknowledgement"
 REQUEST_OUTCOME = "representation.request_outcome"
+FEEDBACK_REMINDER = "representation.feedback_reminder"
 
 
 def action_due_key(*, action_id: int, due_on) -> str:
@@ -86,3 +87,23 @@ def action_assigned(email: OutboxEmail):
         context={"action": action, "is_owner": action is not None and email.params["recipient"] == action.owner_id,
                  "link": settings.SITE_URL + reverse("representation:action", args=[action.pk]) if action else ""},
     )
+
+
+@outbox.builder(FEEDBACK_REMINDER, label="Feedback reminder")
+def feedback_reminder(email: OutboxEmail):
+    """The chair's reminder (gpleadership.reminders) to a forum's representatives that a meeting's feedback is late."""
+    meeting = Meeting.objects.select_related("forum").filter(pk=email.params["meeting"]).first()
+    if meeting is None or meeting.is_archived or meeting.feedback_completed_at is not None:
+        raise outbox.Skip("the feedback has been filed, or the meeting is gone")
+    recipients = sorted(set(
+        Representative.objects.current().filter(forum=meeting.forum, user__is_active=True)
+        .values_list("user__email", flat=True)
+    ))
+    if not recipients:
+        raise outbox.Skip("the forum has no representative now")
+    body = render_to_string(
+        "representation/email/feedback_reminder.txt",
+        {"meeting": meeting, "link": settings.SITE_URL + reverse("representation:meeting", args=[meeting.pk])},
+    )
+    return outbox.message(subject=f"Feedback due: {meeting.forum.name}, {meeting.held_on:%-d %B %Y}", body=body,
+                          to=recipients)

@@ -697,6 +697,25 @@ class LeadershipMeeting(PlaceOwned):
         return not self.is_archived and self.meets_on >= (today or timezone.localdate())
 
 
+class LeadershipAgendaItemQuerySet(models.QuerySet):
+    def unsettled(self):
+        """Items whose matter is still open: not removed, and not settled since it was gathered – a decision with
+        its outcome (agreed, parked, redirected or withdrawn), an action done or archived, a request archived or
+        triaged elsewhere, feedback whose sign-off the group has decided. A past agenda keeps them all: the
+        record of what was discussed."""
+        final = DecisionItem.FINAL_STATUSES
+        return self.filter(is_archived=False).exclude(decision__status__in=final).exclude(
+            Q(action__isnull=False) & (Q(action__is_archived=True) | ~Q(action__status__in=Action.OPEN_STATUSES))
+        ).exclude(
+            Q(request__isnull=False) & (Q(request__is_archived=True) | ~Q(request__outcome=Request.Outcome.AGENDA))
+        ).exclude(feedback__sign_off_decision__status__in=final)
+
+    def listed(self):
+        """What the agenda lists in order: the unsettled items, less the decisions waiting for the chair's
+        confirmation, which the agenda brings for sign-off above the list (DecisionItem.objects.awaiting_sign_off)."""
+        return self.unsettled().exclude(decision__in=DecisionItem.objects.awaiting_sign_off())
+
+
 class LeadershipAgendaItem(models.Model):
     """An item on a leadership meeting's agenda, gathered from its source or added by a gatekeeper."""
 
@@ -720,7 +739,7 @@ class LeadershipAgendaItem(models.Model):
     is_archived = models.BooleanField("removed from the agenda", default=False)
     history = HistoricalRecords()
 
-    objects = scoped_manager()
+    objects = scoped_manager(LeadershipAgendaItemQuerySet)
 
     class Meta:
         ordering = ["meeting", "position"]

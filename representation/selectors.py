@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Prefetch, Q
 from django.utils import timezone
 
+from decisions.models import DecisionItem
 from members.models import Place
 from members.papers import with_versions
 from members.places import unscoped
@@ -242,17 +243,22 @@ def representatives_due_review(*, today: date | None = None) -> list[Representat
 class Agenda:
     meeting: LeadershipMeeting | None
     items: list[LeadershipAgendaItem] = field(default_factory=list)
+    # Decisions whose consensus waits for the chair's confirmation: on the agenda the moment the last seat is
+    # heard, without anyone gathering them, and off it once confirmed.
+    sign_offs: list[DecisionItem] = field(default_factory=list)
 
 
 def next_agenda(*, today: date | None = None) -> Agenda:
-    """The next leadership meeting (today or later) and its agenda in order (two queries)."""
+    """The next leadership meeting (today or later), its agenda in order less what has been settled since it was
+    gathered, and the decisions to sign off (three queries)."""
     today = today or timezone.localdate()
+    sign_offs = list(DecisionItem.objects.awaiting_sign_off().order_by("title", "pk"))
     meeting = (
         LeadershipMeeting.objects.upcoming(today)
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=LeadershipAgendaItem.objects.filter(is_archived=False)
+                queryset=LeadershipAgendaItem.objects.listed()
                 .select_related(
                     "request", "decision", "feedback__agenda_item__meeting__forum", "feedback__sign_off_decision",
                     "action__owner",
@@ -264,20 +270,27 @@ def next_agenda(*, today: date | None = None) -> Agenda:
         .first()
     )
     if meeting is None:
-        return Agenda(meeting=None)
-    return Agenda(meeting=meeting, items=meeting.agenda)
+        return Agenda(meeting=None, sign_offs=sign_offs)
+    return Agenda(meeting=meeting, items=meeting.agenda, sign_offs=sign_offs)
 
 
-def attention_counts(*, today: date | None = None) -> dict[str, int]:
+def attention_counts(*, today: date | None = None, since: date | None = None) -> dict[str, int]:
     """How many actions are overdue, meetings late with feedback and requests past the triage target: the chair's
-    dashboard lists the first few of each (the selectors above, with `limit`) and says how many there are. Three
-    queries, by the same rules."""
+    dashboard lists the first few of each (the selectors above, with `limit`) and says how many there are; and,
+    as `<name>_new`, how many of them became so on `since` or later (each is overdue, late or past the target from
+    the day after its date). Three queries, by the same rules."""
     today = today or timezone.localdate()
-    return {
-        "overdue_actions": Action.objects.overdue(today).count(),
-        "late_feedback": Meeting.objects.feedback_late(today).count(),
-        "requests_past_target": Request.objects.awaiting_triage().past_target(today).count(),
+    since = since or today
+    entered = since - timedelta(days=1)
+    counted = {
+        "overdue_actions": Action.objects.overdue(today).aggregate(
+            n=Count("pk"), new=Count("pk", filter=Q(due_on__gte=entered))),
+        "late_feedback": Meeting.objects.feedback_late(today).aggregate(
+            n=Count("pk"), new=Count("pk", filter=Q(feedback_due_on__gte=entered))),
+        "requests_past_target": Request.objects.awaiting_triage().past_target(today).aggregate(
+            n=Count("pk"), new=Count("pk", filter=Q(triage_due_on__gte=entered))),
     }
+    return {**{name: c["n"] for name, c in counted.items()}, **{f"{name}_new": c["new"] for name, c in counted.items()}}
 
 
 # "Due soon" on a person's home page: an action due within this many days.

@@ -260,7 +260,13 @@ EXERCISES = ("exercise", "agreed_exercise")
 URL_MAP = {
     "about": NO_RECORD,
     "dashboard": NO_RECORD,
+    "dashboard_remind": lambda b: [{"target": "round", "pk": b.records["round"].pk},
+                                   {"target": "exercise", "pk": b.records["exercise"].pk},
+                                   {"target": "action", "pk": b.records["action"].pk},
+                                   {"target": "feedback", "pk": b.records["meeting"].pk}],
     "digest_preview": NO_RECORD,
+    "digest_preview_html": NO_RECORD,
+    "digest_test_send": NO_RECORD,
     "members:directory": NO_RECORD,
     "members:organisation": _each("practice", "pcn", "trust"),
     "members:group": NO_RECORD,

@@ -93,8 +93,9 @@ def _agenda_candidates(meeting: LeadershipMeeting, today: date) -> list[dict]:
 
 
 def _decision_candidates(meeting: LeadershipMeeting) -> list[dict]:
+    # An item whose seats have all been heard is brought for sign-off by the agenda itself (selectors.next_agenda).
     items = (
-        DecisionItem.objects.in_consensus_check()
+        DecisionItem.objects.in_consensus_check().exclude(pk__in=DecisionItem.objects.awaiting_sign_off())
         .exclude(pk__in=LeadershipAgendaItem.objects.filter(meeting=meeting, decision__isnull=False).values("decision"))
         .order_by("pk")
     )
@@ -135,7 +136,8 @@ def agenda_item_move(*, item: LeadershipAgendaItem, direction: str) -> Leadershi
         raise ValidationError("Choose to move the item up or down.")
     LeadershipMeeting.objects.select_for_update().get(pk=item.meeting_id)
     item = LeadershipAgendaItem.objects.get(pk=item.pk)
-    siblings = LeadershipAgendaItem.objects.filter(meeting_id=item.meeting_id, is_archived=False)
+    # Among the items the agenda lists: a settled item is no longer shown, so it is no neighbour to swap with.
+    siblings = LeadershipAgendaItem.objects.listed().filter(meeting_id=item.meeting_id)
     if direction == "up":
         neighbour = siblings.filter(position__lt=item.position).order_by("-position").first()
     else:

@@ -66,3 +66,23 @@ def test_a_round_closed_with_consensus_stays_confirmable(chair, open_round, seat
     services.item_confirm(item=open_round.item, by=chair, statement="Agreed.")
     open_round.item.refresh_from_db()
     assert not _confirmable(open_round.item)
+
+
+@pytest.mark.parametrize("stances,closed,expected", [
+    ({"pcn": "support", "lmc": "live_with", "fed": "stand_aside"}, False, True),
+    ({"pcn": "support", "lmc": "live_with", "fed": "stand_aside"}, True, True),
+    ({"pcn": "support", "lmc": "support"}, False, False),
+    ({"pcn": "support", "lmc": "block"}, False, False),
+])
+def test_awaiting_sign_off_is_the_confirmable_rule(chair, open_round, seats, stances, closed, expected):
+    from decisions.models import DecisionItem
+
+    for key, stance in stances.items():
+        services.position_record(round=open_round, seat=seats[key], by=seats[key].holder, stance=stance,
+                                 reason="" if stance in ("support", "live_with") else "Recorded.")
+    if closed:
+        services.round_close(round=open_round, by=chair)
+    item = open_round.item
+    item.refresh_from_db()
+    assert (DecisionItem.objects.awaiting_sign_off().filter(pk=item.pk).exists(), _confirmable(item)) == (
+        expected, expected)

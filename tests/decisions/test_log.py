@@ -142,3 +142,22 @@ def test_the_csv_export_lists_each_items_principles_in_one_cell_whatever_the_chu
     rows = {row["Title"]: row for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))}
     assert rows["First"]["Principles"] == "Equity; Subsidiarity"
     assert rows["Second"]["Principles"] == ""
+
+
+def test_the_digest_lists_as_consensus_checks_only_rounds_still_asking_seats(chair, agreed_item, seats, deadline):
+    asking = services.round_open(item=DecisionItemFactory(raised_by=chair, title="Still asking"), by=chair,
+                                 deadline=deadline)
+    heard = services.round_open(item=DecisionItemFactory(raised_by=chair, title="All heard"), by=chair,
+                                deadline=deadline)
+    for seat in seats.values():
+        services.position_record(round=heard, seat=seat, by=seat.holder, stance="support")
+    confirmed = services.round_open(item=DecisionItemFactory(raised_by=chair, title="Confirmed"), by=chair,
+                                    deadline=deadline)
+    for seat in seats.values():
+        services.position_record(round=confirmed, seat=seat, by=seat.holder, stance="support")
+    services.item_confirm(item=confirmed.item, by=chair, statement="Agreed.", publish=True)
+    summary = selectors.digest_summary(since=timezone.now() - timezone.timedelta(days=7))
+    assert [c["item"].title for c in summary["consensus_checks"]] == [asking.item.title]
+    # Every seat heard: it waits for the chair, and the digest says so apart.
+    assert [item.title for item in summary["awaiting_sign_off"]] == ["All heard"]
+    assert "Confirmed" in [item.title for item in summary["published"]]

@@ -19,6 +19,7 @@ from ..factories import (
     PlanItemFactory,
     RequestFactory,
     RoundFactory,
+    SeatFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,7 @@ def test_every_reader_gets_published_decisions_and_open_votes(practice_user):
 
 
 def test_only_the_group_reads_about_live_consensus_checks(chair, practice_user):
+    SeatFactory()  # a seat asked that has not yet responded
     RoundFactory(item__title="Enhanced access rota")
     group = sections.for_digest(user=chair, since=LAST_WEEK, is_group=True)
     assert any("Enhanced access rota" in t for t in _texts(group, "In a consensus check"))

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from decisions.models import DecisionItem
@@ -468,6 +469,66 @@ def test_moving_items_swaps_neighbours_and_stops_at_the_ends():
     ]
 
 
+def _all_heard(*, title: str):
+    """An item in a consensus check whose one seat has responded: consensus reached, not yet confirmed."""
+    from decisions import services as decision_services
+
+    from ..factories import SeatFactory
+
+    chair = UserFactory()
+    seat = SeatFactory(holder=UserFactory())
+    item = DecisionItemFactory(title=title, raised_by=chair, proposed_wording="We agree.")
+    the_round = decision_services.round_open(item=item, by=chair, deadline=timezone.now() + timedelta(days=7))
+    decision_services.position_record(round=the_round, seat=seat, by=seat.holder, stance="support")
+    return item, chair
+
+
+def test_the_agenda_drops_what_was_settled_since_it_was_gathered(gatekeeper):
+    from decisions import services as decision_services
+
+    meeting = LeadershipMeetingFactory(meets_on=TODAY + timedelta(days=1))
+    withdrawn = DecisionItemFactory(status="consensus_check", title="Care home visits")
+    still_open = DecisionItemFactory(status="consensus_check", title="Home visiting")
+    done = ActionFactory(due_on=TODAY - timedelta(days=1), title="Write to the trust")
+    ActionFactory(due_on=TODAY - timedelta(days=1), title="Call the LMC")
+    services.agenda_gather(meeting=meeting)
+    other = services.agenda_item_add_other(meeting=meeting, title="Any other business")
+    assert len(selectors.next_agenda().items) == 5
+
+    decision_services.item_withdraw(item=withdrawn, by=gatekeeper, reason="Overtaken by events")
+    services.action_update(action=done, status="done", completion_note="Sent")
+    listed = [item.title for item in selectors.next_agenda().items]
+    assert listed == ["Consensus check: Home visiting", "Overdue action: Call the LMC", "Any other business"]
+    # Kept, not deleted: a past agenda is the record of what was discussed.
+    assert meeting.items.filter(is_archived=False).count() == 5
+    # Moving steps over what is no longer listed.
+    call = meeting.items.get(action__title="Call the LMC")
+    services.agenda_item_move(item=call, direction="up")
+    assert [item.title for item in selectors.next_agenda().items] == [
+        "Overdue action: Call the LMC", "Consensus check: Home visiting", other.title]
+    assert still_open.status == "consensus_check"
+
+
+def test_the_agenda_brings_consensus_to_sign_off_without_gathering(client_for, chair):
+    from decisions import services as decision_services
+
+    LeadershipMeetingFactory(meets_on=TODAY + timedelta(days=1))
+    item, _ = _all_heard(title="Shared phlebotomy")
+    DecisionItemFactory(status="consensus_check", title="Still asking")
+    agenda = selectors.next_agenda()
+    assert agenda.sign_offs == [item]
+    assert agenda.items == []  # nothing was gathered
+    html = client_for(chair).get(reverse("representation:agenda")).content.decode()
+    assert "For sign-off" in html and "Shared phlebotomy" in html
+    # Gathering does not list it twice: the sign-off is its place on the agenda.
+    services.agenda_gather(meeting=agenda.meeting)
+    assert [i.title for i in selectors.next_agenda().items] == ["Consensus check: Still asking"]
+
+    decision_services.item_confirm(item=item, by=chair, statement="One service from April.", publish=True)
+    assert selectors.next_agenda().sign_offs == []
+    assert "Shared phlebotomy" not in client_for(chair).get(reverse("representation:agenda")).content.decode()
+
+
 def test_the_gather_task_schedules_the_next_meeting():
     from representation.tasks import gather_next_agenda
 
@@ -511,7 +572,7 @@ def test_selectors_run_a_fixed_number_of_queries(django_assert_max_num_queries):
     _make_everything(8)
     large, large_rows = _selector_queries(django_assert_max_num_queries)
     assert large_rows > small_rows
-    assert small == large == 6
+    assert small == large == 7
 
 
 def test_meeting_and_feedback_models_keep_history(rep):
