@@ -140,14 +140,26 @@ def _reader_sections(news, *, to_acknowledge, to_vote, to_respond, actions) -> l
                 round_id=item["round"], seat_id=seat.pk)} for seat in to_respond.get(item["round"], [])]
         return []
 
+    # A letter to this person: what their practice still has to do comes first (with its one-click links), then
+    # their own actions, then what the group decided and is doing. The news further down names the same items
+    # without the links again.
+    practice_todo = _section(
+        "Still to do for your practice",
+        "Your practice has not yet done these. One click opens each, for the practice named.",
+        [{**item, "links": links(item)} for section in news for item in section["items"]
+         if ("decision" in item or "exercise" in item) and links(item)],
+    )
     mine = _section(
         "Your actions",
         "Open actions you own or support, overdue or due in the next two weeks.",
         [{"text": f"{a.title} – due {_day(a.due_on)}", "url": reverse("representation:action", args=[a.pk]),
           "tag": "Overdue" if a.is_overdue() else ""} for a in actions],
     )
-    return [{**section, "items": [{**item, "links": links(item)} for item in section["items"]]}
-            for section in [mine, *news]]
+    return [practice_todo, {**mine, "items": [{**item, "links": []} for item in mine["items"]]}, *[
+        {**section, "items": [{**item, "links": [] if "decision" in item or "exercise" in item else links(item)}
+                              for item in section["items"]]}
+        for section in news
+    ]]
 
 
 def _first_names(practices, shown: int = DASHBOARD_TOP) -> str:
