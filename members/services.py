@@ -428,9 +428,14 @@ def calendar_feed_url(feed: CalendarFeed) -> str:
         return settings.SITE_URL + reverse("calendar_feed", args=[calendar_feed_token(feed)])
 
 
+def calendar_feed_of(*, user: User) -> CalendarFeed | None:
+    """The person's live feed, or None before they have asked for one. Reads only: the account page shows it."""
+    return CalendarFeed.objects.live().filter(user=user).first()
+
+
 @transaction.atomic
 def calendar_feed_for(*, user: User) -> CalendarFeed:
-    """The person's live feed, made the first time they look."""
+    """The person's live feed, made when they first ask for one (a POST: a page only shows what exists)."""
     User.objects.select_for_update().filter(pk=user.pk).first()  # two first looks at once make one feed
     feed = CalendarFeed.objects.live().filter(user=user).first()
     if feed is None:

@@ -355,12 +355,12 @@ def group_role_end(request, pk: int):
 
 @login_required
 def account(request):
-    """Who the person is to the portal, where they work, and their private calendar address."""
-    feed = services.calendar_feed_for(user=request.user)
+    """Who the person is to the portal, where they work, and their private calendar address (made only when they
+    ask for it: looking at the page changes nothing)."""
+    feed = services.calendar_feed_of(user=request.user)
     return render(request, "members/account.html", {
         "places": selectors.places_of(request.user),
-        "calendar_url": services.calendar_feed_url(feed),
-        "calendar_since": feed.created_at,
+        "calendar_url": services.calendar_feed_url(feed) if feed else "",
         "news": notifications.choices_of(request.user),
     })
 
@@ -377,6 +377,15 @@ def notification_choices(request):
         notifications.choose(user=request.user, kind=kind, immediate=value == "at_once")
     messages.success(request, "Your choices are saved.")
     return redirect(reverse("me:account") + "#news")
+
+
+@login_required
+@require_POST
+def calendar_create(request):
+    # A second press (or a second tab) finds the link the first one made rather than making another.
+    services.calendar_feed_for(user=request.user)
+    messages.success(request, "Your calendar link is ready: add it to your calendar.")
+    return redirect(reverse("me:account") + "#calendar")
 
 
 @login_required
