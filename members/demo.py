@@ -11,7 +11,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from . import places
+from . import places, services
 from .models import ICS, Declaration, GroupRole, Membership, Organisation, Place, Seat, User
 
 PCNS = [
@@ -300,6 +300,14 @@ def _load_members(*, password_hash: str | None, spec: PlaceSpec) -> DemoPeople:
     if first_seat.deputy_id != deputy.pk:
         first_seat.deputy = deputy
         first_seat.save(update_fields=["deputy"])
+    # Some people share how to reach them in the directory (members.services.contact_details_update); others,
+    # like most practice managers, have not chosen to.
+    for n, cd in enumerate(people.clinical_directors):
+        if not cd.phone:
+            services.contact_details_update(user=cd, phone=f"07700 900{n + 1:03d}", shares_email=True,
+                                            shares_phone=n % 2 == 0)
+    if not people.chair.shares_email:
+        services.contact_details_update(user=people.chair, phone="", shares_email=True, shares_phone=False)
     if not Declaration.objects.filter(user=people.federation_director).exists():
         with as_of(date(2025, 4, 1)):
             Declaration.objects.create(

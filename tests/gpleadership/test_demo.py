@@ -37,6 +37,10 @@ def _assert_realistic_place():
     roles = set(GroupRole.objects.values_list("role", flat=True))
     assert roles == {"chair", "gatekeeper", "member", "observer"}
     assert Membership.objects.voting_contacts().values("organisation").distinct().count() == 20
+    # Some people share their contact details in the directory, and some do not.
+    people = User.objects.filter(memberships__in=Membership.objects.current())
+    assert people.filter(shares_email=True).exists() and people.filter(shares_phone=True).exists()
+    assert people.filter(shares_email=False, shares_phone=False).exists()
 
 
 def test_it_prints_the_demo_sign_ins_and_they_work(settings, client):
