@@ -2,13 +2,16 @@
 Shire ICS), each with one federation, one LMC,
 five PCNs and twenty practices caring for about 200,000 patients, and a person for every role."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
-from . import places
+from . import places, services
 from .models import ICS, Declaration, GroupRole, Membership, Organisation, Place, Seat, User
 
 PCNS = [
@@ -42,6 +45,56 @@ SOUTHMERE_PCNS = [
     ("U80005", "Southmere North PCN", ["Northgate Surgery", "Kingsway Practice"]),
 ]
 SOUTHMERE_LIST_SIZES = [9100, 7400, 11200, 6800, 8300, 5600, 10400, 7700, 9900, 6200]
+
+
+# The clock as Django gives it, kept before as_of swaps it.
+_REAL_NOW = timezone.now
+
+
+def _is_clock(default) -> bool:
+    return default is _REAL_NOW or getattr(default, "demo_clock", False)
+
+
+@contextmanager
+def as_of(moment: datetime | date):
+    """Write the demo's history as if it happened at `moment` (a date means ten in the morning), the clock running
+    on from there: created and updated times, simple-history's history_date, and every "now" the services take for
+    themselves agree, so a decision made two months ago reads so on every page and in its history.
+
+    For loading the demo only, in one thread: it swaps Django's clock for the process while it runs. The services
+    take `now=` where a rule depends on the time; this covers what they stamp without asking."""
+    if not isinstance(moment, datetime):
+        moment = timezone.make_aware(datetime.combine(moment, time(10)))
+    started = _REAL_NOW()
+
+    def clock():
+        return moment + (_REAL_NOW() - started)
+
+    clock.demo_clock = True
+    # Fields declared with default=timezone.now hold Django's function itself, not the module's name for it.
+    stamped = [(f, f.default) for model in apps.get_models() for f in model._meta.concrete_fields
+               if _is_clock(f.default)]
+    previous = timezone.now
+    timezone.now = clock
+    for stamp, _ in stamped:
+        stamp.default = clock
+        stamp.__dict__.pop("_get_default", None)  # Field caches its default callable
+    try:
+        yield moment
+    finally:
+        timezone.now = previous
+        for stamp, default in stamped:
+            stamp.default = default
+            stamp.__dict__.pop("_get_default", None)
+
+
+def days_ago(days: float, *, hours: float = 0) -> datetime:
+    """A moment in the demo's past, counted back from the real now."""
+    return _REAL_NOW() - timedelta(days=days, hours=hours)
+
+
+# The leadership group first met, and its people joined the portal, before it adopted its first principles.
+GROUP_FORMED_ON = date(2024, 6, 3)
 
 
 @dataclass(frozen=True)
@@ -91,6 +144,7 @@ class DemoPeople:
     federation_director: User | None = None
     clinical_directors: list[User] = field(default_factory=list)
     practice_managers: list[User] = field(default_factory=list)
+    non_voting_manager: User | None = None  # works at a practice but does not cast its ballot
     seats: list[Seat] = field(default_factory=list)
     practices: list[Organisation] = field(default_factory=list)
     pcns: list[Organisation] = field(default_factory=list)
@@ -148,7 +202,13 @@ def demo_place(spec: PlaceSpec = NORTHBROOK) -> Place:
 
 @transaction.atomic
 def load_members(*, password_hash: str | None, spec: PlaceSpec = NORTHBROOK) -> DemoPeople:
-    """Create (or find again) the demo place's people and organisations, working in it. Idempotent."""
+    """Create (or find again) the demo place's people and organisations, working in it, as they were when the group
+    formed. Idempotent."""
+    with as_of(GROUP_FORMED_ON):
+        return _load_members(password_hash=password_hash, spec=spec)
+
+
+def _load_members(*, password_hash: str | None, spec: PlaceSpec) -> DemoPeople:
     people = DemoPeople()
     place = places.current_place()
     people.place = place
@@ -201,6 +261,12 @@ def load_members(*, password_hash: str | None, spec: PlaceSpec = NORTHBROOK) -> 
             pm = _person(f"pm.y{spec.ods_digit}{n:04d}@{domain}", f"{first} {last}", "Practice Manager", password_hash)
             _membership(pm, practice, "Practice Manager", is_voting_contact=True)
             people.practice_managers.append(pm)
+    # The first practice is big enough for a deputy practice manager, who sees its decisions and votes but does not
+    # cast its ballot: the voting contact does.
+    first, last = next(names)
+    people.non_voting_manager = _person(f"dpm.y{spec.ods_digit}0001@{domain}", f"{first} {last}",
+                                        "Deputy Practice Manager", password_hash)
+    _membership(people.non_voting_manager, people.practices[0], "Deputy Practice Manager")
 
     people.chair = _person(f"chair@{domain}", *spec.chair, password_hash)
     _membership(people.chair, people.practices[0], "GP partner")
@@ -234,17 +300,27 @@ def load_members(*, password_hash: str | None, spec: PlaceSpec = NORTHBROOK) -> 
     if first_seat.deputy_id != deputy.pk:
         first_seat.deputy = deputy
         first_seat.save(update_fields=["deputy"])
+    # Some people share how to reach them in the directory (members.services.contact_details_update); others,
+    # like most practice managers, have not chosen to.
+    for n, cd in enumerate(people.clinical_directors):
+        if not cd.phone:
+            services.contact_details_update(user=cd, phone=f"07700 900{n + 1:03d}", shares_email=True,
+                                            shares_phone=n % 2 == 0)
+    if not people.chair.shares_email:
+        services.contact_details_update(user=people.chair, phone="", shares_email=True, shares_phone=False)
     if not Declaration.objects.filter(user=people.federation_director).exists():
-        Declaration.objects.create(
-            user=people.federation_director,
-            interest=f"Director of the GP federation, which bids for enhanced-access contracts in {name}.",
-            organisation=federation,
-            declared_from=date(2025, 4, 1),
-        )
-        Declaration.objects.create(
-            user=people.clinical_directors[1],
-            interest="Partner at Riverside Surgery, which hosts the PCN's additional roles staff.",
-            organisation=people.practices[4],
-            declared_from=date(2024, 9, 1),
-        )
+        with as_of(date(2025, 4, 1)):
+            Declaration.objects.create(
+                user=people.federation_director,
+                interest=f"Director of the GP federation, which bids for enhanced-access contracts in {name}.",
+                organisation=federation,
+                declared_from=date(2025, 4, 1),
+            )
+        with as_of(date(2024, 9, 2)):
+            Declaration.objects.create(
+                user=people.clinical_directors[1],
+                interest="Partner at Riverside Surgery, which hosts the PCN's additional roles staff.",
+                organisation=people.practices[4],
+                declared_from=date(2024, 9, 1),
+            )
     return people

@@ -192,6 +192,36 @@ class InvitationForm(ShapeOnlyModelForm):
         ]
 
 
+class PhoneInput(forms.TextInput):
+    input_type = "tel"
+
+
+class ContactDetailsForm(forms.Form):
+    """The person's phone number and what they share; members.services.contact_details_update holds the rules."""
+
+    SHARE_CHOICES = [("email", "My email address"), ("phone", "My phone number")]
+
+    phone = forms.CharField(
+        label="Phone number", max_length=30, required=False,
+        help_text="A number the people of your groups can reach you on, like 0151 555 0123 or 07700 900123.",
+        widget=PhoneInput(attrs={"autocomplete": "tel", "class": "nhsuk-input--width-20"}),
+    )
+    share = forms.MultipleChoiceField(
+        label="What the people of your groups may see beside your name", choices=SHARE_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="In the directory and on your organisation's page. Nothing is shown until you choose it.",
+    )
+
+    @classmethod
+    def for_person(cls, user, data=None):
+        share = [name for name, shared in (("email", user.shares_email), ("phone", user.shares_phone)) if shared]
+        return cls(data, initial={"phone": user.phone, "share": share}, prefix="contact")
+
+    def details(self) -> dict:
+        share = set(self.cleaned_data["share"])
+        return {"phone": self.cleaned_data["phone"], "shares_email": "email" in share, "shares_phone": "phone" in share}
+
+
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label="Your full name", max_length=150)
     password1 = forms.CharField(

@@ -32,6 +32,20 @@ def validate_postcode(value: str) -> None:
         raise ValidationError("Enter a real UK postcode, like L1 8JQ.")
 
 
+# A UK phone number once spaces, hyphens and brackets are taken out: 0 and 9 or 10 digits, or +44 and 9 or 10.
+PHONE_RE = re.compile(r"^(?:0|\+44)[0-9]{9,10}$")
+
+
+def compact_phone(value: str) -> str:
+    """The number as a tel: link dials it: digits, and a leading + if there is one."""
+    return re.sub(r"[\s\-()]", "", value or "")
+
+
+def validate_phone(value: str) -> None:
+    if value and not PHONE_RE.match(compact_phone(value)):
+        raise ValidationError("Enter a UK phone number, like 0151 555 0123 or 07700 900123.")
+
+
 def validate_ods_code(value: str) -> None:
     if value and not ODS_CODE_RE.match(value.upper()):
         raise ValidationError("An ODS code is 3 to 8 letters and digits, like A12345 or U12345.")
@@ -69,6 +83,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Contact details the person chooses to share with the people of their groups (members.services.
+    # contact_details_update); nothing is shared until they say so.
+    phone = models.CharField("phone number", max_length=30, blank=True, validators=[validate_phone])
+    shares_email = models.BooleanField("shares their email address", default=False)
+    shares_phone = models.BooleanField("shares their phone number", default=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
@@ -85,6 +104,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.full_name or self.email
+
+    @property
+    def shared_email(self) -> str:
+        """The email address others may see: only if the person chose to share it."""
+        return self.email if self.shares_email else ""
+
+    @property
+    def shared_phone(self) -> str:
+        """The phone number others may see: only if the person chose to share it."""
+        return self.phone if self.shares_phone else ""
+
+    @property
+    def shared_phone_link(self) -> str:
+        return compact_phone(self.shared_phone)
 
     def get_short_name(self):
         # "Dr Helen Ashworth" is greeted as "Helen", not "Dr".

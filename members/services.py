@@ -14,7 +14,17 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from . import access, outbox, places, selectors
-from .models import CalendarFeed, Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
+from .models import (
+    CalendarFeed,
+    Declaration,
+    GroupRole,
+    Invitation,
+    Membership,
+    Organisation,
+    Seat,
+    User,
+    validate_phone,
+)
 
 
 def token_hash(token: str) -> str:
@@ -409,6 +419,27 @@ def group_role_end(*, group_role: GroupRole) -> GroupRole:
     return group_role
 
 
+# A person's contact details ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_details_update(*, user: User, phone: str, shares_email: bool, shares_phone: bool) -> User:
+    """Save the person's phone number and what they share with the people of their groups. Only the person sets
+    these (the view edits the signed-in person and no one else). A number cannot be shared without one."""
+    phone = " ".join((phone or "").split())
+    try:
+        validate_phone(phone)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
+    if shares_phone and not phone:
+        raise ValidationError({"phone": "Enter your phone number to share it, or choose not to share it."})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.phone, user.shares_email, user.shares_phone = phone, shares_email, shares_phone
+    user._history_user = user
+    user.save(update_fields=["phone", "shares_email", "shares_phone"])
+    return user
+
+
 # A person's calendar feed ----------------------------------------------------------------------------------------
 
 CALENDAR_SALT = "members.calendar-feed"
@@ -428,9 +459,14 @@ def calendar_feed_url(feed: CalendarFeed) -> str:
         return settings.SITE_URL + reverse("calendar_feed", args=[calendar_feed_token(feed)])
 
 
+def calendar_feed_of(*, user: User) -> CalendarFeed | None:
+    """The person's live feed, or None before they have asked for one. Reads only: the account page shows it."""
+    return CalendarFeed.objects.live().filter(user=user).first()
+
+
 @transaction.atomic
 def calendar_feed_for(*, user: User) -> CalendarFeed:
-    """The person's live feed, made the first time they look."""
+    """The person's live feed, made when they first ask for one (a POST: a page only shows what exists)."""
     User.objects.select_for_update().filter(pk=user.pk).first()  # two first looks at once make one feed
     feed = CalendarFeed.objects.live().filter(user=user).first()
     if feed is None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import access, notifications, selectors, services
 from .forms import (
     AcceptInvitationForm,
+    ContactDetailsForm,
     DeclarationForm,
     GroupRoleForm,
     InvitationForm,
@@ -355,14 +356,35 @@ def group_role_end(request, pk: int):
 
 @login_required
 def account(request):
-    """Who the person is to the portal, where they work, and their private calendar address."""
-    feed = services.calendar_feed_for(user=request.user)
+    """Who the person is to the portal, where they work, what they share, and their private calendar address (made
+    only when they ask for it: looking at the page changes nothing)."""
+    return _render_account(request, ContactDetailsForm.for_person(request.user))
+
+
+def _render_account(request, contact_form):
+    feed = services.calendar_feed_of(user=request.user)
     return render(request, "members/account.html", {
         "places": selectors.places_of(request.user),
-        "calendar_url": services.calendar_feed_url(feed),
-        "calendar_since": feed.created_at,
+        "contact_form": contact_form,
+        "calendar_url": services.calendar_feed_url(feed) if feed else "",
         "news": notifications.choices_of(request.user),
-    })
+    }, status=400 if contact_form.errors else 200)
+
+
+@login_required
+@require_POST
+def contact_details(request):
+    """The signed-in person's own phone number and sharing choices: there is no one else's to edit here."""
+    form = ContactDetailsForm.for_person(request.user, request.POST)
+    if form.is_valid():
+        try:
+            services.contact_details_update(user=request.user, **form.details())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your contact details are saved.")
+            return redirect(reverse("me:account") + "#contact")
+    return _render_account(request, form)
 
 
 @login_required
@@ -377,6 +399,15 @@ def notification_choices(request):
         notifications.choose(user=request.user, kind=kind, immediate=value == "at_once")
     messages.success(request, "Your choices are saved.")
     return redirect(reverse("me:account") + "#news")
+
+
+@login_required
+@require_POST
+def calendar_create(request):
+    # A second press (or a second tab) finds the link the first one made rather than making another.
+    services.calendar_feed_for(user=request.user)
+    messages.success(request, "Your calendar link is ready: add it to your calendar.")
+    return redirect(reverse("me:account") + "#calendar")
 
 
 @login_required

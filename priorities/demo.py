@@ -2,7 +2,8 @@
 plan that has a red item, an amber one and an overdue milestone; and this winter's weighted approval vote, open
 and closing in three days with some practices voted.
 
-Everything goes through the services. Idempotent: an exercise whose title already exists is left alone.
+Everything goes through the services, each step at its own moment (members.demo.as_of).
+Idempotent: an exercise whose title already exists is left alone.
 """
 
 from datetime import timedelta
@@ -10,7 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from members.demo import DemoPeople
+from members.demo import DemoPeople, as_of, days_ago
 
 from . import services
 from .models import Exercise
@@ -44,18 +45,24 @@ RANKINGS = [
 APPROVALS = [[0, 1], [0], [1, 3], [0, 2], [0, 1], [3], [0, 3]]
 
 
-def _exercise(chair, title, candidates, **fields) -> tuple[Exercise, list]:
-    exercise = services.exercise_create(created_by=chair, title=title, **fields)
-    added = [
-        services.candidate_add(exercise=exercise, title=t, description=d, influence_sought=i)
-        for t, d, i in candidates
-    ]
+def _exercise(chair, title, candidates, *, drafted, **fields) -> tuple[Exercise, list]:
+    with as_of(drafted):
+        exercise = services.exercise_create(created_by=chair, title=title, **fields)
+    added = []
+    for n, (t, d, i) in enumerate(candidates):
+        with as_of(drafted + timedelta(days=1, hours=n)):
+            added.append(services.candidate_add(exercise=exercise, title=t, description=d, influence_sought=i))
     return exercise, added
+
+
+def _cast(exercise, practice, manager, choices, at):
+    with as_of(at):
+        services.ballot_cast(exercise=exercise, practice=practice, user=manager, choices=choices, now=at)
 
 
 @transaction.atomic
 def load_priorities(people: DemoPeople) -> None:
-    now = timezone.now()
+    now = days_ago(0)
     chair = people.chair
     voters = list(zip(people.practices, people.practice_managers, strict=False))
     if not Exercise.objects.filter(title=CLOSED_TITLE).exists():
@@ -65,18 +72,22 @@ def load_priorities(people: DemoPeople) -> None:
             purpose="Agree the three things the group asks the ICB and the trusts for this year, so that every "
                     "member says the same thing to the system.",
             places=3, method=Exercise.Method.RANKED, points_per_ballot=10, weighting=Exercise.Weighting.EQUAL,
-            ballots_visible_after_close=False, opens_at=opened, closes_at=closed,
+            ballots_visible_after_close=False, opens_at=opened, closes_at=closed, drafted=opened - timedelta(days=12),
         )
-        services.exercise_open(exercise=exercise, opened_by=chair, now=opened)
+        with as_of(opened):
+            services.exercise_open(exercise=exercise, opened_by=chair, now=opened)
         for n, ((practice, manager), ranking) in enumerate(zip(voters, RANKINGS, strict=False)):
-            services.ballot_cast(exercise=exercise, practice=practice, user=manager,
-                                 choices=[c[i].pk for i in ranking], now=opened + timedelta(hours=5 + n * 7))
-        exercise = services.exercise_close(exercise=exercise, now=closed)
-        exercise = services.exercise_publish(exercise=exercise, published_by=chair, now=closed + timedelta(days=2))
-        winners = [cand for cand in c if cand.pk in exercise.result["winner_ids"]]
-        agreed = services.priorities_confirm(exercise=exercise, candidates=winners, confirmed_by=chair,
-                                             now=closed + timedelta(days=2))
-        _plan(agreed, chair)
+            _cast(exercise, practice, manager, [c[i].pk for i in ranking], opened + timedelta(hours=5 + n * 17))
+        with as_of(closed):
+            exercise = services.exercise_close(exercise=exercise, now=closed)
+        published = closed + timedelta(days=2)
+        with as_of(published):
+            exercise = services.exercise_publish(exercise=exercise, published_by=chair, now=published)
+            winners = [cand for cand in c if cand.pk in exercise.result["winner_ids"]]
+            agreed = services.priorities_confirm(exercise=exercise, candidates=winners, confirmed_by=chair,
+                                                 now=published)
+        with as_of(published + timedelta(days=6)):
+            _plan(agreed, chair)
     if not Exercise.objects.filter(title=OPEN_TITLE).exists():
         opened = now - timedelta(days=5)
         exercise, c = _exercise(
@@ -84,16 +95,16 @@ def load_priorities(people: DemoPeople) -> None:
             purpose="Choose the two asks the group takes to the ICB's winter planning meeting.",
             places=2, method=Exercise.Method.APPROVAL, points_per_ballot=10,
             weighting=Exercise.Weighting.LIST_SIZE, ballots_visible_after_close=True,
-            opens_at=opened, closes_at=now + timedelta(days=3),
+            opens_at=opened, closes_at=now + timedelta(days=3), drafted=opened - timedelta(days=9),
         )
-        services.exercise_open(exercise=exercise, opened_by=chair, now=opened)
+        with as_of(opened):
+            services.exercise_open(exercise=exercise, opened_by=chair, now=opened)
         for n, ((practice, manager), ticks) in enumerate(zip(voters, APPROVALS, strict=False)):
-            services.ballot_cast(exercise=exercise, practice=practice, user=manager,
-                                 choices=[c[i].pk for i in ticks], now=opened + timedelta(hours=3 + n * 11))
+            _cast(exercise, practice, manager, [c[i].pk for i in ticks], opened + timedelta(hours=3 + n * 11))
 
 
 def _plan(agreed, chair) -> None:
-    today = timezone.localdate()
+    today = timezone.localdate(days_ago(0))  # the real today: the plan's due dates are counted from it
     first = agreed[0]
 
     def add(parent, kind, title, lead, due_days, funding="", rag="green", priority=first):
@@ -111,8 +122,9 @@ def _plan(agreed, chair) -> None:
     add(rota, "milestone", "Rota live in two PCNs", "Federation director", 45)
     it = add(hubs, "action", "Shared appointment book across practices", "ICB digital lead", 90,
              "ICB digital budget, not yet confirmed", rag="red")
-    services.plan_item_update(item=it, updated_by=chair, note="The ICB has paused digital spend until Q3.",
-                              rag_status="red", title=it.title, lead=it.lead)
+    with as_of(days_ago(16)):
+        services.plan_item_update(item=it, updated_by=chair, note="The ICB has paused digital spend until Q3.",
+                                  rag_status="red", title=it.title, lead=it.lead)
     if len(agreed) > 1:
         second = add(None, "objective", agreed[1].title, "LMC medical secretary", 365, priority=agreed[1])
         add(second, "initiative", "Agree the local position with the ICB", "LMC medical secretary", 120,

@@ -227,6 +227,10 @@ class MeetingQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_archived=False)
 
+    def taking_feedback(self, today: date | None = None):
+        """Meetings feedback may be written for: held today or before. Meeting.takes_feedback is the same test."""
+        return self.filter(held_on__lte=today or timezone.localdate())
+
     def feedback_late(self, today: date):
         """Past the feedback due date and not yet fully fed back. A forum the group has archived is no longer
         chased: its representatives no longer report to the group. Meeting.is_feedback_late is the same test."""
@@ -284,7 +288,8 @@ class Meeting(models.Model):
         return self.held_on >= (today or timezone.localdate())
 
     def takes_feedback(self, today: date | None = None) -> bool:
-        """Feedback is written on or after the day of the meeting."""
+        """Feedback is written on or after the day of the meeting. The instance twin of
+        MeetingQuerySet.taking_feedback."""
         return self.held_on <= (today or timezone.localdate())
 
 

@@ -306,9 +306,9 @@ def waiting_on(user, *, today: date | None = None) -> dict[str, int]:
         overdue=Count("pk", filter=Q(due_on__lt=today)),
         due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))),
     )
-    feedback = Meeting.objects.current().filter(
+    feedback = Meeting.objects.current().taking_feedback(today).filter(
         forum__in=Representative.objects.current().filter(user=user).values("forum"),
-        forum__is_archived=False, held_on__lte=today, feedback_completed_at__isnull=True,
+        forum__is_archived=False, feedback_completed_at__isnull=True,
     ).count()
     return {**actions, "feedback": feedback}
 

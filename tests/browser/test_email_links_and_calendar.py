@@ -1,5 +1,5 @@
 """A practice manager follows "acknowledge for <practice>" from the digest, signs in, and acknowledges with one
-button; a person finds their calendar link on their account page and resets it. axe-clean, CSP-clean."""
+button; a person makes their calendar link on their account page and resets it. axe-clean, CSP-clean."""
 
 import re
 
@@ -38,12 +38,17 @@ def test_a_practice_acknowledges_from_the_email_link(page, live_server, axe_viol
     assert Acknowledgement.objects.filter(item=item, practice=practice, acknowledged_by=manager).exists()
 
 
-def test_a_person_finds_and_resets_their_calendar_link(page, sign_in, axe_violations, testshire):
+def test_a_person_makes_and_resets_their_calendar_link(page, sign_in, axe_violations, testshire):
     user = UserFactory(email="pm@example.nhs.uk", full_name="Priya Manager")
     MembershipFactory(user=user, organisation=PracticeFactory(name="Riverside Surgery"))
     sign_in("pm@example.nhs.uk")
     page.get_by_role("link", name=re.compile(r"^Priya Manager\s*\(your account\)$")).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+    # Looking makes no link; the person asks for one.
+    assert not CalendarFeed.objects.filter(user=user).exists()
+    assert axe_violations() == []
+    page.get_by_role("button", name="Create my calendar link").click()
+    page.wait_for_url("**/account/#calendar")
     first = page.get_by_label("Your private calendar link").input_value()
     assert "/calendar/" in first and first.endswith(".ics")
     assert axe_violations() == []

@@ -212,12 +212,40 @@ def test_the_feed_runs_a_fixed_number_of_queries(world, member, riverton):
 
 
 def test_the_account_page_shows_the_person_their_calendar_link(client_for, chair):
+    feed = services.calendar_feed_for(user=chair)
     page = client_for(chair).get(reverse("me:account")).content.decode()
-    assert services.calendar_feed_url(CalendarFeed.objects.live().get(user=chair)) in page
-    assert "Reset link" in page and "chair@example.nhs.uk" in page and "Testshire" in page
-    # Looking again does not make a new link.
-    client_for(chair).get(reverse("me:account"))
-    assert CalendarFeed.objects.filter(user=chair).count() == 1
+    assert services.calendar_feed_url(feed) in page
+    assert "Reset link" in page and "Create my calendar link" not in page
+    assert "chair@example.nhs.uk" in page and "Testshire" in page
+
+
+def test_looking_at_the_account_page_writes_nothing(client_for, chair):
+    client = client_for(chair)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("me:account")).content.decode()
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    assert not CalendarFeed.objects.exists()
+    assert "Create my calendar link" in page and "Reset link" not in page
+
+
+def test_a_person_creates_their_calendar_link_with_a_post(client_for, chair):
+    client = client_for(chair)
+    response = client.post(reverse("me:calendar_create"))
+    assert response.status_code == 302 and response["Location"].endswith("/account/#calendar")
+    feed = CalendarFeed.objects.live().get(user=chair)
+    assert services.calendar_feed_url(feed) in client.get(reverse("me:account")).content.decode()
+    # Pressing again (a second tab) keeps the same link.
+    client.post(reverse("me:calendar_create"))
+    assert list(CalendarFeed.objects.filter(user=chair)) == [feed]
+    assert feed.history.count() == 1
+
+
+def test_creating_a_calendar_link_takes_a_post_by_a_signed_in_person(client, client_for, chair):
+    assert client_for(chair).get(reverse("me:calendar_create")).status_code == 405
+    assert client.post(reverse("me:calendar_create")).status_code == 302
+    assert not CalendarFeed.objects.exists()
 
 
 def test_the_account_pages_need_a_signed_in_person(client):

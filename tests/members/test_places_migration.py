@@ -26,7 +26,8 @@ THROUGH_ORGANISATION = {"members_seat": "organisation_id", "members_declaration"
                         "members_invitation": "organisation_id", "representation_forum": "host_id"}
 # The columns the migrations add: the place, an ICS-level forum's system (none before), and a request's routing
 # from an ICS-level partner (none before); and, later, a position recorded on a seat's behalf (none before).
-NEW_COLUMNS = {"place_id", "ics_id", "routed_from_ics_id", "routing_key", "recorded_by_id", "given_how"}
+NEW_COLUMNS = {"place_id", "ics_id", "routed_from_ics_id", "routing_key", "recorded_by_id", "given_how", "phone",
+               "shares_email", "shares_phone"}
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.every_place]
 

@@ -54,6 +54,16 @@ def test_feedback_lateness_is_one_rule(case, expected):
                          lambda m: m.is_feedback_late(TODAY)), expected)
 
 
+@pytest.mark.parametrize("held_in_days,expected", [(-7, True), (-1, True), (0, True), (1, False), (30, False)])
+def test_taking_feedback_is_one_rule(held_in_days, expected):
+    # Feedback opens on the day of the meeting: "feedback I owe" counts by the QuerySet method, the meeting's page
+    # by the predicate.
+    held_on = TODAY + timedelta(days=held_in_days)
+    meeting = MeetingFactory(held_on=held_on, feedback_due_on=held_on + timedelta(days=7))
+    _assert_agree(_agree(lambda: Meeting.objects.taking_feedback(TODAY), [meeting],
+                         lambda m: m.takes_feedback(TODAY)), expected)
+
+
 @pytest.mark.parametrize("status,due_in_days,archived,expected", [
     ("open", -1, False, True),
     ("in_progress", -1, False, True),

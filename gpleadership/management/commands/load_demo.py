@@ -38,6 +38,7 @@ class Command(BaseCommand):
             ("Group member (LMC chair, on both groups)", people.lmc_chair),
             ("Observer", people.observer),
             ("Practice voting contact", people.practice_managers[0]),
+            ("Practice manager without a vote", people.non_voting_manager),
         ]
         rows += [(f"{other.place.name} chair", other.chair) for other in people.other_places]
         for label, user in rows:
@@ -46,21 +47,17 @@ class Command(BaseCommand):
         self.stdout.write(f"\nOpen {settings.SITE_URL}/accounts/login/ and sign in.")
 
     def _write_everyone_else(self, place):
-        """Every seat's holder and deputy (consensus needs them all), the representatives, a practice manager who
-        does not vote, and the public request form: what a newcomer needs to take an item through to publication."""
+        """Every seat's holder and deputy (consensus needs them all), the representatives, and the public request
+        form: what a newcomer needs to take an item through to publication."""
         from django.urls import reverse
 
         from members import places
-        from members.models import GroupRole, Membership, Organisation, Seat
+        from members.models import Seat
         from representation.models import Representative
 
         with places.using(place):
             seats = list(Seat.objects.filter(is_active=True).select_related("holder", "deputy").order_by("title"))
             representatives = list(Representative.objects.current().select_related("user", "forum"))
-            non_voting = (Membership.objects.current().filter(organisation__kind=Organisation.Kind.PRACTICE,
-                                                              is_voting_contact=False)
-                          .exclude(user__in=GroupRole.objects.live().values("user"))
-                          .select_related("user", "organisation").order_by("pk").first())
             request_form = settings.SITE_URL + reverse("representation:request_new")
         self.stdout.write(f"\nEvery seat on the {place.name} group (each must respond for consensus):")
         for seat in seats:
@@ -71,7 +68,4 @@ class Command(BaseCommand):
         for rep in representatives:
             label = f"{rep.forum.name[:28]} ({rep.get_role_display().lower()})"
             self.stdout.write(f"  {label:<40} {rep.user.email}")
-        if non_voting is not None:
-            self.stdout.write(f"\nSomeone at a practice who does not vote ({non_voting.role_title}, "
-                              f"{non_voting.organisation.name}):\n  {non_voting.user.email}")
         self.stdout.write(f"\nThe public request form for system partners (no sign-in):\n  {request_form}")
