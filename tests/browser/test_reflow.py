@@ -23,8 +23,9 @@ OVERFLOWING = """() => [...document.querySelectorAll('body *')]
 
 def _demo_pages():
     """{page: (who signs in, or None; address)} on the demo's Northbrook."""
-    from decisions.models import DecisionItem
+    from decisions.models import DecisionItem, Round
     from gpleadership import demo
+    from members.models import Membership
     from priorities.models import AgreedPriority, Exercise
     from representation.models import Forum, Meeting
 
@@ -38,6 +39,9 @@ def _demo_pages():
         forum = Forum.objects.filter(place=people.place).first()
         meeting = Meeting.objects.filter(forum=forum).order_by("-held_on").first()
         practice = people.practices[0]
+        open_round = Round.objects.filter(closed_at__isnull=True).select_related("item").order_by("pk").first()
+        asked = open_round.seats.exclude(holder=None).select_related("holder").order_by("pk").first()
+        voting_for = Membership.objects.voting_contacts().filter(user=manager).first().organisation
         return {
             "home": (chair, reverse("home")),
             "directory": (member, reverse("members:directory")),
@@ -60,13 +64,30 @@ def _demo_pages():
             "digest preview": (chair, reverse("digest_preview")),
             "about": (None, reverse("about")),
             "account": (manager, reverse("me:account")),
+            # The forms people fill in, and the pages around them.
+            "raise an item": (chair, reverse("decisions:item_create")),
+            "position": (asked.holder, reverse("decisions:respond",
+                                               args=[open_round.item_id, open_round.number, asked.pk])),
+            "published decisions": (manager, reverse("decisions:published")),
+            "principles": (member, reverse("decisions:principles")),
+            "new vote": (chair, reverse("priorities:exercise_create")),
+            "ballot": (manager, reverse("priorities:vote", args=[still_open.pk, voting_for.pk])),
+            "interests": (member, reverse("members:declarations")),
+            "invitations": (chair, reverse("members:invitations")),
+            "group manage": (chair, reverse("members:group_manage")),
+            "my actions": (member, reverse("representation:my_actions")),
+            "new action": (chair, reverse("representation:action_new")),
+            "new forum": (chair, reverse("representation:forum_new")),
+            "request form": (None, reverse("representation:request_new")),
+            "sign in": (None, "/accounts/login/"),
         }
 
 
 PAGES = [
     "home", "directory", "organisation", "group", "decision log", "item", "priorities", "exercise", "results", "plan",
     "forums", "forum", "meeting", "actions", "requests", "agenda", "reviews", "dashboard", "digest preview", "about",
-    "account",
+    "account", "raise an item", "position", "published decisions", "principles", "new vote", "ballot", "interests",
+    "invitations", "group manage", "my actions", "new action", "new forum", "request form", "sign in",
 ]
 
 
