@@ -34,8 +34,10 @@ def _people_prefetch():
     )
 
 
-# A directory page holds this many PCNs (with their practices) or this many practices found by a search.
-DIRECTORY_PCNS_PER_PAGE = 20
+# A directory page holds this many PCNs (with their practices: about fifty) or this many practices found by a search.
+# Ten PCNs, not twenty: with each person's shared contact details a page of a hundred practices took too long to
+# draw at national scale (issue 12); the search finds any practice at once.
+DIRECTORY_PCNS_PER_PAGE = 10
 DIRECTORY_RESULTS_PER_PAGE = 50
 
 
