@@ -55,8 +55,10 @@ class DecisionItemQuerySet(models.QuerySet):
         """In a consensus check whose round reached consensus (every seat heard, none blocking, whether the round
         is still open or closed with it) and the chair has not yet confirmed the outcome: what the agenda brings
         to sign off. services.check_confirmable is the same rule for one item."""
+        # The rule as a condition on each of the item's own rounds: as `pk__in` all_heard() Postgres would read
+        # every round of the place (a sequential scan at national scale).
         reached = Round.objects.filter(item_id=OuterRef("pk")).filter(
-            Q(outcome=Round.Outcome.CONSENSUS) | Q(pk__in=Round.objects.all_heard().values("pk"))
+            Q(outcome=Round.Outcome.CONSENSUS) | Round.objects.all_heard_condition()
         )
         return self.filter(status=DecisionItem.Status.CONSENSUS_CHECK).filter(Exists(reached))
 
@@ -181,7 +183,11 @@ class RoundQuerySet(models.QuerySet):
 
     def all_heard(self):
         """Open, with every seat asked heard: consensus reached, waiting for the chair to confirm it."""
-        return self.open().exclude(Exists(self._unanswered()))
+        return self.filter(self.all_heard_condition())
+
+    def all_heard_condition(self) -> Q:
+        """all_heard as a condition on a round, for a query that asks it of each item's rounds."""
+        return Q(closed_at__isnull=True) & ~Q(Exists(self._unanswered()))
 
 
 class Round(models.Model):
