@@ -207,14 +207,25 @@ def _claim(email_id: int, now) -> bool:
 def _finish(email_id: int, *, kind: str = "", **fields) -> None:
     if kind in _FORGET_PARAMS and fields.get("status", OutboxEmail.Status.PENDING) != OutboxEmail.Status.PENDING:
         fields["params"] = {}
-    with transaction.atomic():
-        if db_connection.vendor == "postgresql":
-            # Settling a row need not wait for the disk (a flush costs more than building a digest): if Postgres
-            # itself crashed in the next moment the mark could be lost, and the row would be sent again after its
-            # lease with the same Message-ID, as after a worker's crash. A worker's crash loses nothing more.
+    OutboxEmail._base_manager.filter(pk=email_id).update(claimed_until=None, **fields)
+
+
+@contextmanager
+def _settling_without_flush():
+    """Settling rows need not wait for the disk (a flush costs more than building a digest): if Postgres itself
+    crashed in the next moment a mark could be lost, and the row would be sent again after its lease with the same
+    Message-ID, as after a worker's crash. A worker's crash loses nothing more. Only this connection, only while
+    sending."""
+    postgres = db_connection.vendor == "postgresql"
+    if postgres:
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        if postgres:
             with db_connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        OutboxEmail._base_manager.filter(pk=email_id).update(claimed_until=None, **fields)
+                cursor.execute("RESET synchronous_commit")
 
 
 def send_once(email_id: int) -> str:
@@ -224,7 +235,8 @@ def send_once(email_id: int) -> str:
     if not _claim(email_id, now):
         return "busy"
     email = OutboxEmail._base_manager.select_related("place__ics").get(pk=email_id)
-    return _deliver(email)
+    with _settling_without_flush():
+        return _deliver(email)
 
 
 def send_batch(email_ids) -> dict[str, int]:
@@ -246,10 +258,14 @@ def send_batch(email_ids) -> dict[str, int]:
     if len(claimed) < len(email_ids):
         outcomes["busy"] = len(email_ids) - len(claimed)
     rows = list(OutboxEmail._base_manager.select_related("place__ics").filter(pk__in=claimed).order_by("pk"))
+    with _settling_without_flush():
+        return _send_rows(rows, connection=get_connection(), outcomes=outcomes)
+
+
+def _send_rows(rows: list[OutboxEmail], *, connection, outcomes: dict[str, int]) -> dict[str, int]:
     by_place: dict[int | None, list[OutboxEmail]] = {}
     for email in rows:
         by_place.setdefault(email.place_id, []).append(email)
-    connection = get_connection()
     try:
         # Opened here, the connection serves every row (a backend opened by send() closes again after each).
         # If SMTP is down each row's send fails on its own, is counted and waits for a retry.

@@ -144,6 +144,12 @@ def test_a_batch_sends_each_row_once_over_one_smtp_connection(smtp_inbox):
     rows = _acknowledgements(3)
     assert outbox.send_batch([row.pk for row in rows]) == {"sent": 3}
     assert len({message["peer"] for message in smtp_inbox.messages}) == 1
+    # Rows were settled without waiting for the disk; the connection is as it was for whatever it does next.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
     assert sorted(message["message_id"] for message in smtp_inbox.messages) == sorted(row.message_id for row in rows)
     assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
     # Sent rows are done: the same batch again sends nothing.
