@@ -22,10 +22,11 @@ def _since(week: date):
 
 
 def digest_message(*, recipient: User, week: date, shared: bool = False, test_to: User | None = None,
-                   content: dict | None = None):
+                   content: dict | None = None, drawn: dict | None = None):
     """One person's digest for the week, as it is sent: the weekly send (`shared`: the place's part may come from
-    the cache; `content`: read ahead for a batch by read_digests), the chair's preview, and a test sent to the chair
-    (`test_to`), whose subject says it is a test and whose person it shows."""
+    the cache; `content`: read ahead for a batch by read_digests; `drawn`: the sections already drawn for the
+    batch's other readers), the chair's preview, and a test sent to the chair (`test_to`), whose subject says it is
+    a test and whose person it shows."""
     from .digest import digest_content
 
     context = dict(content) if content is not None else digest_content(user=recipient, since=_since(week),
@@ -34,12 +35,31 @@ def digest_message(*, recipient: User, week: date, shared: bool = False, test_to
     subject = f"Weekly digest, week of {week:%-d %B %Y}"
     if test_to is not None:
         subject = f"Test: {subject}, as {recipient.get_full_name() or recipient.email} will read it"
+    drawn = {} if drawn is None else drawn
     return outbox.message(
         subject=subject,
-        body=render_to_string("gpleadership/email/digest.txt", context),
-        html=render_to_string("gpleadership/email/digest.html", context),
+        body=render_to_string("gpleadership/email/digest.txt", {
+            **context, "rendered_sections": _drawn(context, "txt", drawn)}),
+        html=render_to_string("gpleadership/email/digest.html", {
+            **context, "rendered_sections": _drawn(context, "html", drawn)}),
         to=[(test_to or recipient).email],
     )
+
+
+def _drawn(context: dict, kind: str, drawn: dict) -> list[str]:
+    """Each section drawn as text or HTML, once for all the readers of a batch who read it word for word (the
+    place's news, without anyone's own links): the weekly send spends its time drawing, not reading."""
+    sections = []
+    for section in context["sections"]:
+        key = (kind, section["heading"], section["lead"], tuple(
+            (item.get("text"), item.get("url"), item.get("tag"),
+             tuple((link["text"], link["url"]) for link in item.get("links", [])))
+            for item in section["items"]))
+        if key not in drawn:
+            drawn[key] = render_to_string(f"gpleadership/email/digest_section.{kind}",
+                                          {"section": section, "site_url": context["site_url"]})
+        sections.append(drawn[key])
+    return sections
 
 
 def html_part(message) -> str:
@@ -56,7 +76,8 @@ def digest(email: OutboxEmail):
     week = date.fromisoformat(email.params["week"])
     if timezone.localdate() - week >= timedelta(days=7):
         raise outbox.Skip("a digest for a week that is over is news no longer")
-    return digest_message(recipient=recipient, week=week, shared=True, content=read["content"] if read else None)
+    return digest_message(recipient=recipient, week=week, shared=True, content=read["content"] if read else None,
+                          drawn=read["drawn"] if read else None)
 
 
 @outbox.batch_reader(DIGEST)
@@ -71,13 +92,14 @@ def read_digests(emails: list[OutboxEmail]) -> None:
         recipient = people.get(email.params["recipient"])
         if recipient is not None and recipient.is_active:
             by_week.setdefault(email.params["week"], []).append(email)
+    drawn: dict = {}  # the sections drawn for this batch's readers (digest_message)
     for week, rows in by_week.items():
         readers = list({people[email.params["recipient"]].pk: people[email.params["recipient"]] for email in rows}
                        .values())
         contents = digest_contents(users=readers, since=_since(date.fromisoformat(week)), shared=True)
         for email in rows:
             recipient = people[email.params["recipient"]]
-            email.read_ahead = {"recipient": recipient, "content": contents[recipient.pk]}
+            email.read_ahead = {"recipient": recipient, "content": contents[recipient.pk], "drawn": drawn}
 
 
 DIGEST_TEST = "gpleadership.digest_test"
