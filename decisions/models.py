@@ -55,8 +55,8 @@ class DecisionItemQuerySet(models.QuerySet):
         """In a consensus check whose round reached consensus (every seat heard, none blocking, whether the round
         is still open or closed with it) and the chair has not yet confirmed the outcome: what the agenda brings
         to sign off. services.check_confirmable is the same rule for one item."""
-        # The rule as a condition on each of the item's own rounds: as `pk__in` all_heard() Postgres would read
-        # every round of the place (a sequential scan at national scale).
+        # Asked of each item's own rounds: as a `pk__in` list of every heard round Postgres would read every round
+        # of the place (a sequential scan at national scale).
         reached = Round.objects.filter(item_id=OuterRef("pk")).filter(
             Q(outcome=Round.Outcome.CONSENSUS) | Round.objects.all_heard_condition()
         )
@@ -181,12 +181,9 @@ class RoundQuerySet(models.QuerySet):
         its round at once, so an open round never holds one.) services.round_verdict's missing seats, for one."""
         return self.open().filter(Exists(self._unanswered()))
 
-    def all_heard(self):
-        """Open, with every seat asked heard: consensus reached, waiting for the chair to confirm it."""
-        return self.filter(self.all_heard_condition())
-
     def all_heard_condition(self) -> Q:
-        """all_heard as a condition on a round, for a query that asks it of each item's rounds."""
+        """Open, with every seat asked heard (consensus reached, waiting for the chair to confirm it), as a condition
+        on a round: a query asks it of each item's own rounds."""
         return Q(closed_at__isnull=True) & ~Q(Exists(self._unanswered()))
 
 

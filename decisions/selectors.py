@@ -361,15 +361,10 @@ def chair_attention(*, now: datetime | None = None) -> dict:
     }
 
 
-def practices_to_acknowledge(*, user, item_ids) -> dict[int, list[Organisation]]:
-    """For each published decision of `item_ids`, the person's own practices that have not yet acknowledged it (the
-    digest offers "acknowledge for <practice>" for each). Two queries, however many items and practices."""
-    return practices_to_acknowledge_by_reader(users=[user], item_ids=item_ids).get(user.pk, {})
-
-
 def practices_to_acknowledge_by_reader(*, users, item_ids) -> dict[int, dict[int, list[Organisation]]]:
-    """`practices_to_acknowledge` of many readers at once (the weekly digest's): by reader's id. Two queries once
-    the readers' practices are known (members.access.remember_roles)."""
+    """For each reader (by id) and each published decision of `item_ids`, the reader's own practices that have not
+    yet acknowledged it (the digest offers "acknowledge for <practice>" for each). Two queries once the readers'
+    practices are known (members.access.remember_roles), however many readers, items and practices."""
     own = {user.pk: access_practice_ids(user) for user in users}
     every = set().union(*own.values()) if own else set()
     if not every or not item_ids:
@@ -384,16 +379,9 @@ def practices_to_acknowledge_by_reader(*, users, item_ids) -> dict[int, dict[int
     }
 
 
-def seats_to_respond(*, user, round_ids) -> dict[int, list[Seat]]:
-    """For each round of `round_ids`, the seats this person holds or deputises for that were asked and have not
-    responded (the digest offers "respond for <seat>"). Two queries."""
-    if not user.is_authenticated:
-        return {}
-    return seats_to_respond_by_reader(users=[user], round_ids=round_ids).get(user.pk, {})
-
-
 def seats_to_respond_by_reader(*, users, round_ids) -> dict[int, dict[int, list[Seat]]]:
-    """`seats_to_respond` of many readers at once (the weekly digest's): by reader's id. Two queries."""
+    """For each reader (by id) and each round of `round_ids`, the seats they hold or deputise for that were asked
+    and have not responded (the digest offers "respond for <seat>"). Two queries, however many readers."""
     if not users or not round_ids:
         return {}
     asked = (

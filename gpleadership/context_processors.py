@@ -14,7 +14,7 @@ from members.selectors import places_of
 # the template language: every signed-in page draws it (issue 12).
 MENU = [
     ("Home", "home", lambda nav: True),
-    ("Dashboard", "dashboard", lambda nav: nav["is_chair"] or nav["is_gatekeeper"]),
+    ("Dashboard", "dashboard", lambda nav: nav["can_see_dashboard"]),
     ("Directory", "members:directory", lambda nav: True),
     ("The group", "members:group", lambda nav: True),
     ("Interests", "members:declarations", lambda nav: nav["is_group"]),
@@ -53,6 +53,7 @@ def portal(request):
         "is_gatekeeper": access.is_gatekeeper(user),
         "is_practice_user": access.is_practice_user(user),
         "can_invite": access.can_invite(user),
+        "can_see_dashboard": access.can_see_dashboard(user),
     }
     return {
         "DEMO_MODE": settings.DEMO_MODE,

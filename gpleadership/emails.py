@@ -62,11 +62,6 @@ def _drawn(context: dict, kind: str, drawn: dict) -> list[str]:
     return sections
 
 
-def html_part(message) -> str:
-    return next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
-                "")
-
-
 @outbox.builder(DIGEST, label="Weekly digest")
 def digest(email: OutboxEmail):
     read = getattr(email, "read_ahead", None)  # what read_digests found for a batch

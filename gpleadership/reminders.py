@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from decisions import emails as decision_emails
-from decisions.models import Position, Round
+from decisions import services as decision_services
+from decisions.models import Round
 from members import outbox
 from members.models import OutboxEmail, User
 from priorities import emails as priority_emails
@@ -46,9 +47,7 @@ def _round_rows(pk: int, day: date, by: User) -> list[dict]:
     the_round = Round.objects.get(pk=pk)
     if not the_round.is_live():
         raise ValidationError("This consensus check has closed or passed its deadline: seats can no longer respond.")
-    answered = set(Position.objects.filter(round=the_round).values_list("seat_id", flat=True))
-    missing = [seat_id for seat_id in the_round.seats.order_by("pk").values_list("pk", flat=True)
-               if seat_id not in answered]
+    missing = sorted(decision_services.round_verdict(round=the_round).missing_seat_ids)
     if not missing:
         raise ValidationError("Every seat has responded: there is nobody to remind.")
     return [{"key": reminder_key(day=day, target=ROUND, pk=pk, unit=seat_id), "kind": decision_emails.ROUND_REMINDER,

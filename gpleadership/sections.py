@@ -91,19 +91,12 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
     return news
 
 
-def for_digest(*, user, since, is_group: bool, news: list[dict] | None = None) -> list[dict]:
-    """The golden thread for one reader: the place's news (`digest_news`, built here unless given) with one-click
-    links (members.email_links) on what waits on this person: "acknowledge for <practice>", "open the ballot for
-    <practice>", "respond for <seat>". Five queries of the reader's own, however long the news."""
-    if news is None:
-        news = digest_news(since=since, is_group=is_group)
-    return for_digest_readers(readers=[(user, is_group)], news_for=lambda _is_group: news)[user.pk]
-
-
 def for_digest_readers(*, readers, news_for) -> dict[int, list[dict]]:
-    """`for_digest` of many readers at once, by reader's id: `readers` are (user, is_group) pairs and
-    `news_for(is_group)` gives the place's news for the group or for practices. The weekly send builds a batch of
-    digests this way in a fixed number of queries, however many readers (five for each kind of news)."""
+    """The golden thread for each reader, by id: the place's news (`news_for(is_group)`, for the group or for
+    practices) with one-click links (members.email_links) on what waits on that person: "acknowledge for
+    <practice>", "open the ballot for <practice>", "respond for <seat>". `readers` are (user, is_group) pairs: one
+    for a preview, a hundred for a batch of the weekly send, in a fixed number of queries (five for each kind of
+    news)."""
     result: dict[int, list[dict]] = {}
     for is_group in (True, False):
         users = [user for user, group in readers if group is is_group]
@@ -208,6 +201,7 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
     practices = member_selectors.practices_without_voting_contact()
     review_after = timedelta(days=representation_selectors.REVIEW_INTERVAL_DAYS)
     ack_after = timedelta(days=decision_selectors.LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
+    new_since = representation_selectors.new_if_dated_from(since)  # as attention_counts counts them
     all_sections = [
         _dashboard_section(
             "Consensus rounds past their deadline",
@@ -260,7 +254,7 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
             "Actions from meetings, decisions and priorities past their due date.",
             [_item(f"{a.title} – {a.owner.get_full_name()}, due {_day(a.due_on)}", tag="Overdue",
                    url=reverse("representation:action", args=[a.pk]),
-                   new=_entered_since(a.due_on + timedelta(days=1), since), remind=(reminders.ACTION, a.pk), chase=True)
+                   new=a.due_on >= new_since, remind=(reminders.ACTION, a.pk), chase=True)
              for a in representation_selectors.overdue_actions(today=today, limit=DASHBOARD_TOP)],
             count=counts["overdue_actions"], new=counts["overdue_actions_new"],
             more_url=reverse("representation:actions"),
@@ -270,7 +264,7 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
             "System meetings whose feedback is late: the group has not heard what was agreed.",
             [_item(f"{m.forum.name}, {_day(m.held_on)} – feedback was due {_day(m.feedback_due_on)}", tag="Late",
                    url=reverse("representation:meeting", args=[m.pk]),
-                   new=_entered_since(m.feedback_due_on + timedelta(days=1), since), remind=(reminders.FEEDBACK, m.pk))
+                   new=m.feedback_due_on >= new_since, remind=(reminders.FEEDBACK, m.pk))
              for m in representation_selectors.late_feedback(today=today, limit=DASHBOARD_TOP)],
             count=counts["late_feedback"], new=counts["late_feedback_new"], more_url=reverse("representation:forums"),
         ),
@@ -279,7 +273,7 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
             "Requests from system partners past the target time to triage.",
             [_item(f"{r.summary} – {r.organisation_name}, received {_day(r.received_at)}", tag="Overdue",
                    url=reverse("representation:request", args=[r.pk]),
-                   new=_entered_since(r.triage_due_on + timedelta(days=1), since))
+                   new=r.triage_due_on >= new_since)
              for r in representation_selectors.requests_past_target(today=today, limit=DASHBOARD_TOP)],
             count=counts["requests_past_target"], new=counts["requests_past_target_new"],
             more_url=reverse("representation:requests"),

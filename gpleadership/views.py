@@ -92,16 +92,11 @@ def place_chooser(request):
     })
 
 
-def _require_dashboard(user):
-    """The chair's dashboard, its reminders and the digest preview: the chair, and gatekeepers as admin support."""
-    access.require(access.is_chair(user) or access.is_gatekeeper(user))
-
-
 @login_required
 def dashboard(request):
     """The chair's weekly look at what is stuck, overdue or unheard, with a reminder to send beside what waits on
     someone. Gatekeepers see it too, as admin support."""
-    _require_dashboard(request.user)
+    access.require(access.can_see_dashboard(request.user))
     today = timezone.localdate()
     week = digest.week_starting(today)
     # "New since last week": what entered a section since last week's Monday, so on any day of this week the
@@ -125,7 +120,7 @@ def dashboard(request):
 @require_POST
 def dashboard_remind(request, target: str, pk: int):
     """Send today's reminder about one dashboard item to whoever it waits on (gpleadership.reminders)."""
-    _require_dashboard(request.user)
+    access.require(access.can_see_dashboard(request.user))
     if target not in reminders.TARGETS:
         raise Http404
     try:
@@ -162,7 +157,7 @@ def _digest_reader(request, value) -> User | None:
 def digest_preview(request):
     """This week's digest as one named person will read it – its subject, text and HTML, exactly as it is sent –
     and how last week's deliveries went."""
-    _require_dashboard(request.user)
+    access.require(access.can_see_dashboard(request.user))
     week = digest.week_starting()
     reader = _digest_reader(request, request.GET.get("recipient"))
     message = emails.digest_message(recipient=reader, week=week) if reader else None
@@ -195,19 +190,19 @@ EMAIL_FRAME_POLICY = {
 @csp_replace(EMAIL_FRAME_POLICY)
 def digest_preview_html(request):
     """The HTML part of one person's digest, for the preview's frame."""
-    _require_dashboard(request.user)
+    access.require(access.can_see_dashboard(request.user))
     reader = _digest_reader(request, request.GET.get("recipient"))
     if reader is None:
         raise Http404("Nobody gets the digest.")
     message = emails.digest_message(recipient=reader, week=digest.week_starting())
-    return HttpResponse(emails.html_part(message), content_type="text/html; charset=utf-8")
+    return HttpResponse(outbox.html_part(message), content_type="text/html; charset=utf-8")
 
 
 @login_required
 @require_POST
 def digest_test_send(request):
     """Send one person's digest, as it will be sent, to the signed-in chair (and nobody else), marked as a test."""
-    _require_dashboard(request.user)
+    access.require(access.can_see_dashboard(request.user))
     reader = _digest_reader(request, request.POST.get("recipient"))
     if reader is None:
         raise Http404("Nobody gets the digest.")

@@ -105,6 +105,11 @@ def can_invite(user) -> bool:
     return is_chair(user) or is_gatekeeper(user)
 
 
+def can_see_dashboard(user) -> bool:
+    """The chair's dashboard, its reminders and the digest preview: the chair, and gatekeepers as admin support."""
+    return is_chair(user) or is_gatekeeper(user)
+
+
 def is_ics_leader(user, ics) -> bool:
     """On the ICS leaders' group: the chair of any place of the ICS (by a live chair role there), or a leader the
     administrators named (a live ICSLeader). Read across the places on purpose, so the answer is the same from

@@ -144,11 +144,15 @@ def enqueue_many(rows: list[dict]) -> list[int]:
 def enqueue_prepared(email: EmailMessage) -> OutboxEmail:
     """An email built elsewhere (allauth's password reset and address confirmation): stored as it is, sent by the
     outbox like every other, and its text forgotten once sent, since it carries a one-time link."""
-    html = next((content for content, mimetype in getattr(email, "alternatives", []) if mimetype == "text/html"), "")
     return enqueue(
         key=f"{PREPARED}:{uuid.uuid4().hex}", kind=PREPARED, place=None,
-        params={"subject": email.subject, "body": email.body, "html": html, "to": list(email.to)},
+        params={"subject": email.subject, "body": email.body, "html": html_part(email), "to": list(email.to)},
     )
+
+
+def html_part(email: EmailMessage) -> str:
+    """A message's HTML alternative, or "" when it has none."""
+    return next((content for content, mimetype in getattr(email, "alternatives", []) if mimetype == "text/html"), "")
 
 
 def describe(kind: str) -> str:

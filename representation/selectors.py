@@ -274,6 +274,13 @@ def next_agenda(*, today: date | None = None) -> Agenda:
     return Agenda(meeting=meeting, items=meeting.agenda, sign_offs=sign_offs)
 
 
+def new_if_dated_from(since: date) -> date:
+    """An action, a meeting's feedback or a request is overdue, late or past its target from the day after its
+    date: it is "new since" `since` when that date is on this day or later. The dashboard's counts and its marks on
+    each item both ask this."""
+    return since - timedelta(days=1)
+
+
 def attention_counts(*, today: date | None = None, since: date | None = None) -> dict[str, int]:
     """How many actions are overdue, meetings late with feedback and requests past the triage target: the chair's
     dashboard lists the first few of each (the selectors above, with `limit`) and says how many there are; and,
@@ -281,7 +288,7 @@ def attention_counts(*, today: date | None = None, since: date | None = None) ->
     the day after its date). Three queries, by the same rules."""
     today = today or timezone.localdate()
     since = since or today
-    entered = since - timedelta(days=1)
+    entered = new_if_dated_from(since)
     counted = {
         "overdue_actions": Action.objects.overdue(today).aggregate(
             n=Count("pk"), new=Count("pk", filter=Q(due_on__gte=entered))),
@@ -323,14 +330,9 @@ DIGEST_ACTION_DAYS = 14
 DIGEST_ACTIONS_SHOWN = 10
 
 
-def actions_for_digest(user, *, today: date | None = None) -> list[Action]:
-    """The reader's open actions (owned or supported) overdue or due within DIGEST_ACTION_DAYS, soonest first.
-    One query."""
-    return actions_for_digest_by_reader([user], today=today).get(user.pk, [])
-
-
 def actions_for_digest_by_reader(users, *, today: date | None = None) -> dict[int, list[Action]]:
-    """`actions_for_digest` of many readers at once (the weekly digest's): by reader's id. One query."""
+    """Each reader's (by id) open actions, owned or supported, overdue or due within DIGEST_ACTION_DAYS, soonest
+    first, DIGEST_ACTIONS_SHOWN at most. One query, however many readers."""
     today = today or timezone.localdate()
     mine: dict[int, list[Action]] = {user.pk: [] for user in users}
     actions = (Action.objects.open().for_people(users).filter(due_on__lte=today + timedelta(days=DIGEST_ACTION_DAYS))
