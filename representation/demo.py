@@ -134,7 +134,9 @@ def load_representation(people) -> None:
                 agenda_item=estates, written_by=cds[0], discussed="The ICB's draft estates strategy.",
                 agreed="A joint review of practice premises by March.",
             )
-        with as_of(now - timedelta(days=10)):
+        # Written two days after the first part (on time: the board wants feedback within five days), so the
+        # history spans days whatever the hour the demo is loaded.
+        with as_of(held_on + timedelta(days=3)):
             Feedback.objects.create(
                 agenda_item=access, written_by=cds[0], discussed="A proposal for two same-day access hubs.",
                 agreed="Nothing yet.", needs_sign_off="Do we back a six-month hub pilot in Riverside PCN?",
