@@ -1,7 +1,13 @@
 from django import forms
 from django.utils import timezone
 
-from members.forms import DayMonthYearField, PersonChoiceField, ShapeOnlyModelForm
+from members.forms import (
+    DayMonthYearField,
+    LongChoiceField,
+    OrganisationChoiceField,
+    PersonChoiceField,
+    ShapeOnlyModelForm,
+)
 from members.models import Organisation, User
 from members.selectors import acting_people
 from members.services import END_BEFORE_START
@@ -183,7 +189,7 @@ class ReasonForm(forms.Form):
 
 
 class RedirectForm(forms.Form):
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationChoiceField(
         label="Whose role is it?", queryset=Organisation.objects.none(), required=False,
         help_text="For example, a contract matter goes to the LMC.",
     )
@@ -223,10 +229,10 @@ class LogFilterForm(forms.Form):
                                choices=[("", "Any status")] + list(DecisionItem.Status.choices))
     date_from = DayMonthYearField(label="From date", required=False)
     date_to = DayMonthYearField(label="To date", required=False)
-    principle = forms.ModelChoiceField(label="Principle", queryset=Principle.objects.none(), required=False,
-                                       empty_label="Any principle")
-    organisation = forms.ModelChoiceField(label="Organisation", queryset=Organisation.objects.none(),
-                                          required=False, empty_label="Any organisation")
+    principle = LongChoiceField(label="Principle", queryset=Principle.objects.none(), required=False,
+                                empty_label="Any principle")
+    organisation = OrganisationChoiceField(label="Organisation", queryset=Organisation.objects.none(),
+                                           required=False, empty_label="Any organisation")
 
     def __init__(self, *args, statuses=None, **kwargs):
         super().__init__(*args, **kwargs)

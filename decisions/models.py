@@ -340,7 +340,9 @@ class Acknowledgement(models.Model):
     """The golden thread: a practice says it has seen a published decision."""
 
     PLACE_PATH = "item__place"
-    item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="acknowledgements")
+    # Indexed by the unique constraint, which leads with the item: a decision's acknowledgements are read (and
+    # counted, by practice) from the index alone.
+    item = models.ForeignKey(DecisionItem, on_delete=models.PROTECT, related_name="acknowledgements", db_index=False)
     practice = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="decision_acknowledgements",
         limit_choices_to={"kind": "practice"},
@@ -354,7 +356,7 @@ class Acknowledgement(models.Model):
     class Meta:
         ordering = ["-acknowledged_at"]
         constraints = [
-            models.UniqueConstraint(fields=["practice", "item"], name="one_acknowledgement_per_practice_and_decision")
+            models.UniqueConstraint(fields=["item", "practice"], name="one_acknowledgement_per_practice_and_decision")
         ]
 
     def __str__(self):

@@ -4,13 +4,29 @@ chair's dashboard.
 Each function runs a fixed number of queries however many decisions, rounds and positions there are.
 """
 
+from collections import Counter
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from members import prepared
 from members.access import practice_ids as access_practice_ids
+from members.access import seat_ids as access_seat_ids
 from members.models import Organisation, Seat
 from members.papers import with_versions
 
@@ -43,20 +59,62 @@ def _count(queryset, field_name="item"):
 
 
 def with_log_columns(queryset):
-    """What the decision log shows for each item, in one query (plus one for principles)."""
+    """What the decision log shows for each item, in one query (plus one for principles, as `principle_list`: a
+    list, not the related manager, which Django would otherwise make and filter for every item). `acknowledged`
+    is counted for published items only, the only ones that show it."""
     practices = Organisation.objects.open_practices()
     return (
-        queryset.select_related("raised_by", "lead", "redirected_to")
-        .prefetch_related(Prefetch("principles", queryset=Principle.objects.order_by("title")))
+        queryset.select_related("redirected_to")
+        .prefetch_related(Prefetch("principles", queryset=Principle.objects.order_by("title"),
+                                   to_attr="principle_list"))
         .annotate(
             round_count=_count(Round.objects.all()),
             open_round_deadline=Subquery(
-                Round.objects.filter(item=OuterRef("pk"), closed_at__isnull=True).values("deadline")[:1]
+                Round.objects.open().filter(item=OuterRef("pk")).values("deadline")[:1]
             ),
-            acknowledged=_count(Acknowledgement.objects.filter(practice__in=practices)),
+            acknowledged=Case(When(published_at__isnull=False,
+                                   then=_count(Acknowledgement.objects.filter(practice__in=practices))), default=0),
             log_date=Coalesce("decided_on", TruncDate("created_at")),
         )
     )
+
+
+# Published decisions a page at a time: a place publishes for years, and the golden thread is read page by page.
+PUBLISHED_PAGE_SIZE = 20
+
+
+def published_page(*, practice_ids, unseen_only: bool = False, page: str | None = None):
+    """The published decisions, newest first, PUBLISHED_PAGE_SIZE to a `page` (a Django Page; a page past the end
+    gives the last, anything else not a number the first), each with the log's columns and `seen_by_my_practice`:
+    whether one of `practice_ids` (the reader's practices) has acknowledged it. `unseen_only`: only those none of
+    them has. Four queries, whatever the number of decisions."""
+    published = DecisionItem.objects.published()
+    if unseen_only and practice_ids:
+        published = published.exclude(pk__in=Acknowledgement.objects.filter(practice_id__in=practice_ids)
+                                      .values("item"))
+    pages = Paginator(with_log_columns(published).order_by("-published_at", "-pk"), PUBLISHED_PAGE_SIZE)
+    pages.count = published.count()  # without the log's columns, which a count does not need
+    shown = pages.get_page(page)
+    seen = set(
+        Acknowledgement.objects.filter(practice_id__in=practice_ids, item__in=[item.pk for item in shown])
+        .values_list("item_id", flat=True)
+    ) if practice_ids else set()
+    for item in shown:
+        item.seen_by_my_practice = item.pk in seen
+    return shown
+
+
+def public_decisions(*, limit: int):
+    """The decisions the chair chose to show beyond the portal, newest first, each with its `principle_list`. Two
+    queries."""
+    items = prepared.objects(("public_decisions", limit), lambda: (
+        DecisionItem.objects.public()
+        .only("title", "statement", "decided_on")  # not the long texts of the discussion
+        .order_by("-decided_on", "-pk")[:limit]
+    ))
+    prefetch_related_objects(items, Prefetch("principles", queryset=Principle.objects.order_by("title").only("title"),
+                                             to_attr="principle_list"))
+    return items
 
 
 def principle_titles(items) -> dict[int, str]:
@@ -97,23 +155,18 @@ def filter_log(queryset, *, q="", status="", date_from=None, date_to=None, princ
 
 
 def acknowledgement_by_pcn(item: DecisionItem) -> tuple[list[dict], dict]:
-    """Per PCN: practices, how many acknowledged the decision, and the rate; then the totals. Two queries."""
-    acknowledged_ids = set(
-        Acknowledgement.objects.filter(item=item).values_list("practice_id", flat=True)
+    """Per PCN (`pcn_id` None: practices in no PCN), by name: its open practices, how many acknowledged the
+    decision, and the rate; then the totals. One query: counted by the database."""
+    seen = Acknowledgement.objects.filter(item=item, practice=OuterRef("pk"))
+    counts = (
+        Organisation.objects.open_practices().order_by().values("pcn_id", "pcn__name")
+        .annotate(practices=Count("pk"), acknowledged=Count("pk", filter=Q(Exists(seen))))
     )
-    rows: dict[int | None, dict] = {}
-    for practice in Organisation.objects.open_practices().select_related("pcn").order_by("pcn__name", "name"):
-        row = rows.setdefault(
-            practice.pcn_id, {"pcn": practice.pcn, "practices": 0, "acknowledged": 0, "missing": []}
-        )
-        row["practices"] += 1
-        if practice.pk in acknowledged_ids:
-            row["acknowledged"] += 1
-        else:
-            row["missing"].append(practice)
-    result = list(rows.values())
-    for row in result:
-        row["rate"] = row["acknowledged"] / row["practices"] if row["practices"] else 0
+    result = sorted(
+        ({"pcn_id": row["pcn_id"], "name": row["pcn__name"], "practices": row["practices"],
+          "acknowledged": row["acknowledged"], "rate": row["acknowledged"] / row["practices"]} for row in counts),
+        key=lambda row: (row["pcn_id"] is None, row["name"] or ""),
+    )
     total = sum(r["practices"] for r in result)
     done = sum(r["acknowledged"] for r in result)
     return result, {"practices": total, "acknowledged": done, "rate": done / total if total else 0}
@@ -141,7 +194,7 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
     # practice costs more than the grouping (tens of thousands at national scale). Closed practices drop out.
     for practice, count in (
         Acknowledgement.objects.filter(item__in=published).order_by().values_list("practice")
-        .annotate(n=Count("pk")).values_list("practice", "n")
+        .annotate(n=Count("item")).values_list("practice", "n")  # not the id: the index alone answers
     ):
         if practice in group_of:
             groups[group_of[practice]]["acknowledged"] += count
@@ -301,7 +354,8 @@ def digest_summary(*, since: datetime) -> dict:
     now = timezone.now()
     published = list(
         DecisionItem.objects.published().filter(published_at__gte=since)
-        .prefetch_related(Prefetch("principles", queryset=Principle.objects.order_by("title")))
+        .prefetch_related(Prefetch("principles", queryset=Principle.objects.order_by("title"),
+                                   to_attr="principle_list"))
         .order_by("-published_at")
     )
     # Only rounds still asking seats: an item whose seats have all answered waits for the chair, not for a seat,
@@ -315,7 +369,9 @@ def digest_summary(*, since: datetime) -> dict:
         "published": published,
         "consensus_checks": [{"item": r.item, "round": r.number, "round_id": r.pk, "deadline": r.deadline}
                              for r in live],
-        "awaiting_sign_off": list(DecisionItem.objects.awaiting_sign_off().order_by("title", "pk")),
+        # Their (pk, title) only: the digest names them, with their addresses.
+        "awaiting_sign_off": list(DecisionItem.objects.awaiting_sign_off().order_by("title", "pk")
+                                  .values_list("pk", "title", named=True)),
     }
 
 
@@ -337,19 +393,20 @@ def chair_attention(*, now: datetime | None = None) -> dict:
         missing = [seat for seat in open_round.seats.all() if seat.pk not in answered]
         if missing:
             waiting.append({"round": open_round, "item": open_round.item, "seats": missing})
-    total = practice_count()
+    open_practices = set(Organisation.objects.open_practices().values_list("pk", flat=True))
+    total = len(open_practices)
     cutoff = now - timedelta(days=LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
     low = []
     if total:
-        # Counted in one grouped pass over the acknowledgements, not by a subquery per item (thousands at national
-        # scale). The items are read without their long texts: the dashboard names them.
+        # Each acknowledgement as an (item, practice) pair, read from the index alone, and counted here for the open
+        # practices: joined to the practices in the database, the planner took each of thousands one by one.
         published = DecisionItem.objects.published().filter(published_at__lte=cutoff)
-        counts = dict(
-            Acknowledgement.objects.filter(item__in=published.values("pk"),
-                                           practice__in=Organisation.objects.open_practices())
-            .order_by().values("item").annotate(n=Count("pk")).values_list("item", "n")
+        counts = Counter(
+            item for item, practice in Acknowledgement.objects.filter(item__in=published.values("pk"))
+            .order_by().values_list("item", "practice") if practice in open_practices
         )
-        for item in published.only("pk", "place", "title", "status", "published_at").order_by("published_at"):
+        # As (pk, title, published_at) rows: a place can have hundreds, and the dashboard only names them.
+        for item in published.order_by("published_at").values_list("pk", "title", "published_at", named=True):
             acknowledged = counts.get(item.pk, 0)
             if acknowledged < total * LOW_ACKNOWLEDGEMENT_RATE:
                 low.append({"item": item, "acknowledged": acknowledged, "practices": total,
@@ -403,7 +460,7 @@ def seats_to_respond_by_reader(*, users, round_ids) -> dict[int, dict[int, list[
 def _unanswered_asks(user, *, now: datetime | None = None):
     """(round, seat) links of live consensus checks asking a seat the person holds or deputises for, unanswered."""
     live = Round.objects.live(now or timezone.now()).values("pk")
-    asked = Round.seats.through.objects.filter(round_id__in=live).filter(Q(seat__holder=user) | Q(seat__deputy=user))
+    asked = Round.seats.through.objects.filter(round_id__in=live, seat_id__in=access_seat_ids(user))
     answered = Position.objects.filter(round_id=OuterRef("round_id"), seat_id=OuterRef("seat_id"))
     return asked.exclude(Exists(answered))
 
@@ -420,7 +477,7 @@ def waiting_on(user, *, now: datetime | None = None) -> dict[str, int]:
     """What of the decisions waits on this person now: `seats`, the (round, seat) pairs of live consensus checks
     asking a seat they hold or deputise for that has not responded; `acknowledge`, the (published decision, practice)
     pairs of their own practices not yet acknowledged. Four queries at most."""
-    seats = _unanswered_asks(user, now=now).count() if user.is_authenticated else 0
+    seats = _unanswered_asks(user, now=now).count() if access_seat_ids(user) else 0
     own = access_practice_ids(user)
     acknowledge = 0
     if own:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from members import notifications, outbox
@@ -208,7 +208,7 @@ def item_start_discussion(*, item: DecisionItem, by: User) -> DecisionItem:
 
 
 def _cancel_open_round(item: DecisionItem, by: User | None, now: datetime) -> None:
-    for open_round in Round.objects.select_for_update().filter(item=item, closed_at__isnull=True):
+    for open_round in Round.objects.select_for_update().open().filter(item=item):
         _close_round(open_round, outcome=Outcome.CANCELLED, by=by, now=now, item=item)
 
 
@@ -331,12 +331,8 @@ def interest_flag_for(*, user: User, item: DecisionItem) -> str:
     notes = list(
         ItemInterest.objects.filter(item=item, user=user, is_withdrawn=False).values_list("interest", flat=True)
     )
-    today = timezone.localdate()
     notes += list(
-        Declaration.objects.filter(
-            user=user, is_archived=False, organisation__in=item.organisations.all(), declared_from__lte=today
-        )
-        .filter(Q(declared_to__isnull=True) | Q(declared_to__gte=today))
+        Declaration.objects.current().filter(user=user, organisation__in=item.organisations.all())
         .values_list("interest", flat=True)
     )
     return "; ".join(notes)

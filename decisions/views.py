@@ -33,7 +33,7 @@ from .forms import (
 )
 from .models import Acknowledgement, DecisionItem, ItemPaper, Position, Principle, Round
 
-LOG_PAGE_SIZE = 50
+LOG_PAGE_SIZE = 25
 
 
 
@@ -63,6 +63,8 @@ def log(request):
     """The decision log: every item the user may see, searchable and filterable, newest first."""
     roles.require(roles.is_participant(request.user))
     form, items = _log_queryset(request)
+    # Only what the log's rows show (decisions.templatetags.decision_log): not the long texts of every item.
+    items = items.only("place", "title", "status", "decided_on", "published_at", "created_at", "redirected_to__name")
     page = Paginator(items, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -111,7 +113,7 @@ def log_csv(request):
               "Link"]
     writer = csv.writer(_Echo())
     principles = selectors.principle_titles(items)
-    items = items.prefetch_related(None)
+    items = items.prefetch_related(None).select_related("raised_by", "lead")
 
     def rows():
         yield writer.writerow(header)
@@ -135,34 +137,24 @@ def log_csv(request):
 @login_required
 @require_GET
 def published(request):
-    """What practices see: agreed decisions published to them, and whether their practice has seen each one."""
+    """What practices see: agreed decisions published to them, a page at a time, and whether their practice has seen
+    each one; a practice's people may show only those it has not yet acknowledged."""
     roles.require(roles.is_participant(request.user))
-    items = list(
-        selectors.with_log_columns(DecisionItem.objects.published()).order_by("-published_at", "-pk")[:200]
-    )
     mine = roles.practice_ids(request.user)
-    seen = set(
-        Acknowledgement.objects.filter(practice_id__in=mine, item__in=[i.pk for i in items])
-        .values_list("item_id", flat=True)
-    ) if mine else set()
-    for item in items:
-        item.seen_by_my_practice = item.pk in seen
+    unseen_only = bool(mine) and request.GET.get("show") == "unseen"
+    page = selectors.published_page(practice_ids=mine, unseen_only=unseen_only, page=request.GET.get("page"))
     return render(
         request,
         "decisions/published.html",
-        {"items": items, "practice_count": selectors.practice_count(), "has_practice": bool(mine)},
+        {"items": page, "page": page, "query": "show=unseen" if unseen_only else "", "unseen_only": unseen_only,
+         "practice_count": selectors.practice_count(), "has_practice": bool(mine)},
     )
 
 
 @require_GET
 def public(request):
     """Decisions the chair chose to publish beyond the portal."""
-    items = (
-        DecisionItem.objects.public()
-        .prefetch_related("principles")
-        .order_by("-decided_on", "-pk")[:100]
-    )
-    return render(request, "decisions/public.html", {"items": items})
+    return render(request, "decisions/public.html", {"items": selectors.public_decisions(limit=100)})
 
 
 # Raising and editing items --------------------------------------------------------------------------------

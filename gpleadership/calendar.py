@@ -15,14 +15,13 @@ from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from decisions.models import Round
-from members import places
-from members.models import GroupRole, Membership, Seat
+from members import access, places
+from members.models import GroupRole, Membership
 from priorities.models import Exercise
 from representation.models import Action, LeadershipMeeting, Meeting, Representative
 
@@ -84,8 +83,7 @@ def events_for(user, *, today=None) -> list[Event]:
                 rows.append((forum.place, f"forum-feedback-{meeting.pk}", f"Feedback due: {forum.name}",
                              meeting.feedback_due_on, True, ("representation:meeting", meeting.pk), "", []))
 
-        their_seats = Seat.objects.filter(Q(holder=user) | Q(deputy=user)).values("pk")
-        asked = Round.seats.through.objects.filter(seat_id__in=their_seats, round__closed_at__isnull=True)
+        asked = Round.seats.through.objects.filter(seat_id__in=access.seat_ids(user), round__closed_at__isnull=True)
         for link in asked.select_related("round__item__place", "seat").order_by("round__deadline"):
             the_round, seat = link.round, link.seat
             rows.append((

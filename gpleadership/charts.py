@@ -16,9 +16,10 @@ from django.db.models import Case, DateField, Value, When
 from django.utils.formats import date_format
 
 from decisions import selectors as decision_selectors
+from members import prepared
 from priorities import selectors as priority_selectors
 from priorities.models import percent
-from representation.models import TRIAGE_TARGET_WORKING_DAYS, Action, Request
+from representation.models import TRIAGE_TARGET_WORKING_DAYS, Action, Request, weekly_status_from
 
 # Every chart looks back this far: decisions published, actions week by week, requests received.
 WINDOW_WEEKS = 12
@@ -245,7 +246,10 @@ def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
     if exercise:
         state = "open now" if not exercise.is_counted else f"closed {_day(exercise.closed_at)}"
         turnout_caption = f"Practices that voted of each PCN's open practices in “{exercise.title}” ({state})"
-    weeks = Action.objects.weekly_status(_week_ends(today))
+    ends = _week_ends(today)
+    # 36 counted expressions: compiled once a day (and per `today` asked), run with this place's id.
+    row = prepared.place_rows(("actions-by-week", today), lambda: Action.objects.weekly_status_counts(ends))
+    weeks = weekly_status_from(ends, row[0] if row else None)
     received = {
         row["week_end"]: row for row in
         Request.objects.filter(received_at__date__gt=today - timedelta(weeks=WINDOW_WEEKS))

@@ -1,14 +1,11 @@
-from functools import lru_cache
-
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from members import access
-from members.selectors import places_of
+from members.rows import address
 
 # The header's menu: (label, address name, who sees it, from the person's roles here). Written in Python, not in
 # the template language: every signed-in page draws it (issue 12).
@@ -27,16 +24,9 @@ MENU = [
 ]
 
 
-@lru_cache(maxsize=8192)
-def _address(urlconf: str, script_prefix: str, name: str) -> str:
-    # The script prefix names the place (members.middleware.PlaceMiddleware), so it is part of the key.
-    return reverse(name, urlconf=urlconf)
-
-
 def menu_html(nav: dict, path: str):
     """The header menu's items for this person, the current page marked."""
-    urlconf, prefix = get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
-    items = [(label, _address(urlconf, prefix, name)) for label, name, shown in MENU if shown(nav)]
+    items = [(label, address(name)) for label, name, shown in MENU if shown(nav)]
     return format_html_join("", ITEM, ((url, CURRENT if url == path else "", label) for label, url in items))
 
 
@@ -44,10 +34,9 @@ ITEM = '<li class="nhsuk-header__navigation-item"><a class="nhsuk-header__naviga
 CURRENT = mark_safe(' aria-current="page"')
 
 
-def portal(request):
-    # A bad Host header is refused before AuthenticationMiddleware runs, and the 400 page still renders this.
-    user = getattr(request, "user", None) or AnonymousUser()
-    nav = {
+def nav_of(user) -> dict[str, bool]:
+    """What the person is here, as the menu and the home page's cards ask it (members.access decides each)."""
+    return {
         "is_group": access.is_group(user),
         "is_chair": access.is_chair(user),
         "is_gatekeeper": access.is_gatekeeper(user),
@@ -55,11 +44,17 @@ def portal(request):
         "can_invite": access.can_invite(user),
         "can_see_dashboard": access.can_see_dashboard(user),
     }
+
+
+def portal(request):
+    # A bad Host header is refused before AuthenticationMiddleware runs, and the 400 page still renders this.
+    user = getattr(request, "user", None) or AnonymousUser()
+    nav = nav_of(user)
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "place": getattr(request, "place", None),
-        # Read only by the pages that show the place switcher (signed in, with a place).
-        "my_places": SimpleLazyObject(lambda: places_of(user)),
+        # The header offers "Switch place" to a person who works in more than one.
+        "switches_place": SimpleLazyObject(lambda: len(access.place_ids_of(user)) > 1),
         "nav": nav,
         "menu": SimpleLazyObject(lambda: menu_html(nav, request.path)),
     }

@@ -2,9 +2,12 @@
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from django.template.loader import render_to_string
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.html import conditional_escape as escape
+from django.utils.translation import get_language
 
 from members import outbox
 from members.models import OutboxEmail, User
@@ -38,12 +41,93 @@ def digest_message(*, recipient: User, week: date, shared: bool = False, test_to
     drawn = {} if drawn is None else drawn
     return outbox.message(
         subject=subject,
-        body=render_to_string("gpleadership/email/digest.txt", {
-            **context, "rendered_sections": _drawn(context, "txt", drawn)}),
-        html=render_to_string("gpleadership/email/digest.html", {
-            **context, "rendered_sections": _drawn(context, "html", drawn)}),
+        body=digest_text(context, _drawn(context, "txt", drawn)),
+        html=digest_html(context, _drawn(context, "html", drawn)),
         to=[(test_to or recipient).email],
     )
+
+
+# The digest is drawn in Python, not through the template language: the weekly send draws it for every reader
+# (issue 12). Its templates (templates/gpleadership/email/digest*.txt|html) stay as the reference:
+# tests/gpleadership/test_digest_drawing.py requires the same text and HTML from both, for sections of every shape.
+
+
+@lru_cache(maxsize=16)
+def _week_label(week: date, language: str | None = None) -> str:
+    # As the template's date filter writes it; once a week, not once a reader (it cost a third of a millisecond).
+    return date_filter(week, "j F Y")
+
+
+def _week_label_now(week: date) -> str:
+    return _week_label(week, get_language())
+
+
+def digest_text(context: dict, sections: list[str]) -> str:
+    """The plain-text digest around its drawn sections (digest.txt)."""
+    news = "".join(sections) or (
+        "\nNothing new this week: no decisions were published and nothing is waiting for your practice.\n")
+    return (f"Dear {context['recipient'].get_short_name()},\n\n"
+            f"This is the GP leadership group's weekly digest for the week of "
+            f"{_week_label_now(context['week_starting'])}.\n{news}\n"
+            "You get this email because you are on the leadership group or asked for the digest for your "
+            "organisation.\nTo stop it, ask the group's gatekeeper.\n\n")
+
+
+def digest_html(context: dict, sections: list[str]) -> str:
+    """The HTML digest around its drawn sections (digest.html)."""
+    news = "".join(sections) or (
+        "\n<p>Nothing new this week: no decisions were published and nothing is waiting for your practice.</p>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en-GB">\n<head><meta charset="utf-8"><title>Weekly digest</title></head>\n'
+        '<body style="font-family: Arial, sans-serif; color: #212b32; line-height: 1.5;">\n'
+        f"<p>Dear {escape(context['recipient'].get_short_name())},</p>\n"
+        "<p>This is the GP leadership group's weekly digest for the week of "
+        f"{escape(_week_label_now(context['week_starting']))}.</p>\n{news}\n"
+        '<p style="font-size: 14px; color: #4c6272;">You get this email because you are on the leadership group or '
+        "asked for the digest for your organisation. To stop it, ask the group's gatekeeper.</p>\n"
+        "</body>\n</html>\n")
+
+
+def section_text(section: dict, site_url: str) -> str:
+    """One section of the plain-text digest (digest_section.txt)."""
+    out = [f"\n{str(section['heading']).upper()}\n"]
+    if section.get("lead"):
+        out.append(f"{section['lead']}\n")
+    for item in section["items"]:
+        out.append(f"- {item.get('text', '')}")
+        if item.get("tag"):
+            out.append(f" [{item['tag']}]")
+        if item.get("url"):
+            out.append(f"\n  {site_url}{item['url']}")
+        for link in item.get("links") or ():
+            out.append(f"\n  {link['text']}: {link['url']}")
+        out.append("\n")
+    return "".join(out)
+
+
+def section_html(section: dict, site_url: str) -> str:
+    """One section of the HTML digest (digest_section.html)."""
+    out = [f'\n<h2 style="font-size: 20px;">{escape(section["heading"])}</h2>\n']
+    if section.get("lead"):
+        out.append(f"<p>{escape(section['lead'])}</p>")
+    out.append("\n<ul>")
+    for item in section["items"]:
+        text = escape(item.get("text", ""))
+        if item.get("url"):
+            out.append(f'<li><a href="{escape(site_url)}{escape(item["url"])}">{text}</a>')
+        else:
+            out.append(f"<li>{text}")
+        if item.get("tag"):
+            out.append(f" <strong>({escape(item['tag'])})</strong>")
+        if item.get("links"):
+            out.append("<br>" + " · ".join(f'<a href="{escape(link["url"])}">{escape(link["text"])}</a>'
+                                            for link in item["links"]))
+        out.append("</li>")
+    out.append("</ul>\n")
+    return "".join(out)
+
+
+SECTION_DRAWERS = {"txt": section_text, "html": section_html}
 
 
 def _drawn(context: dict, kind: str, drawn: dict) -> list[str]:
@@ -56,8 +140,7 @@ def _drawn(context: dict, kind: str, drawn: dict) -> list[str]:
              tuple((link["text"], link["url"]) for link in item.get("links", [])))
             for item in section["items"]))
         if key not in drawn:
-            drawn[key] = render_to_string(f"gpleadership/email/digest_section.{kind}",
-                                          {"section": section, "site_url": context["site_url"]})
+            drawn[key] = SECTION_DRAWERS[kind](section, context["site_url"])
         sections.append(drawn[key])
     return sections
 

@@ -202,6 +202,8 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
     review_after = timedelta(days=representation_selectors.REVIEW_INTERVAL_DAYS)
     ack_after = timedelta(days=decision_selectors.LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
     new_since = representation_selectors.new_if_dated_from(since)  # as attention_counts counts them
+    low_acknowledgement = [{**d, "new": _entered_since(d["item"].published_at + ack_after, since)}
+                           for d in attention["low_acknowledgement"]]
     all_sections = [
         _dashboard_section(
             "Consensus rounds past their deadline",
@@ -222,10 +224,12 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
         _dashboard_section(
             "Published decisions practices have not seen",
             "Fewer than half of practices have acknowledged these after two weeks.",
+            # The most recently published first (they have just passed the two weeks): a place can have hundreds.
             [_item(f"{d['item'].title} – {d['acknowledged']} of {d['practices']} practices", tag="Unheard",
-                   url=reverse("decisions:item", args=[d["item"].pk]),
-                   new=_entered_since(d["item"].published_at + ack_after, since))
-             for d in attention["low_acknowledgement"]],
+                   url=reverse("decisions:item", args=[d["item"].pk]), new=d["new"])
+             for d in low_acknowledgement[::-1][:DASHBOARD_TOP]],
+            count=len(low_acknowledgement), new=sum(1 for d in low_acknowledgement if d["new"]),
+            more_url=reverse("decisions:published"),
         ),
         _dashboard_section(
             "Practices that have not voted",

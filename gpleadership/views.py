@@ -13,17 +13,63 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from members import access, outbox
+from members import access, outbox, prepared
 from members.models import ICS, GroupRole, Membership, Place, Seat, User
 from members.places import nowhere, place_prefix, unscoped
+from members.rows import address, option
 from members.selectors import places_of
 from members.services import calendar_feed_owner
 
 from . import calendar, charts, digest, emails, ics, reminders, sections, waiting
+from .context_processors import nav_of
+
+# The home page's cards: (title, address name, description, who sees it, from the person's roles here). Drawn in
+# Python like the menu: every person's first page.
+HOME_CARDS = [
+    ("This week's dashboard", "dashboard", "What is stuck, overdue or unheard across the group's work.",
+     lambda nav: nav["can_see_dashboard"]),
+    ("Member directory", "members:directory", "PCNs, practices, list sizes and who to contact.", lambda nav: True),
+    ("The leadership group", "members:group", "Who sits on the group, the chair and the gatekeepers.",
+     lambda nav: True),
+    ("Register of interests", "members:declarations", "Declare an interest; see the group's register.",
+     lambda nav: nav["is_group"]),
+    ("Invite people", "members:invitations", "Invite a colleague into an organisation with a role.",
+     lambda nav: nav["can_invite"]),
+    ("Decision log", "decisions:log",
+     "Items in discussion, consensus checks waiting for your seat, and every outcome.", lambda nav: nav["is_group"]),
+    ("Published decisions", "decisions:published",
+     "What the group has agreed; tell us your practice has seen each one.", lambda nav: nav["is_practice_user"]),
+    ("What's open for my practice", "priorities:list",
+     "Priority votes open now, whether your practice has voted, and the ballot.",
+     lambda nav: nav["is_practice_user"]),
+    ("Priorities", "priorities:list",
+     "Priority-setting votes, turnout, results and the delivery plans for what was agreed.",
+     lambda nav: nav["is_group"]),
+    ("My actions", "representation:my_actions", "Actions you own or support, with what is due and overdue.",
+     lambda nav: nav["is_group"]),
+    ("Requests queue", "representation:requests",
+     "Requests from system partners waiting for triage, and the 5-working-day target.",
+     lambda nav: nav["is_gatekeeper"] or nav["is_chair"]),
+]
+CARD = ('<div class="nhsuk-grid-column-one-third nhsuk-card-group__item">\n'
+        '  <div class="nhsuk-card nhsuk-card--clickable">\n'
+        '    <div class="nhsuk-card__content">\n      <h2 class="nhsuk-card__heading nhsuk-heading-m">'
+        '<a class="nhsuk-card__link" href="{}">{}</a></h2>\n      <p class="nhsuk-card__description">{}</p>\n'
+        '    </div>\n  </div>\n</div>\n')
+
+
+def _home_cards(user, ics_card=None):
+    nav = nav_of(user)
+    cards = [(address(name), title, text) for title, name, text, shown in HOME_CARDS if shown(nav)]
+    if ics_card:
+        cards.append(ics_card)
+    return format_html_join("", CARD, cards)
 
 
 def csrf_failure(request, reason=""):
@@ -39,8 +85,11 @@ def not_offered(request):
 def about(request):
     """Public: what the group is, how it decides, who is on it."""
     place = request.place
-    seats = Seat.objects.filter(is_active=True).select_related("organisation", "holder")
-    chairs = GroupRole.objects.filter(role=GroupRole.Role.CHAIR, is_archived=False).select_related("user")
+    seats = prepared.objects("about.seats", lambda: Seat.objects.filter(is_active=True).select_related(
+        "holder").only("title", "holder__full_name", "holder__email"))
+    # The chair in office today: a chair whose role has ended is not named to the public.
+    chairs = prepared.objects("about.chairs", lambda: GroupRole.objects.live().filter(
+        role=GroupRole.Role.CHAIR).select_related("user").only("role", "user__full_name", "user__email"))
     return render(request, "about.html", {"place": place, "seats": seats, "chairs": chairs})
 
 
@@ -51,19 +100,23 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     user = request.user
-    memberships = Membership.objects.current().filter(user=user).select_related("organisation")
+    # Only asked of someone who works for an organisation here (their standing says).
+    memberships = Membership.objects.current().filter(
+        user=user, organisation_id__in=access.organisation_ids(user)).select_related("organisation")
     context = {
         "waiting": waiting.waiting_for(user),
         "memberships": memberships,
         "roles": sorted(access.group_roles(user)),
-        "seats": Seat.objects.filter(is_active=True).filter(holder=user)
-        | Seat.objects.filter(is_active=True, deputy=user),
+        "seats": Seat.objects.filter(is_active=True, pk__in=access.seat_ids(user)),
     }
+    ics_card = None
     if access.is_ics_leader(user, request.place.ics):
         # The ICS page belongs to no one place: its address is made outside the place's.
         with nowhere(script_prefix=get_script_name(request.META).rstrip("/") + "/"):
-            context["ics_url"] = reverse("ics", args=[request.place.ics.slug])
-        context["ics"] = request.place.ics
+            ics_card = (reverse("ics", args=[request.place.ics.slug]), f"{request.place.ics.name}: ICS leaders",
+                        "Every place of the system side by side: priorities, published decisions, representatives, "
+                        "requests and engagement.")
+    context["cards"] = _home_cards(user, ics_card)
     return render(request, "home.html", context)
 
 
@@ -167,12 +220,22 @@ def digest_preview(request):
         {
             "week": week,
             "reader": reader,
-            "choices": digest.digest_recipients().order_by("full_name", "email").only("pk", "full_name", "email"),
+            "options": _reader_options(reader),
             "message": message,
             "recipients": digest.digest_recipients().count(),
             "last_week": digest.digest_counts(week=week - timezone.timedelta(days=7)),
         },
     )
+
+
+def _reader_options(reader: User | None) -> str:
+    """The recipients to choose from, as the select's options, the shown reader chosen: every practice contact of
+    the place (hundreds), read as plain rows and written in one pass."""
+    if reader is None:
+        return ""
+    people = digest.digest_recipients().order_by("full_name", "email").values_list("pk", "full_name", "email")
+    return mark_safe("".join(option(pk, User.name_and_email_of(name, email), selected=pk == reader.pk)
+                             for pk, name, email in people))  # noqa: S308 - option() escapes
 
 
 # The HTML part is shown in a sandboxed frame of its own: an email's HTML carries inline styles, which the portal's

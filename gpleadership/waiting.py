@@ -41,7 +41,7 @@ def waiting_for(user) -> list[dict]:
                          "requests from system partners wait for triage"), reverse("representation:requests")),
         (decisions["acknowledge"], _plural(decisions["acknowledge"], "published decision to acknowledge",
                                            "published decisions to acknowledge"),
-         reverse("decisions:published")),
+         reverse("decisions:published") + "?show=unseen"),  # only those their practice has not yet acknowledged
     ]
     return [{"count": count, "text": text, "url": url} for count, text, url in items if count]
 

@@ -11,11 +11,14 @@ wants to do with it. It is the only check a view makes, and the policy is the sa
 Pages that are not about one object (lists, forms that add something) check the role with `require`.
 """
 
+from typing import NamedTuple
+
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
+from django.db.models import IntegerField, Q, Value
 from django.http import Http404
 
-from . import places
+from . import places, prepared
 from .models import Declaration, GroupRole, ICSLeader, Invitation, Membership, Organisation, Seat
 
 GROUP_ROLES = {GroupRole.Role.CHAIR, GroupRole.Role.GATEKEEPER, GroupRole.Role.MEMBER, GroupRole.Role.OBSERVER}
@@ -34,13 +37,84 @@ def remembered(user, name: str, compute):
     return cache[key]
 
 
+class Standing(NamedTuple):
+    """One fact of a person's standing, by `fact`: ROLE, a live group role (`detail`) in a place; MEMBER, a current
+    membership of an organisation (`ref`) of a kind (`detail`); VOTER, a practice (`ref`) they are a voting contact
+    of (Membership.objects.voting_contacts); SEAT, a seat (`ref`) they hold or deputise for;
+    ICS_LEADER, a live named leadership of an ICS (no place)."""
+
+    fact: str
+    place: int | None
+    ics: int | None
+    detail: str
+    ref: int | None
+
+
+ROLE, MEMBER, VOTER, SEAT, ICS_LEADER = "role", "member", "voter", "seat", "ics_leader"
+
+
+def standing(user) -> tuple[Standing, ...]:
+    """Everything the portal asks of a person's roles, in one query across every place, read once per request.
+    The layout asks on every page (menu, place switcher), so `group_roles`, `practice_ids`, `is_participant`,
+    `voting_practice_ids`, `seat_ids`, `place_ids_of` and `is_ics_leader` are all answered from it, for the places
+    of the active scope."""
+    if not user.is_authenticated:
+        return ()
+    cache = user.__dict__.setdefault("_access_cache", {})
+    if "standing" not in cache:
+        cache["standing"] = tuple(Standing(*row) for row in prepared.rows("standing", _standing_query, user.pk))
+    return cache["standing"]
+
+
+def _standing_query(user_id):
+    no_id = Value(None, output_field=IntegerField())
+    with places.unscoped():
+        roles = GroupRole.objects.live().filter(user_id=user_id).order_by().values_list(
+            Value(ROLE), "place_id", "place__ics_id", "role", no_id)
+        memberships = Membership.objects.current().filter(user_id=user_id).order_by().values_list(
+            Value(MEMBER), "organisation__place_id", no_id, "organisation__kind", "organisation_id")
+        votes = Membership.objects.voting_contacts().filter(user_id=user_id).order_by().values_list(
+            Value(VOTER), "organisation__place_id", no_id, Value(""), "organisation_id")
+        seats = Seat.objects.filter(Q(holder_id=user_id) | Q(deputy_id=user_id)).order_by().values_list(
+            Value(SEAT), "place_id", no_id, Value(""), "pk")
+        leaderships = ICSLeader.objects.live().filter(user_id=user_id).order_by().values_list(
+            Value(ICS_LEADER), no_id, "ics_id", Value(""), no_id)
+        return roles.union(memberships, votes, seats, leaderships, all=True)
+
+
+def _in_scope(user, fact: str):
+    """The person's standing of one kind in the places of the active scope (every place outside any scope)."""
+    scope = places.current_scope()
+    return [row for row in standing(user)
+            if row.fact == fact and (scope is None or row.place in scope.place_ids)]
+
+
+def organisation_ids(user) -> frozenset[int]:
+    """The organisations of this place the person works for now (a current membership)."""
+    return frozenset(row.ref for row in _in_scope(user, MEMBER))
+
+
+def voting_practice_ids(user) -> frozenset[int]:
+    """The practices of this place the person is a voting contact of: who casts their ballots."""
+    return frozenset(row.ref for row in _in_scope(user, VOTER))
+
+
+def seat_ids(user) -> frozenset[int]:
+    """The seats of this place the person holds or deputises for (active or not: a round asks the seats it asked)."""
+    return frozenset(row.ref for row in _in_scope(user, SEAT))
+
+
+def place_ids_of(user) -> frozenset[int]:
+    """Ids of the places where the person holds a live group role or works for an organisation now (see
+    members.selectors.places_of for the places themselves)."""
+    return frozenset(row.place for row in standing(user) if row.fact in (ROLE, MEMBER))
+
+
 def group_roles(user) -> frozenset[str]:
     """The user's live group roles in the place being worked in (roles are per place: members.places)."""
     if not user.is_authenticated:
         return frozenset()
-    return remembered(user, "group_roles", lambda: frozenset(
-        GroupRole.objects.live().filter(user=user).values_list("role", flat=True)
-    ))
+    return remembered(user, "group_roles", lambda: frozenset(row.detail for row in _in_scope(user, ROLE)))
 
 
 def _practice_memberships():
@@ -52,7 +126,7 @@ def practice_ids(user) -> frozenset[int]:
     if not user.is_authenticated:
         return frozenset()
     return remembered(user, "practice_ids", lambda: frozenset(
-        _practice_memberships().filter(user=user).values_list("organisation_id", flat=True)
+        row.ref for row in _in_scope(user, MEMBER) if row.detail == Organisation.Kind.PRACTICE
     ))
 
 
@@ -78,7 +152,7 @@ def is_participant(user) -> bool:
     if not user.is_authenticated:
         return False
     return remembered(user, "is_participant",
-                      lambda: is_group(user) or Membership.objects.current().filter(user=user).exists())
+                      lambda: is_group(user) or bool(_in_scope(user, MEMBER)))
 
 
 def is_group(user) -> bool:
@@ -112,19 +186,13 @@ def can_see_dashboard(user) -> bool:
 
 def is_ics_leader(user, ics) -> bool:
     """On the ICS leaders' group: the chair of any place of the ICS (by a live chair role there), or a leader the
-    administrators named (a live ICSLeader). Read across the places on purpose, so the answer is the same from
-    every page; remembered per request like the place roles."""
+    administrators named (a live ICSLeader). Read across the places on purpose (`standing`), so the answer is the
+    same from every page."""
     if not user.is_authenticated or ics is None:
         return False
 
-    def compute():
-        with places.unscoped():
-            return (
-                GroupRole.objects.live().filter(user=user, role=GroupRole.Role.CHAIR, place__ics=ics).exists()
-                or ICSLeader.objects.live().filter(user=user, ics=ics).exists()
-            )
-
-    return remembered(user, f"is_ics_leader:{ics.pk}", compute)
+    return any(row.ics == ics.pk and (row.fact == ICS_LEADER or row.detail == GroupRole.Role.CHAIR)
+               for row in standing(user) if row.fact in (ROLE, ICS_LEADER))
 
 
 # Who may give which role on the group. Only the chair hands out the powers of the group itself (chair,

@@ -4,10 +4,13 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.functional import lazy
+from django.utils.safestring import mark_safe
 
 from . import access, papers, selectors
-from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
+from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
+from .rows import option
 
 
 def add_service_errors(form, error: ValidationError, fields: dict[str, str] | None = None) -> None:
@@ -156,11 +159,90 @@ class DayMonthYearField(forms.MultiValueField):
             return True
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    """Chooses a person by name."""
+class LongSelect(forms.Select):
+    """A select of a long flat list (a place's people, its organisations: hundreds). Django's Select makes a dict of
+    every option before the widget template writes it (gpleadership's portal_forms.select_options); this writes each
+    option straight from its choice, in one pass (issue 12). Flat choices only: no groups, no disabled options."""
+
+    def optgroups(self, name, value, attrs=None):
+        return []  # written by get_context below, without a dict an option
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = set(context["widget"]["value"])
+        options = []
+        for choice, label in self.choices:
+            choice = "" if choice is None else str(choice)
+            options.append(option(choice, label, selected=choice in chosen))
+        context["widget"]["options_html"] = mark_safe("\n".join(options))  # noqa: S308 - escaped above
+        return context
+
+
+class _ListIterator(ModelChoiceIterator):
+    """The choices from the rows offered (LongChoiceField.offered), or else read with one plain query: Django reads
+    them through a server-side cursor on PostgreSQL (three round trips), which a list of a place's size does not
+    need. A field that names its `label_fields` is read as plain rows, without a model instance each (hundreds of
+    them cost milliseconds). Each choice is the plain (pk, label) that LongSelect writes."""
+
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if not field.label_fields:
+            for obj in self.queryset:
+                yield (field.prepare_value(obj), field.label_from_instance(obj))
+            return
+        for pk, *values in field.offered if field.offered is not None else field.rows(self.queryset):
+            yield (pk, field.label_from_values(*values))
+
+
+class LongChoiceField(forms.ModelChoiceField):
+    """A choice of one of a place's records (its people, its organisations: hundreds), written by LongSelect. What
+    is posted is checked against the queryset, whatever was offered."""
+
+    widget = LongSelect
+    iterator = _ListIterator
+    offered = None
+    label_fields = ()  # the columns its label is written from (label_from_values): its choices are read as rows
+
+    @classmethod
+    def rows(cls, queryset) -> list[tuple]:
+        """The (pk, *label_fields) of each record of `queryset`: what the choices are written from."""
+        return list(queryset.values_list("pk", *cls.label_fields))
+
+    def offer(self, rows, queryset) -> None:
+        """Offer `rows` already read with `rows()` (shared by the fields of a page) from `queryset`."""
+        self.offered = rows
+        self.queryset = queryset
+
+    def label_from_values(self, *values) -> str:
+        return str(values[0])
 
     def label_from_instance(self, obj):
-        return obj.get_full_name()
+        if self.label_fields:
+            return self.label_from_values(*(getattr(obj, name) for name in self.label_fields))
+        return super().label_from_instance(obj)
+
+
+class OrganisationChoiceField(LongChoiceField):
+    """A choice of one of the place's organisations, by name."""
+
+    label_fields = ("name",)
+
+
+class PersonChoiceField(LongChoiceField):
+    """Chooses a person by name (of a place's hundreds)."""
+
+    label_fields = ("full_name", "email")
+
+    def label_from_values(self, full_name, email):
+        return User.name_of(full_name, email)
+
+
+class TitleChoiceField(LongChoiceField):
+    """Chooses a record by its title (a place's decisions: thousands over the years)."""
+
+    label_fields = ("title",)
 
 
 class InvitationForm(ShapeOnlyModelForm):
@@ -181,6 +263,7 @@ class InvitationForm(ShapeOnlyModelForm):
         }
         help_texts = {"role_title": "For example: " + ", ".join(Membership.ROLE_SUGGESTIONS[:4]) + "."}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+        field_classes = {"organisation": OrganisationChoiceField}
 
     def __init__(self, *args, inviter, **kwargs):
         super().__init__(*args, **kwargs)
@@ -271,7 +354,8 @@ class DeclarationForm(ShapeOnlyModelForm):
         widgets = {
             "interest": forms.Textarea(attrs={"rows": 3}),
         }
-        field_classes = {"declared_from": DayMonthYearField, "declared_to": DayMonthYearField}
+        field_classes = {"organisation": OrganisationChoiceField, "declared_from": DayMonthYearField,
+                         "declared_to": DayMonthYearField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -279,32 +363,50 @@ class DeclarationForm(ShapeOnlyModelForm):
         self.fields["organisation"].required = False
 
 
-class _PersonField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.get_full_name()} ({obj.email})"
+class _PersonField(PersonChoiceField):
+    """A person among the seat candidates, told apart by their address too."""
+
+    def label_from_values(self, full_name, email):
+        return User.name_and_email_of(full_name, email)
 
 
 def _person_field(label: str, *, required: bool = False, help_text: str = "") -> _PersonField:
     return _PersonField(
-        label=label, queryset=selectors.seat_candidates(), required=required, help_text=help_text,
+        label=label, queryset=User.objects.none(), required=required, help_text=help_text,
         empty_label="Nobody" if not required else "Choose a person",
     )
 
 
-class SeatPeopleForm(forms.Form):
+class SeatCandidates:
+    """selectors.seat_candidates() for the person fields of a page's forms: the queryset that checks what is posted,
+    and the people offered, read once. A place has hundreds: each field reading them again cost a query and hundreds
+    of instances (issue 12)."""
+
+    def __init__(self):
+        self.queryset = selectors.seat_candidates()
+        self.people = _PersonField.rows(self.queryset)
+
+
+class _PeopleForm(forms.Form):
+    """A form whose person fields offer the seat candidates: read once a form, or once a page when the view passes
+    the same SeatCandidates to each of its forms."""
+
+    def __init__(self, *args, candidates: SeatCandidates | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        candidates = candidates or SeatCandidates()
+        for field in self.fields.values():
+            if isinstance(field, _PersonField):
+                field.offer(candidates.people, candidates.queryset)
+
+
+class SeatPeopleForm(_PeopleForm):
     holder = _person_field("Holder", help_text="Leave as Nobody while the seat is vacant.")
     deputy = _person_field("Deputy", help_text="Either the holder or the deputy may speak for the seat.")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A fresh queryset per form, so that people added since the module loaded can be chosen.
-        for name in ("holder", "deputy"):
-            self.fields[name].queryset = selectors.seat_candidates()
 
-
-class SeatForm(forms.Form):
+class SeatForm(_PeopleForm):
     kind = forms.ChoiceField(label="Kind of seat", choices=Seat.Kind.choices, widget=forms.RadioSelect)
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationChoiceField(
         label="Member organisation",
         queryset=Organisation.objects.none(),
         required=False,
@@ -325,18 +427,15 @@ class SeatForm(forms.Form):
         self.fields["organisation"].queryset = (
             Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
         )
-        for name in ("holder", "deputy"):
-            self.fields[name].queryset = selectors.seat_candidates()
 
 
-class GroupRoleForm(forms.Form):
+class GroupRoleForm(_PeopleForm):
     user = _person_field("Person", required=True)
     role = forms.ChoiceField(label="Role on the group", choices=GroupRole.Role.choices)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "role")
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = selectors.seat_candidates()
 
 
 # Papers ---------------------------------------------------------------------------------------------------------

@@ -102,8 +102,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.full_name or self.email
 
+    @staticmethod
+    def name_of(full_name: str, email: str) -> str:
+        """How a person is named: their full name, or their email address when they gave none."""
+        return full_name or email
+
+    @classmethod
+    def name_and_email_of(cls, full_name: str, email: str) -> str:
+        """How a person is told apart in a list of people: "Name (address)"."""
+        return f"{cls.name_of(full_name, email)} ({email})"
+
     def get_full_name(self):
-        return self.full_name or self.email
+        return self.name_of(self.full_name, self.email)
 
     @property
     def shared_email(self) -> str:
@@ -283,16 +293,30 @@ class Organisation(models.Model):
         return self.kind in self.SYSTEM_PARTNER_KINDS
 
 
+def in_force(today=None) -> Q:
+    """A membership's, group role's or ICS leadership's rule: not archived, and in force today (an `ended_on` of
+    today or earlier means it has ended). `InForce.is_in_force` is the same rule for one row."""
+    today = today or timezone.localdate()
+    return Q(is_archived=False) & (Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+
+
+class InForce:
+    """The instance predicate of `in_force()`, for models with `is_archived` and `ended_on`."""
+
+    def is_in_force(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return not self.is_archived and (self.ended_on is None or self.ended_on > today)
+
+
 class MembershipQuerySet(models.QuerySet):
     def current(self):
-        today = timezone.localdate()
-        return self.filter(is_archived=False).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        return self.filter(in_force())
 
     def voting_contacts(self):
         return self.current().filter(is_voting_contact=True, organisation__kind=Organisation.Kind.PRACTICE)
 
 
-class Membership(models.Model):
+class Membership(InForce, models.Model):
     """A person's role in an organisation: Clinical Director of a PCN, Practice Manager of a practice, …"""
 
     PLACE_PATH = "organisation__place"
@@ -384,11 +408,10 @@ class Seat(PlaceOwned):
 class GroupRoleQuerySet(models.QuerySet):
     def live(self):
         """Roles in force today: an ended_on of today or earlier means the role has ended."""
-        today = timezone.localdate()
-        return self.filter(is_archived=False).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        return self.filter(in_force())
 
 
-class GroupRole(PlaceOwned):
+class GroupRole(InForce, PlaceOwned):
     """A person's role on the leadership group. Roles are data: a chair is whoever holds a live chair role."""
 
     class Role(models.TextChoices):
@@ -420,7 +443,7 @@ class GroupRole(PlaceOwned):
         return f"{self.user} ({self.get_role_display()})"
 
 
-class ICSLeader(models.Model):
+class ICSLeader(InForce, models.Model):
     """A named leader of an ICS's leaders' group beyond the chairs of its places (who are members by their chair
     role): an LMC secretary who covers the system, the GP lead on the ICB's board. Administrators name them.
     Not a place's record, so not place-scoped: the leaders' group is the system's."""
@@ -493,6 +516,15 @@ class NotificationPreference(models.Model):
         return f"{self.user}: {self.kind} {'at once' if self.immediate else 'in the digest'}"
 
 
+class DeclarationQuerySet(models.QuerySet):
+    def current(self, today=None):
+        """Declarations in force today: not archived, declared from today or earlier, to today or later (the day it
+        is declared to is its last). Declaration.is_current is the same test for one."""
+        today = today or timezone.localdate()
+        return self.filter(is_archived=False, declared_from__lte=today).filter(
+            Q(declared_to__isnull=True) | Q(declared_to__gte=today))
+
+
 class Declaration(PlaceOwned):
     """A declaration of interest under the group's conflicts policy."""
 
@@ -514,7 +546,7 @@ class Declaration(PlaceOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = scoped_manager()
+    objects = scoped_manager(DeclarationQuerySet)
 
     class Meta:
         ordering = ["-declared_from", "user__full_name"]
@@ -528,10 +560,17 @@ class Declaration(PlaceOwned):
     def __str__(self):
         return f"{self.user}: {self.interest[:60]}"
 
-    @property
-    def is_current(self) -> bool:
-        today = timezone.localdate()
-        return self.declared_from <= today and (self.declared_to is None or self.declared_to >= today)
+    def is_current(self, today=None) -> bool:
+        """DeclarationQuerySet.current's test for one declaration."""
+        today = today or timezone.localdate()
+        return (not self.is_archived and self.declared_from <= today
+                and (self.declared_to is None or self.declared_to >= today))
+
+
+class InvitationQuerySet(models.QuerySet):
+    def unused(self):
+        """Neither accepted nor revoked: pending, or expired unused (Invitation.is_unused is the same test)."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
 
 
 class Invitation(PlaceOwned):
@@ -558,7 +597,7 @@ class Invitation(PlaceOwned):
     revoked_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["token_hash"])
 
-    objects = scoped_manager()
+    objects = scoped_manager(InvitationQuerySet)
 
     class Meta:
         ordering = ["-created_at"]
@@ -574,11 +613,14 @@ class Invitation(PlaceOwned):
         return f"Invitation for {self.email}"
 
     @property
+    def is_unused(self) -> bool:
+        """InvitationQuerySet.unused's test for one invitation."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
     def state(self) -> str:
-        if self.revoked_at:
-            return "revoked"
-        if self.accepted_at:
-            return "accepted"
+        if not self.is_unused:
+            return "revoked" if self.revoked_at else "accepted"
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"

@@ -14,16 +14,19 @@ What can go wrong, and what happens:
 """
 
 import logging
+import sys
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -208,10 +211,22 @@ def _claim(email_id: int, now) -> bool:
     )
 
 
-def _finish(email_id: int, *, kind: str = "", **fields) -> None:
+def _settling(kind: str, **fields) -> dict:
+    """The columns a row is settled with: `fields`, its claim released, and a kind that forgets its params (once it
+    is no longer pending) forgetting them."""
     if kind in _FORGET_PARAMS and fields.get("status", OutboxEmail.Status.PENDING) != OutboxEmail.Status.PENDING:
         fields["params"] = {}
-    OutboxEmail._base_manager.filter(pk=email_id).update(claimed_until=None, **fields)
+    return {"claimed_until": None, **fields}
+
+
+def _finish(email_id: int, *, kind: str = "", **fields) -> None:
+    OutboxEmail._base_manager.filter(pk=email_id).update(**_settling(kind, **fields))
+
+
+def _sent(email: OutboxEmail, *, sent_at, addressed_to: str) -> dict:
+    """What a row is settled with once its email is sent."""
+    return _settling(email.kind, status=OutboxEmail.Status.SENT, sent_at=sent_at, last_error="",
+                     addressed_to=addressed_to)
 
 
 @contextmanager
@@ -267,6 +282,10 @@ def send_batch(email_ids) -> dict[str, int]:
 
 
 def _send_rows(rows: list[OutboxEmail], *, connection, outcomes: dict[str, int]) -> dict[str, int]:
+    """Build each row here and hand it to one thread of its own that holds the SMTP conversation, so the next email
+    is read and drawn while the mail server answers for the last one (most of a send is waiting for its replies).
+    Emails go out one at a time, in order, over the one connection, and the SMTP thread marks each row sent before
+    it sends the next: a worker killed mid-batch has at most the one in flight sent twice, as before."""
     by_place: dict[int | None, list[OutboxEmail]] = {}
     for email in rows:
         by_place.setdefault(email.place_id, []).append(email)
@@ -277,17 +296,131 @@ def _send_rows(rows: list[OutboxEmail], *, connection, outcomes: dict[str, int])
     except Exception as error:  # noqa: BLE001 – see above
         log.warning("Could not reach the mail server for a batch of %s: %s", len(rows), error)
         _reset(connection)
+
+    def count(outcome: str) -> None:
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+    mark_sent = _marker()
+    sending: deque = deque()  # (row, addressed to, the send's future), oldest first
+    smtp = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-smtp")
+    switching = sys.getswitchinterval()
+    # The SMTP thread needs the interpreter only for a moment after each reply; by default it would wait up to 5 ms
+    # for the building thread to let go, four replies an email. Only while this batch sends.
+    sys.setswitchinterval(SWITCH_SECONDS)
     try:
         for place_rows in by_place.values():
             place = place_rows[0].place
             with places.using(place) if place is not None else places.unscoped(script_prefix="/"):
                 _read_ahead(place_rows)
                 for email in place_rows:
-                    outcome = _deliver(email, connection=connection)
-                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                    built = _build(email)
+                    if isinstance(built, str):  # skipped or failed: settled already
+                        count(built)
+                        continue
+                    _draw_ahead(built)
+                    addressed_to = ", ".join(built.to)
+                    sending.append((email, addressed_to,
+                                    smtp.submit(_send_over, built, connection, email, addressed_to, mark_sent)))
+                    while sending and (len(sending) > SENDING_AHEAD or sending[0][2].done()):
+                        count(_settled(*sending.popleft()))
     finally:
-        connection.close()
+        try:
+            while sending:
+                count(_settled(*sending.popleft()))
+        finally:
+            smtp.shutdown()
+            sys.setswitchinterval(switching)
+            connection.close()
     return outcomes
+
+
+SWITCH_SECONDS = 0.0002
+# How many built emails may wait for the SMTP thread: enough to keep it busy, few enough to hold little.
+SENDING_AHEAD = 4
+
+
+def _marker():
+    """A function that marks one row sent (`_sent`, as `_finish` writes it), safe to call from the SMTP thread: one
+    UPDATE on this thread's own database connection (shared, not a second one: the row's claim may be uncommitted in
+    it, and a second connection would wait for that claim's lock). Django's connection wrapper is not for sharing
+    between threads; the driver's connection is (psycopg2 and sqlite3 as Django opens it both serialise
+    statements), and the wrapper's value adapters only convert values."""
+    wrapper = connections[DEFAULT_DB_ALIAS]  # this thread's wrapper, as `django.db.connection` is here
+    wrapper.ensure_connection()
+    raw, ops = wrapper.connection, wrapper.ops
+    mark = "%s" if wrapper.vendor == "postgresql" else "?"
+    table, key = ops.quote_name(OutboxEmail._meta.db_table), ops.quote_name(OutboxEmail._meta.pk.column)
+
+    def mark_sent(email: OutboxEmail, addressed_to: str, sent_at) -> None:
+        columns, values = [], []
+        for name, value in _sent(email, sent_at=sent_at, addressed_to=addressed_to).items():
+            field = OutboxEmail._meta.get_field(name)
+            columns.append(f"{ops.quote_name(field.column)} = {mark}")
+            values.append(field.get_db_prep_save(value, connection=wrapper))
+        cursor = raw.cursor()
+        try:
+            cursor.execute(f"UPDATE {table} SET {', '.join(columns)} WHERE {key} = {mark}", [*values, email.pk])
+        finally:
+            cursor.close()
+
+    return mark_sent
+
+
+class _Drawn:
+    """A built email's MIME message with its bytes for SMTP drawn once, on the building thread: the SMTP backend asks
+    for exactly those (`as_bytes(linesep="\r\n")`); anything else is the message's own."""
+
+    def __init__(self, mime):
+        self.mime = mime
+        self.smtp_bytes = mime.as_bytes(linesep="\r\n")
+
+    def as_bytes(self, unixfrom=False, linesep="\n"):
+        return self.smtp_bytes if linesep == "\r\n" and not unixfrom else self.mime.as_bytes(unixfrom, linesep)
+
+    def __getattr__(self, name):
+        return getattr(self.mime, name)
+
+
+def _draw_ahead(built: EmailMessage) -> None:
+    """Draw the email's MIME message and its bytes now, so the SMTP thread only talks to the mail server (drawing
+    costs about as much as the conversation). Headers are final by now (the Message-ID is set)."""
+    mime = built.message()
+    if mime.is_multipart() and mime.get_boundary() is None:
+        # A boundary of 128 random bits: the generator's own is checked against the text with a regular expression
+        # compiled for each email.
+        mime.set_boundary(f"=_{uuid.uuid4().hex}")
+    drawn = _Drawn(mime)
+    built.message = lambda: drawn  # this one email's own: the backend calls message() once to send it
+
+
+def _send_over(built: EmailMessage, connection, email: OutboxEmail, addressed_to: str, mark_sent):
+    """On the SMTP thread: send one built email over the batch's connection, then mark its row sent before the next
+    send. Returns whether the mark was made (if the database failed it, the building thread makes it)."""
+    built.connection = connection
+    try:
+        built.send()
+    except Exception:
+        _reset(connection)
+        raise
+    sent_at = timezone.now()
+    try:
+        mark_sent(email, addressed_to, sent_at)
+    except Exception as error:  # noqa: BLE001 – the email is sent: it must not be counted as a failed send
+        log.warning("Could not mark outbox email %s sent from the SMTP thread: %s", email.pk, error)
+        return sent_at, False
+    return sent_at, True
+
+
+def _settled(email: OutboxEmail, addressed_to: str, sending) -> str:
+    """What became of one row's send: sent (marked by the SMTP thread, or here if it could not) or failed (settled
+    here for a retry)."""
+    try:
+        sent_at, marked = sending.result()
+    except Exception as error:  # noqa: BLE001 – SMTP down, refused, timed out: try again later
+        return _failed(email, error, addressed_to=addressed_to)
+    if not marked:
+        OutboxEmail._base_manager.filter(pk=email.pk).update(**_sent(email, sent_at=sent_at, addressed_to=addressed_to))
+    return "sent"
 
 
 def _read_ahead(rows: list[OutboxEmail]) -> None:
@@ -310,30 +443,34 @@ def _reset(connection) -> None:
         connection.connection = None
 
 
-def _deliver(email: OutboxEmail, *, connection=None) -> str:
-    """Build and send one claimed row, then settle it."""
-    email_id = email.pk
+def _build(email: OutboxEmail) -> EmailMessage | str:
+    """Build one claimed row's email, in its place; a row that cannot be built is settled here, and what became of
+    it (skipped, retry, failed) is returned instead."""
     try:
         # Built in its place: what it reads is that place's, and its links open that place.
         with places.using(email.place) if email.place_id else places.unscoped(script_prefix="/"):
             built = _BUILDERS[email.kind](email)
     except Skip as reason:
-        _finish(email_id, kind=email.kind, status=OutboxEmail.Status.SKIPPED, note=str(reason)[:200])
+        _finish(email.pk, kind=email.kind, status=OutboxEmail.Status.SKIPPED, note=str(reason)[:200])
         return "skipped"
     except Exception as error:  # noqa: BLE001 – a builder bug must not lose the row: it is counted like a send error
         return _failed(email, error, addressed_to="")
     built.extra_headers["Message-ID"] = email.message_id
+    return built
+
+
+def _deliver(email: OutboxEmail) -> str:
+    """Build and send one claimed row, then settle it."""
+    built = _build(email)
+    if isinstance(built, str):
+        return built
     addressed_to = ", ".join(built.to)
-    if connection is not None:
-        built.connection = connection
     try:
         built.send()
     except Exception as error:  # noqa: BLE001 – SMTP down, refused, timed out: try again later
-        if connection is not None:
-            _reset(connection)
         return _failed(email, error, addressed_to=addressed_to)
-    _finish(email_id, kind=email.kind, status=OutboxEmail.Status.SENT, sent_at=timezone.now(), last_error="",
-            addressed_to=addressed_to)
+    OutboxEmail._base_manager.filter(pk=email.pk).update(**_sent(email, sent_at=timezone.now(),
+                                                                   addressed_to=addressed_to))
     return "sent"
 
 

@@ -99,6 +99,12 @@ def using(place, *, base_prefix: str = "/"):
     return _activate(scope, place_prefix(place, base_prefix))
 
 
+def standing_in(place_id: int, ics_id: int | None = None):
+    """A scope of one place known only by its id (and its ICS's, if it has one), for compiling a query once for
+    every place (members.prepared): links are not tied to it, and new records do not belong to it."""
+    return _activate(Scope(frozenset({place_id}), frozenset({ics_id}) if ics_id is not None else frozenset()))
+
+
 def across(places):
     """Read several places at once (the ICS leaders' page); links are not tied to any one of them."""
     places = list(places)
@@ -118,10 +124,12 @@ def unscoped(*, script_prefix: str | None = None):
 def place_q(model, scope: Scope) -> Q:
     """The rows of `model` that belong to the scope's places (or to the ICS of one of them, for ICS-level rows)."""
     path = model.PLACE_PATH
-    q = Q(**{f"{path}__in": scope.place_ids})
+    # By the key column, and `=` for one place: every query of every page pays for building this condition.
+    q = Q(**{f"{path}_id": next(iter(scope.place_ids))}) if len(scope.place_ids) == 1 else Q(
+        **{f"{path}_id__in": scope.place_ids})
     ics_path = getattr(model, "ICS_PATH", None)
     if ics_path and scope.ics_ids:
-        q |= Q(**{f"{path}__isnull": True, f"{ics_path}__in": scope.ics_ids})
+        q |= Q(**{f"{path}__isnull": True, f"{ics_path}_id__in": scope.ics_ids})
     return q
 
 

@@ -1,8 +1,9 @@
 """Read-only queries other parts of the portal use (the chair's dashboard, the digest)."""
 
 import re
+from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
@@ -28,10 +29,7 @@ def lapsed_invitations(*, days: int = 30):
     """Invitations that expired unused recently: someone the group wanted is not on the portal."""
     now = timezone.now()
     return (
-        Invitation.objects.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now,
-            expires_at__gte=now - timezone.timedelta(days=days),
-        )
+        Invitation.objects.unused().filter(expires_at__lte=now, expires_at__gte=now - timezone.timedelta(days=days))
         .select_related("organisation")
         .order_by("-expires_at")
     )
@@ -69,21 +67,15 @@ def failed_emails(*, limit: int = 50):
 def places_of(user):
     """The places a person works in: where they hold a live group role or work for an organisation now. Read
     across places on purpose (the place switcher, the chooser), so it does not depend on the place being worked in."""
+    from .access import place_ids_of
     from .models import Place
     from .places import unscoped
 
-    if not user.is_authenticated:
-        return Place.objects.none()
-    today = timezone.localdate()
-    live = Q(is_archived=False) & (Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    ids = place_ids_of(user)
+    if not ids:
+        return []
     with unscoped():
-        # From the person's few roles and memberships to their places, not from every place to the person: the
-        # header asks on every page, and a national host has a hundred places.
-        roles = GroupRole.objects.filter(live, user=user).values("place")
-        memberships = Membership.objects.filter(live, user=user).values("organisation__place")
-        return list(
-            Place.objects.filter(Q(pk__in=roles) | Q(pk__in=memberships)).select_related("ics").order_by("name")
-        )
+        return list(Place.objects.filter(pk__in=ids).select_related("ics").order_by("name"))
 
 
 def directory_totals() -> dict:
@@ -94,15 +86,48 @@ def directory_totals() -> dict:
     )
 
 
-def pcns_with_totals():
-    """Current PCNs, each with `practice_count` and `patients` of its open practices (counted by the database, so a
-    page of PCNs needs no practice loaded to say how big each is)."""
-    open_practice = Q(member_practices__is_archived=False, member_practices__status=Organisation.Status.ACTIVE,
-                      member_practices__kind=Organisation.Kind.PRACTICE)
-    return Organisation.objects.current().pcns().annotate(
-        practice_count=Count("member_practices", filter=open_practice),
-        patients=Coalesce(Sum("member_practices__list_size", filter=open_practice), 0),
+def _current_people():
+    # Only what the directory shows (names, roles and what each person shares): a page of it holds hundreds.
+    return Membership.objects.current().select_related("user").order_by("user__full_name").only(
+        "organisation_id", "role_title", "is_voting_contact",
+        *(f"user__{name}" for name in ("full_name", "email", "phone", "shares_email", "shares_phone")),
     )
+
+
+def people_prefetch():
+    """Each organisation's current memberships and their people, by name, as `current_memberships`."""
+    return Prefetch("memberships", queryset=_current_people(), to_attr="current_memberships")
+
+
+def directory_sections(pcns: list, *, with_rest: bool) -> tuple[list, list]:
+    """Fills each PCN of a directory page with `practice_list` (its open practices, by name), `practice_count` and
+    `patients` (theirs), and everyone's `current_memberships`; with_rest, also returns the open practices in no PCN
+    and the other current organisations (by kind and name). Two queries: the organisations, then the people."""
+    practices = Organisation.objects.open_practices()
+    wanted = practices.filter(pcn__in=pcns)
+    if with_rest:
+        rest = Organisation.objects.current().exclude(kind__in=[Organisation.Kind.PRACTICE, Organisation.Kind.PCN])
+        wanted = wanted | practices.filter(pcn__isnull=True) | rest
+    organisations = list(wanted.order_by("kind", "name").only("kind", "name", "ods_code", "list_size", "pcn_id"))
+    # The people of the same organisations (by subquery, not a list of hundreds of pks), shared out here.
+    people = defaultdict(list)
+    for membership in _current_people().filter(Q(organisation__in=wanted.values("pk")) | Q(organisation__in=pcns)):
+        people[membership.organisation_id].append(membership)
+    for organisation in [*pcns, *organisations]:
+        organisation.current_memberships = people[organisation.pk]
+    of_pcn, unassigned, others = defaultdict(list), [], []
+    for organisation in organisations:
+        if not organisation.is_practice:
+            others.append(organisation)
+        elif organisation.pcn_id is None:
+            unassigned.append(organisation)
+        else:
+            of_pcn[organisation.pcn_id].append(organisation)
+    for pcn in pcns:
+        pcn.practice_list = of_pcn[pcn.pk]
+        pcn.practice_count = len(pcn.practice_list)
+        pcn.patients = sum(practice.list_size or 0 for practice in pcn.practice_list)
+    return unassigned, others
 
 
 def practice_search(query: str):

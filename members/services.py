@@ -59,16 +59,14 @@ def invitation_create(
     """Invite an email address into an organisation. Returns the invitation and the raw token (emailed, not kept)."""
     email = email.strip().lower()
     _check_grant(granter=invited_by, role=group_role, email=email)
-    if User.objects.filter(email__iexact=email, memberships__organisation=organisation,
-                           memberships__is_archived=False).exists():
+    # A member now (Membership.current): someone whose membership has ended may be invited back.
+    if Membership.objects.current().filter(user__email__iexact=email, organisation=organisation).exists():
         raise ValidationError({"email": "This person is already a member of that organisation."})
     if is_voting_contact and not organisation.is_practice:
         raise ValidationError({"is_voting_contact": "Only a practice has a voting contact."})
     now = timezone.now()
     # An expired invitation to the same address is closed so that a fresh one can be sent.
-    for stale in Invitation.objects.select_for_update().filter(
-        email=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ):
+    for stale in Invitation.objects.select_for_update().unused().filter(email=email):
         if stale.expires_at > now:
             raise ValidationError({"email": "This address already has an invitation waiting. Revoke it first."})
         stale.revoked_at = now
@@ -149,18 +147,37 @@ def _check_still_grants(invitation: Invitation | None) -> None:
         raise ValidationError(INVITER_LOST_POWER) from None
 
 
+def _archive_ended(rows) -> bool:
+    """Whether one of `rows` (a person's unarchived memberships of an organisation, or roles of a kind) is in force
+    today; those that have ended are archived, as group_role_end does, so that a new one may be made (the
+    one-live-row constraints count every unarchived row)."""
+    found = False
+    for row in rows:
+        if row.is_in_force():
+            found = True
+        else:
+            row.is_archived = True
+            row.save(update_fields=["is_archived"])
+    return found
+
+
 def _grant(invitation: Invitation, user: User) -> None:
-    if not Membership.objects.filter(user=user, organisation=invitation.organisation, is_archived=False).exists():
+    """What an accepted invitation gives: a membership of its organisation and the role it names, unless the person
+    has them in force already. One that has ended is archived and made anew: an invitation brings a person back."""
+    memberships = Membership.objects.select_for_update().filter(
+        user=user, organisation=invitation.organisation, is_archived=False)
+    if not _archive_ended(memberships):
         Membership.objects.create(
             user=user,
             organisation=invitation.organisation,
             role_title=invitation.role_title,
             is_voting_contact=invitation.is_voting_contact,
         )
-    if invitation.group_role and not GroupRole.objects.filter(
-        user=user, role=invitation.group_role, is_archived=False
-    ).exists():
-        GroupRole.objects.create(user=user, role=invitation.group_role)
+    if invitation.group_role:
+        roles = GroupRole.objects.select_for_update().filter(user=user, role=invitation.group_role,
+                                                             is_archived=False)
+        if not _archive_ended(roles):
+            GroupRole.objects.create(user=user, role=invitation.group_role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
@@ -230,7 +247,7 @@ def invitation_accept_by_provider(*, email: str, full_name: str) -> User | None:
     with places.unscoped():
         candidates = list(
             Invitation.objects.select_for_update(of=("self",)).select_related("place", "invited_by")
-            .filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).order_by("created_at")
+            .unused().filter(email__iexact=email).order_by("created_at")
         )
     live = []
     for invitation in candidates:
@@ -391,14 +408,11 @@ def group_role_create(*, user: User, role: str, granted_by: User) -> GroupRole:
         raise ValidationError(
             {"user": "Only someone who works for a member organisation now, or is on the group, can have a role."}
         )
-    today = timezone.localdate()
-    for existing in GroupRole.objects.select_for_update().filter(user=user, role=role, is_archived=False):
-        if existing.ended_on is None or existing.ended_on > today:
-            raise ValidationError({"role": f"{user} is already {existing.get_role_display().lower()}."})
-        # An ended role still counts against the one-live-role constraint until it is archived.
-        existing.is_archived = True
-        existing.save(update_fields=["is_archived"])
-    return GroupRole.objects.create(user=user, role=role, started_on=today)
+    existing = GroupRole.objects.select_for_update().filter(user=user, role=role, is_archived=False)
+    # An ended role still counts against the one-live-role constraint until it is archived.
+    if _archive_ended(existing):
+        raise ValidationError({"role": f"{user} is already {GroupRole.Role(role).label.lower()}."})
+    return GroupRole.objects.create(user=user, role=role, started_on=timezone.localdate())
 
 
 @transaction.atomic
@@ -408,12 +422,11 @@ def group_role_end(*, group_role: GroupRole) -> GroupRole:
     # Lock every live chair role so that two chairs ending each other's roles cannot leave the group without one.
     chairs = list(GroupRole.objects.select_for_update().live().filter(role=GroupRole.Role.CHAIR))
     group_role = GroupRole.objects.select_for_update().get(pk=group_role.pk)
-    today = timezone.localdate()
-    if group_role.is_archived or (group_role.ended_on and group_role.ended_on <= today):
+    if not group_role.is_in_force():
         raise ValidationError("This role has already ended.")
     if group_role.role == GroupRole.Role.CHAIR and [c.pk for c in chairs] == [group_role.pk]:
         raise ValidationError("The group needs a chair. Give someone else the chair role before ending this one.")
-    group_role.ended_on = today
+    group_role.ended_on = timezone.localdate()
     group_role.is_archived = True
     group_role.save(update_fields=["ended_on", "is_archived"])
     return group_role

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access, notifications, selectors, services
+from . import access, notifications, prepared, selectors, services
 from .forms import (
     AcceptInvitationForm,
     ContactDetailsForm,
     DeclarationForm,
     GroupRoleForm,
     InvitationForm,
+    SeatCandidates,
     SeatForm,
     SeatPeopleForm,
     add_service_errors,
@@ -25,20 +26,11 @@ from .forms import (
 )
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat
 
-
-def _people_prefetch():
-    return Prefetch(
-        "memberships",
-        queryset=Membership.objects.current().select_related("user").order_by("user__full_name"),
-        to_attr="current_memberships",
-    )
-
-
 # A directory page holds this many PCNs (with their practices: about fifty) or this many practices found by a search.
 # Ten PCNs, not twenty: with each person's shared contact details a page of a hundred practices took too long to
 # draw at national scale (issue 12); the search finds any practice at once.
 DIRECTORY_PCNS_PER_PAGE = 10
-DIRECTORY_RESULTS_PER_PAGE = 50
+DIRECTORY_RESULTS_PER_PAGE = 25
 
 
 @login_required
@@ -50,30 +42,20 @@ def directory(request):
     totals = selectors.directory_totals()
     context = {"query": query, "totals": totals}
     if query:
-        found = selectors.practice_search(query).prefetch_related(_people_prefetch())
+        found = selectors.practice_search(query).prefetch_related(selectors.people_prefetch())
         page = Paginator(found, DIRECTORY_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         return render(request, "members/directory.html",
                       {**context, "results": page, "page": page, "page_query": urlencode({"q": query})})
-    practices = Organisation.objects.open_practices().prefetch_related(_people_prefetch()).order_by("name")
     pcns = (
-        selectors.pcns_with_totals()
+        Organisation.objects.current().pcns()
         .prefetch_related(
-            Prefetch("member_practices", queryset=practices, to_attr="practice_list"),
-            _people_prefetch(),
             Prefetch("seats", queryset=Seat.objects.filter(is_active=True).select_related("holder", "deputy"),
                      to_attr="active_seats"),
         )
         .order_by("name")
     )
     page = Paginator(pcns, DIRECTORY_PCNS_PER_PAGE).get_page(request.GET.get("page"))
-    first = page.number == 1
-    others = (
-        Organisation.objects.current()
-        .exclude(kind__in=[Organisation.Kind.PRACTICE, Organisation.Kind.PCN])
-        .prefetch_related(_people_prefetch())
-        .order_by("kind", "name")
-    ) if first else []
-    unassigned = practices.filter(pcn__isnull=True) if first else []
+    unassigned, others = selectors.directory_sections(list(page), with_rest=page.number == 1)
     return render(
         request,
         "members/directory.html",
@@ -84,11 +66,14 @@ def directory(request):
 @login_required
 def organisation_detail(request, pk: int):
     organisation = access.get_organisation_for(request.user, pk)
-    memberships = organisation.memberships.current().select_related("user").order_by("user__full_name")
+    memberships = prepared.objects("organisation.memberships", lambda pk: Membership.objects.current().filter(
+        organisation_id=pk).select_related("user").order_by("user__full_name"), pk=organisation.pk)
     practices = []
     if organisation.kind == Organisation.Kind.PCN:
-        practices = organisation.member_practices.current().order_by("name")
-    seats = organisation.seats.filter(is_active=True).select_related("holder", "deputy")
+        practices = organisation.member_practices.current().order_by("name").prefetch_related(
+            selectors.people_prefetch())
+    seats = prepared.objects("organisation.seats", lambda pk: Seat.objects.filter(
+        organisation_id=pk, is_active=True).select_related("holder", "deputy"), pk=organisation.pk)
     return render(
         request,
         "members/organisation_detail.html",
@@ -99,8 +84,10 @@ def organisation_detail(request, pk: int):
 @login_required
 def group(request):
     access.require(access.is_participant(request.user))
-    seats = Seat.objects.filter(is_active=True).select_related("organisation", "holder", "deputy")
-    roles = GroupRole.objects.live().select_related("user").order_by("role", "user__full_name")
+    seats = prepared.objects("group.seats", lambda: Seat.objects.filter(is_active=True).select_related(
+        "holder", "deputy"))
+    roles = prepared.objects("group.roles", lambda: GroupRole.objects.live().select_related("user").order_by(
+        "role", "user__full_name"))
     by_role = {}
     for role in roles:
         by_role.setdefault(role.role, []).append(role.user)
@@ -130,9 +117,14 @@ def declarations(request):
             messages.success(request, "Your declaration is on the register.")
             return redirect("members:declarations")
     show_ended = request.GET.get("show") == "all"
-    register = Declaration.objects.filter(is_archived=False).select_related("user", "organisation")
-    if not show_ended:
-        register = register.filter(Q(declared_to__isnull=True) | Q(declared_to__gte=timezone.localdate()))
+
+    def build(**until):
+        register = Declaration.objects.filter(is_archived=False).select_related("user", "organisation")
+        # Not yet ended (one declared from a later day is on the register already).
+        return register.filter(Q(declared_to__isnull=True) | Q(declared_to__gte=until["today"])) if until else register
+
+    register = (prepared.objects("declarations.all", build) if show_ended
+                else prepared.objects("declarations.not_ended", build, today=timezone.localdate()))
     return render(
         request,
         "members/declarations.html",
@@ -164,7 +156,8 @@ def invitations(request):
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("members:invitations")
-    sent = Invitation.objects.select_related("organisation", "invited_by")[:200]
+    sent = prepared.objects("invitations", lambda: Invitation.objects.select_related(
+        "organisation", "invited_by")[:200])
     return render(
         request, "members/invitations.html", {"form": form, "invitations": sent},
         status=400 if form.errors else 200,
@@ -247,8 +240,9 @@ def _accept_for_existing_account(request, token, invitation, account):
 def _render_manage(request, *, seat_form=None, role_form=None):
     seats = list(Seat.objects.select_related("organisation", "holder", "deputy").order_by("-is_active", "title"))
     roles = GroupRole.objects.live().select_related("user").order_by("role", "user__full_name")
-    seat_form = seat_form or SeatForm()
-    role_form = role_form or GroupRoleForm()
+    candidates = SeatCandidates()  # once for both forms' person fields
+    seat_form = seat_form or SeatForm(candidates=candidates)
+    role_form = role_form or GroupRoleForm(candidates=candidates)
     return render(
         request,
         "members/group_manage.html",

@@ -8,10 +8,11 @@ from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from members.access import practice_ids
+from members import prepared
+from members.access import practice_ids, voting_practice_ids
 from members.models import Membership, Organisation
 
-from .models import RAG, AgreedPriority, Ballot, Exercise, ExerciseQuerySet, PlanItem, percent
+from .models import RAG, AgreedPriority, Ballot, Candidate, Exercise, ExerciseQuerySet, PlanItem, percent
 from .services import describe_choices, eligible_practices, turnout
 
 
@@ -56,11 +57,9 @@ def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) ->
 
 
 def _my_practices(user, mine: list[int]) -> tuple[list[Organisation], set[int]]:
-    """The practices the person works for (`mine`), by name, and the ids of those they are a voting contact of.
-    Two queries."""
-    practices = list(Organisation.objects.filter(pk__in=mine).order_by("name"))
-    voting_for = set(Membership.objects.voting_contacts().filter(user=user).values_list("organisation_id", flat=True))
-    return practices, voting_for
+    """The practices the person works for (`mine`), by name, and the ids of those they are a voting contact of (from
+    their standing, members.access). One query."""
+    return list(Organisation.objects.filter(pk__in=mine).order_by("name")), set(voting_practice_ids(user)) & set(mine)
 
 
 def _for_my_practices(user, open_exercises: list[Exercise], now: datetime) -> list[dict]:
@@ -91,11 +90,13 @@ def exercise_page(exercise: Exercise, *, user, now: datetime) -> dict:
     """The exercise page: its candidates in order, the agreed priorities once the result is published, and a row for
     each practice the person works for with its ballot, its voting contacts and whether the person may cast it.
     A fixed number of queries."""
-    candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
+    candidates = prepared.objects("exercise.candidates", lambda pk: Candidate.objects.filter(
+        exercise_id=pk, is_archived=False).order_by("position", "pk"), pk=exercise.pk)
     return {
         "candidates": candidates,
         "my_rows": _my_practice_rows(exercise, user, {c.pk: c.title for c in candidates}, now),
-        "agreed": list(exercise.agreed_priorities.current().order_by("position")) if exercise.is_published else [],
+        "agreed": prepared.objects("exercise.agreed", lambda pk: AgreedPriority.objects.current().filter(
+            exercise_id=pk).order_by("position"), pk=exercise.pk) if exercise.is_published else [],
     }
 
 
@@ -184,14 +185,14 @@ def _agreed_with_attention() -> list[AgreedPriority]:
     )
 
 
-def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exercise, list[Organisation]]:
-    """For each open exercise (or those given), the eligible practices with no ballot yet, by name. Three queries
-    at most."""
+def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exercise, list[tuple]]:
+    """For each open exercise (or those given), the eligible practices with no ballot yet, by name, as (pk, name)
+    rows: a place has hundreds, named and counted only. Three queries at most."""
     if exercises is None:
         exercises = open_exercises()
     if not exercises:
         return {}
-    practices = list(eligible_practices().select_related("pcn").order_by("name"))
+    practices = list(eligible_practices().order_by("name").values_list("pk", "name", named=True))
     # Only this place's practices' ballots: a national vote holds thousands of other places' ballots.
     voted = set(
         Ballot.objects.filter(exercise__in=exercises, practice_id__in=[p.pk for p in practices]).order_by()
@@ -274,6 +275,8 @@ def is_plan_item_new(item: PlanItem, *, today, since) -> bool:
 def ballots_waiting(*, user, now: datetime | None = None) -> int:
     """How many (vote open now, practice) pairs wait for this person's ballot as the practice's voting contact.
     Three queries at most."""
+    if not voting_practice_ids(user):  # nobody's voting contact: nothing to ask the database
+        return 0
     now = now or timezone.now()
     open_now = list(Exercise.objects.open().filter(opens_at__lte=now, closes_at__gt=now).values_list("pk", flat=True))
     return sum(len(practices) for practices in ballots_to_cast(user=user, exercise_ids=open_now).values())

@@ -7,6 +7,7 @@ how an agreed priority's plan is built.
 import secrets
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -303,10 +304,19 @@ def _s(value: Decimal) -> str:
     return f"{value:.5f}"
 
 
-def _weight_for(exercise: Exercise, practice: Organisation) -> Decimal:
+def _weight_for(exercise: Exercise, list_size: int | None) -> Decimal:
     if not exercise.is_weighted:
         return Decimal(1)
-    return Decimal(practice.list_size or 0)
+    return Decimal(list_size or 0)
+
+
+class CountedBallot(NamedTuple):
+    """A ballot as the count reads it: its choices, its weight, and its practice's name (to name the practices whose
+    ballots weigh nothing)."""
+
+    choices: list | dict
+    weight: Decimal
+    practice_name: str = ""
 
 
 def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> dict:
@@ -332,7 +342,7 @@ def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> 
     }
 
 
-def count_exercise(exercise: Exercise, candidates: list[Candidate], ballots: list[Ballot]) -> dict:
+def count_exercise(exercise: Exercise, candidates: list[Candidate], ballots: list[CountedBallot]) -> dict:
     """Count with priorities.counting and return the result as JSON-safe data (numbers as strings)."""
     titles = {c.pk: c.title for c in candidates}
     names = [c.title for c in candidates]
@@ -343,7 +353,7 @@ def count_exercise(exercise: Exercise, candidates: list[Candidate], ballots: lis
         "candidates": [{"id": c.pk, "title": c.title} for c in candidates],
         "ballots": len(ballots),
         "weight_total": _s(sum((b.weight for b in ballots), Decimal(0))),
-        "unweighted_practices": sorted(b.practice.name for b in ballots if exercise.is_weighted and not b.weight),
+        "unweighted_practices": sorted(b.practice_name for b in ballots if exercise.is_weighted and not b.weight),
     }
     seats = min(exercise.places, len(names))
     if exercise.method == Exercise.Method.RANKED:
@@ -417,23 +427,25 @@ def exercise_close(*, exercise: Exercise, now=None) -> Exercise:
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     check_closable(exercise)
     candidates = list(exercise.candidates.filter(is_archived=False).order_by("position", "pk"))
-    # One query reads every ballot (locked: none changes while it is counted) with its practice's list size.
-    ballots = list(
-        exercise.ballots.select_for_update(of=("self",)).select_related("practice")
-        .only("choices", "weight", "exercise_id", "practice__name", "practice__list_size")
-        .order_by("practice__name", "pk")
+    # One query reads every ballot with its practice's list size, as plain rows: a national vote has thousands of
+    # ballots, and building a model instance each took most of the time. None changes while it is counted: a ballot
+    # is cast or changed only under the exercise's lock (_lock_open_exercise), which this transaction holds.
+    rows = list(
+        exercise.ballots.order_by("practice__name", "pk")
+        .values_list("pk", "choices", "weight", "practice_id", "practice__name", "practice__list_size")
     )
-    weighed = []
-    for ballot in ballots:
-        weight = _weight_for(exercise, ballot.practice)
-        if ballot.weight != weight:
-            ballot.weight = weight
-            weighed.append(ballot)
-    # The weights are kept on the ballots, with their history, in bulk: a national vote has thousands of ballots,
-    # and a save each (two queries with the history row) took seconds.
-    audit.set_with_history(weighed, "weight", when=now)
+    ballots, practices, weighed = [], set(), {}
+    for pk, choices, weight, practice_id, practice_name, list_size in rows:
+        new_weight = _weight_for(exercise, list_size)
+        if weight != new_weight:
+            weighed[pk] = new_weight
+        ballots.append(CountedBallot(choices, new_weight, practice_name))
+        practices.add(practice_id)
+    # The weights are kept on the ballots, with their history, in bulk: a save each (two queries with the history
+    # row) took seconds.
+    audit.set_values_with_history(Ballot, "weight", weighed, when=now)
     result = count_exercise(exercise, candidates, ballots)
-    result["turnout"] = turnout(exercise, {b.practice_id for b in ballots})
+    result["turnout"] = turnout(exercise, practices)
     result["counted_at"] = now.isoformat()
     exercise.result = result
     exercise.status = Exercise.Status.CLOSED

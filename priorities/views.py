@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from members import email_links
+from members import email_links, prepared
 from members.access import is_group
 from members.forms import add_service_errors, refusal
 from members.models import Membership
@@ -427,10 +427,9 @@ def _plan_tree(items: list[PlanItem]) -> list[dict]:
 @login_required
 def priority_detail(request, pk: int):
     priority = access.get_priority_for(request.user, pk)
-    items = list(priority.plan_items.current())
-    updates = list(
-        ProgressUpdate.objects.filter(item__priority=priority).select_related("item", "recorded_by")[:100]
-    )
+    items = prepared.objects("plan.items", lambda pk: PlanItem.objects.current().filter(priority_id=pk), pk=priority.pk)
+    updates = prepared.objects("plan.updates", lambda pk: ProgressUpdate.objects.filter(
+        item__priority_id=pk).select_related("item", "recorded_by")[:100], pk=priority.pk)
     return render(
         request,
         "priorities/priority_detail.html",

@@ -13,10 +13,12 @@ from decisions.models import DecisionItem
 from members.forms import (
     DayMonthYearField,
     FileAgainMixin,
+    OrganisationChoiceField,
     PaperFileField,
     PaperForm,
     PersonChoiceField,
     ShapeOnlyModelForm,
+    TitleChoiceField,
     add_service_errors,
 )
 from members.models import Organisation, Place, User
@@ -198,7 +200,7 @@ class ActionForm(ShapeOnlyModelForm):
         model = Action
         fields = ["title", "owner", "support", "due_on", "meeting", "decision", "priority"]
         labels = {"meeting": "From a forum meeting", "decision": "For a decision", "priority": "For a priority"}
-        field_classes = {"due_on": DayMonthYearField}
+        field_classes = {"due_on": DayMonthYearField, "decision": TitleChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -347,7 +349,7 @@ class RequestForm(FileAgainMixin, ShapeOnlyModelForm):
 
 class TriageForm(forms.Form):
     outcome = forms.ChoiceField(label="Outcome", choices=Request.Outcome.choices, widget=forms.RadioSelect)
-    redirected_to = forms.ModelChoiceField(
+    redirected_to = OrganisationChoiceField(
         label="Member organisation it goes to", queryset=Organisation.objects.none(), required=False,
         help_text="Only for a redirected request.",
     )
@@ -378,10 +380,16 @@ class MeetingPaperForm(PaperForm):
 
     field_order = ["file", "title", "kind", "agenda_item", "supersedes"]
 
-    def __init__(self, *args, meeting=None, **kwargs):
+    def __init__(self, *args, meeting=None, items=None, **kwargs):
+        """`items`: the meeting's agenda items in order, when the page has read them already; the form offers
+        them rather than reading them again (the item chosen is still checked against the database)."""
         super().__init__(*args, **kwargs)
         if meeting is not None:
-            self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting=meeting, is_archived=False)
+            field = self.fields["agenda_item"]
+            field.queryset = AgendaItem.objects.filter(meeting=meeting, is_archived=False)
+            if items is not None:
+                field.choices = [("", field.empty_label),
+                                 *((item.pk, field.label_from_instance(item)) for item in items)]
         if "supersedes" in self.fields:
             self.fields["supersedes"].help_text += " It keeps the kind and the agenda item of the paper it replaces."
 

@@ -412,13 +412,35 @@ def _action_status_counts(*, on: date, done_since: date) -> dict:
     }
 
 
+def weekly_status_from(week_ends: list[date], row: tuple | None) -> list[dict]:
+    """For each week ending on one of `week_ends`: actions open on time and overdue at its end, and actions done
+    during it, from the row ActionQuerySet.weekly_status_counts read (None: there are no actions)."""
+    row = row or (0,) * (3 * len(week_ends))
+    return [{"week_end": end, "on_time": row[3 * n], "overdue": row[3 * n + 1], "done": row[3 * n + 2]}
+            for n, end in enumerate(week_ends)]
+
+
+def _action_open() -> Q:
+    return Q(is_archived=False, status__in=Action.OPEN_STATUSES)
+
+
+def _action_overdue(today: date) -> Q:
+    """Open past the due date. Action.is_overdue is the same test for one action."""
+    return _action_open() & Q(due_on__lt=today)
+
+
 class ActionQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(is_archived=False, status__in=Action.OPEN_STATUSES)
+        return self.filter(_action_open())
 
     def overdue(self, today: date):
-        """Open past the due date. Action.is_overdue is the same test for one action."""
-        return self.open().filter(due_on__lt=today)
+        return self.filter(_action_overdue(today))
+
+    def counts(self, today: date, *, open_only: bool) -> dict[str, int]:
+        """How many actions there are (`count`; only the open ones with `open_only`) and how many of them are
+        overdue (`overdue`): one query."""
+        return self.aggregate(count=Count("pk", filter=_action_open() if open_only else None),
+                              overdue=Count("pk", filter=_action_overdue(today)))
 
     def overdue_at_end_of(self, day: date):
         """Overdue as it stood at the end of an earlier day (the same as overdue(day) when `day` is today)."""
@@ -429,18 +451,16 @@ class ActionQuerySet(models.QuerySet):
         (by place on the ICS page)."""
         return self.annotate(**_action_status_counts(on=on, done_since=done_since))
 
-    def weekly_status(self, week_ends: list[date]) -> list[dict]:
-        """For each week ending on one of `week_ends`: actions open on time and overdue at its end, and actions
-        done during it. One query however many weeks."""
+    def weekly_status_counts(self, week_ends: list[date]):
+        """The counts of weekly_status_from, as the one row of a values_list QuerySet (no row without actions):
+        on time, overdue and done for each week in turn. Its SQL depends only on the week ends, so the dashboard
+        compiles it once a day (members.prepared)."""
         counts = {}
         for n, end in enumerate(week_ends):
             for status, expression in _action_status_counts(on=end, done_since=end - timedelta(days=7)).items():
                 counts[f"{status}_{n}"] = expression
-        totals = self.aggregate(**counts) if counts else {}
-        return [
-            {"week_end": end, **{status: totals[f"{status}_{n}"] for status in ("on_time", "overdue", "done")}}
-            for n, end in enumerate(week_ends)
-        ]
+        return (self.order_by().values(every=models.Value(1, output_field=models.IntegerField()))
+                .annotate(**counts).values_list(*counts))
 
     def for_person(self, user):
         return self.for_people([user])
@@ -552,6 +572,12 @@ class RequestQuerySet(models.QuerySet):
         """Requests that miss the triage target: triaged after the target date, or still waiting after it.
         Request.is_past_target is the same test for one request."""
         return self.filter(is_archived=False).filter(_past_target(today))
+
+    def waiting_counts(self, today: date) -> dict[str, int]:
+        """Of the requests awaiting triage: how many (`waiting`) and how many are past the target (`past_target`),
+        counted by the database in one query."""
+        return self.awaiting_triage().aggregate(
+            waiting=Count("pk"), past_target=Count("pk", filter=_past_target(today)))
 
     def with_triage_counts(self, today: date):
         """`within_target` (triaged, not past_target), `late` (past_target) and `waiting` (not triaged, still
@@ -715,10 +741,13 @@ class LeadershipAgendaItemQuerySet(models.QuerySet):
             Q(request__isnull=False) & (Q(request__is_archived=True) | ~Q(request__outcome=Request.Outcome.AGENDA))
         ).exclude(feedback__sign_off_decision__status__in=final)
 
-    def listed(self):
+    def listed(self, *, awaiting_sign_off=None):
         """What the agenda lists in order: the unsettled items, less the decisions waiting for the chair's
-        confirmation, which the agenda brings for sign-off above the list (DecisionItem.objects.awaiting_sign_off)."""
-        return self.unsettled().exclude(decision__in=DecisionItem.objects.awaiting_sign_off())
+        confirmation, which the agenda brings for sign-off above the list (DecisionItem.objects.awaiting_sign_off;
+        or `awaiting_sign_off`, their ids, where the caller has read them already)."""
+        if awaiting_sign_off is None:
+            awaiting_sign_off = DecisionItem.objects.awaiting_sign_off()
+        return self.unsettled().exclude(decision__in=awaiting_sign_off)
 
 
 class LeadershipAgendaItem(models.Model):

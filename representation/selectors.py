@@ -6,13 +6,15 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from decisions.models import DecisionItem
+from members import prepared
 from members.models import Place
 from members.papers import with_versions
 from members.places import unscoped
+from priorities.models import AgreedPriority
 
 from .models import (
     REVIEW_INTERVAL_DAYS,
@@ -83,7 +85,7 @@ def meeting_page(meeting: Meeting) -> dict:
     """A meeting's agenda in order, each item with `the_briefing` (its comments in `visible_comments`, its linked
     decisions and priorities, its papers in `paper_list`), `the_feedback`, or None, and its papers (`paper_list`);
     the meeting's own minutes and papers (`papers`); and the first actions raised at the meeting with how many there
-    are. Nine queries at most.
+    are. Eight queries at most.
     Papers are the current versions, each with its `earlier` ones (members.papers.with_versions)."""
     items = list(
         AgendaItem.objects.filter(meeting=meeting, is_archived=False)
@@ -112,9 +114,13 @@ def meeting_page(meeting: Meeting) -> dict:
         if item.the_briefing:
             item.the_briefing.paper_list = by_briefing.get(item.the_briefing.pk, [])
     actions = meeting.actions.filter(is_archived=False)
-    return {"items": items, "papers": by_item.get(None, []),
-            "actions": list(actions.select_related("owner").order_by("due_on", "pk")[:MEETING_ACTIONS_SHOWN]),
-            "action_count": actions.count()}
+    # How many there are rides on the first few: a subquery that does not depend on the row, which Postgres counts
+    # once for the query (and not a window over every action, which would fetch their owners too).
+    count = actions.order_by().values("meeting").annotate(n=Count("pk")).values("n")
+    shown = list(actions.select_related("owner").annotate(of=Subquery(count)).order_by("due_on", "pk")
+                 [:MEETING_ACTIONS_SHOWN])
+    return {"items": items, "papers": by_item.get(None, []), "actions": shown,
+            "action_count": shown[0].of if shown else 0}
 
 
 # A meeting page lists its first actions, soonest due; the action log lists them all (filtered by the meeting).
@@ -142,50 +148,84 @@ def request_papers(request: Request) -> list:
 def action_list(*, person=None, meeting_id: int | None = None, show_closed: bool = False,
                 today: date | None = None) -> dict:
     """The action log, soonest due first: open actions (all of them with `show_closed`), only those `person` owns
-    or supports if given, and how many are overdue. `actions` is a query for the page to paginate; the overdue
-    count is one query."""
+    or supports if given, and how many are overdue. `actions` is a query for the page to paginate, each action
+    with the title of its decision and priority, if any (`decision_title`, `priority_title`); `count` says how many
+    it lists and `overdue_count` how many are overdue, both from one query."""
     today = today or timezone.localdate()
-    actions = Action.objects.filter(is_archived=False).select_related(
-        "owner", "support", "meeting__forum", "decision", "priority"
+    # The two titles by subquery, not by join: a sixth and seventh table in the join cost Postgres 4 ms to plan,
+    # more than the query takes to run (issue 12).
+    actions = Action.objects.filter(is_archived=False).select_related("owner", "support", "meeting__forum").annotate(
+        decision_title=Subquery(DecisionItem.objects.filter(pk=OuterRef("decision_id")).order_by().values("title")),
+        priority_title=Subquery(AgreedPriority.objects.filter(pk=OuterRef("priority_id")).order_by().values("title")),
     )
     if person is not None:
         actions = actions.for_person(person)
     if meeting_id is not None:
         actions = actions.filter(meeting_id=meeting_id)
-    overdue_count = actions.overdue(today).count()
+    counts = actions.counts(today, open_only=not show_closed)
     if not show_closed:
-        actions = actions.filter(status__in=Action.OPEN_STATUSES)
-    return {"actions": actions.order_by("due_on", "pk"), "overdue_count": overdue_count}
+        actions = actions.open()
+    return {"actions": actions.order_by("due_on", "pk"), "count": counts["count"], "overdue_count": counts["overdue"]}
 
 
 def review_list(*, of_person=None):
     """Reviews on record with their representative and who recorded them; only those of `of_person`, if given.
     One query."""
-    reviews = Review.objects.filter(is_archived=False).select_related(
-        "representative__user", "representative__forum", "recorded_by"
-    )
-    return reviews if of_person is None else reviews.filter(representative__user=of_person)
+    def build(**person):
+        reviews = Review.objects.filter(is_archived=False).select_related(
+            "representative__user", "representative__forum", "recorded_by"
+        )
+        return reviews.filter(representative__user_id=person["person_id"]) if person else reviews
+
+    if of_person is None:
+        return prepared.objects("review_list", build)
+    return prepared.objects("review_list.of_person", build, person_id=of_person.pk)
 
 
-TRIAGED_SHOWN = 50
+# The queue's two lists show this many rows each; "show every one" pages through the rest, this many to a page.
+QUEUE_SHOWN = 25
 
 
-def request_queue(*, show_all: bool = False, page: str | None = None, today: date | None = None) -> dict:
-    """The gatekeepers' queue: requests awaiting triage, oldest target first, and how many are past the target;
-    then the triaged ones, latest first (the last TRIAGED_SHOWN, or with `show_all` every one, TRIAGED_SHOWN to a
-    `page`), and how many of those shown met it. Three queries."""
+def request_queue(*, show: str = "", page: str | None = None, today: date | None = None) -> dict:
+    """The gatekeepers' queue: requests awaiting triage, earliest target first (`waiting`: the first QUEUE_SHOWN,
+    or with `show="waiting"` every one, QUEUE_SHOWN to a `page`), how many wait (`waiting_count`) and how many of
+    them are past the target (`breaches`); then the triaged ones, latest first (the last QUEUE_SHOWN, or with
+    `show="all"` every one, to a `page`), and how many of those shown met it. Four queries (five with a page)."""
     today = today or timezone.localdate()
-    waiting = list(Request.objects.awaiting_triage().order_by("triage_due_on", "received_at"))
-    triaged = Request.objects.filter(is_archived=False).exclude(outcome="").select_related(
-        "redirected_to", "triaged_by"
-    ).order_by("-triaged_at")
-    pages = Paginator(triaged, TRIAGED_SHOWN).get_page(page) if show_all else None
-    triaged = list(pages if show_all else triaged[:TRIAGED_SHOWN])
+    # Only the columns the queue shows and its target rule reads: each column of each row costs time to make (the
+    # details, up to 5,000 characters each, most of all).
+    shown = ("summary", "requester_name", "organisation_name", "received_at", "needed_by", "triage_due_on",
+             "triaged_at", "is_archived")
+    counted = Request.objects.waiting_counts(today)
+
+    def waiting_first():
+        return Request.objects.awaiting_triage().only(*shown).order_by("triage_due_on", "received_at", "pk")
+
+    def triaged_latest():
+        return Request.objects.filter(is_archived=False).exclude(outcome="").select_related(
+            "redirected_to", "triaged_by"
+        ).only(*shown, "outcome", "redirected_to__name", "triaged_by__full_name", "triaged_by__email").order_by(
+            "-triaged_at", "-pk")
+
+    # The first of each list, as every gatekeeper sees it first, from prepared SQL (members.prepared).
+    pages = None
+    if show == "waiting":
+        pages = Paginator(waiting_first(), QUEUE_SHOWN).get_page(page)
+        waiting = list(pages)
+    else:
+        waiting = prepared.objects("queue.waiting", lambda: waiting_first()[:QUEUE_SHOWN])
+    if show == "all":
+        pages = Paginator(triaged_latest(), QUEUE_SHOWN).get_page(page)
+        triaged = list(pages)
+    else:
+        triaged = prepared.objects("queue.triaged", lambda: triaged_latest()[:QUEUE_SHOWN])
     return {
         "waiting": waiting,
-        "breaches": sum(1 for r in waiting if r.is_past_target(today)),
+        "waiting_count": counted["waiting"],
+        "breaches": counted["past_target"],
         "triaged": triaged,
         "page": pages,
+        "shown": QUEUE_SHOWN,
         "met": sum(1 for r in triaged if not r.is_past_target()),
     }
 
@@ -228,14 +268,14 @@ def representatives_due_review(*, today: date | None = None) -> list[Representat
     the review interval ago (one query). Each carries `last_reviewed_on`."""
     today = today or timezone.localdate()
     cutoff = today - timedelta(days=REVIEW_INTERVAL_DAYS)
-    return list(
-        Representative.objects.current()
+    return prepared.objects(
+        "representatives_due_review", lambda cutoff: Representative.objects.current()
         .annotate(last_reviewed_on=Max("reviews__reviewed_on", filter=Q(reviews__is_archived=False)))
         .filter(
             Q(last_reviewed_on__isnull=True, term_starts_on__lte=cutoff) | Q(last_reviewed_on__lte=cutoff)
         )
         .select_related("user", "forum")
-        .order_by("forum__name", "role")
+        .order_by("forum__name", "role"), cutoff=cutoff,
     )
 
 
@@ -244,25 +284,23 @@ class Agenda:
     meeting: LeadershipMeeting | None
     items: list[LeadershipAgendaItem] = field(default_factory=list)
     # Decisions whose consensus waits for the chair's confirmation: on the agenda the moment the last seat is
-    # heard, without anyone gathering them, and off it once confirmed.
-    sign_offs: list[DecisionItem] = field(default_factory=list)
+    # heard, without anyone gathering them, and off it once confirmed. Their (pk, title) only.
+    sign_offs: list[tuple] = field(default_factory=list)
 
 
 def next_agenda(*, today: date | None = None) -> Agenda:
     """The next leadership meeting (today or later), its agenda in order less what has been settled since it was
-    gathered, and the decisions to sign off (three queries)."""
+    gathered, and the decisions to sign off, their titles (three queries)."""
     today = today or timezone.localdate()
-    sign_offs = list(DecisionItem.objects.awaiting_sign_off().order_by("title", "pk"))
+    sign_offs = list(DecisionItem.objects.awaiting_sign_off().order_by("title", "pk").values_list("pk", "title",
+                                                                                                   named=True))
     meeting = (
         LeadershipMeeting.objects.upcoming(today)
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=LeadershipAgendaItem.objects.listed()
-                .select_related(
-                    "request", "decision", "feedback__agenda_item__meeting__forum", "feedback__sign_off_decision",
-                    "action__owner",
-                )
+                queryset=LeadershipAgendaItem.objects.listed(awaiting_sign_off=[item.pk for item in sign_offs])
+                .select_related("request", "decision", "feedback__agenda_item__meeting__forum", "action__owner")
                 .order_by("position"),
                 to_attr="agenda",
             )

@@ -45,10 +45,19 @@ def test_it_measures_a_page_against_the_floor_and_reports_it(generated):
     log, floor = result
     assert (log.name, log.status, floor.name, floor.status) == ("decision log", 200, national.FLOOR, 200)
     assert log.queries > floor.queries > 0
-    assert len(log.times) == 2 and len(floor.times) == 2
+    assert len(log.times) == 2 and len(floor.times) == 2 and log.floor_times == floor.times
     text, _ok = national.report(scale=TINY, figures=generated, demo_counts={"decision log": log.queries},
                                 result=result, close={}, digest_figures=None, load=None, requests=2)
     assert "| decision log | member | 200 |" in text
+    # The page against the floor requests made alongside it, not against the whole run's floor.
+    log.times, log.floor_times, floor.times = [0.010, 0.010], [0.002, 0.002], [0.002, 0.002, 0.005, 0.005, 0.005]
+    paired, _ok = national.report(scale=TINY, figures=generated, demo_counts={}, result=result, close={},
+                                  digest_figures=None, load=None, requests=2)
+    assert "| 10.0 ms | 10.0 ms | 2.0 ms | 5.0 | " in paired and "> 3× floor" in paired
+    log.floor_times = [0.004, 0.004]
+    paired, _ok = national.report(scale=TINY, figures=generated, demo_counts={}, result=result, close={},
+                                  digest_figures=None, load=None, requests=2)
+    assert "| 10.0 ms | 10.0 ms | 4.0 ms | 2.5 | " in paired and "decision log: " not in paired
     assert "Load: skipped" in text
 
 
@@ -60,3 +69,21 @@ def test_it_closes_each_national_vote_and_leaves_it_open(generated):
     assert all(figures["ballots"] >= national.counts_for(TINY)["practices"] for figures in close.values())
     with places.unscoped():
         assert Exercise.objects.filter(place=northbrook, title__startswith="National ", status="open").count() == 3
+
+
+def test_the_load_run_is_judged_on_people_reading_pages_and_capacity_is_only_reported(generated):
+    with places.unscoped():
+        northbrook = Place.objects.get(slug="northbrook")
+    result = national.measure_pages(northbrook, requests=1, only={"about"}, log=lambda message: None)
+    figures = {"users": 50, "seconds": 60.0, "requests": 900, "throughput": 15.0, "p50": 0.05, "p95": 0.2,
+               "p99": 0.4, "errors": 0, "error_kinds": {}}
+    reading = {**figures, "reading": national.READING}
+    capacity = {**figures, "reading": None, "p95": 2.5}
+    text, _ok = national.report(scale=TINY, figures=generated, demo_counts={}, result=result, close={},
+                                digest_figures=None, load=[reading, capacity], requests=1)
+    assert "each reading a page 1–5 s before the next" in text and "(target p95 < 300 ms, 0 errors): PASS" in text
+    assert "Capacity (no target): 50 users × 60.0 s against gunicorn -w 2 --threads 4, no pause" in text
+    assert "load run" not in text.split("targets FAIL:")[-1]
+    slow, _ok = national.report(scale=TINY, figures=generated, demo_counts={}, result=result, close={},
+                                digest_figures=None, load=[{**reading, "p95": 0.31}], requests=1)
+    assert "(target p95 < 300 ms, 0 errors): FAIL" in slow and "load run" in slow.split("FAIL:")[-1]

@@ -3,7 +3,7 @@ for the public About page."""
 
 from django import template
 
-from decisions.models import DecisionItem
+from decisions import selectors
 
 register = template.Library()
 
@@ -11,6 +11,6 @@ register = template.Library()
 @register.inclusion_tag("decisions/includes/public_list.html")
 def public_decisions(limit: int = 10, heading_level: int = 2):
     return {
-        "items": DecisionItem.objects.public().prefetch_related("principles").order_by("-decided_on")[:limit],
+        "items": selectors.public_decisions(limit=limit),
         "heading_level": heading_level,
     }

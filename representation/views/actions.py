@@ -19,7 +19,7 @@ from ..forms import ActionForm, ActionUpdateForm
 from ._common import form_status
 
 # Actions on one page of the log: a national host has tens of thousands.
-ACTIONS_PAGE_SIZE = 50
+ACTIONS_PAGE_SIZE = 25
 
 
 def _action_list(request, *, mine: bool):
@@ -29,7 +29,9 @@ def _action_list(request, *, mine: bool):
     today = timezone.localdate()
     found = selectors.action_list(person=request.user if mine else None, show_closed=show_closed, today=today,
                                   meeting_id=meeting.pk if meeting else None)
-    page = Paginator(found["actions"], ACTIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    pages = Paginator(found["actions"], ACTIONS_PAGE_SIZE)
+    pages.count = found["count"]  # counted with the overdue ones: the paginator need not ask again
+    page = pages.get_page(request.GET.get("page"))
     query = {key: value for key, value in (("meeting", meeting.pk if meeting else None),
                                            ("show", "all" if show_closed else None)) if value}
     return render(

@@ -5,6 +5,7 @@ from copy import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,6 +17,8 @@ from .. import access, selectors, services
 from ..forms import ForumForm, LeadForm, RelationshipForm, RepresentativeForm
 from ..models import Relationship
 from ._common import bound, form_status
+
+FORUM_MEETINGS_PER_PAGE = 20
 
 
 @login_required
@@ -77,12 +80,17 @@ def forum_new(request):
 @login_required
 def forum(request, pk: int):
     forum = access.get_forum_for(request.user, pk, to="read")
+    content = selectors.forum_page(forum)
+    # A forum meets for years: its meetings a page at a time, the latest first (NHS.UK pagination).
+    page = Paginator(content.pop("meetings"), FORUM_MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "representation/forum.html",
         {
             "forum": forum,
-            **selectors.forum_page(forum),
+            **content,
+            "meetings": page.object_list,
+            "page": page,
             "today": timezone.localdate(),
             "can_manage": access.can_manage_register(request.user),
             "can_add_meeting": access.can_manage_meetings_of(request.user, forum.pk) and not forum.is_archived,

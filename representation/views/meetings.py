@@ -54,7 +54,7 @@ def _meeting_page(request, meeting: Meeting, *, item_form=None, comment_forms=No
     can_edit = access.can_manage_meetings_of(request.user, meeting.forum_id)
     if can_edit and paper_form is None:
         current = page["papers"] + [paper for item in page["items"] for paper in item.paper_list]
-        paper_form = MeetingPaperForm(current=current, meeting=meeting)
+        paper_form = MeetingPaperForm(current=current, meeting=meeting, items=page["items"])
     can_comment = access.can_act(request.user) and meeting.takes_comments(today)
     comment_forms = comment_forms or {}
     for item in page["items"]:

@@ -130,12 +130,13 @@ def requests(request):
     """The gatekeepers' queue: requests awaiting triage, oldest target first, then the recently triaged."""
     require(access.can_triage(request.user))
     today = timezone.localdate()
-    show_all = request.GET.get("show") == "all"
+    show = request.GET.get("show", "")
+    show = show if show in ("waiting", "all") else ""
     return render(
         request, "representation/requests.html",
         {
-            **selectors.request_queue(show_all=show_all, page=request.GET.get("page"), today=today),
-            "query": "show=all", "today": today, "target": TRIAGE_TARGET_WORKING_DAYS, "show_all": show_all,
+            **selectors.request_queue(show=show, page=request.GET.get("page"), today=today),
+            "query": f"show={show}", "today": today, "target": TRIAGE_TARGET_WORKING_DAYS, "show": show,
         },
     )
 

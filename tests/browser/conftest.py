@@ -106,18 +106,32 @@ def fill_date(page):
     return _fill
 
 
+# What page.evaluate raises when the page it runs in is replaced under it: a click starts a navigation and returns,
+# and the old document can be torn down while axe walks it.
+NAVIGATED_AWAY = ("Execution context was destroyed", "reading 'documentElement'", "axe is not defined")
+
+
 @pytest.fixture
 def axe_violations(page):
-    """Runs axe-core on the current page for WCAG 2.0/2.1/2.2 A and AA rules; returns the violations."""
+    """Runs axe-core on the current page for WCAG 2.0/2.1/2.2 A and AA rules; returns the violations. If a navigation
+    a click started replaces the page while axe runs, it waits for the new page to load and runs again there."""
+    from playwright.sync_api import Error
 
     def _run():
-        # Not add_script_tag: that inserts an inline <script>, which the page's CSP rightly blocks. Playwright's
-        # evaluate runs over the DevTools protocol, which CSP does not govern, so no violation is reported.
-        page.evaluate(AXE_JS)
-        result = page.evaluate(
-            """async () => await axe.run(document, {runOnly: {type: 'tag',
-                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})"""
-        )
+        for attempt in range(3):
+            page.wait_for_load_state("load")
+            try:
+                # Not add_script_tag: that inserts an inline <script>, which the page's CSP rightly blocks.
+                # Playwright's evaluate runs over the DevTools protocol, which CSP does not govern.
+                page.evaluate(AXE_JS)
+                result = page.evaluate(
+                    """async () => await axe.run(document, {runOnly: {type: 'tag',
+                        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa']}})"""
+                )
+                break
+            except Error as error:
+                if attempt == 2 or not any(sign in error.message for sign in NAVIGATED_AWAY):
+                    raise
         return [
             f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
             for v in result["violations"]

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from decisions import services as decision_services
 from members.models import GroupRole, OutboxEmail
@@ -86,7 +87,7 @@ def test_the_agenda_brings_consensus_to_sign_off_and_drops_what_was_settled(page
     page.goto("/representation/agenda/")
     page.wait_for_url("**/representation/agenda/")
     sign_off = page.get_by_role("region", name="For sign-off")
-    assert sign_off.get_by_role("link", name="Shared phlebotomy").is_visible()
+    expect(sign_off.get_by_role("link", name="Shared phlebotomy")).to_be_visible()
     main = page.get_by_role("main").inner_text()
     assert "Consensus check: Enhanced access rota" in main
     assert "Pharmacy lead" not in main and "Winter pressures letter" not in main
@@ -102,21 +103,21 @@ def test_the_chair_sends_a_reminder_once_a_day_and_sees_what_is_new(page, sign_i
     page.goto("/dashboard/")
     page.wait_for_url("**/dashboard/")
     seats = page.get_by_role("region", name="Seats not yet heard in open rounds")
-    assert seats.get_by_text("1 new since last week").is_visible()
-    assert seats.get_by_text("New", exact=True).is_visible()
+    expect(seats.get_by_text("1 new since last week")).to_be_visible()
+    expect(seats.get_by_text("New", exact=True)).to_be_visible()
     actions = page.get_by_role("region", name="Overdue actions")
-    assert actions.get_by_role("button", name=re.compile(r"^Chase\W+Write to the trust")).is_visible()
-    assert actions.get_by_role("link", name=re.compile(r"^Open\W+Write to the trust")).is_visible()
+    expect(actions.get_by_role("button", name=re.compile(r"^Chase\W+Write to the trust"))).to_be_visible()
+    expect(actions.get_by_role("link", name=re.compile(r"^Open\W+Write to the trust"))).to_be_visible()
     assert axe_violations() == []
 
     seats.get_by_role("button", name=REMIND_ROTA).click()
     page.wait_for_url("**/dashboard/#remind-round-*")
-    assert page.get_by_text("Reminder sent: 2 emails queued.").is_visible()
+    expect(page.get_by_text("Reminder sent: 2 emails queued.")).to_be_visible()
     assert OutboxEmail.objects.filter(kind="decisions.round_reminder").count() == 2
     with page.expect_navigation():
         page.get_by_role("region", name="Seats not yet heard in open rounds").get_by_role(
             "button", name=REMIND_ROTA).click()
-    assert page.get_by_text("A reminder already went today, so it is not sent twice.").is_visible()
+    expect(page.get_by_text("A reminder already went today, so it is not sent twice.")).to_be_visible()
     assert OutboxEmail.objects.filter(kind="decisions.round_reminder").count() == 2
     assert axe_violations() == []
 
@@ -133,13 +134,13 @@ def test_the_chair_previews_one_persons_digest_and_sends_a_test(page, sign_in, a
     page.get_by_label("Recipient").select_option(label="Priya Manager (pm@example.nhs.uk)")
     page.get_by_role("button", name="Show their email").click()
     page.wait_for_url(f"**/digest/?recipient={manager.pk}")
-    assert page.get_by_role("heading", name="The email to Priya Manager").is_visible()
+    expect(page.get_by_role("heading", name="The email to Priya Manager")).to_be_visible()
     assert "Weekly digest, week of" in page.get_by_role("term").filter(has_text="Subject").locator(
         "xpath=following-sibling::dd").inner_text()
     text = page.get_by_role("region", name="As plain text").inner_text()
     assert "Dear Priya," in text and "Acknowledge for Riverside Surgery" in text
     frame = page.frame_locator('iframe[title="The HTML email to Priya Manager"]')
-    assert frame.get_by_role("link", name="Acknowledge for Riverside Surgery").is_visible()
+    expect(frame.get_by_role("link", name="Acknowledge for Riverside Surgery")).to_be_visible()
     assert axe_violations() == []
 
     page.get_by_role("button", name="Send a test to me").click()

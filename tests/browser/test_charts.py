@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from decisions.models import Acknowledgement
 from members.models import ICS, GroupRole, Place
@@ -66,9 +67,9 @@ def _charts_print(page):
 def test_the_dashboards_charts_pass_axe_and_print(page, sign_in, axe_violations, charted):
     sign_in("clare@example.nhs.uk")
     page.goto("/testshire/dashboard/")
-    assert page.get_by_role("heading", name="The last 12 weeks in charts").is_visible()
-    assert page.get_by_role("img", name="Acknowledgement of decisions by PCN").is_visible()
-    assert page.get_by_role("table", name="Practices that voted of each PCN's open practices").is_visible()
+    expect(page.get_by_role("heading", name="The last 12 weeks in charts")).to_be_visible()
+    expect(page.get_by_role("img", name="Acknowledgement of decisions by PCN")).to_be_visible()
+    expect(page.get_by_role("table", name="Practices that voted of each PCN's open practices")).to_be_visible()
     assert axe_violations() == []
     _charts_print(page)
 
@@ -76,7 +77,7 @@ def test_the_dashboards_charts_pass_axe_and_print(page, sign_in, axe_violations,
 def test_the_ics_pages_charts_pass_axe_and_print(page, sign_in, axe_violations, charted):
     sign_in("clare@example.nhs.uk")
     page.goto("/ics/test-shires/")
-    assert page.get_by_role("heading", name="The places in charts").is_visible()
-    assert page.get_by_role("img", name="Requests triaged within target, by place").is_visible()
+    expect(page.get_by_role("heading", name="The places in charts")).to_be_visible()
+    expect(page.get_by_role("img", name="Requests triaged within target, by place")).to_be_visible()
     assert axe_violations() == []
     _charts_print(page)

@@ -4,6 +4,7 @@ Every page on the way passes axe-core's WCAG 2.2 A/AA rules."""
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from decisions.models import Acknowledgement, DecisionItem, Position, Round
 from members.models import GroupRole, Organisation
@@ -54,7 +55,7 @@ def _respond(page, sign_in, axe_violations, email, seat, stance, **reasons):
     page.get_by_role("link", name="Decisions").first.click()
     page.get_by_role("link", name="Shared phlebotomy service", exact=True).click()
     page.get_by_role("link", name=f"Record the position for {seat}").click()
-    assert page.get_by_role("heading", level=1).inner_text() == f"Position for {seat}"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Position for {seat}")
     assert axe_violations() == []
     page.get_by_label(stance, exact=True).check()
     # With JavaScript only the reason box under the chosen position shows (static/js/conditional-reasons.js).
@@ -73,19 +74,19 @@ def test_the_consensus_journey(page, sign_in, axe_violations, fill_date, journey
     # The chair opens a consensus check.
     sign_in("chair@example.nhs.uk")
     page.get_by_role("link", name="Decisions").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Decision log"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decision log")
     assert axe_violations() == []
     page.get_by_role("link", name="Shared phlebotomy service", exact=True).click()
     assert axe_violations() == []
     page.get_by_role("link", name="Open a consensus check").click()
     assert axe_violations() == []
     page.get_by_role("button", name="Open the consensus check").click()
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     assert axe_violations() == []
     deadline = timezone.localdate() + timezone.timedelta(days=7)
     fill_date("Deadline for positions", deadline)
     page.get_by_role("button", name="Open the consensus check").click()
-    assert page.get_by_text("Round 1 is open").is_visible()
+    expect(page.get_by_text("Round 1 is open")).to_be_visible()
     assert axe_violations() == []
     _sign_out(page)
 
@@ -94,7 +95,7 @@ def test_the_consensus_journey(page, sign_in, axe_violations, fill_date, journey
     sign_in("lmc@example.nhs.uk")
     page.goto(f"/decisions/{item.pk}/rounds/1/seats/{Round.objects.get().seats.get(title='Testshire LMC').pk}/")
     page.get_by_role("button", name="Record the position").click()
-    assert "Choose your seat's position." in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Choose your seat's position.")
     assert axe_violations() == []
     _sign_out(page)
     _respond(page, sign_in, axe_violations, "lmc@example.nhs.uk", "Testshire LMC", "Block",
@@ -104,12 +105,12 @@ def test_the_consensus_journey(page, sign_in, axe_violations, fill_date, journey
     # The lead revises the wording; the page shows what changed.
     sign_in("cd@example.nhs.uk")
     page.goto(f"/decisions/{item.pk}/")
-    assert page.get_by_text("Blocked").first.is_visible()
+    expect(page.get_by_text("Blocked").first).to_be_visible()
     page.get_by_role("link", name="Revise the wording").click()
     assert axe_violations() == []
     page.get_by_label("Proposed wording").fill("Practices may opt in to one phlebotomy service from April.")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_role("heading", name="Changes since round 1").is_visible()
+    expect(page.get_by_role("heading", name="Changes since round 1")).to_be_visible()
     assert page.locator(".portal-diff ins").first.text_content().startswith("[added: Practices may opt in")
     assert axe_violations() == []
     _sign_out(page)
@@ -127,15 +128,15 @@ def test_the_consensus_journey(page, sign_in, axe_violations, fill_date, journey
 
     sign_in("chair@example.nhs.uk")
     page.goto(f"/decisions/{item.pk}/")
-    assert page.get_by_text("Every seat has responded and none blocks: consensus is reached.").is_visible()
-    assert page.get_by_role("heading", name="What changed from round 1").is_visible()
+    expect(page.get_by_text("Every seat has responded and none blocks: consensus is reached.")).to_be_visible()
+    expect(page.get_by_role("heading", name="What changed from round 1")).to_be_visible()
     assert axe_violations() == []
     page.get_by_role("link", name="Confirm the decision").click()
     assert axe_violations() == []
     page.get_by_label("Decision statement").fill("Practices may opt in to one phlebotomy service from April.")
     page.get_by_label("The independent contractor model").check()
     page.get_by_role("button", name="Confirm the decision").click()
-    assert page.get_by_text("published to every practice").is_visible()
+    expect(page.get_by_text("published to every practice")).to_be_visible()
     assert axe_violations() == []
     _sign_out(page)
     assert DecisionItem.objects.published().get() == item
@@ -145,14 +146,18 @@ def test_the_consensus_journey(page, sign_in, axe_violations, fill_date, journey
     page.get_by_role("link", name="Decisions").first.click()
     assert axe_violations() == []
     page.get_by_role("link", name="Published decisions").first.click()
-    assert page.get_by_text("Not yet acknowledged").is_visible()
+    expect(page.get_by_text("Not yet acknowledged", exact=True)).to_be_visible()
+    assert axe_violations() == []
+    # What the practice has still to acknowledge, on its own.
+    page.get_by_role("link", name="Show only those your practice has not yet acknowledged").click()
+    expect(page.get_by_text("1 decision your practice has not yet acknowledged")).to_be_visible()
     assert axe_violations() == []
     page.get_by_role("link", name="Shared phlebotomy service", exact=True).click()
-    assert page.get_by_text("0 of 1 practices").is_visible()
+    expect(page.get_by_text("0 of 1 practices")).to_be_visible()
     assert axe_violations() == []
     page.get_by_role("button", name="Our practice has seen this").click()
-    assert page.get_by_text("Riverside Surgery has acknowledged this decision").is_visible()
-    assert page.get_by_text("1 of 1 practices (100%)").is_visible()
+    expect(page.get_by_text("Riverside Surgery has acknowledged this decision")).to_be_visible()
+    expect(page.get_by_text("1 of 1 practices (100%)")).to_be_visible()
     assert axe_violations() == []
     assert Acknowledgement.objects.get().practice.name == "Riverside Surgery"
 
@@ -169,7 +174,7 @@ def test_the_stance_reason_works_without_javascript(new_page, journey):
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"/decisions/{journey.pk}/rounds/1/seats/{seat.pk}/")
-    assert page.get_by_label("Why does your seat stand aside?").is_visible()
+    expect(page.get_by_label("Why does your seat stand aside?")).to_be_visible()
     page.get_by_label("Stand aside", exact=True).check()
     page.get_by_label("Why does your seat stand aside?").fill("The LMC may negotiate its terms.")
     with page.expect_navigation():

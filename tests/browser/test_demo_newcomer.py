@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.every_place]
 
@@ -50,7 +51,7 @@ def test_a_newcomer_takes_an_item_to_publication_with_the_printed_sign_ins(page,
     fill_date("Deadline for positions", timezone.localdate() + timezone.timedelta(days=7))
     page.get_by_role("button", name="Open the consensus check").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Round 1 is open").is_visible()
+    expect(page.get_by_text("Round 1 is open")).to_be_visible()
     item_url = page.url
     sign_out()
 
@@ -68,10 +69,10 @@ def test_a_newcomer_takes_an_item_to_publication_with_the_printed_sign_ins(page,
     # The chair confirms the decision and publishes it.
     sign_in(chair, PASSWORD)
     page.goto(item_url)
-    assert page.get_by_text("Every seat has responded and none blocks: consensus is reached.").is_visible()
+    expect(page.get_by_text("Every seat has responded and none blocks: consensus is reached.")).to_be_visible()
     page.get_by_role("link", name="Confirm the decision").click()
     page.get_by_label("Decision statement").fill("Every practice publishes its opening hours on its website.")
     page.get_by_role("button", name="Confirm the decision").click()
     page.wait_for_load_state()
-    assert page.get_by_text("published to every practice").is_visible()
+    expect(page.get_by_text("published to every practice")).to_be_visible()
     assert axe_violations() == []

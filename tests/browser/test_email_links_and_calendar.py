@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from decisions import emails
 from decisions.models import Acknowledgement
@@ -27,11 +28,11 @@ def test_a_practice_acknowledges_from_the_email_link(page, live_server, axe_viol
     page.get_by_label("Email").fill("pm@example.nhs.uk")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Acknowledge for Riverside Surgery"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acknowledge for Riverside Surgery")
     assert axe_violations() == []
     page.get_by_role("button", name="Acknowledge for Riverside Surgery").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Riverside Surgery has seen this decision"
-    assert page.get_by_role("status").filter(has_text="Thank you").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Riverside Surgery has seen this decision")
+    expect(page.get_by_role("status").filter(has_text="Thank you")).to_be_visible()
     # Focus moves to the message that says what happened (issue 14, point 6).
     assert page.evaluate("document.activeElement.textContent").strip().endswith("has seen this decision.")
     assert axe_violations() == []
@@ -43,7 +44,7 @@ def test_a_person_makes_and_resets_their_calendar_link(page, sign_in, axe_violat
     MembershipFactory(user=user, organisation=PracticeFactory(name="Riverside Surgery"))
     sign_in("pm@example.nhs.uk")
     page.get_by_role("link", name=re.compile(r"^Priya Manager\s*\(your account\)$")).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
     # Looking makes no link; the person asks for one.
     assert not CalendarFeed.objects.filter(user=user).exists()
     assert axe_violations() == []
@@ -55,7 +56,7 @@ def test_a_person_makes_and_resets_their_calendar_link(page, sign_in, axe_violat
     page.get_by_role("button", name="Reset link").click()
     second = page.get_by_label("Your private calendar link").input_value()
     assert second != first and "/calendar/" in second
-    assert page.get_by_role("status").filter(has_text="The old link no longer works").is_visible()
+    expect(page.get_by_role("status").filter(has_text="The old link no longer works")).to_be_visible()
     assert "The old link no longer works" in page.evaluate("document.activeElement.textContent")
     assert axe_violations() == []
     assert CalendarFeed.objects.filter(user=user).count() == 2
@@ -72,7 +73,7 @@ def test_a_person_chooses_to_hear_of_decisions_only_in_the_digest(page, sign_in,
     assert decisions.get_by_label("Email me at once").is_checked()
     decisions.get_by_label("Only in the weekly digest").check()
     page.get_by_role("button", name="Save my choices").click()
-    assert page.get_by_role("status").filter(has_text="Your choices are saved.").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Your choices are saved.")).to_be_visible()
     decisions = page.get_by_role("group", name="A decision is published")
     assert decisions.get_by_label("Only in the weekly digest").is_checked()
     assert axe_violations() == []

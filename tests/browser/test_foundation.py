@@ -1,6 +1,7 @@
 """A person signs in and browses the directory; every page on the way passes axe-core's WCAG 2.2 A/AA rules."""
 
 import pytest
+from playwright.sync_api import expect
 
 from members.models import GroupRole
 
@@ -30,12 +31,12 @@ def test_it_signs_in_and_opens_the_directory(page, sign_in, axe_violations, dire
     assert axe_violations() == []
 
     page.get_by_role("link", name="Directory").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Member directory"
-    assert page.get_by_role("cell", name="12,345").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Member directory")
+    expect(page.get_by_role("cell", name="12,345")).to_be_visible()
     assert axe_violations() == []
 
     page.get_by_role("link", name="Riverside Surgery").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Riverside Surgery"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Riverside Surgery")
     assert axe_violations() == []
 
     page.goto("/group/")
@@ -49,8 +50,8 @@ def test_a_wrong_password_shows_the_error_summary(page, axe_violations, director
     page.get_by_label("Email").fill("cd@example.nhs.uk")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").is_visible()
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     assert page.get_by_label("Email").input_value() == "cd@example.nhs.uk"
     assert axe_violations() == []
 
@@ -92,11 +93,11 @@ def test_the_chair_reads_the_dashboard_and_the_digest_preview(page, sign_in, axe
     PracticeFactory(name="Silent Surgery")  # no voting contact: unheard
     sign_in("chair@example.nhs.uk")
     page.get_by_role("link", name="Dashboard").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "What is stuck, overdue or unheard"
-    assert page.get_by_role("link", name="Silent Surgery").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What is stuck, overdue or unheard")
+    expect(page.get_by_role("link", name="Silent Surgery")).to_be_visible()
     assert axe_violations() == []
     page.get_by_role("link", name="See this week's digest to practices").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "This week's digest"
+    expect(page.get_by_role("heading", level=1)).to_have_text("This week's digest")
     assert axe_violations() == []
 
 
@@ -108,7 +109,7 @@ def test_the_chair_changes_a_seats_deputy(page, sign_in, axe_violations, directo
     sign_in("chair@example.nhs.uk")
     page.goto("/group/")
     page.get_by_role("link", name="Manage seats and roles").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Manage seats and roles"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Manage seats and roles")
     assert axe_violations() == []
     seat = Seat.objects.get(organisation=directory_data.pcn)
     page.goto(f"/group/seats/{seat.pk}/")
@@ -129,4 +130,4 @@ def test_the_admin_works_under_the_content_security_policy(page, sign_in, direct
     for url in ["/admin/", "/admin/members/seat/", f"/admin/members/seat/{seat.pk}/change/",
                 f"/admin/members/seat/{seat.pk}/history/"]:
         assert page.goto(url).status == 200
-    assert page.get_by_text("1 entry").is_visible()
+    expect(page.get_by_text("1 entry")).to_be_visible()

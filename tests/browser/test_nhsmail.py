@@ -6,6 +6,7 @@ import re
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from playwright.sync_api import expect
 
 from members import services
 from members.models import GroupRole, Invitation, User
@@ -43,9 +44,9 @@ def test_an_invited_person_signs_in_with_nhsmail_and_joins(page, nhsmail, axe_vi
 
     _sign_in_at_nhsmail(page, nhsmail, INVITED)
 
-    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Ivy"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ivy")
     assert "Welcome, Ivy. Your account is ready." in page.locator("main").inner_text()
-    assert page.get_by_text("Member", exact=True).first.is_visible()
+    expect(page.get_by_text("Member", exact=True).first).to_be_visible()
     assert axe_violations() == []
     person = User.objects.get(email=INVITED)
     assert person.full_name == "Dr Ivy Invited"
@@ -60,7 +61,7 @@ def test_a_person_with_an_account_signs_in_with_nhsmail(page, nhsmail, axe_viola
 
     _sign_in_at_nhsmail(page, nhsmail, INVITED)
 
-    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Ivy"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Ivy")
     assert axe_violations() == []
     assert SocialAccount.objects.get().user == person
 
@@ -71,7 +72,7 @@ def test_password_sign_in_still_works_beside_the_button(page, nhsmail):
     page.get_by_label("Email").fill("pat@example.nhs.uk")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign in", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Hello, Pat"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Pat")
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,7 @@ def test_people_who_may_not_come_in_are_told_why(page, nhsmail, axe_violations, 
 
     _sign_in_at_nhsmail(page, nhsmail, email)
 
-    assert page.get_by_role("heading", level=1).inner_text() == heading
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     assert axe_violations() == []
     assert User.objects.count() == users
     assert not SocialAccount.objects.exists()
@@ -96,9 +97,9 @@ def test_people_who_may_not_come_in_are_told_why(page, nhsmail, axe_violations, 
 def test_the_portals_other_nhsmail_pages_pass_axe(page, nhsmail, axe_violations):
     # What a GET of the button's address shows (it asks before leaving for NHSmail) …
     page.goto("/accounts/oidc/nhsmail/login/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Sign in with NHSmail"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in with NHSmail")
     assert axe_violations() == []
     # … and what a callback NHSmail did not send gets.
     page.goto(CALLBACK_PATH + "?code=made-up&state=made-up")
-    assert page.get_by_role("heading", level=1).inner_text() == "Signing in with NHSmail did not work"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signing in with NHSmail did not work")
     assert axe_violations() == []

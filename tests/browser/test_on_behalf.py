@@ -1,6 +1,7 @@
 """The chair records a position a seat's holder gave by phone, by accessible names; axe-clean."""
 
 import pytest
+from playwright.sync_api import expect
 
 from decisions import services
 from members.models import GroupRole
@@ -28,5 +29,5 @@ def test_the_chair_records_a_position_given_by_phone(page, sign_in, axe_violatio
     page.get_by_label("By phone").check()
     page.get_by_label("Can live with it").check()
     page.get_by_role("button", name="Record the position for Testshire LMC").click()
-    assert page.get_by_text("By phone, recorded by Clare Chair").is_visible()
+    expect(page.get_by_text("By phone, recorded by Clare Chair")).to_be_visible()
     assert axe_violations() == []

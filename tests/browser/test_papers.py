@@ -2,6 +2,7 @@
 a file that is not what it says and is told to choose another; every page passes axe-core and the CSP."""
 
 import pytest
+from playwright.sync_api import expect
 
 from members import papers
 from representation.models import MeetingPaper
@@ -20,15 +21,15 @@ def test_a_representative_uploads_the_minutes_and_sees_them_listed(page, sign_in
 
     sign_in("rep@example.nhs.uk")
     page.goto(f"/testshire/representation/meetings/{meeting_today.pk}/")
-    assert page.get_by_role("heading", name="Minutes and papers").is_visible()
+    expect(page.get_by_role("heading", name="Minutes and papers")).to_be_visible()
     assert axe_violations() == []
 
     page.get_by_label("File").set_input_files(str(minutes))
     page.get_by_label("Minutes", exact=True).check()
     page.get_by_role("button", name="Add the paper").click()
-    assert page.get_by_text("“Minutes 3 March” is added.").is_visible()
+    expect(page.get_by_text("“Minutes 3 March” is added.")).to_be_visible()
     link = page.get_by_role("link", name="Minutes 3 March")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert axe_violations() == []
     paper = MeetingPaper.objects.get()
     assert paper.kind == "minutes" and (papers_root / paper.file.name).exists()
@@ -41,8 +42,8 @@ def test_a_representative_uploads_the_minutes_and_sees_them_listed(page, sign_in
     page.get_by_label("Title (optional)").fill("Final minutes")
     page.get_by_label("A new version of “Minutes 3 March”").check()
     page.get_by_role("button", name="Add the paper").click()
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
-    assert page.get_by_text(papers.WRONG_TYPE.split(".")[0]).first.is_visible()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.get_by_text(papers.WRONG_TYPE.split(".")[0]).first).to_be_visible()
     assert page.get_by_label("Title (optional)").input_value() == "Final minutes"
     assert axe_violations() == []
     assert MeetingPaper.objects.count() == 1

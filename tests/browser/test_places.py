@@ -1,7 +1,10 @@
 """A person of two places chooses one, switches, and reads the ICS leaders' page; a partner routes a request to two
 places. Every page passes axe-core's WCAG 2.2 A/AA rules and the Content-Security-Policy."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from members import places
 from members.models import ICS, GroupRole, Place
@@ -25,15 +28,15 @@ def two_places(testshire):
 
 def test_a_person_of_two_places_chooses_switches_and_reads_the_ics_page(page, sign_in, axe_violations, two_places):
     sign_in("lena@example.nhs.uk")
-    assert page.get_by_role("heading", level=1).inner_text() == "Which place are you working in?"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Which place are you working in?")
     assert axe_violations() == []
     page.get_by_role("link", name="Otherton").click()
-    assert page.url.endswith("/otherton/")
-    assert "Otherton" in page.locator("header").inner_text()
+    expect(page).to_have_url(re.compile(r"/otherton/$"))
+    expect(page.locator("header")).to_contain_text("Otherton")
     assert axe_violations() == []
     page.get_by_role("link", name="Switch place").click()
     page.get_by_role("link", name="Testshire").click()
-    assert page.url.endswith("/testshire/")
+    expect(page).to_have_url(re.compile(r"/testshire/$"))
     page.goto("/ics/test-shires/")
     assert "Test Shires ICS" in page.get_by_role("heading", level=1).inner_text()
     assert axe_violations() == []
@@ -43,5 +46,5 @@ def test_a_partner_routes_a_request_to_two_places(page, axe_violations, two_plac
     page.goto("/ics/test-shires/request/")
     assert axe_violations() == []
     page.get_by_role("button").last.click()  # sent empty: every question says what it needs
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     assert axe_violations() == []

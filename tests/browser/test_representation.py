@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from decisions.models import DecisionItem
 from members.models import GroupRole
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_representative_briefs_then_feeds_back_and_raises_a_decision(page, sign_in, axe_violations, meeting_today):
     sign_in("rep@example.nhs.uk")
     page.get_by_role("link", name="Representation").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Representation on system forums"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Representation on system forums")
     assert axe_violations() == []
 
     page.get_by_role("link", name="Acute trust interface group").click()
@@ -34,13 +35,13 @@ def test_a_representative_briefs_then_feeds_back_and_raises_a_decision(page, sig
 
     page.get_by_role("link", name="Write the briefing for Discharge letters").click()
     page.get_by_role("button", name="Save the briefing").click()  # empty: the error summary
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     assert axe_violations() == []
     page.get_by_label("General practice position").fill("Letters within 24 hours, sent electronically.")
     page.get_by_label("What the representative may agree").fill("A 48-hour standard for a pilot.")
     page.get_by_label("Red lines (optional)").fill("No transfer of trust work to practices.")
     page.get_by_role("button", name="Save the briefing").click()
-    assert page.get_by_text("No transfer of trust work to practices.").is_visible()
+    expect(page.get_by_text("No transfer of trust work to practices.")).to_be_visible()
     assert axe_violations() == []
 
     page.get_by_role("link", name="Write the feedback on Discharge letters").click()
@@ -49,11 +50,11 @@ def test_a_representative_briefs_then_feeds_back_and_raises_a_decision(page, sig
     page.get_by_label("What was agreed on behalf of general practice").fill("A 48-hour pilot.")
     page.get_by_label("What needs the group's sign-off (optional)").fill("Do we back the 48-hour standard?")
     page.get_by_role("button", name="Save the feedback").click()
-    assert page.get_by_text("The feedback is saved").is_visible()
+    expect(page.get_by_text("The feedback is saved")).to_be_visible()
     assert axe_violations() == []
 
     page.get_by_role("button", name="Turn into a draft decision item").click()
-    assert page.get_by_text("Draft decision item raised").is_visible()
+    expect(page.get_by_text("Draft decision item raised")).to_be_visible()
     assert axe_violations() == []
     decision = DecisionItem.objects.get()
     assert decision.status == "draft" and decision.question == "Do we back the 48-hour standard?"
@@ -76,7 +77,7 @@ def test_a_partner_request_is_triaged_onto_the_agenda_and_the_outcome_emailed(
     page.get_by_label("Your full name").fill("Tess Partner")
     page.get_by_label("Your email address").fill("tess@trust.example.nhs.uk")
     page.get_by_role("button", name="Send the request").click()  # incomplete: kept, with the error summary
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     assert page.get_by_label("Your full name").input_value() == "Tess Partner"
     assert axe_violations() == []
     page.get_by_label("Your job title").fill("Director of strategy")
@@ -86,23 +87,24 @@ def test_a_partner_request_is_triaged_onto_the_agenda_and_the_outcome_emailed(
     needed_by = timezone.localdate() + timedelta(days=21)
     fill_date("By when do you need a response?", needed_by)
     page.get_by_role("button", name="Send the request").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Your request has been sent"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your request has been sent")
     assert axe_violations() == []
     assert [m["to"] for m in smtp_inbox.messages] == [["tess@trust.example.nhs.uk"]]
 
     sign_in("gatekeeper@example.nhs.uk")
     page.get_by_role("link", name="Requests").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Requests queue"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Requests queue")
     assert axe_violations() == []
     page.get_by_role("link", name="Winter vaccination plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Winter vaccination plan")
     assert axe_violations() == []
     page.get_by_label("Declined").check()
     page.get_by_role("button", name="Triage the request").click()  # no reason: refused
-    assert "Say why" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("Say why")
     assert axe_violations() == []
     page.get_by_label("Item on the leadership meeting agenda").check()
     page.get_by_role("button", name="Triage the request").click()
-    assert page.get_by_text("will get the outcome by email").is_visible()
+    expect(page.get_by_text("will get the outcome by email")).to_be_visible()
 
     request = Request.objects.get()
     assert request.outcome == "agenda"
@@ -115,7 +117,7 @@ def test_a_partner_request_is_triaged_onto_the_agenda_and_the_outcome_emailed(
 
     page.get_by_role("link", name="Leadership meeting agenda").first.click()
     title = "Winter vaccination plan (Northbrook Hospitals NHS Foundation Trust)"
-    assert page.get_by_text(title, exact=True).is_visible()
+    expect(page.get_by_text(title, exact=True)).to_be_visible()
     # The print button needs JavaScript, so static/js/agenda-print.js (deferred) shows it: wait for it.
     page.get_by_role("button", name="Print the agenda").wait_for(state="visible", timeout=5000)
     assert axe_violations() == []

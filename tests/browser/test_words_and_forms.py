@@ -4,6 +4,7 @@ show the option chosen, and the NHS.UK date input. Every page passes axe-core.""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from members.models import GroupRole
 from priorities import services
@@ -47,8 +48,8 @@ def test_the_result_says_in_words_how_it_was_decided_before_the_count(page, sign
     page.wait_for_url(f"**/priorities/{exercise.pk}/")
     decided = page.get_by_text("6 practices’ votes decided it")
     agreed = page.get_by_text("Workforce reached the quota at stage 2, with votes passed on from Same-day access")
-    assert page.get_by_role("heading", name="How it was decided").is_visible()
-    assert decided.is_visible() and agreed.is_visible()
+    expect(page.get_by_role("heading", name="How it was decided")).to_be_visible()
+    expect(decided.is_visible() and agreed).to_be_visible()
     audit = page.get_by_role("heading", name="Audit of the count")
     stages = page.get_by_role("heading", name="Stage by stage")
     # Words first, the rule text and the stage table after.
@@ -76,7 +77,7 @@ def test_the_chosen_method_and_weighting_stay_visibly_selected_after_a_failed_su
     radio("Weighted by registered list size").check()
     page.get_by_role("button", name="Save as a draft").click()
     page.wait_for_load_state()
-    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     chosen = [radio("Points – share a fixed number of points"), radio("Weighted by registered list size")]
     others = [radio("Ranked – number the candidates in order (single transferable vote)"),
               radio("One practice, one vote")]
@@ -110,4 +111,4 @@ def test_a_date_is_typed_as_day_month_and_year_and_a_mistake_is_shown_and_kept(
     page.get_by_role("button", name="Add to the plan").click()
     page.wait_for_url(f"**/priorities/agreed/{priority.pk}/")
     assert PlanItem.objects.get().due_date == date(2027, 2, 28)
-    assert page.get_by_text("28 Feb 2027").is_visible()
+    expect(page.get_by_text("28 Feb 2027")).to_be_visible()

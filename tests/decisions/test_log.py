@@ -124,7 +124,23 @@ def test_the_chair_sees_overdue_rounds_missing_seats_and_unseen_decisions(chair,
     assert attention["low_acknowledgement"] == []
     PracticeFactory(pcn=practice.pcn)
     low = selectors.chair_attention()["low_acknowledgement"]
-    assert [(row["item"], row["acknowledged"], row["practices"]) for row in low] == [(agreed_item, 1, 3)]
+    assert [(row["item"].pk, row["item"].title, row["acknowledged"], row["practices"]) for row in low] == [
+        (agreed_item.pk, agreed_item.title, 1, 3)]
+
+
+def test_a_closed_practices_acknowledgement_no_longer_counts_towards_a_decision_being_seen(chair, agreed_item, practice,
+                                                                                           practice_user):
+    from members.models import Organisation
+
+    DecisionItem.objects.filter(pk=agreed_item.pk).update(published_at=timezone.now() - timezone.timedelta(days=30))
+    closing = PracticeFactory(pcn=practice.pcn)
+    Acknowledgement.objects.create(item=agreed_item, practice=closing, acknowledged_by=practice_user)
+    # One of two open practices has seen it: not below the 50% line.
+    assert selectors.chair_attention()["low_acknowledgement"] == []
+    Organisation.objects.filter(pk=closing.pk).update(status=Organisation.Status.CLOSED)
+    # Its practice has closed: nobody open has seen it, of the one open practice left.
+    low = selectors.chair_attention()["low_acknowledgement"]
+    assert [(row["item"].pk, row["acknowledged"], row["practices"]) for row in low] == [(agreed_item.pk, 0, 1)]
 
 
 def test_principles_are_listed_with_their_adoption_dates(client_for, practice_user):

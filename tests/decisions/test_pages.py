@@ -509,3 +509,55 @@ def test_the_chair_edits_and_retires_a_principle_keeping_its_history(client_for,
     principle.refresh_from_db()
     assert principle.is_archived and principle.description == "Reworded"
     assert principle.history.count() == 3
+
+
+def _published_decisions(count: int) -> list[DecisionItem]:
+    from ..factories import DecisionItemFactory
+
+    now = timezone.now()
+    return [DecisionItemFactory(title=f"Decision {n:02d}", status="agreed", statement=f"Statement {n:02d}.",
+                                published_at=now - timezone.timedelta(days=n)) for n in range(count)]
+
+
+def _titles(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'class="nhsuk-card__link" href="[^"]+">(Decision \d+)</a>', html)
+
+
+def test_published_decisions_come_a_page_at_a_time_the_latest_first(client_for, member):
+    from decisions.selectors import PUBLISHED_PAGE_SIZE
+
+    _published_decisions(PUBLISHED_PAGE_SIZE + 2)
+    client, url = client_for(member), reverse("decisions:published")
+    first = client.get(url).content.decode()
+    assert _titles(first) == [f"Decision {n:02d}" for n in range(PUBLISHED_PAGE_SIZE)]
+    assert f"{PUBLISHED_PAGE_SIZE + 2} published decisions, the latest first." in first
+    assert "Page 1 of 2." in first and 'href="?page=2"' in first
+    assert "Show only those your practice" not in first  # a member of no practice has nothing to acknowledge
+    last = [f"Decision {n:02d}" for n in range(PUBLISHED_PAGE_SIZE, PUBLISHED_PAGE_SIZE + 2)]
+    assert _titles(client.get(url + "?page=2").content.decode()) == last
+    assert _titles(client.get(url + "?page=99").content.decode()) == last  # past the end: the last page
+    assert _titles(client.get(url + "?page=two").content.decode()) == _titles(first)  # not a number: the first
+    assert _titles(client.get(url + "?show=unseen").content.decode()) == _titles(first)  # no practice: all
+
+
+def test_a_practice_shows_only_what_it_has_not_yet_acknowledged(client_for, practice_user, practice):
+    from decisions.selectors import PUBLISHED_PAGE_SIZE
+
+    items = _published_decisions(PUBLISHED_PAGE_SIZE + 3)
+    for item in items[:2]:
+        services.acknowledgement_record(item=item, practice=practice, by=practice_user)
+    client, url = client_for(practice_user), reverse("decisions:published")
+    everything = client.get(url).content.decode()
+    assert "Seen by your practice" in everything and 'href="?show=unseen"' in everything
+    unseen = client.get(url + "?show=unseen").content.decode()
+    assert _titles(unseen) == [f"Decision {n:02d}" for n in range(2, PUBLISHED_PAGE_SIZE + 2)]
+    assert f"{PUBLISHED_PAGE_SIZE + 1} decisions your practice has not yet acknowledged" in unseen
+    assert 'href="?show=unseen&amp;page=2"' in unseen and "Seen by your practice" not in unseen
+    second = client.get(url + "?show=unseen&page=2").content.decode()
+    assert _titles(second) == [f"Decision {PUBLISHED_PAGE_SIZE + 2}"]
+    for item in items[2:]:
+        services.acknowledgement_record(item=item, practice=practice, by=practice_user)
+    done = client.get(url + "?show=unseen").content.decode()
+    assert "Your practice has acknowledged every published decision." in done

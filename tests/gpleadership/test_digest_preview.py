@@ -38,7 +38,8 @@ def test_the_chair_reads_one_named_persons_email_as_it_will_be_sent(client_for, 
     message = response.context["message"]
     html = response.content.decode()
     assert "The email to Priya Manager" in html
-    assert f"<option value=\"{practice_user.pk}\" selected>" in html
+    assert f"<option value=\"{practice_user.pk}\" selected>Priya Manager ({practice_user.email})</option>" in html
+    assert html.count("<option ") == response.context["recipients"] and html.count(" selected>") == 1
     assert "Weekly digest, week of" in message.subject and message.to == [practice_user.email]
     assert "Acknowledge for Riverside Surgery" in message.body
     # The same as the Monday send: the text the SMTP server receives is the text the chair read.

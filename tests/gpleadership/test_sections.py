@@ -245,3 +245,21 @@ def test_the_dashboard_opens_on_what_needs_doing_and_folds_the_rest(client_for, 
     assert "Consensus rounds past their deadline: none" in fold and "Overdue actions: none" not in fold
     quiet = len([s for s in sections.for_dashboard(today=timezone.localdate()) if not s["count"]])
     assert f"Nothing to act on in {quiet} other sections" in fold
+
+
+def test_decisions_practices_have_not_seen_are_the_latest_ten_with_how_many(chair):
+    """A national host's place can have hundreds of decisions few practices acknowledged: the dashboard names the
+    ten published most recently (they have just passed the two weeks) and says how many there are."""
+    from ..factories import DecisionItemFactory, PracticeFactory
+
+    PracticeFactory(name="Unseen Surgery")
+    now = timezone.now()
+    for n in range(sections.DASHBOARD_TOP + 2):
+        DecisionItemFactory(title=f"Decision {n:02d}", status="agreed", published_at=now - timedelta(days=40 - n))
+    DecisionItemFactory(title="Too recent", status="agreed", published_at=now - timedelta(days=3))
+    [section] = [s for s in sections.for_dashboard(today=timezone.localdate())
+                 if s["heading"] == "Published decisions practices have not seen"]
+    assert section["count"] == sections.DASHBOARD_TOP + 2
+    assert [item["text"].split(" –")[0] for item in section["items"]] == [
+        f"Decision {n:02d}" for n in range(sections.DASHBOARD_TOP + 1, 1, -1)]  # the latest first
+    assert section["more_url"] == reverse("decisions:published")

@@ -56,6 +56,12 @@ def test_a_voting_contact_is_told_of_an_open_vote_and_a_decision_to_acknowledge(
                                published_at=timezone.now())
     assert waiting(client_for, practice_user) == [
         "1 priority vote is open and your practice has not voted", "1 published decision to acknowledge"]
+    # The link opens the published decisions the practice has not yet acknowledged: this one.
+    home = client_for(practice_user).get(reverse("home")).content.decode()
+    link = reverse("decisions:published") + "?show=unseen"
+    assert f'href="{link}"' in home
+    listed = client_for(practice_user).get(link).content.decode()
+    assert "1 decision your practice has not yet acknowledged" in listed and item.title in listed
     priority_services.ballot_cast(exercise=exercise, practice=practice, user=practice_user, choices=[candidate.pk])
     decision_services.acknowledgement_record(item=item, practice=practice, by=practice_user)
     assert waiting(client_for, practice_user) == []

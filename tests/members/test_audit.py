@@ -30,3 +30,17 @@ def test_it_sets_one_field_on_many_rows_and_records_each_change(chair):
 
 def test_nothing_to_write_writes_nothing():
     assert audit.set_with_history([], "title") == 0
+
+
+def test_it_sets_values_by_id_without_instances_and_records_each_change(chair):
+    seats = [SeatFactory(title=f"Seat {n}") for n in range(3)]
+    when = timezone.now()
+    changed = {seats[0].pk: "Place board", seats[2].pk: "Acute trust"}
+    assert audit.set_values_with_history(Seat, "title", changed, user=chair, when=when) == 2
+    assert dict(Seat.objects.filter(pk__in=changed).values_list("pk", "title")) == changed
+    for pk, title in changed.items():
+        latest = Seat.history.filter(id=pk).order_by("-history_id").first()
+        assert (latest.title, latest.history_type, latest.history_user, latest.history_date) == (
+            title, "~", chair, when)
+    assert Seat.history.filter(id=seats[1].pk).count() == 1  # only its creation
+    assert audit.set_values_with_history(Seat, "title", {}) == 0

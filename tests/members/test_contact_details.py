@@ -182,9 +182,13 @@ def test_an_organisation_page_reads_shared_details_in_a_constant_number_of_queri
     client = client_for(chair)
     pcn = PCNFactory()
     SeatFactory(organisation=pcn, holder=_sharing_person(pcn), deputy=_sharing_person(pcn))
+    _sharing_person(PracticeFactory(pcn=pcn))
     url = reverse("members:organisation", args=[pcn.pk])
     small = _count_queries(client, url, django_assert_max_num_queries)
     for _ in range(5):
         _sharing_person(pcn)
         _sharing_person(PracticeFactory(pcn=pcn))
     assert _count_queries(client, url, django_assert_max_num_queries) == small
+    # The member practices' table shows each practice's people with what they share, as the directory does.
+    html = client.get(url).content.decode()
+    assert all(f"mailto:{user.email}" in html for user in User.objects.filter(shares_email=True))

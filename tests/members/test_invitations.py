@@ -199,3 +199,54 @@ def test_a_weak_password_is_refused(client, chair, practice):
     )
     assert response.status_code == 400
     assert not User.objects.filter(email="a@example.nhs.uk").exists()
+
+
+def test_an_invitation_brings_back_someone_whose_membership_and_role_had_ended(chair):
+    """A practice manager who left (their membership and group role ended, not archived) is invited again: they get
+    a membership and the role in force today, and the ended ones stay in the record, archived."""
+    from ..factories import GroupRoleFactory, MembershipFactory, PracticeFactory, UserFactory
+
+    practice = PracticeFactory()
+    yesterday = timezone.localdate() - timedelta(days=1)
+    person = UserFactory(email="back@example.nhs.uk", full_name="Bea Back")
+    old = MembershipFactory(user=person, organisation=practice, role_title="Practice Manager", ended_on=yesterday)
+    old_role = GroupRoleFactory(user=person, role=GroupRole.Role.OBSERVER, ended_on=yesterday)
+    invitation, token = services.invitation_create(
+        invited_by=chair, email="back@example.nhs.uk", full_name="Bea Back", organisation=practice,
+        role_title="Deputy Practice Manager", group_role=GroupRole.Role.OBSERVER,
+    )
+    services.invitation_accept_signed_in(token=token, user=person)
+    [current] = Membership.objects.current().filter(user=person, organisation=practice)
+    assert current.pk != old.pk and current.role_title == "Deputy Practice Manager"
+    old.refresh_from_db()
+    assert old.is_archived and old.ended_on == yesterday
+    assert GroupRole.objects.live().filter(user=person, role=GroupRole.Role.OBSERVER).exclude(pk=old_role.pk).exists()
+    old_role.refresh_from_db()
+    assert old_role.is_archived
+
+
+
+def test_someone_in_post_is_not_invited_to_the_same_organisation_again(chair, practice_user, practice):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.invitation_create(invited_by=chair, email="PM@example.nhs.uk", full_name="Priya Manager",
+                                   organisation=practice, role_title="Practice Manager")
+    assert refused.value.message_dict == {"email": ["This person is already a member of that organisation."]}
+    assert not Invitation.objects.exists()
+
+
+def test_unused_invitations_are_the_pending_and_the_expired(chair, practice):
+    """InvitationQuerySet.unused and Invitation.is_unused are one rule: neither accepted nor revoked."""
+    now = timezone.now()
+    made = {}
+    for state in ("pending", "expired", "accepted", "revoked"):
+        invitation, _ = services.invitation_create(invited_by=chair, email=f"{state}@example.nhs.uk",
+                                                   full_name=state.title(), organisation=practice, role_title="PM")
+        changes = {"expired": {"expires_at": now - timedelta(days=1)}, "accepted": {"accepted_at": now},
+                   "revoked": {"revoked_at": now}}.get(state, {})
+        Invitation.objects.filter(pk=invitation.pk).update(**changes)
+        made[state] = Invitation.objects.get(pk=invitation.pk)
+    assert {i.state for i in Invitation.objects.unused()} == {"pending", "expired"}
+    assert {state for state, invitation in made.items() if invitation.is_unused} == {"pending", "expired"}
+    assert [made[state].state for state in made] == list(made)

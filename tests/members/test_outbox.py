@@ -185,3 +185,39 @@ def test_one_row_that_cannot_be_built_does_not_stop_the_batch(smtp_inbox):
     outcomes = outbox.send_batch([broken.pk, fine.pk])
     assert outcomes["sent"] == 1 and sum(outcomes.values()) == 2
     assert [message["message_id"] for message in smtp_inbox.messages] == [fine.message_id]
+
+
+def test_a_batch_sends_in_order_while_it_builds_and_marks_each_row_before_the_next_send(smtp_inbox):
+    """The SMTP conversation runs on a thread of its own while the next emails are built; emails still go out one
+    at a time, in order, and each row is marked sent (address, time, a prepared message's content forgotten)."""
+    import sys
+
+    rows = _acknowledgements(4)
+    prepared = outbox.enqueue_prepared(EmailMessage("Reset your password", "Your one-time link: /reset/abc", None,
+                                                    ["pm@example.nhs.uk"]))
+    switching = sys.getswitchinterval()
+    ids = [row.pk for row in rows] + [prepared.pk]
+    assert outbox.send_batch(ids) == {"sent": 5}
+    assert sys.getswitchinterval() == switching  # as the process had it
+    assert [message["message_id"] for message in smtp_inbox.messages] == [
+        row.message_id for row in OutboxEmail._base_manager.filter(pk__in=ids).order_by("pk")]
+    settled = list(OutboxEmail._base_manager.filter(pk__in=ids).order_by("pk"))  # the prepared one has no place
+    assert {row.status for row in settled} == {"sent"} and all(row.claimed_until is None for row in settled)
+    assert [row.addressed_to for row in settled] == [to for message in smtp_inbox.messages for to in message["to"]]
+    assert [row.sent_at for row in settled] == sorted(row.sent_at for row in settled)
+    assert settled[-1].params == {} and settled[0].params != {}
+
+
+def test_a_sent_email_the_smtp_thread_could_not_mark_is_marked_by_the_batch(smtp_inbox, monkeypatch):
+    rows = _acknowledgements(2)
+
+    def database_gone():
+        def mark_sent(*args):
+            raise OSError("server closed the connection unexpectedly")
+        return mark_sent
+
+    monkeypatch.setattr(outbox, "_marker", database_gone)
+    assert outbox.send_batch([row.pk for row in rows]) == {"sent": 2}  # sent, not counted as failed and retried
+    assert len(smtp_inbox.messages) == 2
+    for row in OutboxEmail.objects.filter(pk__in=[row.pk for row in rows]):
+        assert row.status == "sent" and row.sent_at and row.attempts == 1 and row.last_error == ""

@@ -49,7 +49,7 @@ def test_directory_hides_archived_and_closed_practices(client_for, practice_user
 
 
 def _directory_queries(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(20) as captured:
+    with django_assert_max_num_queries(10) as captured:
         response = client.get(reverse("members:directory"))
     assert response.status_code == 200
     return len(captured.captured_queries)
@@ -154,6 +154,20 @@ def test_about_page_is_public(client, chair):
     response = client.get(reverse("about"))
     assert response.status_code == 200
     assert "consensus" in response.content.decode()
+    assert "Chair: Clare Chair" in response.content.decode()
+
+
+def test_the_about_page_names_only_the_chair_in_office(client, chair):
+    from django.utils import timezone
+
+    from members.models import GroupRole
+
+    from ..factories import GroupRoleFactory, UserFactory
+
+    GroupRoleFactory(user=UserFactory(full_name="Former Chair"), role=GroupRole.Role.CHAIR,
+                     ended_on=timezone.localdate())
+    html = client.get(reverse("about")).content.decode()
+    assert "Chair: Clare Chair</p>" in html and "Former Chair" not in html
 
 
 def test_home_needs_sign_in(client):

@@ -358,7 +358,7 @@ def test_ending_an_ended_role_changes_nothing(client_for, chair, observer_role):
 
 
 def _manage_queries(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(25) as captured:
+    with django_assert_max_num_queries(8) as captured:
         response = client.get(reverse("members:group_manage"))
     assert response.status_code == 200
     return len(captured.captured_queries)

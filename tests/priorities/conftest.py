@@ -6,7 +6,7 @@ import pytest
 
 from priorities import services
 from priorities.blt import read_blt
-from priorities.models import Ballot, Candidate, Exercise
+from priorities.models import Candidate, Exercise
 
 from ..factories import CandidateFactory, ExerciseFactory, MembershipFactory, PracticeFactory, UserFactory
 
@@ -70,7 +70,7 @@ def council_count():
         candidates = [Candidate(pk=n, title=name, position=n) for n, name in enumerate(election.candidates, start=1)]
         ids = {c.title: c.pk for c in candidates}
         ballots = [
-            Ballot(choices=[ids[name] for name in b.preferences], weight=Decimal(b.weight)) for b in election.ballots
+            services.CountedBallot([ids[name] for name in b.preferences], Decimal(b.weight)) for b in election.ballots
         ]
         return json.loads(json.dumps(services.count_exercise(exercise, candidates, ballots))), expected
 

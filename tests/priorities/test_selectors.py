@@ -36,7 +36,7 @@ def test_the_selectors_answer_in_constant_queries(make_exercise, make_voter, cha
     exercise, voters = _setup(make_exercise, make_voter, chair, 2)
     small, opened, waiting, attention, _ = _queries(django_assert_max_num_queries)
     assert opened[0].ballot_count == 1 and opened[0].eligible == 2 and opened[0].turnout_percent == 50
-    assert waiting[exercise] == [voters[1][0]]
+    assert [(p.pk, p.name) for p in waiting[exercise]] == [(voters[1][0].pk, voters[1][0].name)]
     assert len(attention) == 4  # red and overdue; the complete one is not
     _setup(make_exercise, make_voter, chair, 6)
     large, *_ = _queries(django_assert_max_num_queries)

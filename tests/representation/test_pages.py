@@ -27,7 +27,9 @@ from representation.models import (
 from ..factories import (
     ActionFactory,
     AgendaItemFactory,
+    AgreedPriorityFactory,
     BriefingFactory,
+    DecisionItemFactory,
     FeedbackFactory,
     ForumFactory,
     GroupRoleFactory,
@@ -452,6 +454,23 @@ def test_overdue_actions_are_flagged(client_for, member):
     assert "Overdue" in html and "1 overdue." in html
 
 
+def test_the_action_log_says_where_each_action_came_from(client_for, member):
+    meeting = MeetingFactory(forum=ForumFactory(name="Place board"), held_on=TODAY - timedelta(days=3))
+    decision = DecisionItemFactory(title="Discharge <letters>")
+    priority = AgreedPriorityFactory(title="Access & flow")
+    ActionFactory(title="From a meeting", meeting=meeting, support=member)
+    ActionFactory(title="From a decision", decision=decision)
+    ActionFactory(title="From a priority", priority=priority)
+    ActionFactory(title="From nowhere")
+    html = client_for(member).get(reverse("representation:actions")).content.decode()
+    held = meeting.held_on
+    assert (f'<a href="{reverse("representation:meeting", args=[meeting.pk])}">Place board, '
+            f'{held.day} {held:%b %Y}</a>') in html
+    assert f'Decision: <a href="{reverse("decisions:item", args=[decision.pk])}">Discharge &lt;letters&gt;</a>' in html
+    assert f'Priority: <a href="{reverse("priorities:priority", args=[priority.pk])}">Access &amp; flow</a>' in html
+    assert f"Support: {member.get_full_name()}" in html and ">–</td>" in html
+
+
 def test_the_action_log_comes_in_pages_that_keep_the_filter(client_for, member, django_assert_num_queries):
     from representation.views.actions import ACTIONS_PAGE_SIZE
 
@@ -575,7 +594,7 @@ def test_a_redirect_to_the_lmc(client_for, gatekeeper, world):
 
 
 def test_the_queue_shows_the_latest_triaged_and_every_one_a_page_at_a_time(client_for, gatekeeper):
-    from representation.selectors import TRIAGED_SHOWN
+    from representation.selectors import QUEUE_SHOWN as TRIAGED_SHOWN
 
     now = timezone.now()
     for n in range(TRIAGED_SHOWN + 2):
@@ -590,6 +609,35 @@ def test_the_queue_shows_the_latest_triaged_and_every_one_a_page_at_a_time(clien
     assert f"Triaged request {TRIAGED_SHOWN + 1:03d}" in second and "Triaged request 000" not in second
 
 
+def test_the_queue_shows_the_earliest_targets_waiting_and_every_one_a_page_at_a_time(client_for, gatekeeper):
+    from representation.selectors import QUEUE_SHOWN
+
+    today = timezone.localdate()
+    # Two past the target (due yesterday and the day before), then the rest due from tomorrow on.
+    for n in range(QUEUE_SHOWN + 3):
+        RequestFactory(summary=f"Waiting request {n:03d}", triage_due_on=today + timedelta(days=n - 2))
+    client = client_for(gatekeeper)
+    first = client.get(reverse("representation:requests")).content.decode()
+    assert f"Awaiting triage ({QUEUE_SHOWN + 3})" in first and "2 past the target" in first
+    assert "Waiting request 000" in first and f"Waiting request {QUEUE_SHOWN - 1:03d}" in first
+    assert f"Waiting request {QUEUE_SHOWN:03d}" not in first
+    assert f"Showing the {QUEUE_SHOWN} with the earliest triage target" in first and "?show=waiting" in first
+    every = client.get(reverse("representation:requests") + "?show=waiting").content.decode()
+    assert "Showing every request awaiting triage" in every and "show=waiting&amp;page=2" in every
+    second = client.get(reverse("representation:requests") + "?show=waiting&page=2").content.decode()
+    assert f"Waiting request {QUEUE_SHOWN + 2:03d}" in second and "Waiting request 000" not in second
+    # An unknown choice, or a page past the end, shows a page rather than an error.
+    assert client.get(reverse("representation:requests") + "?show=nonsense").status_code == 200
+    last = client.get(reverse("representation:requests") + "?show=waiting&page=99").content.decode()
+    assert f"Waiting request {QUEUE_SHOWN + 2:03d}" in last
+
+
+def test_a_short_queue_offers_no_more_to_show(client_for, gatekeeper):
+    RequestFactory(summary="The only one waiting")
+    page = client_for(gatekeeper).get(reverse("representation:requests")).content.decode()
+    assert "Awaiting triage (1)" in page and "?show=waiting" not in page
+
+
 def test_a_triaged_request_cannot_be_triaged_again(client_for, gatekeeper, world):
     url = reverse("representation:request", args=[world["request"].pk])
     client_for(gatekeeper).post(url, {"outcome": "message"})
@@ -602,6 +650,17 @@ def test_the_queue_shows_breaches_of_the_target(client_for, gatekeeper):
     RequestFactory(summary="Old one", triage_due_on=TODAY - timedelta(days=2))
     html = client_for(gatekeeper).get(reverse("representation:requests")).content.decode()
     assert "Past target" in html and "1 past the target" in html
+
+
+def test_the_queue_escapes_what_partners_wrote(client_for, gatekeeper):
+    waiting = RequestFactory(summary="<b>Flu</b> & <i>COVID</i>", requester_name="<script>x</script>",
+                             organisation_name='"ICB"')
+    RequestFactory(summary="<b>Triaged</b>", outcome="message", triaged_by=gatekeeper, triaged_at=timezone.now())
+    html = client_for(gatekeeper).get(reverse("representation:requests")).content.decode()
+    url = reverse("representation:request", args=[waiting.pk])
+    assert f'<a href="{url}">&lt;b&gt;Flu&lt;/b&gt; &amp; &lt;i&gt;COVID&lt;/i&gt;</a>' in html
+    assert "&lt;script&gt;x&lt;/script&gt;, &quot;ICB&quot;" in html and "<script>x" not in html
+    assert "&lt;b&gt;Triaged&lt;/b&gt;" in html and "<b>Triaged" not in html
 
 
 # The leadership meeting agenda --------------------------------------------------------------------------------
@@ -708,3 +767,23 @@ def test_the_forum_and_meeting_pages_run_a_constant_number_of_queries(client_for
         small = _count(client, url, django_assert_max_num_queries)
         grow(10)
         assert _count(client, url, django_assert_max_num_queries) == small
+
+
+def test_a_forum_s_meetings_come_a_page_at_a_time_the_latest_first(client_for, member, forum):
+    from representation.views.forums import FORUM_MEETINGS_PER_PAGE
+
+    for n in range(FORUM_MEETINGS_PER_PAGE + 5):
+        MeetingFactory(forum=forum, held_on=TODAY - timedelta(days=30 * n))
+    client, url = client_for(member), reverse("representation:forum", args=[forum.pk])
+    first = client.get(url)
+    assert [m.held_on for m in first.context["meetings"]] == [
+        TODAY - timedelta(days=30 * n) for n in range(FORUM_MEETINGS_PER_PAGE)]
+    html = first.content.decode()
+    assert 'href="?page=2"' in html and "Page 2 of 2" in html
+    second = client.get(url, {"page": 2})
+    assert [m.held_on for m in second.context["meetings"]] == [
+        TODAY - timedelta(days=30 * n) for n in range(FORUM_MEETINGS_PER_PAGE, FORUM_MEETINGS_PER_PAGE + 5)]
+    assert "Page 1 of 2" in second.content.decode()
+    # A page that is not there, or not a number, is the last or the first page: never an error.
+    assert client.get(url, {"page": 99}).context["page"].number == 2
+    assert client.get(url, {"page": "x"}).context["page"].number == 1

@@ -92,6 +92,20 @@ def test_an_agenda_item_of_another_meeting_is_refused(client_for, rep, meeting, 
     assert not MeetingPaper.objects.exists()
 
 
+def test_the_paper_form_offers_the_agenda_the_page_read_and_still_checks_the_choice(meeting, forum,
+                                                                                    django_assert_num_queries):
+    from representation.forms import MeetingPaperForm
+
+    second, first = AgendaItemFactory(meeting=meeting, position=2), AgendaItemFactory(meeting=meeting, position=1)
+    other = AgendaItemFactory(meeting=MeetingFactory(forum=forum, held_on=timezone.localdate() - timedelta(days=40)))
+    with django_assert_num_queries(0):
+        form = MeetingPaperForm(current=[], meeting=meeting, items=[first, second])
+        choices = list(form.fields["agenda_item"].choices)
+    assert choices == [("", "The whole meeting"), (first.pk, first.title), (second.pk, second.title)]
+    bound = MeetingPaperForm({"paper-agenda_item": other.pk}, current=[], meeting=meeting, items=[first, second])
+    assert "agenda_item" in bound.errors
+
+
 @pytest.mark.parametrize("persona, status", [("member", 403), ("observer", 403), ("practice_user", 404),
                                              ("outsider", 404)])
 def test_nobody_else_adds_a_meeting_paper(client_for, request, meeting, persona, status, papers_root):

@@ -327,6 +327,17 @@ def test_an_open_action_past_its_due_date_is_overdue():
     assert selectors.overdue_actions() == [overdue]
 
 
+def test_actions_are_counted_with_the_overdue_among_them_in_one_query(django_assert_num_queries):
+    ActionFactory(due_on=TODAY - timedelta(days=1))
+    ActionFactory(due_on=TODAY)
+    ActionFactory(due_on=TODAY - timedelta(days=5), status="done", completion_note="Sent", completed_at=timezone.now())
+    ActionFactory(due_on=TODAY - timedelta(days=5), is_archived=True)
+    with django_assert_num_queries(1):
+        open_only = Action.objects.counts(TODAY, open_only=True)
+    assert open_only == {"count": 2, "overdue": 1}
+    assert Action.objects.filter(is_archived=False).counts(TODAY, open_only=False) == {"count": 3, "overdue": 1}
+
+
 def test_closing_an_action_needs_a_note(member):
     action = ActionFactory(owner=member)
     with pytest.raises(ValidationError):
@@ -516,7 +527,7 @@ def test_the_agenda_brings_consensus_to_sign_off_without_gathering(client_for, c
     item, _ = _all_heard(title="Shared phlebotomy")
     DecisionItemFactory(status="consensus_check", title="Still asking")
     agenda = selectors.next_agenda()
-    assert agenda.sign_offs == [item]
+    assert [(d.pk, d.title) for d in agenda.sign_offs] == [(item.pk, "Shared phlebotomy")]
     assert agenda.items == []  # nothing was gathered
     html = client_for(chair).get(reverse("representation:agenda")).content.decode()
     assert "For sign-off" in html and "Shared phlebotomy" in html
@@ -582,3 +593,17 @@ def test_meeting_and_feedback_models_keep_history(rep):
     assert Feedback.objects.get().history.count() == 2
     assert Meeting.objects.get().history.count() == 2
     assert Action.history.model is not None
+
+
+def test_the_agenda_lists_the_same_items_given_the_sign_offs_it_has_read():
+    meeting = LeadershipMeetingFactory(meets_on=TODAY + timedelta(days=1))
+    heard, _ = _all_heard(title="Shared phlebotomy")
+    DecisionItemFactory(status="consensus_check", title="Still asking")
+    services.agenda_gather(meeting=meeting)
+    # Gathered while its round was still open: the sign-off above the list is now its place.
+    LeadershipAgendaItem.objects.create(meeting=meeting, kind="decision", decision=heard, title="Gathered before",
+                                        position=9)
+    items = LeadershipAgendaItem.objects.filter(meeting=meeting)
+    titles = [i.title for i in items.listed().order_by("position")]
+    assert titles == ["Consensus check: Still asking"]
+    assert [i.title for i in items.listed(awaiting_sign_off=[heard.pk]).order_by("position")] == titles

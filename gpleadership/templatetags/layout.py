@@ -1,0 +1,108 @@
+"""The layout's header and messages, drawn in Python: every page draws them (issue 12), and the template language
+spends tens of microseconds on each tag, include and `{% url %}`. `templates/includes/header.html` and
+`templates/includes/messages.html` stay as the reference: tests/gpleadership/test_layout_drawing.py requires the
+same HTML from both, signed in or not, in a place or not, with every kind of message."""
+
+from django import template
+from django.utils.html import conditional_escape as escape
+from django.utils.safestring import mark_safe
+
+from members.rows import address
+
+register = template.Library()
+
+LOGO = None  # the NHS logo's SVG, read once from its template
+FOCUS = ' tabindex="-1" data-portal-focus'
+
+
+def _logo() -> str:
+    global LOGO
+    if LOGO is None:
+        LOGO = template.loader.get_template("includes/nhs_logo.html").render({})
+    return LOGO
+
+
+def _csrf_input(context) -> str:
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":
+        return ""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+
+
+@register.simple_tag(takes_context=True)
+def portal_header(context):
+    """The NHS.UK header: the service's name (and the place's), the account links, the menu."""
+    user, place = context.get("user"), context.get("place")
+    signed_in = bool(user and user.is_authenticated)
+    home = address("home") if signed_in or not place else address("about")
+    place_name = f'<span class="portal-place-name">: {escape(place.name)}</span>' if place else ""
+    out = [
+        '<header class="nhsuk-header" data-module="nhsuk-header" role="banner">\n'
+        '  <div class="nhsuk-header__container nhsuk-width-container">\n'
+        '    <div class="nhsuk-header__service">\n'
+        f'      <a class="nhsuk-header__service-logo" href="{home}" aria-label="GP Leadership Portal homepage">\n'
+        f"        {_logo()}\n"
+        f'        <span class="nhsuk-header__service-name">GP Leadership Portal{place_name}</span>\n'
+        "      </a>\n"
+        "    </div>\n"
+        '    <nav class="nhsuk-header__account" aria-label="Account">\n'
+        '      <ul class="nhsuk-header__account-list">\n'
+    ]
+    if signed_in:
+        out.append(
+            '        \n        <li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" '
+            f'href="{address("me:account")}">{escape(user.get_full_name())}<span class="nhsuk-u-visually-hidden">'
+            " (your account)</span></a></li>\n        ")
+        if place and context.get("switches_place"):
+            out.append(
+                '<li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" '
+                f'href="{address("place_chooser")}">Switch place<span class="nhsuk-u-visually-hidden"> (you are in '
+                f"{escape(place.name)})</span></a></li>")
+        out.append(
+            '\n        <li class="nhsuk-header__account-item">\n'
+            f'          <form class="nhsuk-header__account-form" action="{address("account_logout")}" '
+            'method="post">\n'
+            f'            {_csrf_input(context)}<button class="nhsuk-header__account-button">Sign out</button>\n'
+            "          </form>\n"
+            "        </li>\n"
+            "        \n")
+    else:
+        out.append(
+            '        \n        <li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" '
+            f'href="{address("account_login")}">Sign in</a></li>\n        \n')
+    out.append("      </ul>\n    </nav>\n  </div>\n  ")
+    if signed_in and place:
+        out.append(
+            '\n  <nav class="nhsuk-header__navigation" aria-label="Menu">\n'
+            '    <div class="nhsuk-header__navigation-container nhsuk-width-container">\n'
+            '      <ul class="nhsuk-header__navigation-list">\n'
+            f"        {escape(context.get('menu', ''))}\n\n"  # the menu's template ends with a newline
+            '        <li class="nhsuk-header__menu" hidden>\n'
+            '          <button class="nhsuk-header__menu-toggle nhsuk-header__navigation-link" id="toggle-menu" '
+            'aria-expanded="false">\n'
+            '            <span class="nhsuk-u-visually-hidden">Browse </span>More\n'
+            "          </button>\n"
+            "        </li>\n"
+            "      </ul>\n"
+            "    </div>\n"
+            "  </nav>\n  ")
+    out.append("\n</header>\n")
+    return mark_safe("".join(out))
+
+
+@register.simple_tag(takes_context=True)
+def portal_messages(context):
+    """The page's messages (django.contrib.messages) as NHS.UK inset text; the first takes the focus."""
+    messages = context.get("messages")
+    if not messages:
+        return ""
+    out = []
+    for number, message in enumerate(messages):
+        error = message.level_tag == "error"
+        focus = FOCUS if number == 0 else ""
+        out.append(
+            f'\n<div class="nhsuk-inset-text{" portal-inset-error" if error else ""}" role="status"{focus}>\n'
+            f'  <span class="nhsuk-u-visually-hidden">{"Error: " if error else "Information: "}</span>\n'
+            f"  <p>{escape(message)}</p>\n"
+            "</div>\n")
+    return mark_safe("".join(out))

@@ -1,0 +1,179 @@
+"""members.prepared.objects: a page's small query built and compiled once a day, then run with the real values. It
+must give exactly the instances the QuerySet gives, in every place, and simply run what it cannot prepare."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Q
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from decisions.models import DecisionItem
+from members import places, prepared
+from members.models import GroupRole, Seat
+from representation.models import Forum
+from tests.factories import (
+    DecisionItemFactory,
+    ForumFactory,
+    GroupRoleFactory,
+    PlaceFactory,
+    SeatFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _nothing_prepared():
+    prepared._entries.clear()
+    yield
+    prepared._entries.clear()
+
+
+def _seats(holder_id):
+    return (Seat.objects.filter(Q(holder_id=holder_id) | Q(deputy_id=holder_id), is_active=True)
+            .select_related("holder").annotate(n=Count("pk")).order_by("title"))
+
+
+def _shown(seats):
+    return [(s.pk, s.title, s.holder.full_name, s.holder.email, s.n, s.place_id) for s in seats]
+
+
+def _compiles(run):
+    """How many times Django compiled a query while `run()` ran, and its result."""
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as as_sql:
+        result = run()
+    return as_sql.call_count, result
+
+
+def test_it_gives_what_the_queryset_gives_and_compiles_only_once(testshire):
+    alice, bob = UserFactory(full_name="Alice"), UserFactory(full_name="Bob")
+    SeatFactory(title="LMC", holder=alice)
+    SeatFactory(title="Federation", holder=bob, deputy=alice)
+    SeatFactory(title="Old seat", holder=alice, is_active=False)
+    for person in (alice, bob, UserFactory()):
+        assert _shown(prepared.objects("seats", _seats, holder_id=person.pk)) == _shown(_seats(person.pk))
+    compiled, seats = _compiles(lambda: prepared.objects("seats", _seats, holder_id=alice.pk))
+    assert compiled == 0 and [s.title for s in seats] == ["Federation", "LMC"]
+    # One query, the holder read with the seat (select_related), not one more per seat.
+    with CaptureQueriesContext(connection) as captured:
+        assert [s.holder.full_name for s in prepared.objects("seats", _seats, holder_id=alice.pk)] == ["Bob", "Alice"]
+    assert len(captured.captured_queries) == 1
+
+
+def test_each_place_gets_its_own_rows(testshire, ics):
+    person = UserFactory()
+    SeatFactory(title="Testshire seat", holder=person)
+    other = PlaceFactory(slug="otherton", name="Otherton", ics=ics)
+    with places.using(other):
+        SeatFactory(title="Otherton seat", holder=person)
+        assert [s.title for s in prepared.objects("seats", _seats, holder_id=person.pk)] == ["Otherton seat"]
+    assert [s.title for s in prepared.objects("seats", _seats, holder_id=person.pk)] == ["Testshire seat"]
+    elsewhere = PlaceFactory(slug="nowhere-ics", name="No ICS")
+    with places.using(elsewhere):
+        assert prepared.objects("seats", _seats, holder_id=person.pk) == []
+
+
+def test_a_model_of_a_whole_ics_is_read_with_the_places_ics(testshire, ics, farland):
+    ForumFactory(name="Testshire board", place=testshire)
+    with places.unscoped():
+        ForumFactory(name="System board", place=None, ics=ics)
+        ForumFactory(name="Far system board", place=None, ics=farland.ics)
+
+    def forums(since):
+        return Forum.objects.filter(pk__gte=since).order_by("name")
+
+    since = 1
+    assert [f.name for f in prepared.objects("forums", forums, since=since)] == ["System board", "Testshire board"]
+    with places.using(farland):
+        assert [f.name for f in prepared.objects("forums", forums, since=since)] == ["Far system board"]
+    alone = PlaceFactory(slug="alone", name="Alone")
+    with places.using(alone):
+        ForumFactory(name="Alone board", place=alone)
+        assert [f.name for f in prepared.objects("forums", forums, since=since)] == ["Alone board"]
+
+
+def test_what_it_cannot_stand_in_for_is_simply_run(testshire):
+    chair = UserFactory()
+    GroupRoleFactory(user=chair, role=GroupRole.Role.CHAIR)
+
+    def live_a_week_on(user_id, day):
+        # A value derived from the one given (a week on): the stand-in could not stand in for it.
+        return GroupRole.objects.filter(user_id=user_id, started_on__lte=day + timedelta(days=7))
+
+    board = DecisionItemFactory(raised_by=chair)
+
+    def started_before_now(forum_id):
+        return DecisionItem.objects.filter(pk=forum_id, created_at__lte=timezone.now())  # the time of day
+
+    today = timezone.localdate()
+    for _ in range(2):
+        assert [r.user_id for r in prepared.objects("week", live_a_week_on, user_id=chair.pk, day=today)] == [chair.pk]
+        assert [f.pk for f in prepared.objects("now", started_before_now, forum_id=board.pk)] == [board.pk]
+    assert prepared._entries[(connection.alias, "week", False)] is prepared._UNPREPARABLE
+    assert prepared._entries[(connection.alias, "now", False)] is prepared._UNPREPARABLE
+    compiled, _ = _compiles(lambda: prepared.objects("now", started_before_now, forum_id=board.pk))
+    assert compiled == 1  # built and compiled each time, as any query
+
+
+def test_it_refuses_a_prefetch_and_a_value_it_cannot_stand_in_for(testshire):
+    with pytest.raises(ValueError, match="prefetch"):
+        prepared.objects("prefetch", lambda pk: Seat.objects.filter(pk=pk).prefetch_related("holder"), pk=1)
+    with pytest.raises(TypeError, match="only ids, dates and times"):
+        prepared.objects("text", lambda title: Seat.objects.filter(title=title), title="LMC")
+
+
+def test_a_true_is_not_taken_for_the_first_place():
+    # True == 1 in Python: the check for a place's id left in the SQL must not take a true for place 1.
+    first = SimpleNamespace(pk=1, ics_id=None)
+    entry = prepared._prepare("active", lambda: Seat.objects.filter(is_active__in=[True]), {}, first)
+    assert entry is not prepared._UNPREPARABLE and entry.positions["place"]
+
+
+def test_it_refuses_a_query_built_before_it_was_asked(testshire):
+    person = UserFactory()
+    built_already = _seats(person.pk)  # in Testshire: prepared for every place, it would read Testshire's seats
+    with pytest.raises(ValueError, match="must be built by `build`"):
+        prepared.objects("built before", lambda: built_already)
+
+
+def test_a_part_built_before_it_was_asked_is_not_prepared(testshire):
+    person, other_place = UserFactory(), PlaceFactory(slug="otherton", name="Otherton")
+    SeatFactory(title="Testshire seat", holder=person)
+    with places.using(other_place):
+        SeatFactory(title="Otherton seat", holder=person)
+    holders = Seat.objects.values("holder_id")  # built here, in Testshire
+
+    def seats():
+        return Seat.objects.filter(holder_id__in=holders)
+
+    assert [s.title for s in prepared.objects("part built before", seats)] == ["Testshire seat"]
+    assert prepared._entries[(connection.alias, "part built before", False)] is prepared._UNPREPARABLE
+    with places.using(other_place):
+        assert prepared.objects("part built before", seats) == list(seats())
+
+
+def test_outside_one_place_it_runs_the_queryset(testshire):
+    person = UserFactory()
+    SeatFactory(title="Testshire seat", holder=person)
+    with places.unscoped():
+        assert [s.title for s in prepared.objects("seats", _seats, holder_id=person.pk)] == ["Testshire seat"]
+    assert prepared._entries == {}
+
+
+def test_it_is_compiled_again_the_next_day(testshire):
+    person = UserFactory()
+    GroupRoleFactory(user=person, role=GroupRole.Role.MEMBER, ended_on=timezone.localdate() + timedelta(days=1))
+
+    def live(user_id):
+        return GroupRole.objects.live().filter(user_id=user_id)  # "live today": today's date is in the SQL
+
+    assert len(prepared.objects("live", live, user_id=person.pk)) == 1
+    later = timezone.now() + timedelta(days=2)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert prepared.objects("live", live, user_id=person.pk) == []

@@ -1,0 +1,56 @@
+"""Table rows written in Python (members.rows) write what the template language wrote."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from members.rows import address, address_of, day_writer
+
+pytestmark = pytest.mark.django_db
+
+
+def _filter(value, fmt='"j M Y"'):
+    return Template("{{ value|date:" + fmt + " }}").render(Context({"value": value}))
+
+
+def test_it_writes_days_as_the_date_filter_does():
+    day = day_writer()
+    for value in (date(2026, 1, 5), date(2026, 12, 31), date(999, 3, 1)):
+        assert day(value) == _filter(value)
+    assert day(None) == ""
+
+
+def test_it_writes_a_moment_on_its_local_day():
+    # 23:30 UTC on a summer evening is already the next day in London.
+    moment = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    assert day_writer()(moment) == _filter(moment) == "1 Jul 2026"
+
+
+def test_it_reverses_an_address_once_for_every_id():
+    url = address_of("representation:request")
+    assert [url(pk) for pk in (1, 42)] == [reverse("representation:request", args=[pk]) for pk in (1, 42)]
+
+
+def test_each_place_gets_its_own_addresses():
+    from members import places
+    from tests.factories import PlaceFactory
+
+    north, south = PlaceFactory(name="North", slug="north"), PlaceFactory(name="South", slug="south")
+    for place in (north, south):
+        with places.using(place):
+            item = address_of("decisions:item")
+            assert item(7) == reverse("decisions:item", args=[7]) == f"/{place.slug}/decisions/7/"
+            assert address("decisions:log") == reverse("decisions:log") == f"/{place.slug}/decisions/"
+
+
+def test_an_address_with_the_stand_in_number_in_it_twice_is_reversed_for_each_id(monkeypatch):
+    from members import places, rows
+    from tests.factories import PlaceFactory
+
+    monkeypatch.setattr(rows, "_PK", 1)  # "/ward-1/decisions/1/" holds it twice: no split can say which is the id
+    rows._halves.cache_clear()
+    with places.using(PlaceFactory(name="Ward 1", slug="ward-1")):
+        assert address_of("decisions:item")(5) == "/ward-1/decisions/5/"
+    rows._halves.cache_clear()
