@@ -24,6 +24,8 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--queries", action="store_true",
+                        help="instead: each query's median time in the database (execute only), slowest first")
     args = parser.parse_args(argv)
     os.environ.update(national.ENV)
     os.chdir(ROOT)
@@ -42,6 +44,8 @@ def main(argv=None) -> int:
         client.force_login(national.personas(place)[page.persona])
         for _ in range(5):
             national._get(client, page.path)
+        if args.queries:
+            return _query_times(client, page.path, args.requests)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.requests):
@@ -50,6 +54,37 @@ def main(argv=None) -> int:
     stats = pstats.Stats(profiler)
     stats.sort_stats(args.sort).print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
+    return 0
+
+
+def _query_times(client, path: str, requests: int) -> int:
+    """Each query of the page by its place in the request: the median time PostgreSQL and the driver took to run
+    it, and the start of its SQL."""
+    import statistics
+    import time
+
+    from django.db import connection
+
+    timings: dict[int, list[float]] = {}
+    sqls: dict[int, str] = {}
+    for _ in range(requests):
+        seen = []
+
+        def timed(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                timings.setdefault(len(seen), []).append(time.perf_counter() - started)
+                sqls[len(seen)] = sql
+                seen.append(sql)
+
+        with connection.execute_wrapper(timed):
+            national._get(client, path)
+    rows = sorted(((statistics.median(times), n) for n, times in timings.items()), reverse=True)
+    print(f"{len(timings)} queries, {sum(t for t, _ in rows) * 1000:.1f} ms in all (medians)")
+    for median, n in rows:
+        print(f"{median * 1000:7.2f} ms  #{n:<3} {' '.join(sqls[n].split())[:160]}")
     return 0
 
 
