@@ -24,6 +24,7 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--sql", type=int, metavar="N", help="with --queries: print query N in full, with EXPLAIN ANALYZE")
     parser.add_argument("--queries", action="store_true",
                         help="instead: each query's median time in the database (execute only), slowest first")
     args = parser.parse_args(argv)
@@ -45,7 +46,7 @@ def main(argv=None) -> int:
         for _ in range(5):
             national._get(client, page.path)
         if args.queries:
-            return _query_times(client, page.path, args.requests)
+            return _query_times(client, page.path, args.requests, show=args.sql)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(args.requests):
@@ -57,7 +58,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def _query_times(client, path: str, requests: int) -> int:
+def _query_times(client, path: str, requests: int, show: int | None = None) -> int:
     """Each query of the page by its place in the request: the median time PostgreSQL and the driver took to run
     it, and the start of its SQL."""
     import statistics
@@ -67,6 +68,7 @@ def _query_times(client, path: str, requests: int) -> int:
 
     timings: dict[int, list[float]] = {}
     sqls: dict[int, str] = {}
+    params_of: dict[int, object] = {}
     for _ in range(requests):
         seen = []
 
@@ -77,6 +79,7 @@ def _query_times(client, path: str, requests: int) -> int:
             finally:
                 timings.setdefault(len(seen), []).append(time.perf_counter() - started)
                 sqls[len(seen)] = sql
+                params_of[len(seen)] = params
                 seen.append(sql)
 
         with connection.execute_wrapper(timed):
@@ -85,6 +88,11 @@ def _query_times(client, path: str, requests: int) -> int:
     print(f"{len(timings)} queries, {sum(t for t, _ in rows) * 1000:.1f} ms in all (medians)")
     for median, n in rows:
         print(f"{median * 1000:7.2f} ms  #{n:<3} {' '.join(sqls[n].split())[:160]}")
+    if show is not None:
+        with connection.cursor() as cursor:
+            print(cursor.mogrify(sqls[show], params_of[show]).decode())
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sqls[show], params_of[show])
+            print("\n".join(row[0] for row in cursor.fetchall()))
     return 0
 
 

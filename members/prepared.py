@@ -17,7 +17,7 @@ import copy
 from datetime import UTC, date, datetime
 
 from django.db import connection, connections
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Value
 from django.utils import timezone
 
 from . import places
@@ -84,11 +84,13 @@ _entries: dict[tuple, object] = {}
 
 
 class _Entry:
-    __slots__ = ("sql", "params", "positions", "compiler", "model", "day")
+    __slots__ = ("sql", "params", "positions", "compiler", "model", "day", "iterable_class", "fields")
 
-    def __init__(self, sql, params, positions, compiler, model, day):
+    def __init__(self, sql, params, positions, compiler, model, day, iterable_class, fields):
         self.sql, self.params, self.positions, self.compiler, self.model, self.day = (
             sql, params, positions, compiler, model, day)
+        # How the QuerySet made its rows: model instances, or the tuples of a values_list (named or not).
+        self.iterable_class, self.fields = iterable_class, fields
 
 
 def _stand_ins(values: dict, variant: int) -> dict:
@@ -116,7 +118,7 @@ def _compile_in_stand_in(build, values: dict, place_key: dict):
         raise ValueError("a prepared query cannot prefetch")
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
-    return sql, list(params), compiler, queryset.model
+    return sql, list(params), compiler, queryset
 
 
 def _prepare(key, build, values: dict, place):
@@ -127,7 +129,8 @@ def _prepare(key, build, values: dict, place):
     def split(stand_ins):
         return ({k: stand_ins[k] for k in values}, {k: stand_ins[k] for k in real_place})
 
-    sql, params, compiler, model = _compile_in_stand_in(build, *split(one))
+    sql, params, compiler, built = _compile_in_stand_in(build, *split(one))
+    model = built.model
     sql_two, params_two, _, _ = _compile_in_stand_in(build, *split(two))
     positions: dict[str, list[int]] = {}
     for name, value in one.items():
@@ -152,7 +155,8 @@ def _prepare(key, build, values: dict, place):
     # equals the id is run plainly too.)
     if any(param in real_place.values() for param in params if type(param) is int):
         return _UNPREPARABLE
-    return _Entry(sql, params, positions, compiler, model, timezone.localdate())
+    return _Entry(sql, params, positions, compiler, model, timezone.localdate(), built._iterable_class,
+                  built._fields)
 
 
 def _filled(params: list, positions: dict, values: dict) -> list:
@@ -178,10 +182,11 @@ class _PreparedQuery:
 
 
 def objects(key, build, **values) -> list:
-    """The model instances of `build(**values)` (a QuerySet without prefetch_related) in the place being worked in,
-    from SQL compiled once a day. `values` are ids, dates or times the query filters on as they are; anything else it
-    depends on must be in `key`. A query that cannot be prepared (one that derives a value from another, or reads the
-    time of day) and any query outside one place, or on another database than PostgreSQL, is simply run."""
+    """The model instances of `build(**values)` (a QuerySet without prefetch_related; or the tuples of a values_list
+    QuerySet, named or not) in the place being worked in, from SQL compiled once a day. `values` are ids, dates or
+    times the query filters on as they are; anything else it depends on must be in `key`. A query that cannot be
+    prepared (one that derives a value from another, or reads the time of day) and any query outside one place, or
+    on another database than PostgreSQL, is simply run."""
     place = places.current_place()
     if place is None or connection.vendor != "postgresql":
         return list(build(**values))
@@ -194,4 +199,19 @@ def objects(key, build, **values) -> list:
         return list(build(**values))
     everything = {**values, "place": place.pk, **({"ics": place.ics_id} if place.ics_id else {})}
     query = _PreparedQuery(entry, _filled(entry.params, entry.positions, everything))
-    return list(QuerySet(model=entry.model, query=query, using=connection.alias))
+    queryset = QuerySet(model=entry.model, query=query, using=connection.alias)
+    queryset._iterable_class, queryset._fields = entry.iterable_class, entry.fields
+    return list(queryset)
+
+
+def one_row(queryset, **aggregates):
+    """What `queryset.aggregate(**aggregates)` answers, as the one named row of a values_list QuerySet (no GROUP BY:
+    one row even when nothing is counted), so that its SQL can be prepared (`counts`)."""
+    return (queryset.order_by().values(every=Value(1, output_field=IntegerField())).annotate(**aggregates)
+            .values_list(*aggregates, named=True))
+
+
+def counts(key, build, **values) -> dict:
+    """`build(**values)`, a `one_row` QuerySet, prepared as `objects` prepares a query: its aggregates by name."""
+    [row] = objects(key, build, **values)
+    return row._asdict()

@@ -18,6 +18,7 @@ from decisions.models import DecisionItem
 from members.models import ICS, Organisation, Place
 from members.papers import PaperBase
 from members.places import PlaceOwned, scoped_manager
+from members.prepared import one_row
 from priorities.models import AgreedPriority
 
 # The group's constitution: the target time to triage a request, in working days (Monday to Friday).
@@ -436,11 +437,11 @@ class ActionQuerySet(models.QuerySet):
     def overdue(self, today: date):
         return self.filter(_action_overdue(today))
 
-    def counts(self, today: date, *, open_only: bool) -> dict[str, int]:
+    def counts(self, today: date, *, open_only: bool):
         """How many actions there are (`count`; only the open ones with `open_only`) and how many of them are
-        overdue (`overdue`): one query."""
-        return self.aggregate(count=Count("pk", filter=_action_open() if open_only else None),
-                              overdue=Count("pk", filter=_action_overdue(today)))
+        overdue (`overdue`), as one row (members.prepared.one_row: the page prepares it)."""
+        return one_row(self, count=Count("pk", filter=_action_open() if open_only else None),
+                       overdue=Count("pk", filter=_action_overdue(today)))
 
     def overdue_at_end_of(self, day: date):
         """Overdue as it stood at the end of an earlier day (the same as overdue(day) when `day` is today)."""
@@ -573,11 +574,10 @@ class RequestQuerySet(models.QuerySet):
         Request.is_past_target is the same test for one request."""
         return self.filter(is_archived=False).filter(_past_target(today))
 
-    def waiting_counts(self, today: date) -> dict[str, int]:
+    def waiting_counts(self, today: date):
         """Of the requests awaiting triage: how many (`waiting`) and how many are past the target (`past_target`),
-        counted by the database in one query."""
-        return self.awaiting_triage().aggregate(
-            waiting=Count("pk"), past_target=Count("pk", filter=_past_target(today)))
+        as one row (members.prepared.one_row: the queue prepares it)."""
+        return one_row(self.awaiting_triage(), waiting=Count("pk"), past_target=Count("pk", filter=_past_target(today)))
 
     def with_triage_counts(self, today: date):
         """`within_target` (triaged, not past_target), `late` (past_target) and `waiting` (not triaged, still

@@ -152,17 +152,23 @@ def action_list(*, person=None, meeting_id: int | None = None, show_closed: bool
     with the title of its decision and priority, if any (`decision_title`, `priority_title`); `count` says how many
     it lists and `overdue_count` how many are overdue, both from one query."""
     today = today or timezone.localdate()
+    ids = {name: pk for name, pk in (("person_id", person and person.pk), ("meeting_id", meeting_id)) if pk}
+
+    def listed(person_id=None, meeting_id=None):
+        actions = Action.objects.filter(is_archived=False)
+        if person_id is not None:
+            actions = actions.for_person(person_id)
+        return actions.filter(meeting_id=meeting_id) if meeting_id is not None else actions
+
+    counts = prepared.counts(("actions.counts", tuple(sorted(ids)), show_closed),
+                             lambda today, **ids: listed(**ids).counts(today, open_only=not show_closed),
+                             today=today, **ids)
     # The two titles by subquery, not by join: a sixth and seventh table in the join cost Postgres 4 ms to plan,
     # more than the query takes to run (issue 12).
-    actions = Action.objects.filter(is_archived=False).select_related("owner", "support", "meeting__forum").annotate(
+    actions = listed(**ids).select_related("owner", "support", "meeting__forum").annotate(
         decision_title=Subquery(DecisionItem.objects.filter(pk=OuterRef("decision_id")).order_by().values("title")),
         priority_title=Subquery(AgreedPriority.objects.filter(pk=OuterRef("priority_id")).order_by().values("title")),
     )
-    if person is not None:
-        actions = actions.for_person(person)
-    if meeting_id is not None:
-        actions = actions.filter(meeting_id=meeting_id)
-    counts = actions.counts(today, open_only=not show_closed)
     if not show_closed:
         actions = actions.open()
     return {"actions": actions.order_by("due_on", "pk"), "count": counts["count"], "overdue_count": counts["overdue"]}
@@ -196,7 +202,7 @@ def request_queue(*, show: str = "", page: str | None = None, today: date | None
     # details, up to 5,000 characters each, most of all).
     shown = ("summary", "requester_name", "organisation_name", "received_at", "needed_by", "triage_due_on",
              "triaged_at", "is_archived")
-    counted = Request.objects.waiting_counts(today)
+    counted = prepared.counts("queue.counts", lambda today: Request.objects.waiting_counts(today), today=today)
 
     def waiting_first():
         return Request.objects.awaiting_triage().only(*shown).order_by("triage_due_on", "received_at", "pk")
@@ -347,20 +353,24 @@ def waiting_on(user, *, today: date | None = None) -> dict[str, int]:
     DUE_SOON_DAYS), and `feedback`, meetings of forums they represent the group on that have happened and are not
     fully fed back (an archived forum is no longer chased). Two queries."""
     today = today or timezone.localdate()
-    actions = Action.objects.open().for_person(user).aggregate(
+    # Prepared (members.prepared): each person's home page asks these, with nothing but the ids and dates changing.
+    actions = prepared.counts("home.actions", lambda person_id, today, soon: prepared.one_row(
+        Action.objects.open().for_person(person_id),
         overdue=Count("pk", filter=Q(due_on__lt=today)),
-        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))),
-    )
-    feedback = Meeting.objects.current().taking_feedback(today).filter(
-        forum__in=Representative.objects.current().filter(user=user).values("forum"),
-        forum__is_archived=False, feedback_completed_at__isnull=True,
-    ).count()
+        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon)),
+    ), person_id=user.pk, today=today, soon=today + timedelta(days=DUE_SOON_DAYS))
+    feedback = prepared.counts("home.feedback", lambda person_id, today: prepared.one_row(
+        Meeting.objects.current().taking_feedback(today).filter(
+            forum__in=Representative.objects.current().filter(user_id=person_id).values("forum"),
+            forum__is_archived=False, feedback_completed_at__isnull=True,
+        ), n=Count("pk")), person_id=user.pk, today=today)["n"]
     return {**actions, "feedback": feedback}
 
 
 def requests_waiting() -> int:
     """Requests awaiting triage (for those who triage). One query."""
-    return Request.objects.awaiting_triage().count()
+    return prepared.counts("home.requests", lambda: prepared.one_row(Request.objects.awaiting_triage(),
+                                                                     n=Count("pk")))["n"]
 
 
 # The weekly digest lists a reader's open actions due within this many days (or overdue), the first few of them.

@@ -177,3 +177,43 @@ def test_it_is_compiled_again_the_next_day(testshire):
     later = timezone.now() + timedelta(days=2)
     with mock.patch("django.utils.timezone.now", return_value=later):
         assert prepared.objects("live", live, user_id=person.pk) == []
+
+
+def _roles(person_id, since):
+    return prepared.one_row(GroupRole.objects.filter(user_id=person_id), roles=Count("pk"),
+                            recent=Count("pk", filter=Q(is_archived=False, started_on__gte=since)))
+
+
+def test_counts_are_what_an_aggregate_gives_in_each_place_compiled_once(testshire):
+    alice = UserFactory()
+    today = timezone.localdate()
+    GroupRoleFactory(user=alice, role="chair", started_on=today - timedelta(days=30))
+    GroupRoleFactory(user=alice, role="member", started_on=today)
+    other = PlaceFactory(slug="otherton", name="Otherton")
+    with places.using(other):
+        GroupRoleFactory(user=alice, role="member", started_on=today)
+    for since in (today - timedelta(days=60), today + timedelta(days=1)):
+        expected = GroupRole.objects.filter(user_id=alice.pk).aggregate(
+            roles=Count("pk"), recent=Count("pk", filter=Q(is_archived=False, started_on__gte=since)))
+        assert prepared.counts("roles", _roles, person_id=alice.pk, since=since) == expected
+    assert expected == {"roles": 2, "recent": 0}
+    # The SQL was compiled once and is run with other values, in another place, and for nobody at all.
+    compiled, counted = _compiles(lambda: prepared.counts("roles", _roles, person_id=alice.pk, since=today))
+    assert (compiled, counted) == (0, {"roles": 2, "recent": 1})
+    with places.using(other):
+        assert prepared.counts("roles", _roles, person_id=alice.pk, since=today) == {"roles": 1, "recent": 1}
+    assert prepared.counts("roles", _roles, person_id=UserFactory().pk, since=today) == {"roles": 0, "recent": 0}
+
+
+def test_a_values_list_gives_its_tuples(testshire):
+    alice = UserFactory(full_name="Alice")
+    GroupRoleFactory(user=alice, role="member", started_on=timezone.localdate() - timedelta(days=3))
+    GroupRoleFactory(user=alice, role="chair")
+
+    def roles(person_id):
+        return GroupRole.objects.filter(user_id=person_id).order_by("role").values_list("role", "started_on")
+
+    assert prepared.objects("role rows", roles, person_id=alice.pk) == list(roles(alice.pk))
+    compiled, rows = _compiles(lambda: prepared.objects("role rows", roles, person_id=alice.pk))
+    assert compiled == 0 and [role for role, _ in rows] == ["chair", "member"]
+    assert rows[1][1] == timezone.localdate() - timedelta(days=3)
