@@ -1013,6 +1013,9 @@ def main(argv=None) -> int:
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--page-budget", type=float, default=0,
                         help="stop timing a page after this many seconds (0: always --requests)")
+    parser.add_argument("--only", metavar="PAGES",
+                        help="measure only these pages ('|' between names, as the table names them) and the floor, "
+                             "on the kept database; no close, digest or load run (for working on a page)")
     parser.add_argument("--demo-counts", metavar="FILE",
                         help="only count each page's queries on the demo alone, in a fresh database, into FILE")
     args = parser.parse_args(argv)
@@ -1020,6 +1023,9 @@ def main(argv=None) -> int:
     os.chdir(ROOT)
     if args.demo_counts:
         return _demo_counts_only(Path(args.demo_counts))
+    only = set(args.only.split("|")) if args.only else None
+    if only and not args.keep_db:
+        parser.error("--only measures the kept database: give --keep-db too")
     fresh = prepare_database(args.scale, args.keep_db)
     import django
 
@@ -1054,13 +1060,21 @@ def main(argv=None) -> int:
             cursor.execute("VACUUM ANALYZE")
         _meta("figures", figures)
         _meta("scale", args.scale)
-    else:
+    elif not only:
         # The data are kept but the code may have changed since: count the demo's queries again, on the demo alone.
         _meta("demo_counts", demo_counts_now())
     place = Place.objects.get(slug="northbrook")
     demo_counts, figures = _meta("demo_counts"), _meta("figures")
     progress(f"pages: {args.requests} requests each, the floor interleaved")
-    result = measure_pages(place, requests=args.requests, budget=args.page_budget)
+    result = measure_pages(place, requests=args.requests, budget=args.page_budget, only=only)
+    if only:
+        unknown = only - {page.name for page in result}
+        text, _ = report(scale=args.scale, figures=figures, demo_counts=demo_counts, result=result, close={},
+                         digest_figures=None, load=None, requests=args.requests)
+        print()
+        print(text.split("\n\nEXPLAIN")[0])
+        print(f"\nNo such page: {', '.join(sorted(unknown))}" if unknown else "")
+        return 2 if unknown else 0
     progress("exercise close and count")
     close = measure_close(place)
     progress("digest")

@@ -24,7 +24,8 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
-    parser.add_argument("--sql", type=int, metavar="N", help="with --queries: print query N in full, with EXPLAIN ANALYZE")
+    parser.add_argument("--sql", type=int, metavar="N",
+                        help="with --queries: print query N in full, with EXPLAIN ANALYZE")
     parser.add_argument("--queries", action="store_true",
                         help="instead: each query's median time in the database (execute only), slowest first")
     args = parser.parse_args(argv)
@@ -72,7 +73,7 @@ def _query_times(client, path: str, requests: int, show: int | None = None) -> i
     for _ in range(requests):
         seen = []
 
-        def timed(execute, sql, params, many, context):
+        def timed(execute, sql, params, many, context, seen=seen):
             started = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
