@@ -1,0 +1,87 @@
+"""members.prepared on the PostgreSQL server: its SQL is prepared once per connection (PREPARE) and then run by
+EXECUTE; a rollback does not lose it, a new connection prepares afresh, and what PostgreSQL refuses to prepare is
+sent as it is without harming the transaction."""
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from members import prepared
+from members.models import Seat
+from tests.factories import SeatFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _nothing_prepared():
+    prepared._entries.clear()
+    yield
+    prepared._entries.clear()
+
+
+def _seats(person_id):
+    return Seat.objects.filter(Q(holder_id=person_id) | Q(deputy_id=person_id)).order_by("title")
+
+
+def _titles(person_id):
+    with CaptureQueriesContext(connection) as queries:
+        titles = [seat.title for seat in prepared.objects("seats", _seats, person_id=person_id)]
+    [query] = queries.captured_queries
+    return titles, query["sql"]
+
+
+def test_the_second_time_the_server_runs_what_it_prepared(testshire):
+    alice, bob = UserFactory(), UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    SeatFactory(title="Federation", holder=bob, deputy=alice)
+    titles, sql = _titles(alice.pk)
+    assert titles == ["Federation", "LMC"] and sql.startswith("EXECUTE gp_prepared_")
+    titles, again = _titles(bob.pk)
+    assert titles == ["Federation"] and again.split(" (")[0] == sql.split(" (")[0]  # the same statement
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'gp_prepared_%%'")
+        assert cursor.fetchone()[0] >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rollback_does_not_lose_it_and_a_new_connection_prepares_afresh(testshire):
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert _titles(alice.pk)[0] == ["LMC"]  # prepared inside a transaction that is rolled back
+        raise RuntimeError
+    assert _titles(alice.pk)[0] == ["LMC"]
+    connection.close()
+    titles, sql = _titles(alice.pk)
+    assert titles == ["LMC"] and sql.startswith("EXECUTE gp_prepared_")
+
+
+def test_what_the_server_refuses_is_sent_as_it_is_and_the_transaction_goes_on(testshire):
+    with transaction.atomic():
+        sql, params = prepared._server_side("SELECT %s IS NULL", [None])  # a parameter of no known type
+        assert (sql, params) == ("SELECT %s IS NULL", [None])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            assert cursor.fetchone() == (True,)
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+    # Asked again, it is not offered to the server again.
+    assert prepared._server_side("SELECT %s IS NULL", [None])[0] == "SELECT %s IS NULL"
+
+
+def test_a_percent_sign_in_the_sql_stays_one(testshire):
+    sql, params = prepared._server_side("SELECT 'a%%b' || %s", ["c"])
+    assert sql.startswith("EXECUTE ")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert cursor.fetchone() == ("a%bc",)
+
+
+def test_turned_off_it_sends_the_sql_as_it_is(testshire, settings):
+    settings.DATABASE_SERVER_PREPARE = False
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    titles, sql = _titles(alice.pk)
+    assert titles == ["LMC"] and sql.startswith("SELECT ")
