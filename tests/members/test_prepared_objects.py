@@ -25,14 +25,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _nothing_prepared():
-    prepared._entries.clear()
-    yield
-    prepared._entries.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nothing_prepared")]
 
 
 def _seats(holder_id):

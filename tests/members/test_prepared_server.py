@@ -11,14 +11,7 @@ from members import prepared
 from members.models import Seat
 from tests.factories import SeatFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _nothing_prepared():
-    prepared._entries.clear()
-    yield
-    prepared._entries.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nothing_prepared")]
 
 
 def _seats(person_id):
