@@ -19,7 +19,6 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -107,13 +106,22 @@ def published_page(*, practice_ids, unseen_only: bool = False, page: str | None 
 def public_decisions(*, limit: int):
     """The decisions the chair chose to show beyond the portal, newest first, each with its `principle_list`. Two
     queries."""
-    items = prepared.objects(("public_decisions", limit), lambda: (
-        DecisionItem.objects.public()
-        .only("title", "statement", "decided_on")  # not the long texts of the discussion
-        .order_by("-decided_on", "-pk")[:limit]
+    def shown():
+        return DecisionItem.objects.public().order_by("-decided_on", "-pk")[:limit]
+
+    items = prepared.objects(("public_decisions", limit),
+                             lambda: shown().only("title", "statement", "decided_on"))  # not the discussion's texts
+    # Their principles' titles, read as rows of the same decisions (prepared too, where a prefetch by the items'
+    # ids could not be).
+    links = prepared.objects(("public_decisions.principles", limit), lambda: (
+        DecisionItem.principles.through.objects.filter(decisionitem__in=shown().values("pk"))
+        .order_by("principle__title").values_list("decisionitem_id", "principle_id", "principle__title")
     ))
-    prefetch_related_objects(items, Prefetch("principles", queryset=Principle.objects.order_by("title").only("title"),
-                                             to_attr="principle_list"))
+    principles: dict[int, list[Principle]] = {}
+    for item_id, pk, title in links:
+        principles.setdefault(item_id, []).append(Principle(pk=pk, title=title))
+    for item in items:
+        item.principle_list = principles.get(item.pk, [])
     return items
 
 

@@ -100,6 +100,20 @@ def test_the_public_decisions_tag_lists_only_public_decisions(chair, agreed_item
     assert "The PCNs will run one shared phlebotomy service." in template.render(Context())
 
 
+def test_public_decisions_name_the_principles_they_rest_on_in_order(chair, agreed_item, testshire):
+    services.item_set_public(item=agreed_item, by=chair, is_public=True)
+    agreed_item.principles.set([PrincipleFactory(title="Subsidiarity"), PrincipleFactory(title="Equity")])
+    # A decision that is not public: its principle is not read with the public ones.
+    DecisionItemFactory(raised_by=chair, title="Private").principles.set([PrincipleFactory(title="Hidden")])
+    for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
+        [shown] = selectors.public_decisions(limit=10)
+        assert shown == agreed_item and [p.title for p in shown.principle_list] == ["Equity", "Subsidiarity"]
+    html = Template("{% load decisions_public %}{% public_decisions %}").render(Context())
+    assert "Rests on: Equity; Subsidiarity." in html and "Hidden" not in html
+    agreed_item.principles.clear()
+    assert selectors.public_decisions(limit=10)[0].principle_list == []
+
+
 def test_the_digest_summary_has_new_decisions_and_live_consensus_checks(chair, agreed_item, seats, deadline):
     live = DecisionItemFactory(raised_by=chair, title="Live one")
     services.round_open(item=live, by=chair, deadline=deadline)
