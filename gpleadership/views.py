@@ -100,14 +100,17 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     user = request.user
-    # Only asked of someone who works for an organisation here (their standing says).
-    memberships = Membership.objects.current().filter(
-        user=user, organisation_id__in=access.organisation_ids(user)).select_related("organisation")
+    # Only asked of someone who works for an organisation or holds a seat here (their standing says); prepared
+    # (members.prepared), as every home page asks.
+    memberships = prepared.objects("home.membership_list", lambda person_id: Membership.objects.current().filter(
+        user_id=person_id).select_related("organisation"), person_id=user.pk) if access.organisation_ids(user) else []
+    seats = prepared.objects("home.seat_list", lambda person_id: Seat.objects.filter(is_active=True).held_by(
+        person_id), person_id=user.pk) if access.seat_ids(user) else []
     context = {
         "waiting": waiting.waiting_for(user),
         "memberships": memberships,
         "roles": sorted(access.group_roles(user)),
-        "seats": Seat.objects.filter(is_active=True, pk__in=access.seat_ids(user)),
+        "seats": seats,
     }
     ics_card = None
     if access.is_ics_leader(user, request.place.ics):

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
-from django.db.models import IntegerField, Q, Value
+from django.db.models import IntegerField, Value
 from django.http import Http404
 
 from . import places, prepared
@@ -75,7 +75,7 @@ def _standing_query(user_id):
             Value(MEMBER), "organisation__place_id", no_id, "organisation__kind", "organisation_id")
         votes = Membership.objects.voting_contacts().filter(user_id=user_id).order_by().values_list(
             Value(VOTER), "organisation__place_id", no_id, Value(""), "organisation_id")
-        seats = Seat.objects.filter(Q(holder_id=user_id) | Q(deputy_id=user_id)).order_by().values_list(
+        seats = Seat.objects.held_by(user_id).order_by().values_list(
             Value(SEAT), "place_id", no_id, Value(""), "pk")
         leaderships = ICSLeader.objects.live().filter(user_id=user_id).order_by().values_list(
             Value(ICS_LEADER), no_id, "ics_id", Value(""), no_id)
@@ -117,8 +117,6 @@ def group_roles(user) -> frozenset[str]:
     return remembered(user, "group_roles", lambda: frozenset(row.detail for row in _in_scope(user, ROLE)))
 
 
-def _practice_memberships():
-    return Membership.objects.current().filter(organisation__kind=Organisation.Kind.PRACTICE)
 
 
 def practice_ids(user) -> frozenset[int]:
@@ -138,7 +136,7 @@ def remember_roles(users) -> None:
     for user_id, role in GroupRole.objects.live().filter(user__in=users).values_list("user_id", "role"):
         roles[user_id].add(role)
     practices: dict[int, set[int]] = {user.pk: set() for user in users}
-    for user_id, organisation_id in _practice_memberships().filter(user__in=users).values_list(
+    for user_id, organisation_id in Membership.objects.in_practices().filter(user__in=users).values_list(
             "user_id", "organisation_id"):
         practices[user_id].add(organisation_id)
     for user in users:

@@ -315,6 +315,10 @@ class MembershipQuerySet(models.QuerySet):
     def voting_contacts(self):
         return self.current().filter(is_voting_contact=True, organisation__kind=Organisation.Kind.PRACTICE)
 
+    def in_practices(self):
+        """Current memberships of practices: whose practices a person works for (members.access.practice_ids)."""
+        return self.current().filter(organisation__kind=Organisation.Kind.PRACTICE)
+
 
 class Membership(InForce, models.Model):
     """A person's role in an organisation: Clinical Director of a PCN, Practice Manager of a practice, …"""
@@ -361,6 +365,12 @@ class Membership(InForce, models.Model):
         return f"{self.user} – {self.role_title}, {self.organisation}"
 
 
+class SeatQuerySet(models.QuerySet):
+    def held_by(self, user_id):
+        """The seats a person holds or deputises for (active or not: a round asks the seats it asked)."""
+        return self.filter(models.Q(holder_id=user_id) | models.Q(deputy_id=user_id))
+
+
 class Seat(PlaceOwned):
     """A seat on the leadership group: one per member organisation, plus co-opted and independent seats."""
 
@@ -384,7 +394,7 @@ class Seat(PlaceOwned):
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()
 
-    objects = scoped_manager()
+    objects = scoped_manager(SeatQuerySet)
 
     class Meta:
         ordering = ["title"]

@@ -274,12 +274,25 @@ def is_plan_item_new(item: PlanItem, *, today, since) -> bool:
 
 def ballots_waiting(*, user, now: datetime | None = None) -> int:
     """How many (vote open now, practice) pairs wait for this person's ballot as the practice's voting contact.
-    Three queries at most."""
+    Two queries at most."""
     if not voting_practice_ids(user):  # nobody's voting contact: nothing to ask the database
         return 0
+    voting_for = len(voting_practice_ids(user))
+
+    def open_now(now):
+        return Exercise.objects.open().filter(opens_at__lte=now, closes_at__gt=now)
+
+    # Every (open vote, practice) pair less the ballots cast for them, counted from SQL prepared once a day
+    # (members.prepared: every home page asks).
     now = now or timezone.now()
-    open_now = list(Exercise.objects.open().filter(opens_at__lte=now, closes_at__gt=now).values_list("pk", flat=True))
-    return sum(len(practices) for practices in ballots_to_cast(user=user, exercise_ids=open_now).values())
+    votes = prepared.counts("home.open_votes", lambda now: prepared.one_row(open_now(now), n=Count("*")), now=now)["n"]
+    if not votes:
+        return 0
+    cast = prepared.counts("home.ballots_cast", lambda person_id, now: prepared.one_row(Ballot.objects.filter(
+        exercise__in=open_now(now).values("pk"),
+        practice__in=Membership.objects.voting_contacts().filter(user_id=person_id).values("organisation"),
+    ), n=Count("*")), person_id=user.pk, now=now)["n"]
+    return votes * voting_for - cast
 
 
 # --------------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from ..factories import (
     DecisionItemFactory,
     ExerciseFactory,
     MeetingFactory,
+    MembershipFactory,
+    PracticeFactory,
     RepresentativeFactory,
     RequestFactory,
     RoundFactory,
@@ -65,6 +67,26 @@ def test_a_voting_contact_is_told_of_an_open_vote_and_a_decision_to_acknowledge(
     priority_services.ballot_cast(exercise=exercise, practice=practice, user=practice_user, choices=[candidate.pk])
     decision_services.acknowledgement_record(item=item, practice=practice, by=practice_user)
     assert waiting(client_for, practice_user) == []
+
+
+def test_each_open_vote_and_decision_is_counted_for_each_practice_the_person_answers_for(
+        client_for, practice_user, practice, chair):
+    second = PracticeFactory(name="Hillside Surgery")
+    MembershipFactory(user=practice_user, organisation=second, is_voting_contact=True)
+    # A practice they work for but do not vote for: its votes are not theirs to cast.
+    MembershipFactory(user=practice_user, organisation=PracticeFactory(name="Other Surgery"))
+    votes = [ExerciseFactory(method="approval") for _ in range(2)]
+    ExerciseFactory(method="approval", opens_at=timezone.now() + timedelta(days=1))  # not open yet
+    candidate = CandidateFactory(exercise=votes[0])
+    priority_services.ballot_cast(exercise=votes[0], practice=practice, user=practice_user, choices=[candidate.pk])
+    items = [DecisionItemFactory(status="agreed", statement="Agreed.", decided_on=timezone.localdate(),
+                                 published_at=timezone.now()) for _ in range(2)]
+    DecisionItemFactory(status="agreed", statement="Agreed.")  # agreed but not published
+    decision_services.acknowledgement_record(item=items[0], practice=second, by=practice_user)
+    # 2 votes × 2 practices less 1 ballot; 2 decisions × 3 practices they work for less 1 acknowledgement.
+    for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+        assert waiting(client_for, practice_user) == [
+            "3 priority votes are open and your practices have not voted", "5 published decisions to acknowledge"]
 
 
 def test_actions_overdue_and_due_this_week_and_feedback_owed(client_for, member):
