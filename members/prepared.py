@@ -205,11 +205,25 @@ def _prepare(key, build, values: dict, place):
         return _UNPREPARABLE
     # Built in a stand-in place, the query names the real place (or its ICS) only where a part of it was built
     # beforehand (a subquery, say), which would keep this place's id for every place. (A constant that merely
-    # equals the id is run plainly too.)
-    if any(param in real_place.values() for param in params if type(param) is int):
+    # equals the id is run plainly too, but for EXISTS's own `SELECT 1 AS "a"`: the first place has the id 1.)
+    exists_constants = _exists_constants(sql)
+    if any(param in real_place.values() for i, param in enumerate(params)
+           if type(param) is int and i not in exists_constants):
         return _UNPREPARABLE
     return _Entry(sql, params, positions, compiler, model, timezone.localdate(), built._iterable_class,
                   built._fields)
+
+
+def _exists_constants(sql: str) -> set[int]:
+    """The positions among the parameters of EXISTS subqueries' constant (Django writes `SELECT %s AS "a"`, the
+    parameter being 1)."""
+    found, index = set(), 0
+    for placeholder in _PLACEHOLDER.finditer(sql):
+        if placeholder.group(1) == "s":
+            if sql.startswith(' AS "a"', placeholder.end()) and sql[:placeholder.start()].endswith("SELECT "):
+                found.add(index)
+            index += 1
+    return found
 
 
 def _filled(params: list, positions: dict, values: dict) -> list:

@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -126,6 +126,21 @@ def test_a_true_is_not_taken_for_the_first_place():
     first = SimpleNamespace(pk=1, ics_id=None)
     entry = prepared._prepare("active", lambda: Seat.objects.filter(is_active__in=[True]), {}, first)
     assert entry is not prepared._UNPREPARABLE and entry.positions["place"]
+
+
+def test_an_exists_is_prepared_in_the_first_place_but_not_a_part_built_there_beforehand():
+    # EXISTS writes `SELECT 1 AS "a"`: its 1 is not place 1's id, which a part built beforehand would hold.
+    first = SimpleNamespace(pk=1, ics_id=None)
+
+    def holding(pk):
+        return Seat.objects.filter(Exists(GroupRole.objects.filter(user_id=OuterRef("holder_id"))), holder_id=pk)
+
+    entry = prepared._prepare("holding", holding, {"pk": 5}, first)
+    assert entry is not prepared._UNPREPARABLE and entry.positions["place"] and entry.positions["pk"]
+    with places.standing_in(1):
+        built_there = Seat.objects.values("pk")  # in place 1, before `build` is asked
+    assert prepared._prepare("built there", lambda: Seat.objects.filter(pk__in=built_there), {},
+                             first) is prepared._UNPREPARABLE
 
 
 def test_it_refuses_a_query_built_before_it_was_asked(testshire):
