@@ -64,6 +64,10 @@ def rows(key, build, pk: int) -> list[tuple]:
 # server, once per connection (PREPARE, which a rollback does not undo), and then run by EXECUTE with the values.
 # Not for a pooler that shares a server connection between clients a transaction at a time (PgBouncer's
 # transaction mode): `DATABASE_SERVER_PREPARE=0` in the environment (settings.DATABASE_SERVER_PREPARE) turns it off.
+# After five runs PostgreSQL may keep one generic plan for every value, which is where the time is saved; for a
+# query whose best plan depends much on its values, a first page of a long list sorted and cut (LIMIT) above all,
+# that plan can be far worse (a person's first 25 actions: 1.4 → 4.8 ms at national scale), so such a query is
+# compiled once but sent as SQL (`objects(..., on_server=False)`).
 
 _PLACEHOLDER = re.compile(r"%([s%])")
 
@@ -248,12 +252,13 @@ class _PreparedQuery:
         return compiler
 
 
-def objects(key, build, **values) -> list:
+def objects(key, build, *, on_server: bool = True, **values) -> list:
     """The model instances of `build(**values)` (a QuerySet without prefetch_related; or the tuples of a values_list
     QuerySet, named or not) in the place being worked in, from SQL compiled once a day. `values` are ids, dates or
     times the query filters on as they are; anything else it depends on must be in `key`. A query that cannot be
     prepared (one that derives a value from another, or reads the time of day) and any query outside one place, or
-    on another database than PostgreSQL, is simply run."""
+    on another database than PostgreSQL, is simply run. `on_server=False`: not prepared on the server (see
+    _server_side: a top-N list over a large table, whose generic plan PostgreSQL may misjudge)."""
     place = places.current_place()
     if place is None or connection.vendor != "postgresql":
         return list(build(**values))
@@ -265,7 +270,8 @@ def objects(key, build, **values) -> list:
     if entry is _UNPREPARABLE:
         return list(build(**values))
     everything = {**values, "place": place.pk, **({"ics": place.ics_id} if place.ics_id else {})}
-    query = _PreparedQuery(entry, *_server_side(entry.sql, _filled(entry.params, entry.positions, everything)))
+    params = _filled(entry.params, entry.positions, everything)
+    query = _PreparedQuery(entry, *(_server_side(entry.sql, params) if on_server else (entry.sql, params)))
     queryset = QuerySet(model=entry.model, query=query, using=connection.alias)
     queryset._iterable_class, queryset._fields = entry.iterable_class, entry.fields
     return list(queryset)

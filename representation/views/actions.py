@@ -32,6 +32,8 @@ def _action_list(request, *, mine: bool):
     pages = Paginator(found["actions"], ACTIONS_PAGE_SIZE)
     pages.count = found["count"]  # counted with the overdue ones: the paginator need not ask again
     page = pages.get_page(request.GET.get("page"))
+    if page.number == 1:
+        page.object_list = found["first"](ACTIONS_PAGE_SIZE)
     query = {key: value for key, value in (("meeting", meeting.pk if meeting else None),
                                            ("show", "all" if show_closed else None)) if value}
     return render(

@@ -78,3 +78,14 @@ def test_turned_off_it_sends_the_sql_as_it_is(testshire, settings):
     SeatFactory(title="LMC", holder=alice)
     titles, sql = _titles(alice.pk)
     assert titles == ["LMC"] and sql.startswith("SELECT ")
+
+
+def test_a_query_kept_off_the_server_is_compiled_once_and_sent_as_sql(testshire):
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            seats = prepared.objects("seats, as SQL", _seats, on_server=False, person_id=alice.pk)
+        assert [seat.title for seat in seats] == ["LMC"]
+        assert queries.captured_queries[0]["sql"].startswith("SELECT ")
+    assert prepared._entries[(connection.alias, "seats, as SQL", False)] is not prepared._UNPREPARABLE
