@@ -223,18 +223,35 @@ def request_queue(*, show: str = "", page: str | None = None, today: date | None
         ).only(*shown, "outcome", "redirected_to__name", "triaged_by__full_name", "triaged_by__email").order_by(
             "-triaged_at", "-pk")
 
-    # The first of each list, as every gatekeeper sees it first, from prepared SQL (members.prepared).
+    # The first of each list, as every gatekeeper sees it first, from prepared SQL (members.prepared); the first page
+    # of "show every one" is the same rows.
+    def first_waiting():
+        return prepared.objects("queue.waiting", lambda: waiting_first()[:QUEUE_SHOWN])
+
+    def first_triaged():
+        return prepared.objects("queue.triaged", lambda: triaged_latest()[:QUEUE_SHOWN])
+
+    def paged(queryset, count: int, first):
+        paginator = Paginator(queryset, QUEUE_SHOWN)
+        paginator.count = count  # counted already: the paginator need not ask
+        shown_page = paginator.get_page(page)
+        if shown_page.number == 1:
+            shown_page.object_list = first()
+        return shown_page
+
     pages = None
     if show == "waiting":
-        pages = Paginator(waiting_first(), QUEUE_SHOWN).get_page(page)
+        pages = paged(waiting_first(), counted["waiting"], first_waiting)
         waiting = list(pages)
     else:
-        waiting = prepared.objects("queue.waiting", lambda: waiting_first()[:QUEUE_SHOWN])
+        waiting = first_waiting()
     if show == "all":
-        pages = Paginator(triaged_latest(), QUEUE_SHOWN).get_page(page)
+        triaged_count = prepared.counts("queue.triaged_count", lambda: prepared.one_row(
+            Request.objects.filter(is_archived=False).exclude(outcome=""), n=Count("*")))["n"]
+        pages = paged(triaged_latest(), triaged_count, first_triaged)
         triaged = list(pages)
     else:
-        triaged = prepared.objects("queue.triaged", lambda: triaged_latest()[:QUEUE_SHOWN])
+        triaged = first_triaged()
     return {
         "waiting": waiting,
         "waiting_count": counted["waiting"],
