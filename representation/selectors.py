@@ -66,16 +66,29 @@ def forum_list(*, today: date | None = None) -> dict:
 
 def forum_page(forum: Forum) -> dict:
     """A forum's representatives, past and present (those in post first), and its meetings, latest first, each
-    with `item_count`. Two queries."""
+    with `item_count`, with how many there are (`meeting_count`) and the first n (`first_meetings(n)`). Three
+    queries."""
+    def listed(meetings):
+        return (meetings.current().annotate(item_count=Count("agenda_items", filter=Q(agenda_items__is_archived=False)))
+                .order_by("-held_on"))
+
+    def first_meetings(limit: int) -> list[Meeting]:
+        shown = prepared.objects(("forum.first_meetings", limit),
+                                 lambda pk: listed(Meeting.objects.filter(forum_id=pk))[:limit], pk=forum.pk)
+        for meeting in shown:
+            meeting.forum = forum  # as forum.meetings would give them: the page names each one's forum
+        return shown
+
     return {
-        "representatives": forum.representatives.filter(is_archived=False).select_related("user").order_by(
-            "stood_down_on", "role", "-term_starts_on"
-        ),
-        "meetings": (
-            forum.meetings.current()
-            .annotate(item_count=Count("agenda_items", filter=Q(agenda_items__is_archived=False)))
-            .order_by("-held_on")
-        ),
+        # From SQL compiled once a day (members.prepared): the representatives, and the meetings' count and first
+        # page, which `first_meetings(n)` gives.
+        "representatives": prepared.objects("forum.representatives", lambda pk: Representative.objects.filter(
+            forum_id=pk, is_archived=False).select_related("user").order_by("stood_down_on", "role", "-term_starts_on"),
+            pk=forum.pk),
+        "meetings": listed(forum.meetings),
+        "meeting_count": prepared.counts("forum.meeting_count", lambda pk: prepared.one_row(
+            Meeting.objects.current().filter(forum_id=pk), n=Count("*")), pk=forum.pk)["n"],
+        "first_meetings": first_meetings,
     }
 
 

@@ -82,7 +82,12 @@ def forum(request, pk: int):
     forum = access.get_forum_for(request.user, pk, to="read")
     content = selectors.forum_page(forum)
     # A forum meets for years: its meetings a page at a time, the latest first (NHS.UK pagination).
-    page = Paginator(content.pop("meetings"), FORUM_MEETINGS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(content.pop("meetings"), FORUM_MEETINGS_PER_PAGE)
+    paginator.count = content.pop("meeting_count")  # counted already
+    page = paginator.get_page(request.GET.get("page"))
+    first_meetings = content.pop("first_meetings")
+    if page.number == 1:
+        page.object_list = first_meetings(FORUM_MEETINGS_PER_PAGE)
     return render(
         request,
         "representation/forum.html",
