@@ -89,3 +89,44 @@ def test_a_query_kept_off_the_server_is_compiled_once_and_sent_as_sql(testshire)
         assert [seat.title for seat in seats] == ["LMC"]
         assert queries.captured_queries[0]["sql"].startswith("SELECT ")
     assert prepared._entries[(connection.alias, "seats, as SQL", False)] is not prepared._UNPREPARABLE
+
+
+def _plans(sql_start: str) -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+                       [sql_start.split()[1]])
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_query_asked_for_generic_is_never_planned_for_its_values_and_the_setting_does_not_outlast_it(testshire):
+    alice, bob = UserFactory(), UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    SeatFactory(title="Federation", holder=bob)
+    for person, title in ((alice, "LMC"), (bob, "Federation"), (alice, "LMC")):
+        with CaptureQueriesContext(connection) as queries:
+            seats = prepared.objects("seats, generic", _seats, generic=True, person_id=person.pk)
+        assert [seat.title for seat in seats] == [title]
+    [query] = queries.captured_queries
+    assert query["sql"].startswith("SET LOCAL plan_cache_mode = force_generic_plan; EXECUTE gp_prepared_")
+    assert _plans(query["sql"].split("; ")[1]) == (3, 0)  # PostgreSQL chooses custom plans for its first five runs
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("auto",)
+    # Without it, the same statement is planned for the values at first.
+    titles, sql = _titles(alice.pk)
+    assert titles == ["LMC"] and sql.split(" (")[0] == query["sql"].split("; ")[1].split(" (")[0]
+    assert _plans(sql) == (3, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_a_generic_query_leaves_the_choice_to_postgresql(testshire):
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        seats = prepared.objects("seats, generic", _seats, generic=True, person_id=alice.pk)
+        assert [seat.title for seat in seats] == ["LMC"]
+        cursor = connection.cursor()
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("auto",)
+    assert queries.captured_queries[0]["sql"].startswith("EXECUTE gp_prepared_")
