@@ -491,13 +491,18 @@ def waiting_on(user, *, now: datetime | None = None) -> dict[str, int]:
     seats = prepared.counts("home.seats", lambda person_id, now: prepared.one_row(
         _unanswered_asks(person_id, now=now), n=Count("*")), person_id=user.pk, now=now or timezone.now(),
     )["n"] if access_seat_ids(user) else 0
-    own = access_practice_ids(user)
+    own = sorted(access_practice_ids(user))
     acknowledge = 0
     if own:
-        published = prepared.counts("home.published", lambda: prepared.one_row(
-            DecisionItem.objects.published(), n=Count("*")))["n"]
-        # By the practices' ids, not prepared: PostgreSQL's generic plan for a subquery of the person's practices
-        # read every acknowledgement of every published decision (12 ms at national scale, against 1.5 ms).
-        seen = Acknowledgement.objects.filter(item__in=DecisionItem.objects.published(), practice_id__in=own).count()
-        acknowledge = published * len(own) - seen
+        # The published decisions each of their practices has not acknowledged, counted in one prepared query with
+        # a count for each practice (0.4 ms at national scale; not by a subquery of the person's practices, whose
+        # generic plan read every acknowledgement of every published decision, 12 ms).
+        def unacknowledged(**practices):
+            return prepared.one_row(DecisionItem.objects.published(), **{
+                name: Count("pk", filter=~Exists(Acknowledgement._base_manager.filter(  # the item is in the place
+                    item_id=OuterRef("pk"), practice_id=practice_id)))
+                for name, practice_id in practices.items()})
+
+        acknowledge = sum(prepared.counts(("home.unacknowledged", len(own)), unacknowledged,
+                                          **{f"practice_{n}": pk for n, pk in enumerate(own)}).values())
     return {"seats": seats, "acknowledge": acknowledge}
