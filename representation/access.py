@@ -20,7 +20,19 @@ not found (404), exactly as a missing one; one they may see but may not do this 
 archived record stays on record but takes no changes: to change it, it is not found.
 """
 
-from members.access import allow_to, get_visible, is_acting_member, is_chair, is_gatekeeper, is_group, remembered
+from django.db.models import Count
+
+from members import prepared
+from members.access import (
+    allow_to,
+    get_visible,
+    get_visible_by_pk,
+    is_acting_member,
+    is_chair,
+    is_gatekeeper,
+    is_group,
+    remembered,
+)
 
 from .models import (
     Action,
@@ -40,17 +52,19 @@ from .models import (
 def is_representation_lead(user) -> bool:
     if not user.is_authenticated:
         return False
-    return remembered(user, "is_representation_lead",
-                      lambda: is_group(user) and RepresentationLead.objects.current().filter(user=user).exists())
+    # Both from SQL compiled once a day (members.prepared): every page of representation asks them.
+    return remembered(user, "is_representation_lead", lambda: is_group(user) and prepared.counts(
+        "access.is_representation_lead", lambda person_id: prepared.one_row(
+            RepresentationLead.objects.current().filter(user_id=person_id), n=Count("*")), person_id=user.pk)["n"] > 0)
 
 
 def represented_forum_ids(user) -> frozenset[int]:
     """Forums the user currently represents, as representative or deputy."""
     if not user.is_authenticated:
         return frozenset()
-    return remembered(user, "represented_forum_ids", lambda: frozenset(
-        Representative.objects.current().filter(user=user).values_list("forum_id", flat=True)
-    ))
+    return remembered(user, "represented_forum_ids", lambda: frozenset(forum_id for (forum_id,) in prepared.objects(
+        "access.represented_forum_ids", lambda person_id: Representative.objects.current().filter(
+            user_id=person_id).values_list("forum_id"), person_id=user.pk)))
 
 
 def can_read(user) -> bool:
@@ -113,10 +127,9 @@ def can_reorder_agenda(user) -> bool:
 def get_forum_for(user, pk: int, *, to: str = "read") -> Forum:
     """The group reads every forum, archived ones too (their page stays readable); the register keepers change
     them, and whoever may add a forum's meetings adds one."""
-    queryset = Forum.objects.select_related("host")
-    if to != "read":
-        queryset = queryset.current()
-    forum = get_visible(queryset, visible=can_read(user), label="forum", pk=pk)
+    forum = get_visible_by_pk(("access.forum", to == "read"), lambda: (
+        Forum.objects if to == "read" else Forum.objects.current()).select_related("host"),
+        visible=can_read(user), label="forum", pk=pk)
     allow_to(to, {
         "read": lambda: True,
         **dict.fromkeys(("edit", "archive", "appoint"), lambda: can_manage_register(user)),

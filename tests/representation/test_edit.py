@@ -354,3 +354,9 @@ def test_taking_off_the_only_item_without_feedback_completes_the_feedback(rep, f
     assert past.feedback_completed_at is not None
     assert AgendaItem.objects.get(pk=dropped.pk).is_archived
     assert Forum.objects.get(pk=forum.pk).history.count() == 1
+
+
+def test_a_forum_id_no_forum_has_is_not_found_whatever_its_size(client_for, member, forum):
+    for pk in (forum.pk + 1000, 2**63, 10**30):  # the last two beyond what the database can hold
+        assert client_for(member).get(reverse("representation:forum", args=[pk])).status_code == 404
+    assert client_for(member).get(reverse("representation:forum", args=[forum.pk])).status_code == 200
