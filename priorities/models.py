@@ -21,13 +21,17 @@ class ExerciseQuerySet(models.QuerySet):
     def with_turnout(self):
         """Each exercise with `ballot_count`: the ballots of practices open now, the turnout
         priorities.services.turnout counts for one exercise (a closed practice's ballot no longer counts)."""
-        # Counted in a subquery per exercise from the one-ballot-per-practice index alone: joined and grouped, every
-        # ballot row (thousands in a national vote) was carried with the whole exercise row, at 2.5 times the cost.
-        # The ballots of exercises already in the outer query's place, so the unscoped manager adds no second join.
+        # Counted per exercise by asking, for each open practice of its place, the one-ballot-per-practice index
+        # whether it voted: a national vote has thousands of ballots from elsewhere, which hashing every ballot of
+        # the exercise read in full (1.1 ms an exercise at national scale, against 0.45 ms). The question is a
+        # subquery with LIMIT 1 (EXISTS would be turned into that hash join). The unscoped manager: the ballots of
+        # an exercise already in the outer query's place.
+        voted = Ballot._base_manager.filter(exercise=models.OuterRef(models.OuterRef("pk")),
+                                            practice=models.OuterRef("pk")).order_by().values("practice")[:1]
         ballots = (
-            Ballot._base_manager.filter(exercise=models.OuterRef("pk"),
-                                        practice__in=Organisation.objects.open_practices())
-            .order_by().values("exercise").annotate(n=Count("*")).values("n")
+            Organisation.objects.open_practices().filter(place=models.OuterRef("place"))
+            .annotate(voted=models.Subquery(voted)).filter(voted__isnull=False)
+            .order_by().values(every=models.Value(1)).annotate(n=Count("*")).values("n")
         )
         return self.annotate(ballot_count=Coalesce(models.Subquery(ballots), 0))
 

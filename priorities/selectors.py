@@ -37,11 +37,16 @@ def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) ->
     turnout; for each open one, whether each of the person's practices has voted and may vote; and the agreed
     priorities with the plan items needing attention. A fixed number of queries."""
     now = now or timezone.now()
-    exercises = Exercise.objects.filter(is_archived=False)
-    if not include_drafts:
-        exercises = exercises.exclude(status=Exercise.Status.DRAFT)
-    eligible = eligible_practices().count()
-    exercises = _with_turnout(list(exercises.with_turnout().order_by("-closes_at", "title")), eligible)
+
+    def listed():
+        exercises = Exercise.objects.filter(is_archived=False)
+        if not include_drafts:
+            exercises = exercises.exclude(status=Exercise.Status.DRAFT)
+        return exercises.with_turnout().order_by("-closes_at", "title")
+
+    # From SQL compiled once a day (members.prepared): the page's queries took longer to build than to run.
+    eligible = prepared.counts("priorities.eligible", lambda: prepared.one_row(eligible_practices(), n=Count("*")))["n"]
+    exercises = _with_turnout(prepared.objects(("priorities.exercises", include_drafts), listed), eligible)
     for exercise in exercises:
         exercise.state = exercise.window_state(now)
     open_ones = [e for e in exercises if e.status == Exercise.Status.OPEN]
@@ -184,7 +189,8 @@ def _agreed_with_attention() -> list[AgreedPriority]:
     """Live agreed priorities, newest result first, each with how many of its plan items are red, amber and
     overdue."""
     live = Q(plan_items__is_archived=False)
-    return list(
+    # Prepared (members.prepared); what is overdue is decided by today's date, and the SQL is compiled daily.
+    return prepared.objects("priorities.agreed", lambda: (
         AgreedPriority.objects.current()
         .select_related("exercise")
         .annotate(
@@ -193,7 +199,7 @@ def _agreed_with_attention() -> list[AgreedPriority]:
             overdue=Count("plan_items", filter=Q(plan_items__in=PlanItem.objects.overdue())),
         )
         .order_by("-exercise__published_at", "position")
-    )
+    ))
 
 
 def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exercise, list[tuple]]:

@@ -56,3 +56,18 @@ def test_results_published_since_lists_winners_and_agreed_priorities(make_exerci
     assert [p.title for p in published.agreed] == ["B"]
     assert published.turnout["voted"] == 1
     assert selectors.results_published_since(timezone.now()) == []
+
+
+def test_turnout_counts_the_ballots_of_practices_open_now_on_every_list(make_exercise, make_voter, chair):
+    exercise, c = make_exercise("approval", places=1, names="AB")
+    voters = [make_voter() for _ in range(4)]
+    for practice, user in voters[:3]:
+        services.ballot_cast(exercise=exercise, practice=practice, user=user, choices=[c["A"].pk])
+    closed = voters[0][0]
+    closed.status = "closed"
+    closed.save()
+    for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+        [listed] = selectors.exercise_list(user=chair, include_drafts=True)["exercises"]
+        [opened] = selectors.open_exercises()
+        for found in (listed, opened):
+            assert (found.ballot_count, found.eligible, found.turnout_percent) == (2, 3, 67)
