@@ -17,6 +17,7 @@ from django.http import Http404
 from members.access import (
     allow_to,
     get_visible,
+    get_visible_by_pk,
     is_chair,
     is_gatekeeper,
     is_group,
@@ -59,7 +60,11 @@ def can_see_ballots(user, exercise: Exercise) -> bool:
 
 def _visible_exercises(user):
     """Those who run exercises see drafts too; everyone else who sees priorities sees the rest."""
-    return Exercise.objects.filter(is_archived=False) if can_manage(user) else Exercise.objects.visible()
+    return _exercises_seen(can_manage(user))
+
+
+def _exercises_seen(manages: bool):
+    return Exercise.objects.filter(is_archived=False) if manages else Exercise.objects.visible()
 
 
 def _exercise_rules(user) -> dict:
@@ -71,8 +76,9 @@ def _exercise_rules(user) -> dict:
 
 
 def get_exercise_for(user, pk: int, *, to: str = "read") -> Exercise:
-    exercise = get_visible(_visible_exercises(user).select_related("published_by"),
-                           visible=can_see_priorities(user), label="exercise", pk=pk)
+    manages = can_manage(user)
+    exercise = get_visible_by_pk(("access.exercise", manages), lambda: _exercises_seen(manages).select_related(
+        "published_by"), visible=can_see_priorities(user), label="exercise", pk=pk)
     allow_to(to, _exercise_rules(user))
     return exercise
 

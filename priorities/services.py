@@ -11,9 +11,10 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from members import audit, notifications, outbox
+from members import audit, notifications, outbox, prepared
 from members.models import Membership, Organisation, User
 
 from . import counting, emails
@@ -320,13 +321,19 @@ class CountedBallot(NamedTuple):
 
 
 def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> dict:
-    """Eligible practices and ballots, overall and by PCN. Two queries."""
-    # (pk, PCN name) pairs, not model instances: a national electorate is thousands of practices.
-    practices = list(eligible_practices().order_by("pcn__name", "name").values_list("pk", "pcn__name"))
+    """Eligible practices and ballots, overall and by PCN (`ballots_by_practice`: the ids of the practices that
+    voted, if read already). One query."""
     if ballots_by_practice is None:
-        # Only the eligible practices' ballots: a national vote holds every other place's too.
-        ballots_by_practice = set(exercise.ballots.filter(practice_id__in=[pk for pk, _ in practices]).order_by()
-                                  .values_list("practice_id", flat=True))
+        # (pk, PCN name, whether it voted) rows, not model instances: a national electorate is thousands of
+        # practices. Whether each voted is asked of the one-ballot-per-practice index (ExerciseQuerySet.with_turnout
+        # says why), from SQL compiled once a day (members.prepared).
+        rows = prepared.objects("turnout", lambda pk: eligible_practices().annotate(voted=Subquery(
+            Ballot._base_manager.filter(exercise_id=pk, practice=OuterRef("pk")).order_by().values("practice")[:1]
+        )).order_by("pcn__name", "name").values_list("pk", "pcn__name", "voted"), pk=exercise.pk)
+        practices = [(pk, pcn_name) for pk, pcn_name, _ in rows]
+        ballots_by_practice = {pk for pk, _, voted in rows if voted is not None}
+    else:
+        practices = list(eligible_practices().order_by("pcn__name", "name").values_list("pk", "pcn__name"))
     by_pcn: dict[str, dict] = {}
     for pk, pcn_name in practices:
         name = pcn_name or "Not in a PCN"
