@@ -67,11 +67,15 @@ class DecisionItemQuerySet(models.QuerySet):
         return self.published().filter(is_public=True)
 
     def visible_to(self, user):
+        return self.visible_as(group=access.is_group(user), participant=access.is_participant(user))
+
+    def visible_as(self, *, group: bool, participant: bool):
+        """visible_to for a person who is on the group or not, and a participant or not (as members.access says)."""
         # Argue in private, agree in public: the group sees every item; people of member organisations
         # (practices above all) see published decisions only; anyone else sees nothing.
-        if access.is_group(user):
+        if group:
             return self
-        if access.is_participant(user):
+        if participant:
             return self.published()
         return self.none()
 
@@ -121,6 +125,10 @@ class DecisionItem(PlaceOwned):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The published decisions, newest first, a page at a time (decisions.selectors.published_page): walked in
+        # order rather than every published decision of the place read and sorted.
+        indexes = [models.Index(fields=["place", "-published_at", "-id"], name="decision_place_published",
+                                condition=Q(published_at__isnull=False))]
         constraints = [
             models.CheckConstraint(
                 name="decision_published_only_when_agreed",

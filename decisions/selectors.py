@@ -7,7 +7,6 @@ Each function runs a fixed number of queries however many decisions, rounds and 
 from collections import Counter
 from datetime import datetime, timedelta
 
-from django.core.paginator import Paginator
 from django.db.models import (
     Case,
     Count,
@@ -23,10 +22,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from members import prepared
+from members import access, prepared
 from members.access import practice_ids as access_practice_ids
 from members.access import seat_ids as access_seat_ids
-from members.models import Organisation, Seat
+from members.models import Organisation, Seat, open_practice
 from members.papers import with_versions
 
 from .diff import has_changes, word_diff
@@ -39,7 +38,8 @@ LOW_ACKNOWLEDGEMENT_AFTER_DAYS = 14
 
 
 def practice_count() -> int:
-    return Organisation.objects.open_practices().count()
+    return prepared.counts("practice_count", lambda: prepared.one_row(Organisation.objects.open_practices(),
+                                                                      n=Count("*")))["n"]
 
 
 def _count(queryset, field_name="item"):
@@ -61,18 +61,27 @@ def with_log_columns(queryset):
     """What the decision log shows for each item, in one query (plus one for principles, as `principle_list`: a
     list, not the related manager, which Django would otherwise make and filter for every item). `acknowledged`
     is counted for published items only, the only ones that show it."""
-    practices = Organisation.objects.open_practices()
+    return _log_columns(queryset).prefetch_related(
+        Prefetch("principles", queryset=Principle.objects.order_by("title"), to_attr="principle_list"))
+
+
+def _log_columns(queryset):
+    """with_log_columns but the principles."""
+    # Whether each acknowledgement's practice is an open practice of the decision's place, asked of the practice by
+    # its id: matched against the list of the place's open practices, PostgreSQL read all of them for every decision
+    # (2.1 ms a page at national scale). A subquery with LIMIT 1, which PostgreSQL does not turn into that join.
+    is_open = Organisation._base_manager.filter(open_practice(), pk=OuterRef("practice_id"),
+                                                place_id=OuterRef(OuterRef("place_id"))).order_by().values("pk")[:1]
+    by_open_practices = Acknowledgement._base_manager.annotate(open=Subquery(is_open)).filter(open__isnull=False)
     return (
         queryset.select_related("redirected_to")
-        .prefetch_related(Prefetch("principles", queryset=Principle.objects.order_by("title"),
-                                   to_attr="principle_list"))
         .annotate(
             round_count=_count(Round.objects.all()),
             open_round_deadline=Subquery(
                 Round.objects.open().filter(item=OuterRef("pk")).values("deadline")[:1]
             ),
             acknowledged=Case(When(published_at__isnull=False,
-                                   then=_count(Acknowledgement.objects.filter(practice__in=practices))), default=0),
+                                   then=_count(by_open_practices)), default=0),
             log_date=Coalesce("decided_on", TruncDate("created_at")),
         )
     )
@@ -86,37 +95,69 @@ def published_page(*, practice_ids, unseen_only: bool = False, page: str | None 
     """The published decisions, newest first, PUBLISHED_PAGE_SIZE to a `page` (a Django Page; a page past the end
     gives the last, anything else not a number the first), each with the log's columns and `seen_by_my_practice`:
     whether one of `practice_ids` (the reader's practices) has acknowledged it. `unseen_only`: only those none of
-    them has. Four queries, whatever the number of decisions."""
-    published = DecisionItem.objects.published()
-    if unseen_only and practice_ids:
-        published = published.exclude(pk__in=Acknowledgement.objects.filter(practice_id__in=practice_ids)
-                                      .values("item"))
-    pages = Paginator(with_log_columns(published).order_by("-published_at", "-pk"), PUBLISHED_PAGE_SIZE)
-    pages.count = published.count()  # without the log's columns, which a count does not need
-    shown = pages.get_page(page)
-    seen = set(
-        Acknowledgement.objects.filter(practice_id__in=practice_ids, item__in=[item.pk for item in shown])
-        .values_list("item_id", flat=True)
-    ) if practice_ids else set()
-    for item in shown:
-        item.seen_by_my_practice = item.pk in seen
-    return shown
+    them has. Three queries, whatever the number of decisions; the first page's prepared (members.prepared)."""
+    own = {f"practice_{n}": pk for n, pk in enumerate(sorted(practice_ids))}
+    unseen_only = unseen_only and bool(own)
+
+    def published(**own):
+        items = DecisionItem.objects.published()
+        if unseen_only:
+            items = items.exclude(pk__in=Acknowledgement.objects.filter(practice_id__in=list(own.values()))
+                                  .values("item"))
+        return items
+
+    def listed(**own):
+        seen = Exists(Acknowledgement._base_manager.filter(  # of decisions already in the place
+            item=OuterRef("pk"), practice_id__in=list(own.values()))) if own else Value(False)
+        return _log_columns(published(**own)).annotate(seen_by_my_practice=seen).order_by("-published_at", "-pk")
+
+    key = ("published", unseen_only, len(own))
+    return prepared.paged(
+        # Counted without the log's columns, which a count does not need.
+        count=prepared.counts((key, "count"), lambda **own: prepared.one_row(published(**own), n=Count("*")),
+                              **own)["n"],
+        number=page, size=PUBLISHED_PAGE_SIZE,
+        first=lambda: with_principles((key, "first"), lambda **own: listed(**own)[:PUBLISHED_PAGE_SIZE], **own),
+        rest=lambda: with_log_columns(listed(**own)))
+
+
+def log_page(user, *, number, size: int, only) -> list[DecisionItem]:
+    """The decision log unfiltered, newest first, `size` items to a page (page `number` as the address gives it),
+    with the log's columns and only the fields `only`: its count and first page from SQL compiled once a day
+    (members.prepared)."""
+    # Who they are is asked here, not while the SQL is compiled in a stand-in place where they are nobody.
+    roles = {"group": access.is_group(user), "participant": access.is_participant(user)}
+    key = ("log", *roles.values())
+
+    def logged():
+        return DecisionItem.objects.visible_as(**roles)
+
+    def listed():
+        return _log_columns(logged()).only(*only).order_by("-log_date", "-pk")
+
+    return prepared.paged(
+        count=prepared.counts((key, "count"), lambda: prepared.one_row(logged(), n=Count("*")))["n"],
+        number=number, size=size, first=lambda: with_principles((key, "first", size), lambda: listed()[:size]),
+        rest=lambda: with_log_columns(listed()))
 
 
 def public_decisions(*, limit: int):
     """The decisions the chair chose to show beyond the portal, newest first, each with its `principle_list`. Two
     queries."""
-    def shown():
-        return DecisionItem.objects.public().order_by("-decided_on", "-pk")[:limit]
+    return with_principles(("public_decisions", limit), lambda: (
+        DecisionItem.objects.public().order_by("-decided_on", "-pk")[:limit]
+        .only("title", "statement", "decided_on")))  # not the discussion's texts
 
-    items = prepared.objects(("public_decisions", limit),
-                             lambda: shown().only("title", "statement", "decided_on"))  # not the discussion's texts
-    # Their principles' titles, read as rows of the same decisions (prepared too, where a prefetch by the items'
-    # ids could not be).
-    links = prepared.objects(("public_decisions.principles", limit), lambda: (
-        DecisionItem.principles.through.objects.filter(decisionitem__in=shown().values("pk"))
+
+def with_principles(key, shown, **values) -> list[DecisionItem]:
+    """The decisions of `shown(**values)` (a sliced QuerySet without prefetch), each with its `principle_list`, from
+    two queries prepared as `key` (members.prepared): the principles' titles read as rows of the same decisions,
+    where a prefetch by the decisions' ids could not be prepared."""
+    items = prepared.objects(key, shown, **values)
+    links = prepared.objects((key, "principles"), lambda **values: (
+        DecisionItem.principles.through.objects.filter(decisionitem__in=shown(**values).values("pk"))
         .order_by("principle__title").values_list("decisionitem_id", "principle_id", "principle__title")
-    ))
+    ), **values)
     principles: dict[int, list[Principle]] = {}
     for item_id, pk, title in links:
         principles.setdefault(item_id, []).append(Principle(pk=pk, title=title))

@@ -64,8 +64,11 @@ def log(request):
     roles.require(roles.is_participant(request.user))
     form, items = _log_queryset(request)
     # Only what the log's rows show (decisions.templatetags.decision_log): not the long texts of every item.
-    items = items.only("place", "title", "status", "decided_on", "published_at", "created_at", "redirected_to__name")
-    page = Paginator(items, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = ("place", "title", "status", "decided_on", "published_at", "created_at", "redirected_to__name")
+    if any(value for key, value in request.GET.items() if key != "page"):  # searched or filtered
+        page = Paginator(items.only(*shown), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    else:  # the whole log, as most people open it: its count and first page from prepared SQL
+        page = selectors.log_page(request.user, number=request.GET.get("page"), size=LOG_PAGE_SIZE, only=shown)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

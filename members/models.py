@@ -206,7 +206,14 @@ class OrganisationQuerySet(models.QuerySet):
     def open_practices(self):
         """Practices open now: the electorate of a priority vote, the practices a decision should reach, the
         directory's count. Organisation.is_open_practice is the same test for one organisation."""
-        return self.current().practices().filter(status=Organisation.Status.ACTIVE)
+        return self.filter(open_practice())
+
+
+def open_practice(through: str = "") -> models.Q:
+    """The condition of OrganisationQuerySet.open_practices, on the organisation `through` a relation ("practice__")
+    if given: a query of acknowledgements, say, joins each one's practice rather than matching a list of them."""
+    return models.Q(**{f"{through}is_archived": False, f"{through}kind": Organisation.Kind.PRACTICE,
+                       f"{through}status": Organisation.Status.ACTIVE})
 
 
 class Organisation(models.Model):

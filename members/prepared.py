@@ -19,6 +19,7 @@ import re
 from datetime import UTC, date, datetime
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import connection, connections
 from django.db.models import IntegerField, QuerySet, Value
 from django.utils import timezone
@@ -285,6 +286,15 @@ def objects(key, build, *, on_server: bool = True, generic: bool = False, **valu
     queryset = QuerySet(model=entry.model, query=query, using=connection.alias)
     queryset._iterable_class, queryset._fields = entry.iterable_class, entry.fields
     return list(queryset)
+
+
+def paged(*, count: int, number, size: int, first, rest):
+    """A Django Page of `count` rows, `size` to a page, page `number` as the address gives it (past the end: the
+    last; not a number: the first). The first page's rows, which most readers see, are `first()` (from prepared
+    SQL); any other page's are `rest()`, a QuerySet built only then, cut to the page."""
+    page = Paginator(range(count), size).get_page(number)
+    page.object_list = first() if page.number == 1 else list(rest()[page.start_index() - 1:page.end_index()])
+    return page
 
 
 def one_row(queryset, **aggregates):

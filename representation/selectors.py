@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
@@ -167,7 +166,7 @@ def request_papers(request: Request) -> list:
 def action_list(*, person=None, meeting_id: int | None = None, show_closed: bool = False,
                 today: date | None = None) -> dict:
     """The action log, soonest due first: open actions (all of them with `show_closed`), only those `person` owns
-    or supports if given, and how many are overdue. `actions` is a query for the page to paginate, each action
+    or supports if given, and how many are overdue. `actions()` is a query for the page to paginate, each action
     with the title of its decision and priority, if any (`decision_title`, `priority_title`), and `first(n)` its
     first n actions; `count` says how many it lists and `overdue_count` how many are overdue, both from one query."""
     today = today or timezone.localdate()
@@ -202,7 +201,8 @@ def action_list(*, person=None, meeting_id: int | None = None, show_closed: bool
         return prepared.objects(("actions.first", tuple(sorted(ids)), show_closed, limit),
                                 lambda **ids: shown(**ids)[:limit], on_server=by_place, generic=by_place, **ids)
 
-    return {"actions": shown(**ids), "first": first, "count": counts["count"], "overdue_count": counts["overdue"]}
+    return {"actions": lambda: shown(**ids), "first": first, "count": counts["count"],
+            "overdue_count": counts["overdue"]}
 
 
 def review_list(*, of_person=None):
@@ -252,24 +252,19 @@ def request_queue(*, show: str = "", page: str | None = None, today: date | None
     def first_triaged():
         return prepared.objects("queue.triaged", lambda: triaged_latest()[:QUEUE_SHOWN])
 
-    def paged(queryset, count: int, first):
-        paginator = Paginator(queryset, QUEUE_SHOWN)
-        paginator.count = count  # counted already: the paginator need not ask
-        shown_page = paginator.get_page(page)
-        if shown_page.number == 1:
-            shown_page.object_list = first()
-        return shown_page
+    def paged(rest, count: int, first):
+        return prepared.paged(count=count, number=page, size=QUEUE_SHOWN, first=first, rest=rest)
 
     pages = None
     if show == "waiting":
-        pages = paged(waiting_first(), counted["waiting"], first_waiting)
+        pages = paged(waiting_first, counted["waiting"], first_waiting)
         waiting = list(pages)
     else:
         waiting = first_waiting()
     if show == "all":
         triaged_count = prepared.counts("queue.triaged_count", lambda: prepared.one_row(
             Request.objects.filter(is_archived=False).exclude(outcome=""), n=Count("*")))["n"]
-        pages = paged(triaged_latest(), triaged_count, first_triaged)
+        pages = paged(triaged_latest, triaged_count, first_triaged)
         triaged = list(pages)
     else:
         triaged = first_triaged()

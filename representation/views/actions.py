@@ -5,12 +5,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from members import prepared
 from members.access import require
 from members.forms import add_service_errors
 
@@ -29,11 +29,9 @@ def _action_list(request, *, mine: bool):
     today = timezone.localdate()
     found = selectors.action_list(person=request.user if mine else None, show_closed=show_closed, today=today,
                                   meeting_id=meeting.pk if meeting else None)
-    pages = Paginator(found["actions"], ACTIONS_PAGE_SIZE)
-    pages.count = found["count"]  # counted with the overdue ones: the paginator need not ask again
-    page = pages.get_page(request.GET.get("page"))
-    if page.number == 1:
-        page.object_list = found["first"](ACTIONS_PAGE_SIZE)
+    # Counted with the overdue ones; the first page from prepared SQL, any other from the query, built only then.
+    page = prepared.paged(count=found["count"], number=request.GET.get("page"), size=ACTIONS_PAGE_SIZE,
+                          first=lambda: found["first"](ACTIONS_PAGE_SIZE), rest=found["actions"])
     query = {key: value for key, value in (("meeting", meeting.pk if meeting else None),
                                            ("show", "all" if show_closed else None)) if value}
     return render(

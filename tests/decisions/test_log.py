@@ -191,3 +191,40 @@ def test_the_digest_lists_as_consensus_checks_only_rounds_still_asking_seats(cha
     # Every seat heard: it waits for the chair, and the digest says so apart.
     assert [item.title for item in summary["awaiting_sign_off"]] == ["All heard"]
     assert "Confirmed" in [item.title for item in summary["published"]]
+
+
+def _log_rows(client, query=""):
+    response = client.get(reverse("decisions:log") + query)
+    assert response.status_code == 200
+    return [(item.title, [p.title for p in item.principle_list], item.acknowledged if item.published_at else None)
+            for item in response.context["page"]]
+
+
+def test_the_whole_log_comes_a_page_at_a_time_with_the_same_columns_on_every_page(
+        client_for, chair, practice_user, practice, testshire):
+    from decisions.views import LOG_PAGE_SIZE
+
+    principle = PrincipleFactory(title="Equity")
+    last = LOG_PAGE_SIZE + 1  # published, alone on the second page with the one before it, which is not
+    items = []
+    for n in range(last + 1):  # every other one published
+        item = DecisionItemFactory(title=f"Item {n:02d}", status="agreed", statement="Agreed.",
+                                   decided_on=timezone.localdate() - timezone.timedelta(days=n),
+                                   published_at=timezone.now() if n % 2 == last % 2 else None)
+        item.principles.add(principle)
+        items.append(item)
+    first_published = last % 2
+    for item in (items[first_published], items[last]):
+        services.acknowledgement_record(item=item, practice=practice, by=practice_user)
+    client = client_for(chair)
+    for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+        first = _log_rows(client)
+        assert [title for title, _, _ in first] == [f"Item {n:02d}" for n in range(LOG_PAGE_SIZE)]
+        assert [seen for _, _, seen in first[first_published:first_published + 4]] == [1, None, 0, None]
+        assert {tuple(principles) for _, principles, _ in first} == {("Equity",)}
+        assert 'href="?page=2"' in client.get(reverse("decisions:log")).content.decode()
+        assert _log_rows(client, "?page=2") == [(f"Item {last - 1:02d}", ["Equity"], None),
+                                                (f"Item {last:02d}", ["Equity"], 1)]
+        # A practice sees only the published ones, in the same order, counted and paged for them.
+        published = [f"Item {n:02d}" for n in range(first_published, last + 1, 2)]
+        assert [title for title, _, _ in _log_rows(client_for(practice_user))] == published
