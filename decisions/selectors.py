@@ -517,11 +517,12 @@ def _unanswered_asks(user_id: int, *, now: datetime | None = None):
 
 def items_awaiting_my_seat(user, item_ids) -> set[int]:
     """Which of these items have a live consensus check waiting for a seat of this person (the log marks them).
-    One query."""
-    if not user.is_authenticated or not item_ids:
+    One query, prepared (members.prepared): every item waiting for them is read, a handful at most."""
+    if not user.is_authenticated or not item_ids or not access_seat_ids(user):
         return set()
-    return set(_unanswered_asks(user.pk).filter(round__item_id__in=item_ids)
-               .values_list("round__item_id", flat=True))
+    waiting = prepared.objects("log.awaiting_my_seat", lambda person_id, now: _unanswered_asks(
+        person_id, now=now).values_list("round__item_id"), person_id=user.pk, now=timezone.now())
+    return {item_id for (item_id,) in waiting} & set(item_ids)
 
 
 def waiting_on(user, *, now: datetime | None = None) -> dict[str, int]:

@@ -46,14 +46,18 @@ def _item_url(item, anchor: str = "") -> str:
 
 
 def _log_queryset(request):
+    """The log's filter form, and a function that builds the query of the items it lists."""
     user = request.user
     is_group = roles.is_group(user)
     statuses = None if is_group else [DecisionItem.Status.AGREED]
     form = LogFilterForm(request.GET or None, statuses=statuses)
-    items = DecisionItem.objects.visible_to(user)
-    if form.is_bound and form.is_valid():
-        items = selectors.filter_log(items, **form.cleaned_data)
-    items = selectors.with_log_columns(items).order_by("-log_date", "-pk")
+
+    def items():
+        listed = DecisionItem.objects.visible_to(user)
+        if form.is_bound and form.is_valid():
+            listed = selectors.filter_log(listed, **form.cleaned_data)
+        return selectors.with_log_columns(listed).order_by("-log_date", "-pk")
+
     return form, items
 
 
@@ -66,7 +70,7 @@ def log(request):
     # Only what the log's rows show (decisions.templatetags.decision_log): not the long texts of every item.
     shown = ("place", "title", "status", "decided_on", "published_at", "created_at", "redirected_to__name")
     if any(value for key, value in request.GET.items() if key != "page"):  # searched or filtered
-        page = Paginator(items.only(*shown), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(items().only(*shown), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     else:  # the whole log, as most people open it: its count and first page from prepared SQL
         page = selectors.log_page(request.user, number=request.GET.get("page"), size=LOG_PAGE_SIZE, only=shown)
     query = request.GET.copy()
@@ -108,6 +112,7 @@ CSV_CHUNK = 500
 def log_csv(request):
     roles.require(roles.is_participant(request.user))
     form, items = _log_queryset(request)
+    items = items()
     if form.errors:
         return HttpResponse("The filters are not valid.", status=400, content_type="text/plain")
     total = selectors.practice_count()
