@@ -339,26 +339,23 @@ class Agenda:
 
 def next_agenda(*, today: date | None = None) -> Agenda:
     """The next leadership meeting (today or later), its agenda in order less what has been settled since it was
-    gathered, and the decisions to sign off, their titles (three queries)."""
+    gathered, and the decisions to sign off, their titles (three queries, prepared: members.prepared)."""
     today = today or timezone.localdate()
-    sign_offs = list(DecisionItem.objects.awaiting_sign_off().order_by("title", "pk").values_list("pk", "title",
-                                                                                                   named=True))
-    meeting = (
-        LeadershipMeeting.objects.upcoming(today)
-        .prefetch_related(
-            Prefetch(
-                "items",
-                queryset=LeadershipAgendaItem.objects.listed(awaiting_sign_off=[item.pk for item in sign_offs])
-                .select_related("request", "decision", "feedback__agenda_item__meeting__forum", "action__owner")
-                .order_by("position"),
-                to_attr="agenda",
-            )
-        )
-        .first()
-    )
-    if meeting is None:
+    sign_offs = prepared.objects("agenda.sign_offs", lambda: DecisionItem.objects.awaiting_sign_off().order_by(
+        "title", "pk").values_list("pk", "title", named=True))
+    meetings = prepared.objects("agenda.meeting", lambda today: LeadershipMeeting.objects.upcoming(today)[:1],
+                                today=today)
+    if not meetings:
         return Agenda(meeting=None, sign_offs=sign_offs)
-    return Agenda(meeting=meeting, items=meeting.agenda, sign_offs=sign_offs)
+    meeting = meetings[0]
+    # Less the decisions to sign off, by the same rule in a subquery: a list of their ids would change the SQL.
+    items = prepared.objects("agenda.items", lambda pk: (
+        LeadershipAgendaItem.objects.filter(meeting_id=pk).listed()
+        .select_related("request", "decision", "feedback__agenda_item__meeting__forum", "action__owner")
+        .order_by("position")), pk=meeting.pk)
+    for item in items:
+        item.meeting = meeting
+    return Agenda(meeting=meeting, items=items, sign_offs=sign_offs)
 
 
 def new_if_dated_from(since: date) -> date:
