@@ -170,12 +170,30 @@ class LongSelect(forms.Select):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         chosen = set(context["widget"]["value"])
+        # Several fields of a page offering the same rows (OfferedRows) with the same choice write them once.
+        field = getattr(self.choices, "field", None)
+        offered = getattr(field, "offered", None)
+        key = (type(field), getattr(field, "empty_label", None), frozenset(chosen))
+        if isinstance(offered, OfferedRows) and key in offered.written:
+            context["widget"]["options_html"] = offered.written[key]
+            return context
         options = []
         for choice, label in self.choices:
             choice = "" if choice is None else str(choice)
             options.append(option(choice, label, selected=choice in chosen))
-        context["widget"]["options_html"] = mark_safe("\n".join(options))  # noqa: S308 - escaped above
+        written = context["widget"]["options_html"] = mark_safe("\n".join(options))  # noqa: S308 - escaped above
+        if isinstance(offered, OfferedRows):
+            offered.written[key] = written
         return context
+
+
+class OfferedRows(list):
+    """The rows a page offers to several of its fields (SeatCandidates.people), with the options each kind of field
+    wrote from them for each choice, for the next field to write the same (issue 12)."""
+
+    def __init__(self, rows):
+        super().__init__(rows)
+        self.written: dict[tuple, str] = {}
 
 
 class _ListIterator(ModelChoiceIterator):
@@ -384,7 +402,7 @@ class SeatCandidates:
 
     def __init__(self):
         self.queryset = selectors.seat_candidates()
-        self.people = _PersonField.rows(self.queryset)
+        self.people = OfferedRows(_PersonField.rows(self.queryset))
 
 
 class _PeopleForm(forms.Form):

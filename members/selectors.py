@@ -38,12 +38,12 @@ def lapsed_invitations(*, days: int = 30):
 def seat_candidates():
     """People who may hold, deputise for or be given a role on the group: those working for a member
     organisation now, or already on the group."""
+    # One subquery of both kinds of people (a UNION): with two subqueries joined by OR, PostgreSQL read every person
+    # of every place (2.1 ms at national scale, against 0.6 ms).
     return (
         User.objects.filter(is_active=True)
-        .filter(
-            Q(pk__in=Membership.objects.current().values("user"))
-            | Q(pk__in=GroupRole.objects.live().values("user"))
-        )
+        .filter(pk__in=Membership.objects.current().order_by().values("user").union(
+            GroupRole.objects.live().order_by().values("user")))
         .order_by("full_name", "email")
     )
 
