@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from members import audit, notifications, outbox, prepared
@@ -26,6 +25,7 @@ from .models import (
     Exercise,
     PlanItem,
     ProgressUpdate,
+    ballot_probe,
     percent,
 )
 
@@ -325,11 +325,9 @@ def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> 
     voted, if read already). One query."""
     if ballots_by_practice is None:
         # (pk, PCN name, whether it voted) rows, not model instances: a national electorate is thousands of
-        # practices. Whether each voted is asked of the one-ballot-per-practice index (ExerciseQuerySet.with_turnout
-        # says why), from SQL compiled once a day (members.prepared).
-        rows = prepared.objects("turnout", lambda pk: eligible_practices().annotate(voted=Subquery(
-            Ballot._base_manager.filter(exercise_id=pk, practice=OuterRef("pk")).order_by().values("practice")[:1]
-        )).order_by("pcn__name", "name").values_list("pk", "pcn__name", "voted"), pk=exercise.pk)
+        # practices; whether each voted as models.ballot_probe asks it; from SQL compiled once a day (members.prepared).
+        rows = prepared.objects("turnout", lambda pk: eligible_practices().annotate(voted=ballot_probe(pk)).order_by(
+            "pcn__name", "name").values_list("pk", "pcn__name", "voted"), pk=exercise.pk)
         practices = [(pk, pcn_name) for pk, pcn_name, _ in rows]
         ballots_by_practice = {pk for pk, _, voted in rows if voted is not None}
     else:
