@@ -5,12 +5,13 @@ getters follow members.access's policy: an item, round or principle a person may
 they may see but may not do this to is forbidden (403).
 """
 
-from django.db.models import Prefetch
 from django.http import Http404
 
+from members import prepared
 from members.access import (
     allow_to,
     get_visible,
+    get_visible_by_pk,
     is_acting_member,
     is_chair,
     is_gatekeeper,
@@ -84,16 +85,21 @@ def _item_rules(user, item: DecisionItem) -> dict:
 
 def get_item_for(user, pk: int, *, to: str = "read") -> DecisionItem:
     """The one way views fetch a decision item. Drafts, discussion and positions are the group's: anyone else
-    sees only what has been published, and an item they may not see is not found."""
-    item = get_visible(
-        DecisionItem.objects.visible_to(user)
-        .select_related("raised_by", "lead", "redirected_to")
-        .prefetch_related(
-            Prefetch("principles", queryset=Principle.objects.order_by("title")),
-            Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
-        ),
-        visible=is_participant(user), label="decision", pk=pk,
+    sees only what has been published, and an item they may not see is not found. With its principles and the
+    organisations it concerns, all from prepared SQL (members.prepared)."""
+    group, participant = is_group(user), is_participant(user)
+    item = get_visible_by_pk(
+        ("access.item", group, participant),
+        lambda: DecisionItem.objects.visible_as(group=group, participant=participant)
+        .select_related("raised_by", "lead", "redirected_to"),
+        visible=participant, label="decision", pk=pk,
     )
+    prepared.prefetched(item, "principles", prepared.objects(
+        "access.item.principles", lambda item: Principle.objects.filter(decisions=item).order_by("title"),
+        item=item.pk))
+    prepared.prefetched(item, "organisations", prepared.objects(
+        "access.item.organisations",
+        lambda item: Organisation.objects.filter(decisions_concerning=item).order_by("name"), item=item.pk))
     allow_to(to, _item_rules(user, item))
     return item
 

@@ -205,15 +205,18 @@ def filter_log(queryset, *, q="", status="", date_from=None, date_to=None, princ
 
 def acknowledgement_by_pcn(item: DecisionItem) -> tuple[list[dict], dict]:
     """Per PCN (`pcn_id` None: practices in no PCN), by name: its open practices, how many acknowledged the
-    decision, and the rate; then the totals. One query: counted by the database."""
-    seen = Acknowledgement.objects.filter(item=item, practice=OuterRef("pk"))
-    counts = (
-        Organisation.objects.open_practices().order_by().values("pcn_id", "pcn__name")
-        .annotate(practices=Count("pk"), acknowledged=Count("pk", filter=Q(Exists(seen))))
-    )
+    decision, and the rate; then the totals. One query, counted by the database, from prepared SQL."""
+    def counts(item):
+        seen = Acknowledgement.objects.filter(item=item, practice=OuterRef("pk"))
+        return (Organisation.objects.open_practices().order_by().values("pcn_id", "pcn__name")
+                .annotate(practices=Count("pk"), acknowledged=Count("pk", filter=Q(Exists(seen))))
+                .values_list("pcn_id", "pcn__name", "practices", "acknowledged"))
+
     result = sorted(
-        ({"pcn_id": row["pcn_id"], "name": row["pcn__name"], "practices": row["practices"],
-          "acknowledged": row["acknowledged"], "rate": row["acknowledged"] / row["practices"]} for row in counts),
+        ({"pcn_id": pcn_id, "name": name, "practices": practices, "acknowledged": acknowledged,
+          "rate": acknowledged / practices}
+         for pcn_id, name, practices, acknowledged in prepared.objects("item.acknowledgement_by_pcn", counts,
+                                                                       item=item.pk)),
         key=lambda row: (row["pcn_id"] is None, row["name"] or ""),
     )
     total = sum(r["practices"] for r in result)
@@ -251,29 +254,29 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
 
 
 def item_rounds(item: DecisionItem) -> list[Round]:
-    """Every round of an item with its seats asked and positions, in three queries."""
-    return list(
-        Round.objects.filter(item=item)
-        .select_related("opened_by", "closed_by")
-        .prefetch_related(
-            Prefetch("seats", queryset=Seat.objects.select_related("holder", "deputy").order_by("title")),
-            Prefetch(
-                "positions",
-                queryset=Position.objects.select_related("seat", "responded_by", "recorded_by", "principle")
-                .order_by("seat__title"),
-            ),
-        )
-        .order_by("number")
-    )
+    """Every round of an item with its seats asked (`seats.all()`) and positions (`positions.all()`), in three
+    queries from prepared SQL (members.prepared)."""
+    rounds = prepared.objects(
+        "item.rounds", lambda item: Round.objects.filter(item=item).select_related("opened_by", "closed_by")
+        .order_by("number"), item=item.pk)
+    asked = prepared.objects(
+        "item.rounds.seats", lambda item: Round.seats.through.objects.filter(round__item=item)
+        .select_related("seat__holder", "seat__deputy").order_by("seat__title", "seat_id"), item=item.pk)
+    positions = prepared.objects(
+        "item.rounds.positions", lambda item: Position.objects.filter(round__item=item)
+        .select_related("seat", "responded_by", "recorded_by", "principle").order_by("seat__title", "pk"),
+        item=item.pk)
+    for r in rounds:
+        prepared.prefetched(r, "seats", [link.seat for link in asked if link.round_id == r.pk])
+        prepared.prefetched(r, "positions", [p for p in positions if p.round_id == r.pk])
+    return rounds
 
 
-def position_history(item: DecisionItem):
+def position_history(item: DecisionItem) -> list:
     """Every change to every position on the item, newest first: who answered for which seat, and when."""
-    return (
-        Position.history.filter(round__item=item)
-        .select_related("seat", "responded_by", "history_user", "round")
-        .order_by("-history_date")
-    )
+    return prepared.objects(
+        "item.position_history", lambda item: Position.history.filter(round__item=item)
+        .select_related("seat", "responded_by", "history_user", "round").order_by("-history_date"), item=item.pk)
 
 
 # The fields the item's history shows, in the order it shows them.
@@ -295,8 +298,10 @@ HISTORY_FIELDS = [
 
 def item_history(item: DecisionItem) -> list[dict]:
     """Who changed what on the item, when: each stored version compared with the one before, in Python."""
-    records = list(item.history.select_related("history_user", "lead", "redirected_to").order_by("history_date",
-                                                                                                   "history_id"))
+    records = prepared.objects(
+        "item.history", lambda item: DecisionItem.history.filter(id=item)
+        .select_related("history_user", "lead", "redirected_to").order_by("history_date", "history_id"),
+        item=item.pk)
     rows, previous = [], None
     status_labels = dict(DecisionItem.Status.choices)
     for record in records:
@@ -354,22 +359,21 @@ def _round_views(user, rounds: list[Round], now: datetime) -> list[dict]:
 
 def item_papers(item: DecisionItem) -> list[ItemPaper]:
     """An item's papers, current versions with their earlier ones (members.papers.with_versions). One query."""
-    return with_versions(ItemPaper.objects.filter(item=item).select_related("uploaded_by"))
+    return with_versions(prepared.objects(
+        "item.papers", lambda item: ItemPaper.objects.filter(item=item).select_related("uploaded_by"), item=item.pk))
 
 
 def item_acknowledgements(item: DecisionItem, *, practice_ids) -> dict:
     """A published decision's reach: practices that have seen it by PCN, and whether each of the person's own
-    practices has. Three queries at most."""
+    practices has. Two queries at most."""
     by_pcn, totals = acknowledgement_by_pcn(item)
-    seen = set(
-        Acknowledgement.objects.filter(item=item, practice_id__in=practice_ids).values_list("practice_id", flat=True)
-    ) if practice_ids else set()
     return {
         "ack_by_pcn": by_pcn,
         "ack_totals": totals,
         "my_practices": [
-            {"practice": p, "seen": p.pk in seen}
-            for p in Organisation.objects.filter(pk__in=practice_ids).order_by("name")
+            {"practice": p, "seen": p.seen}
+            for p in Organisation.objects.filter(pk__in=practice_ids).annotate(
+                seen=Exists(Acknowledgement.objects.filter(item=item, practice=OuterRef("pk")))).order_by("name")
         ] if practice_ids else [],
     }
 
@@ -390,8 +394,12 @@ def item_discussion(item: DecisionItem, *, user, now: datetime) -> dict:
         "current": last if last and last["round"].is_open else None,
         "last": last,
         "proposal_diff": proposal_diff,
-        "comments": Comment.objects.filter(item=item, is_withdrawn=False).select_related("author"),
-        "interests": ItemInterest.objects.filter(item=item, is_withdrawn=False).select_related("user"),
+        "comments": prepared.objects(
+            "item.comments", lambda item: Comment.objects.filter(item=item, is_withdrawn=False)
+            .select_related("author").order_by("created_at", "pk"), item=item.pk),
+        "interests": prepared.objects(
+            "item.interests", lambda item: ItemInterest.objects.filter(item=item, is_withdrawn=False)
+            .select_related("user").order_by("declared_at", "pk"), item=item.pk),
         "history": item_history(item),
         "position_history": position_history(item),
     }

@@ -308,3 +308,16 @@ def counts(key, build, **values) -> dict:
     """`build(**values)`, a `one_row` QuerySet, prepared as `objects` prepares a query: its aggregates by name."""
     [row] = objects(key, build, **values)
     return row._asdict()
+
+
+def prefetched(instance, name: str, objects: list) -> None:
+    """Hand `objects` to `instance` as `prefetch_related(name)` would have fetched them (as Django's own prefetching
+    does), so that `instance.<name>.all()` answers without a query: for objects read from prepared SQL, which
+    cannot prefetch. A filter on the relation still asks the database; changing it (`set`, `add`) forgets them."""
+    manager = getattr(instance, name)
+    cache_name = getattr(manager, "prefetch_cache_name", None) or manager.field.remote_field.cache_name
+    queryset = manager.get_queryset()
+    queryset._result_cache, queryset._prefetch_done = list(objects), True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[cache_name] = queryset

@@ -12,7 +12,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from decisions.models import DecisionItem
+from decisions.models import DecisionItem, Principle
 from members import places, prepared
 from members.models import GroupRole, Seat
 from representation.models import Forum
@@ -225,3 +225,24 @@ def test_a_values_list_gives_its_tuples(testshire):
     compiled, rows = _compiles(lambda: prepared.objects("role rows", roles, person_id=alice.pk))
     assert compiled == 0 and [role for role, _ in rows] == ["chair", "member"]
     assert rows[1][1] == timezone.localdate() - timedelta(days=3)
+
+
+def test_prefetched_objects_answer_the_relation_without_a_query_until_it_changes(testshire):
+    item = DecisionItemFactory()
+    kept, other = Principle.objects.create(title="Kept"), Principle.objects.create(title="Other")
+    item.principles.set([kept])
+    item = DecisionItem.objects.get(pk=item.pk)
+    prepared.prefetched(item, "principles", [kept])
+    with CaptureQueriesContext(connection) as captured:
+        assert list(item.principles.all()) == [kept]
+    assert captured.captured_queries == []
+    # A filter on the relation still asks the database, for this item's principles only.
+    assert list(item.principles.filter(title="Other")) == []
+    # Changing the relation forgets what was handed over.
+    item.principles.add(other)
+    assert sorted(p.title for p in item.principles.all()) == ["Kept", "Other"]
+    # A reverse relation (an item's rounds' positions work the same way).
+    prepared.prefetched(item, "rounds", [])
+    with CaptureQueriesContext(connection) as captured:
+        assert list(item.rounds.all()) == []
+    assert captured.captured_queries == []
