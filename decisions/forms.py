@@ -3,10 +3,10 @@ from django.utils import timezone
 
 from members.forms import (
     DayMonthYearField,
-    LongChoiceField,
     OrganisationChoiceField,
     PersonChoiceField,
     ShapeOnlyModelForm,
+    TitleChoiceField,
 )
 from members.models import Organisation, User
 from members.selectors import acting_people
@@ -229,8 +229,8 @@ class LogFilterForm(forms.Form):
                                choices=[("", "Any status")] + list(DecisionItem.Status.choices))
     date_from = DayMonthYearField(label="From date", required=False)
     date_to = DayMonthYearField(label="To date", required=False)
-    principle = LongChoiceField(label="Principle", queryset=Principle.objects.none(), required=False,
-                                empty_label="Any principle")
+    principle = TitleChoiceField(label="Principle", queryset=Principle.objects.none(), required=False,
+                                 empty_label="Any principle")
     organisation = OrganisationChoiceField(label="Organisation", queryset=Organisation.objects.none(),
                                            required=False, empty_label="Any organisation")
 
