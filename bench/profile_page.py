@@ -24,6 +24,8 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--callees", metavar="FUNCTION",
+                        help="instead of the two tables: what the functions matching FUNCTION called, and their times")
     parser.add_argument("--sql", type=int, metavar="N",
                         help="with --queries: print query N in full, with EXPLAIN ANALYZE")
     parser.add_argument("--queries", action="store_true",
@@ -54,6 +56,9 @@ def main(argv=None) -> int:
             national._get(client, page.path)
         profiler.disable()
     stats = pstats.Stats(profiler)
+    if args.callees:
+        stats.sort_stats(args.sort).print_callees(args.callees)
+        return 0
     stats.sort_stats(args.sort).print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
     return 0
