@@ -16,6 +16,7 @@ be in it.
 import copy
 import itertools
 import re
+import weakref
 from datetime import UTC, date, datetime
 
 from django.conf import settings
@@ -150,13 +151,16 @@ _entries: dict[tuple, object] = {}
 
 
 class _Entry:
-    __slots__ = ("sql", "params", "positions", "compiler", "model", "day", "iterable_class", "fields")
+    __slots__ = ("sql", "params", "positions", "compiler", "model", "day", "iterable_class", "fields", "converters")
 
     def __init__(self, sql, params, positions, compiler, model, day, iterable_class, fields):
         self.sql, self.params, self.positions, self.compiler, self.model, self.day = (
             sql, params, positions, compiler, model, day)
         # How the QuerySet made its rows: model instances, or the tuples of a values_list (named or not).
         self.iterable_class, self.fields = iterable_class, fields
+        # The converters of its columns, per connection: Django works them out afresh on every run, expression
+        # by expression (0.4 ms of the decision item page's twelve queries, measured on the national bench).
+        self.converters = weakref.WeakKeyDictionary()
 
 
 def _stand_ins(values: dict, variant: int) -> dict:
@@ -255,9 +259,15 @@ class _PreparedQuery:
 
     def get_compiler(self, using=None, connection=None, elide_empty=True):
         compiler = copy.copy(self.entry.compiler)
-        compiler.connection = connection or connections[using]
+        compiler.connection = connection = connection or connections[using]
         sql, params = self.sql, self.params
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        known = self.entry.converters
+        converters = known.get(connection)
+        if converters is None:
+            fields = [column[0] for column in compiler.select[:compiler.col_count]]
+            converters = known[connection] = type(compiler).get_converters(compiler, fields)
+        compiler.get_converters = lambda expressions: converters  # the query's own columns, always the same
         return compiler
 
 

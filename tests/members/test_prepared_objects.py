@@ -246,3 +246,17 @@ def test_prefetched_objects_answer_the_relation_without_a_query_until_it_changes
     with CaptureQueriesContext(connection) as captured:
         assert list(item.rounds.all()) == []
     assert captured.captured_queries == []
+
+
+def test_the_converters_of_its_columns_are_worked_out_once_per_connection(testshire):
+    item = DecisionItemFactory(title="Dated")
+
+    def dated(pk):  # a datetime column, which PostgreSQL's converters make aware of the time zone
+        return DecisionItem.objects.filter(pk=pk).values_list("title", "created_at")
+
+    with mock.patch.object(SQLCompiler, "get_converters", autospec=True,
+                           side_effect=SQLCompiler.get_converters) as worked_out:
+        first = prepared.objects("dated", dated, pk=item.pk)
+        again = prepared.objects("dated", dated, pk=item.pk)
+    assert first == again == [("Dated", item.created_at)] and first[0][1].tzinfo is not None
+    assert worked_out.call_count == 1
