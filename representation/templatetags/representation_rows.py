@@ -123,6 +123,20 @@ def action_rows(actions):
     return mark_safe("\n".join(row(a) for a in actions))  # noqa: S308 - every text is escaped
 
 
+@register.simple_tag
+def meeting_action_items(actions):
+    """A meeting's first actions (selectors.meeting_page), an item of a list each: what (a link to the action), its
+    owner, due date and status; or that there are none yet."""
+    if not actions:
+        return mark_safe("<li>No actions yet.</li>")
+    url, day = address_of("representation:action"), day_writer()
+    return mark_safe("".join(  # noqa: S308 - every text is escaped
+        f"<li>{link(url(a.pk), a.title)} – {text(a.owner.get_full_name())}, due {day(a.due_on)}, "
+        f"{text(a.get_status_display().lower())}</li>"
+        for a in actions
+    ))
+
+
 def _feedback_tag(meeting, day, today) -> str:
     if meeting.feedback_completed_at:
         if meeting.was_fed_back_late:

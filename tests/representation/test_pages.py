@@ -508,6 +508,12 @@ def test_a_meeting_lists_its_first_actions_and_the_log_lists_them_all(client_for
     assert f"From the meeting {MEETING_ACTIONS_SHOWN - 1:02d}" in page
     assert f"From the meeting {MEETING_ACTIONS_SHOWN:02d}" not in page
     assert f"The first {MEETING_ACTIONS_SHOWN} of {MEETING_ACTIONS_SHOWN + 2}, soonest due." in page
+    first = Action.objects.get(title="From the meeting 00")
+    assert (f'<li><a href="{reverse("representation:action", args=[first.pk])}">From the meeting 00</a> – '
+            f'{member.get_full_name()}, due {TODAY:%-d %b %Y}, not started</li>') in page
+    assert "No actions yet." not in page
+    assert "<li>No actions yet.</li>" in client.get(reverse("representation:meeting", args=[
+        MeetingFactory(forum=forum, held_on=TODAY - timedelta(days=7)).pk])).content.decode()
     log_url = reverse("representation:actions") + f"?meeting={meeting.pk}&show=all"
     assert f'href="{log_url.replace("&", "&amp;")}"' in page
     log = client.get(log_url).content.decode()
