@@ -174,8 +174,8 @@ def get_relationship_for(user, pk: int, *, to: str = "read") -> Relationship:
 def get_meeting_for(user, pk: int, *, to: str = "read") -> Meeting:
     """The forum's representatives and the leads add agenda items; whoever may add the meeting corrects its date
     and agenda."""
-    meeting = get_visible(Meeting.objects.current().select_related("forum", "forum__host"), visible=can_read(user),
-                          label="meeting", pk=pk)
+    meeting = get_visible_by_pk("access.meeting", lambda: Meeting.objects.current().select_related(
+        "forum", "forum__host"), visible=can_read(user), label="meeting", pk=pk)
     allow_to(to, {
         "read": lambda: True,
         "add_item": lambda: can_write_for_forum(user, meeting.forum_id),

@@ -386,7 +386,10 @@ class MeetingPaperForm(PaperForm):
         super().__init__(*args, **kwargs)
         if meeting is not None:
             field = self.fields["agenda_item"]
-            field.queryset = AgendaItem.objects.filter(meeting=meeting, is_archived=False)
+            # Only a submitted form checks the item chosen: building the query costs the page more than the rest of
+            # the form (issue 12).
+            if self.is_bound or items is None:
+                field.queryset = AgendaItem.objects.filter(meeting=meeting, is_archived=False)
             if items is not None:
                 field.choices = [("", field.empty_label),
                                  *((item.pk, field.label_from_instance(item)) for item in items)]

@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
-from members.rows import address
+from members.rows import address, csrf_input
 
 register = template.Library()
 
@@ -20,13 +20,6 @@ def _logo() -> str:
     if LOGO is None:
         LOGO = template.loader.get_template("includes/nhs_logo.html").render({})
     return LOGO
-
-
-def _csrf_input(context) -> str:
-    token = context.get("csrf_token")
-    if not token or token == "NOTPROVIDED":
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
 
 
 @register.simple_tag(takes_context=True)
@@ -62,7 +55,7 @@ def portal_header(context):
             '\n        <li class="nhsuk-header__account-item">\n'
             f'          <form class="nhsuk-header__account-form" action="{address("account_logout")}" '
             'method="post">\n'
-            f'            {_csrf_input(context)}<button class="nhsuk-header__account-button">Sign out</button>\n'
+            f'            {csrf_input(context)}<button class="nhsuk-header__account-button">Sign out</button>\n'
             "          </form>\n"
             "        </li>\n"
             "        \n")

@@ -1,12 +1,12 @@
 """The representation pages' long tables, row by row in Python (members.rows says why)."""
 
 from django import template
-from django.template.defaultfilters import pluralize
+from django.template.defaultfilters import linebreaksbr, pluralize
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from members.rows import address_of, cell, day_writer, link, text
+from members.rows import address_of, cell, csrf_input, day_writer, link, text
 
 register = template.Library()
 
@@ -123,6 +123,20 @@ def action_rows(actions):
     return mark_safe("\n".join(row(a) for a in actions))  # noqa: S308 - every text is escaped
 
 
+@register.simple_tag
+def meeting_action_items(actions):
+    """A meeting's first actions (selectors.meeting_page), an item of a list each: what (a link to the action), its
+    owner, due date and status; or that there are none yet."""
+    if not actions:
+        return mark_safe("<li>No actions yet.</li>")
+    url, day = address_of("representation:action"), day_writer()
+    return mark_safe("".join(  # noqa: S308 - every text is escaped
+        f"<li>{link(url(a.pk), a.title)} – {text(a.owner.get_full_name())}, due {day(a.due_on)}, "
+        f"{text(a.get_status_display().lower())}</li>"
+        for a in actions
+    ))
+
+
 def _feedback_tag(meeting, day, today) -> str:
     if meeting.feedback_completed_at:
         if meeting.was_fed_back_late:
@@ -164,3 +178,111 @@ def sign_off_items(decisions):
         f'<li>{_linked(url, d.pk, d.title)} <strong class="nhsuk-tag nhsuk-tag--green">Consensus reached</strong></li>'
         for d in decisions
     ))
+
+
+def _summary_row(key: str, value) -> str:
+    return (f'<div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">{key}</dt>'
+            f'<dd class="nhsuk-summary-list__value">{value}</dd></div>')
+
+
+def _lines(value, default: str = "") -> str:
+    """As the filters `linebreaksbr|default:…` write it: escaped, each line break a <br>."""
+    return linebreaksbr(value, autoescape=True) or default
+
+
+@register.simple_tag(takes_context=True)
+def agenda_items(context):
+    """The meeting page's agenda (selectors.meeting_page), a section per item: its briefing (what it rests on, its
+    papers, the group's comments and the form to add one), its papers, its feedback, and the buttons of those who
+    may use them. templates/representation/includes/agenda_items.html stays as the reference:
+    tests/representation/test_agenda_drawing.py requires the same HTML from both."""
+    items = context["items"]
+    can_write, can_feed_back = context.get("can_write"), context.get("can_feed_back")
+    archivable = context.get("can_edit") and len(items) > 1
+    url = {name: address_of(f"representation:{name}") for name in (
+        "briefing", "comment_add", "feedback", "feedback_decision", "agenda_item_archive")}
+    decision_url, priority_url = _published("decisions:item"), _published("priorities:priority")
+    papers = template.loader.get_template("includes/papers.html")
+    day, zone, csrf = day_writer(), timezone.get_current_timezone(), csrf_input(context)
+
+    def moment(value) -> str:  # as the filter date:"j M Y H:i" writes it
+        return f"{day(value)} {value.astimezone(zone):%H:%M}"
+
+    def briefing(item, title: str) -> str:
+        b = item.the_briefing
+        if not b:
+            write = (f' <a href="{url["briefing"](item.pk)}">Write the briefing<span class="nhsuk-u-visually-hidden">'
+                     f" for {title}</span></a>" if can_write else "")
+            return f"<p>No briefing yet.{write}</p>"
+        rests_on = "".join(
+            [f"{_linked(decision_url, d.pk, d.title)} (decision)<br>" for d in b.decision_list]
+            + [f"{_linked(priority_url, p.pk, p.title)} (priority)<br>" for p in b.priority_list]
+        ) or "No decisions or priorities linked"
+        out = ['<dl class="nhsuk-summary-list">'
+               + _summary_row("General practice position", _lines(b.position))
+               + _summary_row("May agree", _lines(b.may_agree))
+               + _summary_row("Must come back to the group", _lines(b.must_come_back, "Nothing named"))
+               + _summary_row("Red lines", _lines(b.red_lines, "None named"))
+               + _summary_row("Rests on", rests_on)
+               + _summary_row("Written by", f"{text(b.written_by.get_full_name())}, {moment(b.updated_at)}")
+               + "</dl>"]
+        if b.paper_list:
+            out.append("<h4>Papers behind the briefing</h4>" + papers.render({"papers": b.paper_list}))
+        if can_write:
+            out.append(f'<p><a href="{url["briefing"](item.pk)}">Change the briefing or add papers to it'
+                       f'<span class="nhsuk-u-visually-hidden"> for {title}</span></a></p>')
+        out.append("<h4>Comments from the group</h4>")
+        out.append("".join(
+            f'<div class="nhsuk-inset-text"><p><strong>{text(c.author.get_full_name())}</strong>, '
+            f"{moment(c.created_at)}</p><p>{_lines(c.body)}</p></div>" for c in b.visible_comments
+        ) or "<p>No comments yet.</p>")
+        form = getattr(item, "comment_form", None)
+        if form:
+            out.append(f'<form method="post" action="{url["comment_add"](b.pk)}#item-{item.pk}" novalidate>{csrf}'
+                       f'{form}<button class="nhsuk-button nhsuk-button--secondary" type="submit">Add your comment'
+                       f'<span class="nhsuk-u-visually-hidden"> on {title}</span></button></form>')
+        return "".join(out)
+
+    def feedback(item, title: str) -> str:
+        f = item.the_feedback
+        if not f:
+            if can_feed_back:
+                return (f'<p>No feedback yet. <a href="{url["feedback"](item.pk)}">Write the feedback'
+                        f'<span class="nhsuk-u-visually-hidden"> on {title}</span></a></p>')
+            return "<p>No feedback yet.</p>"
+        sign_off = _lines(f.needs_sign_off, "Nothing")
+        if f.sign_off_decision:
+            decision = f.sign_off_decision
+            sign_off += (f"<br>Draft decision item: {_linked(decision_url, decision.pk, decision.title)} "
+                         f'<strong class="nhsuk-tag nhsuk-tag--blue">{text(decision.get_status_display())}</strong>')
+        elif f.needs_sign_off and can_write:
+            sign_off += (f'<form method="post" action="{url["feedback_decision"](f.pk)}">{csrf}<button class="nhsuk-'
+                         'button nhsuk-button--secondary nhsuk-u-margin-top-3 nhsuk-u-margin-bottom-0" type="submit">'
+                         'Turn into a draft decision item<span class="nhsuk-u-visually-hidden">: '
+                         f"{title}</span></button></form>")
+        out = ('<dl class="nhsuk-summary-list">'
+               + _summary_row("Discussed", _lines(f.discussed))
+               + _summary_row("Agreed on behalf of general practice", _lines(f.agreed, "Nothing"))
+               + _summary_row("Needs the group's sign-off", sign_off)
+               + _summary_row("Escalations", _lines(f.escalations, "None"))
+               + _summary_row("Written by", f"{text(f.written_by.get_full_name())}, {moment(f.updated_at)}")
+               + "</dl>")
+        if can_feed_back:
+            out += (f'<p><a href="{url["feedback"](item.pk)}">Change the feedback<span class="nhsuk-u-visually-hidden">'
+                    f" on {title}</span></a></p>")
+        return out
+
+    def section(number: int, item) -> str:
+        title = text(item.title)
+        out = [f'<section id="item-{item.pk}" aria-labelledby="item-{item.pk}-title">',
+               f'<h2 id="item-{item.pk}-title">{number}. {title}</h2><h3>Briefing</h3>', briefing(item, title)]
+        if item.paper_list:
+            out.append("<h3>Papers for this item</h3>" + papers.render({"papers": item.paper_list}))
+        out.append("<h3>Feedback</h3>" + feedback(item, title))
+        if archivable:
+            out.append(f'<form method="post" action="{url["agenda_item_archive"](item.pk)}">{csrf}<button class="'
+                       'nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit">Take off the agenda'
+                       f'<span class="nhsuk-u-visually-hidden">: {title}</span></button></form>')
+        return "".join(out) + "</section>"
+
+    return mark_safe("\n".join(section(n, item) for n, item in enumerate(items, 1)))  # noqa: S308 - every text is escaped

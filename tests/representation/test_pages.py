@@ -508,6 +508,12 @@ def test_a_meeting_lists_its_first_actions_and_the_log_lists_them_all(client_for
     assert f"From the meeting {MEETING_ACTIONS_SHOWN - 1:02d}" in page
     assert f"From the meeting {MEETING_ACTIONS_SHOWN:02d}" not in page
     assert f"The first {MEETING_ACTIONS_SHOWN} of {MEETING_ACTIONS_SHOWN + 2}, soonest due." in page
+    first = Action.objects.get(title="From the meeting 00")
+    assert (f'<li><a href="{reverse("representation:action", args=[first.pk])}">From the meeting 00</a> – '
+            f'{member.get_full_name()}, due {TODAY:%-d %b %Y}, not started</li>') in page
+    assert "No actions yet." not in page
+    assert "<li>No actions yet.</li>" in client.get(reverse("representation:meeting", args=[
+        MeetingFactory(forum=forum, held_on=TODAY - timedelta(days=7)).pk])).content.decode()
     log_url = reverse("representation:actions") + f"?meeting={meeting.pk}&show=all"
     assert f'href="{log_url.replace("&", "&amp;")}"' in page
     log = client.get(log_url).content.decode()
@@ -743,6 +749,39 @@ def test_list_pages_run_a_constant_number_of_queries(client_for, chair, member, 
     services.agenda_gather(meeting=services.leadership_meeting_next())
     large = _count(client, url, django_assert_max_num_queries)
     assert small == large
+
+
+def test_each_briefing_on_a_meeting_shows_what_it_rests_on_and_the_group_s_comments(client_for, member, rep, forum):
+    meeting = MeetingFactory(forum=forum, held_on=TODAY)
+    first, second, off = (AgendaItemFactory(meeting=meeting, title=title, position=n)
+                          for n, title in enumerate(("Estates", "Access hubs", "Taken off")))
+    decisions = {name: DecisionItemFactory(title=name) for name in ("Fund estates", "Back hubs", "Elsewhere", "Gone")}
+    priority = AgreedPriorityFactory(title="Premises first")
+    for item, rests_on, comments in ((first, ["Fund estates"], ["Push for funding", "Ask about rent"]),
+                                     (second, ["Back hubs", "Fund estates"], ["Pilot only"]),
+                                     (off, ["Gone"], ["On an item taken off"]),
+                                     (AgendaItemFactory(title="Another meeting's"), ["Elsewhere"], ["Elsewhere"])):
+        briefing = BriefingFactory(agenda_item=item, written_by=rep)
+        briefing.decisions.add(*(decisions[name] for name in rests_on))
+        if item == first:
+            briefing.priorities.add(priority)
+        for body in comments:
+            BriefingComment.objects.create(briefing=briefing, author=member, body=body)
+    BriefingComment.objects.create(briefing=first.briefing, author=member, body="Withdrawn", is_archived=True)
+    off.is_archived = True
+    off.save(update_fields=["is_archived"])
+
+    html = client_for(member).get(reverse("representation:meeting", args=[meeting.pk])).content.decode()
+    sections = {item.pk: html.split(f'<section id="item-{item.pk}"')[1].split("</section>")[0]
+                for item in (first, second)}
+    assert "Fund estates</a> (decision)" in sections[first.pk] and "Back hubs" not in sections[first.pk]
+    assert "Premises first</a> (priority)" in sections[first.pk]
+    assert sections[first.pk].index("Push for funding") < sections[first.pk].index("Ask about rent")
+    assert "Back hubs</a> (decision)" in sections[second.pk] and "Fund estates</a> (decision)" in sections[second.pk]
+    assert "Pilot only" in sections[second.pk] and "Premises first" not in sections[second.pk]
+    assert "(priority)" not in sections[second.pk]
+    for elsewhere in ("Elsewhere", "Gone", "On an item taken off", "Withdrawn", "Taken off"):
+        assert elsewhere not in html
 
 
 def test_the_forum_and_meeting_pages_run_a_constant_number_of_queries(client_for, member, rep, forum,

@@ -1,0 +1,83 @@
+"""The meeting page's agenda is drawn in Python (representation_rows.agenda_items) for speed; its template,
+templates/representation/includes/agenda_items.html, stays as the reference. Both must say the same for every kind
+of agenda item and every reader: the same elements, attributes and words (spaces between tags aside)."""
+
+import re
+
+import pytest
+from django.template import engines
+from django.test import RequestFactory
+from django.utils import timezone
+
+from representation import selectors, services
+from representation.forms import CommentForm
+from representation.models import BriefingComment
+
+from .. import paper_files as files
+from ..factories import (
+    AgendaItemFactory,
+    AgreedPriorityFactory,
+    BriefingFactory,
+    DecisionItemFactory,
+    FeedbackFactory,
+    MeetingFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _agenda(forum, rep, member):
+    """A meeting with one item of each kind: fully briefed and fed back, with papers, comments and a draft decision;
+    briefed with nothing optional and needing sign-off; neither briefed nor fed back; fed back with nothing to sign
+    off. Texts with lines and characters that must be escaped."""
+    meeting = MeetingFactory(forum=forum, held_on=timezone.localdate())
+    full, bare, empty, settled = (AgendaItemFactory(meeting=meeting, position=n, title=title) for n, title in enumerate(
+        ('Estates <b>"plan"</b> & rent', "Access hubs", "Any other business", "Discharge letters"), 1))
+    briefing = BriefingFactory(agenda_item=full, written_by=rep, position="Fund it.\nAll of it & <now>.",
+                               must_come_back="Relocations", red_lines="No closures\n\nNone at all")
+    briefing.decisions.add(DecisionItemFactory(title="Back <the> plan"))
+    briefing.priorities.add(AgreedPriorityFactory(title="Premises & estates"))
+    for body in ("Push for funding", "Ask about rent\nand rates <soon>"):
+        BriefingComment.objects.create(briefing=briefing, author=member, body=body)
+    services.meeting_paper_add(meeting=meeting, file=files.upload(), agenda_item=full, uploaded_by=rep)
+    from members import papers
+
+    papers.paper_add(owner=briefing, file=files.upload(), uploaded_by=rep)
+    FeedbackFactory(agenda_item=full, written_by=rep, needs_sign_off="Sign this\noff",
+                    sign_off_decision=DecisionItemFactory(title="Draft & <decision>"))
+    BriefingFactory(agenda_item=bare, written_by=UserFactory(full_name="Dr O'Brien & Co"), must_come_back="",
+                    red_lines="")
+    FeedbackFactory(agenda_item=bare, written_by=rep, needs_sign_off="Do we back the pilot?", agreed="",
+                    escalations="")
+    FeedbackFactory(agenda_item=settled, written_by=rep, needs_sign_off="")
+    assert empty.pk
+    return meeting
+
+
+def _draw(template: str, context: dict) -> str:
+    request = RequestFactory().get("/")
+    html = engines["django"].from_string(template).render(context, request)
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="…"', html)
+    return re.sub(r"\s*(<[^>]*>)\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
+
+
+@pytest.mark.parametrize("reader", ["writer", "reader", "editor", "one item"])
+def test_python_draws_the_agenda_as_its_template_does(reader, forum, rep, member, papers_root):
+    meeting = _agenda(forum, rep, member)
+    items = selectors.meeting_page(meeting)["items"]
+    if reader == "one item":
+        items = items[:1]
+    if reader in ("writer", "reader"):
+        briefing = items[0].the_briefing
+        items[0].comment_form = CommentForm(prefix=f"c{briefing.pk}")
+    context = {"items": items, "can_write": reader in ("writer", "one item"),
+               "can_feed_back": reader in ("writer", "one item"), "can_edit": reader in ("editor", "one item")}
+    drawn = _draw("{% load representation_rows %}{% agenda_items %}", context)
+    reference = _draw('{% include "representation/includes/agenda_items.html" %}', context)
+    assert drawn == reference
+    assert drawn.count("<section ") == len(items)
+    assert "Estates &lt;b&gt;&quot;plan&quot;&lt;/b&gt; &amp; rent" in drawn and "Fund it.<br>All of it" in drawn
+    assert ("Take off the agenda" in drawn) == (reader == "editor")
+    assert ("Add your comment" in drawn) == (reader in ("writer", "reader"))
+    assert ("Write the feedback" in drawn) == (reader == "writer")
