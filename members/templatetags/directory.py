@@ -43,10 +43,9 @@ NO_PRACTICES = (
 )
 
 
-@register.filter
 def practice_rows(practices) -> str:
-    """The rows of members/includes/practice_table.html: each practice (with `current_memberships` prefetched),
-    its ODS code, registered patients and people."""
+    """The rows of practice_table: each practice (with `current_memberships` prefetched), its ODS code, registered
+    patients and people."""
     address = address_of("members:organisation")
     rows = "".join(
         '<tr class="nhsuk-table__row">'
@@ -57,4 +56,48 @@ def practice_rows(practices) -> str:
         + "</tr>\n"
         for p in practices
     )
-    return mark_safe(rows or NO_PRACTICES)  # noqa: S308 - every value is escaped above
+    return rows or NO_PRACTICES
+
+
+@register.simple_tag
+def practice_table(practices, caption) -> str:
+    """A table of practices (practice_rows) with its `caption` for screen readers (members/includes/practice_table.html,
+    and each PCN of the directory)."""
+    return mark_safe(  # noqa: S308 - every value is escaped here and in practice_rows
+        '<table class="nhsuk-table-responsive">\n'
+        f'  <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Practices: {text(caption)}</caption>\n'
+        '  <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">\n'
+        '    <th scope="col" class="nhsuk-table__header">Practice</th>\n'
+        '    <th scope="col" class="nhsuk-table__header">ODS code</th>\n'
+        '    <th scope="col" class="nhsuk-table__header nhsuk-table__header--numeric">Patients</th>\n'
+        '    <th scope="col" class="nhsuk-table__header">People</th>\n'
+        '  </tr></thead>\n'
+        '  <tbody class="nhsuk-table__body">\n'
+        f'  {practice_rows(practices)}\n'
+        '  </tbody>\n'
+        '</table>'
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@register.filter
+def pcn_summary(pcn) -> str:
+    """The paragraph under a PCN's heading in the directory (members.selectors.directory_page fills the PCN): its
+    open practices and their patients, its ODS code, its people and its seats on the group, with what each person
+    shares."""
+    ods = f" · ODS {text(pcn.ods_code)}" if pcn.ods_code else ""
+    people = "; ".join(f"{text(m.role_title)}: {text(m.user.get_full_name())}{_contact(m.user)}"
+                       for m in pcn.current_memberships)
+    seats = "".join(
+        f" Seat on the group: {text(seat.holder.get_full_name()) if seat.holder else 'vacant'}"
+        f"{_contact(seat.holder) if seat.holder else ''}"
+        f"{f' (deputy {text(seat.deputy.get_full_name())}{_contact(seat.deputy)})' if seat.deputy else ''}."
+        for seat in pcn.active_seats
+    )
+    return mark_safe(  # noqa: S308 - every value is escaped above
+        f"<p>{_plural(pcn.practice_count, 'practice')}, {pcn.patients or 0:,} patients{ods}.\n"
+        f"{people}{'.' if people else ''}\n{seats}</p>"
+    )
