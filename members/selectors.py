@@ -3,12 +3,13 @@
 import re
 from collections import defaultdict
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
 from . import prepared
-from .models import GroupRole, Invitation, Membership, Organisation, OutboxEmail, Seat, User
+from .models import GroupRole, Invitation, Membership, Organisation, OutboxEmail, Seat, User, open_practice
 
 
 def practices_without_voting_contact():
@@ -80,10 +81,13 @@ def places_of(user):
 
 
 def directory_totals() -> dict:
-    """The place's open practices, their PCNs and registered patients: one query, from prepared SQL."""
+    """The place's open practices, their PCNs and registered patients, and the current PCNs the directory lists
+    (`listed_pcns`): one query, from prepared SQL."""
     return prepared.counts("directory.totals", lambda: prepared.one_row(
-        Organisation.objects.open_practices(), practices=Count("pk"), patients=Coalesce(Sum("list_size"), 0),
-        pcns=Count("pcn", distinct=True, filter=Q(pcn__is_archived=False)),
+        Organisation.objects.current(), practices=Count("pk", filter=open_practice()),
+        patients=Coalesce(Sum("list_size", filter=open_practice()), 0),
+        pcns=Count("pcn", distinct=True, filter=open_practice() & Q(pcn__is_archived=False)),
+        listed_pcns=Count("pk", filter=Q(pk__in=directory_pcns().values("pk"))),
     ))
 
 
@@ -116,42 +120,46 @@ def _directory_listed(pcns, *, with_rest: bool):
     return listed
 
 
-def _directory_queries(pcns, *, with_rest: bool) -> dict:
-    """The three queries of directory_page for `pcns` (the ids of its PCNs: a list, or a subquery)."""
+def _directory_queries(pcns, *, with_rest: bool, with_pcns: bool) -> dict:
+    """The queries of directory_page for `pcns` (the ids of its PCNs: a list, or a subquery); with_pcns, the
+    organisations are the PCNs too."""
     listed = _directory_listed(pcns, with_rest=with_rest)
+    of_page = Organisation.objects.filter(pk__in=pcns)
     return {
-        "organisations": lambda: listed.order_by("kind", "name").only("kind", "name", "ods_code", "list_size",
-                                                                      "pcn_id"),
+        "organisations": lambda: (listed | of_page if with_pcns else listed).order_by("kind", "name").only(
+            "kind", "name", "ods_code", "list_size", "pcn_id"),
         "seats": lambda: Seat.objects.filter(is_active=True, organisation__in=pcns).select_related("holder", "deputy"),
         # The people of the same organisations, by one subquery of their ids: with two joined by OR, PostgreSQL read
         # every membership of every place (1.9 ms at national scale).
-        "people": lambda: _current_people().filter(
-            organisation__in=(listed | Organisation.objects.filter(pk__in=pcns)).values("pk")),
+        "people": lambda: _current_people().filter(organisation__in=(listed | of_page).values("pk")),
     }
 
 
-def directory_page(number, *, size: int):
-    """A page of the directory (a Django Page of `size` current PCNs by name, page `number` as the address gives
-    it), each PCN filled with `practice_list` (its open practices, by name), `practice_count` and `patients`
-    (theirs), `active_seats` (its seats on the group) and everyone's `current_memberships`; and the first page's
-    `unassigned` (open practices in no PCN) and `others` (the other current organisations, by kind and name), empty
-    on later pages. Five queries. The first page, as most people open it, from prepared SQL (members.prepared): its
-    PCNs are named by a subquery of their ids, the same SQL in every place."""
-    count = prepared.counts("directory.pcn_count", lambda: prepared.one_row(directory_pcns(), n=Count("*")))["n"]
-    page = prepared.paged(count=count, number=number, size=size, rest=directory_pcns,
-                          first=lambda: prepared.objects(("directory.pcns", size), lambda: directory_pcns()[:size]))
-    pcns = list(page.object_list)
-    with_rest = page.number == 1
-    if with_rest:
+def directory_page(number, *, count: int, size: int):
+    """A page of the directory: a Django Page of `size` current PCNs by name (`count` in all, directory_totals's
+    `listed_pcns`), page `number` as the address gives it, each PCN filled with `practice_list` (its open
+    practices, by name), `practice_count` and `patients` (theirs), `active_seats` (its seats on the group) and
+    everyone's `current_memberships`; and the first page's `unassigned` (open practices in no PCN) and `others` (the
+    other current organisations, by kind and name), empty on later pages. Three queries, four on a later page. The
+    first page, as most people open it, from prepared SQL (members.prepared): its PCNs are named by a subquery of
+    their ids, the same SQL in every place, and come with the organisations."""
+    page = Paginator(range(count), size).get_page(number)
+    if page.number == 1:
         def run(name):
             return prepared.objects(("directory", name, size), lambda: _directory_queries(
-                directory_pcns().values("pk")[:size], with_rest=True)[name]())
+                directory_pcns().values("pk")[:size], with_rest=True, with_pcns=True)[name]())
+
+        organisations = run("organisations")
+        pcns = [organisation for organisation in organisations if organisation.kind == Organisation.Kind.PCN]
+        organisations = [organisation for organisation in organisations if organisation.kind != Organisation.Kind.PCN]
     else:
-        queries = _directory_queries([pcn.pk for pcn in pcns], with_rest=False)
+        pcns = list(directory_pcns()[page.start_index() - 1:page.end_index()])
+        queries = _directory_queries([pcn.pk for pcn in pcns], with_rest=False, with_pcns=False)
 
         def run(name):
             return list(queries[name]())
-    organisations = run("organisations")
+
+        organisations = run("organisations")
     seats, people = defaultdict(list), defaultdict(list)
     for seat in run("seats"):
         seats[seat.organisation_id].append(seat)

@@ -46,7 +46,8 @@ def directory(request):
         page = Paginator(found, DIRECTORY_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         return render(request, "members/directory.html",
                       {**context, "results": page, "page": page, "page_query": urlencode({"q": query})})
-    page, unassigned, others = selectors.directory_page(request.GET.get("page"), size=DIRECTORY_PCNS_PER_PAGE)
+    page, unassigned, others = selectors.directory_page(request.GET.get("page"), count=totals["listed_pcns"],
+                                                       size=DIRECTORY_PCNS_PER_PAGE)
     return render(
         request,
         "members/directory.html",
