@@ -83,7 +83,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-@register.filter
 def pcn_summary(pcn) -> str:
     """The paragraph under a PCN's heading in the directory (members.selectors.directory_page fills the PCN): its
     open practices and their patients, its ODS code, its people and its seats on the group, with what each person
@@ -97,7 +96,34 @@ def pcn_summary(pcn) -> str:
         f"{f' (deputy {text(seat.deputy.get_full_name())}{_contact(seat.deputy)})' if seat.deputy else ''}."
         for seat in pcn.active_seats
     )
-    return mark_safe(  # noqa: S308 - every value is escaped above
-        f"<p>{_plural(pcn.practice_count, 'practice')}, {pcn.patients or 0:,} patients{ods}.\n"
-        f"{people}{'.' if people else ''}\n{seats}</p>"
+    return (f"<p>{_plural(pcn.practice_count, 'practice')}, {pcn.patients or 0:,} patients{ods}.\n"
+            f"{people}{'.' if people else ''}\n{seats}</p>")
+
+
+@register.filter
+def pcn_section(pcn) -> str:
+    """A PCN's section of the directory: its name, linked to its page, pcn_summary and its practice_table."""
+    name = text(pcn.name)
+    return mark_safe(  # noqa: S308 - every value is escaped here and in the functions it calls
+        f'<section aria-labelledby="pcn-{pcn.pk}">\n'
+        f'<h2 id="pcn-{pcn.pk}"><a href="{address_of("members:organisation")(pcn.pk)}">{name}</a></h2>\n'
+        f"{pcn_summary(pcn)}\n\n{practice_table(pcn.practice_list, pcn.name)}\n\n</section>"
     )
+
+
+@register.filter
+def other_rows(organisations) -> str:
+    """The rows of the directory's table of other organisations: each linked to its page, its kind, and its people
+    with their roles and what they share."""
+    address = address_of("members:organisation")
+
+    def people(memberships) -> str:
+        return ", ".join(f"{text(m.user.get_full_name())} ({text(m.role_title)}){_contact(m.user)}"
+                         for m in memberships) or "–"
+
+    return mark_safe("".join(  # noqa: S308 - every value is escaped here
+        f'<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{link(address(org.pk), org.name)}</td>'
+        f'<td class="nhsuk-table__cell">{text(org.get_kind_display())}</td>'
+        f'<td class="nhsuk-table__cell">{people(org.current_memberships)}</td></tr>'
+        for org in organisations
+    ))

@@ -9,6 +9,7 @@ from members.models import Declaration
 from ..factories import (
     DeclarationFactory,
     MembershipFactory,
+    OrganisationFactory,
     PCNFactory,
     PracticeFactory,
     SeatFactory,
@@ -151,6 +152,20 @@ def test_the_directory_names_a_pcn_s_vacant_seat_and_its_deputy(client_for, chai
     SeatFactory(organisation=pcn, holder=None, deputy=UserFactory(full_name="Dee Deputy"))
     html = client_for(chair).get(reverse("members:directory")).content.decode()
     assert "Seat on the group: vacant (deputy Dee Deputy)." in html
+
+
+def test_the_directory_lists_the_other_organisations_with_their_people_or_a_dash(client_for, chair):
+    lmc = OrganisationFactory(kind="lmc", name="Testshire LMC")
+    OrganisationFactory(kind="federation", name="Testshire GP Federation")
+    MembershipFactory(organisation=lmc, role_title="Secretary",
+                      user=UserFactory(full_name="Sam Secretary", email="sam@lmc.example", shares_email=True))
+    html = client_for(chair).get(reverse("members:directory")).content.decode()
+    assert (f'<a href="{reverse("members:organisation", args=[lmc.pk])}">Testshire LMC</a></td>'
+            '<td class="nhsuk-table__cell">Local Medical Committee</td><td class="nhsuk-table__cell">Sam Secretary '
+            '(Secretary)<span class="portal-contact"> – <a href="mailto:sam@lmc.example">sam@lmc.example</a></span>'
+            "</td></tr>") in html
+    assert "Testshire GP Federation</a></td><td class=\"nhsuk-table__cell\">GP federation</td>" \
+           '<td class="nhsuk-table__cell">–</td>' in html
 
 
 def test_the_directory_counts_each_pcn_s_open_practices_and_patients(client_for, chair):
