@@ -5,7 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,16 +46,8 @@ def directory(request):
         page = Paginator(found, DIRECTORY_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         return render(request, "members/directory.html",
                       {**context, "results": page, "page": page, "page_query": urlencode({"q": query})})
-    pcns = (
-        Organisation.objects.current().pcns()
-        .prefetch_related(
-            Prefetch("seats", queryset=Seat.objects.filter(is_active=True).select_related("holder", "deputy"),
-                     to_attr="active_seats"),
-        )
-        .order_by("name")
-    )
-    page = Paginator(pcns, DIRECTORY_PCNS_PER_PAGE).get_page(request.GET.get("page"))
-    unassigned, others = selectors.directory_sections(list(page), with_rest=page.number == 1)
+    page, unassigned, others = selectors.directory_page(request.GET.get("page"), count=totals["listed_pcns"],
+                                                       size=DIRECTORY_PCNS_PER_PAGE)
     return render(
         request,
         "members/directory.html",

@@ -43,10 +43,9 @@ NO_PRACTICES = (
 )
 
 
-@register.filter
 def practice_rows(practices) -> str:
-    """The rows of members/includes/practice_table.html: each practice (with `current_memberships` prefetched),
-    its ODS code, registered patients and people."""
+    """The rows of practice_table: each practice (with `current_memberships` prefetched), its ODS code, registered
+    patients and people."""
     address = address_of("members:organisation")
     rows = "".join(
         '<tr class="nhsuk-table__row">'
@@ -57,4 +56,74 @@ def practice_rows(practices) -> str:
         + "</tr>\n"
         for p in practices
     )
-    return mark_safe(rows or NO_PRACTICES)  # noqa: S308 - every value is escaped above
+    return rows or NO_PRACTICES
+
+
+@register.simple_tag
+def practice_table(practices, caption) -> str:
+    """A table of practices (practice_rows) with its `caption` for screen readers (members/includes/practice_table.html,
+    and each PCN of the directory)."""
+    return mark_safe(  # noqa: S308 - every value is escaped here and in practice_rows
+        '<table class="nhsuk-table-responsive">\n'
+        f'  <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Practices: {text(caption)}</caption>\n'
+        '  <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">\n'
+        '    <th scope="col" class="nhsuk-table__header">Practice</th>\n'
+        '    <th scope="col" class="nhsuk-table__header">ODS code</th>\n'
+        '    <th scope="col" class="nhsuk-table__header nhsuk-table__header--numeric">Patients</th>\n'
+        '    <th scope="col" class="nhsuk-table__header">People</th>\n'
+        '  </tr></thead>\n'
+        '  <tbody class="nhsuk-table__body">\n'
+        f'  {practice_rows(practices)}\n'
+        '  </tbody>\n'
+        '</table>'
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def pcn_summary(pcn) -> str:
+    """The paragraph under a PCN's heading in the directory (members.selectors.directory_page fills the PCN): its
+    open practices and their patients, its ODS code, its people and its seats on the group, with what each person
+    shares."""
+    ods = f" · ODS {text(pcn.ods_code)}" if pcn.ods_code else ""
+    people = "; ".join(f"{text(m.role_title)}: {text(m.user.get_full_name())}{_contact(m.user)}"
+                       for m in pcn.current_memberships)
+    seats = "".join(
+        f" Seat on the group: {text(seat.holder.get_full_name()) if seat.holder else 'vacant'}"
+        f"{_contact(seat.holder) if seat.holder else ''}"
+        f"{f' (deputy {text(seat.deputy.get_full_name())}{_contact(seat.deputy)})' if seat.deputy else ''}."
+        for seat in pcn.active_seats
+    )
+    return (f"<p>{_plural(pcn.practice_count, 'practice')}, {pcn.patients or 0:,} patients{ods}.\n"
+            f"{people}{'.' if people else ''}\n{seats}</p>")
+
+
+@register.filter
+def pcn_section(pcn) -> str:
+    """A PCN's section of the directory: its name, linked to its page, pcn_summary and its practice_table."""
+    name = text(pcn.name)
+    return mark_safe(  # noqa: S308 - every value is escaped here and in the functions it calls
+        f'<section aria-labelledby="pcn-{pcn.pk}">\n'
+        f'<h2 id="pcn-{pcn.pk}"><a href="{address_of("members:organisation")(pcn.pk)}">{name}</a></h2>\n'
+        f"{pcn_summary(pcn)}\n\n{practice_table(pcn.practice_list, pcn.name)}\n\n</section>"
+    )
+
+
+@register.filter
+def other_rows(organisations) -> str:
+    """The rows of the directory's table of other organisations: each linked to its page, its kind, and its people
+    with their roles and what they share."""
+    address = address_of("members:organisation")
+
+    def people(memberships) -> str:
+        return ", ".join(f"{text(m.user.get_full_name())} ({text(m.role_title)}){_contact(m.user)}"
+                         for m in memberships) or "–"
+
+    return mark_safe("".join(  # noqa: S308 - every value is escaped here
+        f'<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{link(address(org.pk), org.name)}</td>'
+        f'<td class="nhsuk-table__cell">{text(org.get_kind_display())}</td>'
+        f'<td class="nhsuk-table__cell">{people(org.current_memberships)}</td></tr>'
+        for org in organisations
+    ))

@@ -3,9 +3,18 @@
 import pytest
 from django.urls import reverse
 
+from members import places, selectors
 from members.models import Declaration
 
-from ..factories import DeclarationFactory, MembershipFactory, PCNFactory, PracticeFactory
+from ..factories import (
+    DeclarationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    PCNFactory,
+    PracticeFactory,
+    SeatFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +119,53 @@ def test_the_directory_comes_a_page_of_pcns_at_a_time_and_search_results_keep_th
     results = client.get(url, {"q": "surgery"}).content.decode()
     assert "q=surgery&amp;page=2" in results
     assert client.get(url, {"q": "surgery", "page": "2"}).status_code == 200
+
+
+def _first_page(place):
+    with places.using(place):
+        count = selectors.directory_totals()["listed_pcns"]
+        page, unassigned, others = selectors.directory_page(None, count=count, size=10)
+        return [(pcn.name, [p.name for p in pcn.practice_list], [s.title for s in pcn.active_seats],
+                 [m.user.full_name for m in pcn.current_memberships]) for pcn in page], [p.name for p in unassigned]
+
+
+def test_the_directory_s_first_page_is_each_place_s_own_though_its_sql_is_prepared_once(testshire, riverton):
+    # The first page comes from SQL compiled in a stand-in place (members.prepared), run again with each place's id.
+    for place, name in ((testshire, "Testshire"), (riverton, "Riverton")):
+        with places.using(place):
+            pcn = PCNFactory(name=f"{name} PCN", place=place)
+            PracticeFactory(name=f"{name} Surgery", pcn=pcn, place=place)
+            PracticeFactory(name=f"{name} Lone Surgery", pcn=None, place=place)
+            SeatFactory(organisation=pcn, title=f"{name} seat")
+            MembershipFactory(organisation=pcn, user=UserFactory(full_name=f"{name} Director"))
+    for _ in range(2):
+        assert _first_page(testshire) == (
+            [("Testshire PCN", ["Testshire Surgery"], ["Testshire seat"], ["Testshire Director"])],
+            ["Testshire Lone Surgery"])
+        assert _first_page(riverton) == (
+            [("Riverton PCN", ["Riverton Surgery"], ["Riverton seat"], ["Riverton Director"])],
+            ["Riverton Lone Surgery"])
+
+
+def test_the_directory_names_a_pcn_s_vacant_seat_and_its_deputy(client_for, chair):
+    pcn = PCNFactory(name="Riverside PCN")
+    SeatFactory(organisation=pcn, holder=None, deputy=UserFactory(full_name="Dee Deputy"))
+    html = client_for(chair).get(reverse("members:directory")).content.decode()
+    assert "Seat on the group: vacant (deputy Dee Deputy)." in html
+
+
+def test_the_directory_lists_the_other_organisations_with_their_people_or_a_dash(client_for, chair):
+    lmc = OrganisationFactory(kind="lmc", name="Testshire LMC")
+    OrganisationFactory(kind="federation", name="Testshire GP Federation")
+    MembershipFactory(organisation=lmc, role_title="Secretary",
+                      user=UserFactory(full_name="Sam Secretary", email="sam@lmc.example", shares_email=True))
+    html = client_for(chair).get(reverse("members:directory")).content.decode()
+    assert (f'<a href="{reverse("members:organisation", args=[lmc.pk])}">Testshire LMC</a></td>'
+            '<td class="nhsuk-table__cell">Local Medical Committee</td><td class="nhsuk-table__cell">Sam Secretary '
+            '(Secretary)<span class="portal-contact"> – <a href="mailto:sam@lmc.example">sam@lmc.example</a></span>'
+            "</td></tr>") in html
+    assert "Testshire GP Federation</a></td><td class=\"nhsuk-table__cell\">GP federation</td>" \
+           '<td class="nhsuk-table__cell">–</td>' in html
 
 
 def test_the_directory_counts_each_pcn_s_open_practices_and_patients(client_for, chair):
