@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -752,9 +752,12 @@ class LeadershipAgendaItemQuerySet(models.QuerySet):
         """What the agenda lists in order: the unsettled items, less the decisions waiting for the chair's
         confirmation, which the agenda brings for sign-off above the list (DecisionItem.objects.awaiting_sign_off;
         or `awaiting_sign_off`, their ids, where the caller has read them already)."""
-        if awaiting_sign_off is None:
-            awaiting_sign_off = DecisionItem.objects.awaiting_sign_off()
-        return self.unsettled().exclude(decision__in=awaiting_sign_off)
+        if awaiting_sign_off is not None:
+            return self.unsettled().exclude(decision__in=awaiting_sign_off)
+        # Asked of each item's own decision: `decision__in` the whole set would have Postgres work out every item
+        # of the place awaiting sign-off (hundreds at national scale) for an agenda of a few.
+        awaiting = DecisionItem.objects.awaiting_sign_off().filter(pk=OuterRef("decision_id"))
+        return self.unsettled().exclude(Exists(awaiting))
 
 
 class LeadershipAgendaItem(models.Model):
