@@ -4,7 +4,6 @@ chair's dashboard.
 Each function runs a fixed number of queries however many decisions, rounds and positions there are.
 """
 
-from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -450,24 +449,24 @@ def chair_attention(*, now: datetime | None = None) -> dict:
         missing = [seat for seat in open_round.seats.all() if seat.pk not in answered]
         if missing:
             waiting.append({"round": open_round, "item": open_round.item, "seats": missing})
-    open_practices = set(Organisation.objects.open_practices().values_list("pk", flat=True))
-    total = len(open_practices)
-    cutoff = now - timedelta(days=LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
+    total = practice_count()
     low = []
     if total:
-        # Each acknowledgement as an (item, practice) pair, read from the index alone, and counted here for the open
-        # practices: joined to the practices in the database, the planner took each of thousands one by one.
-        published = DecisionItem.objects.published().filter(published_at__lte=cutoff)
-        counts = Counter(
-            item for item, practice in Acknowledgement.objects.filter(item__in=published.values("pk"))
-            .order_by().values_list("item", "practice") if practice in open_practices
-        )
-        # As (pk, title, published_at) rows: a place can have hundreds, and the dashboard only names them.
-        for item in published.order_by("published_at").values_list("pk", "title", "published_at", named=True):
-            acknowledged = counts.get(item.pk, 0)
-            if acknowledged < total * LOW_ACKNOWLEDGEMENT_RATE:
-                low.append({"item": item, "acknowledged": acknowledged, "practices": total,
-                            "rate": acknowledged / total})
+        # Counted by the database for the open practices, matched as a list (hashed once) rather than joined one by
+        # one; as (pk, title, published_at, acknowledged) rows: a place can have hundreds, and the dashboard only
+        # names them. Prepared (members.prepared) with the cutoff as a value, as the time of day moves it.
+        def published(cutoff):
+            return (DecisionItem.objects.published().filter(published_at__lte=cutoff)
+                    .annotate(acknowledged=Count("acknowledgements__practice", filter=Q(  # the index alone
+                        acknowledgements__practice__in=Organisation.objects.open_practices().values("pk"))))
+                    .order_by("published_at", "pk").values_list("pk", "title", "published_at", "acknowledged",
+                                                                named=True))
+
+        for item in prepared.objects("dashboard.low_acknowledgement", published,
+                                     cutoff=now - timedelta(days=LOW_ACKNOWLEDGEMENT_AFTER_DAYS)):
+            if item.acknowledged < total * LOW_ACKNOWLEDGEMENT_RATE:
+                low.append({"item": item, "acknowledged": item.acknowledged, "practices": total,
+                            "rate": item.acknowledged / total})
     return {
         "overdue_rounds": [r for r in open_rounds if r.is_overdue(now)],
         "seats_not_responded": waiting,
