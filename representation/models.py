@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, F, Q
+from django.db.models.lookups import IsNull, LessThan
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -435,19 +436,38 @@ def weekly_status_from(week_ends: list[date], rows: list[tuple]) -> list[dict]:
     return weeks
 
 
-def _boundaries_passed(field: str, boundaries: list) -> models.Case:
-    """How many of `boundaries` (ascending) are at or before the row's `field`; None where it is empty. One pass
-    of comparisons per row, so grouping by it is cheaper than counting every week's rule on every row. (The
-    numbers are written into the SQL: prepared on the server, an untyped parameter in a CASE would come back as
-    text, and a cast one would be cast again on every row of the generic plan.)"""
-    def number(n: int):
-        return models.Func(template=str(int(n)), output_field=models.IntegerField())
+class _BoundariesPassed(models.Func):
+    """How many of `boundaries` (ascending dates or instants) are at or before the row's `field`; None where it is
+    empty. Grouping by it is cheaper than counting every week's rule on every row. PostgreSQL's width_bucket finds
+    it by bisecting the list (a third quicker than the comparisons of a CASE over a place's 5,000 actions); other
+    databases compare in turn."""
 
-    return models.Case(
-        models.When(**{f"{field}__isnull": True}, then=models.Value(None)),
-        *[models.When(**{f"{field}__lt": boundary}, then=number(n)) for n, boundary in enumerate(boundaries)],
-        default=number(len(boundaries)), output_field=models.IntegerField(),
-    )
+    output_field = models.IntegerField()
+
+    def __init__(self, field: str, boundaries: list):
+        self.boundaries = list(boundaries)
+        # The array's type, so that a statement prepared on the server (members.prepared) knows its parameter's.
+        self.array_type = "timestamptz[]" if isinstance(self.boundaries[0], datetime) else "date[]"
+        super().__init__(F(field), models.Value(self.boundaries))
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="width_bucket",
+                              template=f"%(function)s(%(expressions)s::{self.array_type})", **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        field = self.source_expressions[0]
+
+        def number(n: int):
+            # Written into the SQL: an untyped parameter in a CASE would come back as text.
+            return models.Func(template=str(int(n)), output_field=models.IntegerField())
+
+        case = models.Case(
+            models.When(IsNull(field, True), then=models.Value(None)),
+            *[models.When(LessThan(field, models.Value(boundary)), then=number(n))
+              for n, boundary in enumerate(self.boundaries)],
+            default=number(len(self.boundaries)), output_field=models.IntegerField(),
+        ).resolve_expression(compiler.query)
+        return compiler.compile(case)
 
 
 def _action_open() -> Q:
@@ -497,9 +517,9 @@ class ActionQuerySet(models.QuerySet):
             self.filter(Q(status__in=Action.OPEN_STATUSES) | Q(completed_at__gte=instants[0]),
                         is_archived=False, created_at__lt=instants[-1])
             .order_by()
-            .values("status", made=_boundaries_passed("created_at", instants),
-                    completed=_boundaries_passed("completed_at", instants),
-                    due=_boundaries_passed("due_on", [first, *week_ends]))
+            .values("status", made=_BoundariesPassed("created_at", instants),
+                    completed=_BoundariesPassed("completed_at", instants),
+                    due=_BoundariesPassed("due_on", [first, *week_ends]))
             .annotate(n=Count("pk"))
             .values_list("status", "made", "completed", "due", "n")
         )
@@ -558,7 +578,12 @@ class Action(PlaceOwned):
                    # A meeting's page: its actions counted from the index alone, and the first few walked in order
                    # (without it Postgres joined the owner of each of a meeting's 3,750 actions, then sorted them).
                    models.Index(fields=["meeting", "place", "due_on", "id"], condition=Q(is_archived=False),
-                                name="action_meeting_due")]
+                                name="action_meeting_due"),
+                   # The dashboard's overdue actions, the oldest first and how many: only the open ones, so that
+                   # Postgres does not step over the thousands done long ago to reach them (4 ms → 0.4 ms).
+                   models.Index(fields=["place", "due_on", "id"],
+                                condition=Q(is_archived=False, status__in=["open", "in_progress"]),
+                                name="action_place_open_due")]
         constraints = [
             # Closing an action says how: done with what result, or why it is no longer needed.
             models.CheckConstraint(
@@ -634,7 +659,7 @@ class RequestQuerySet(models.QuerySet):
         first = week_ends[0] - timedelta(days=7)
         instants = [_end_of(day) for day in [first, *week_ends]]
         return (self.filter(received_at__gte=instants[0], received_at__lt=instants[-1]).order_by()
-                .values(week=_boundaries_passed("received_at", instants[1:])).with_triage_counts(today)
+                .values(week=_BoundariesPassed("received_at", instants[1:])).with_triage_counts(today)
                 .values_list("week", "within_target", "late", "waiting"))
 
     def with_triage_counts(self, today: date):
