@@ -4,7 +4,6 @@ chair's dashboard.
 Each function runs a fixed number of queries however many decisions, rounds and positions there are.
 """
 
-from collections import Counter
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -229,12 +228,19 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
     practices' `by` ("pcn" or "place"): {group id: practices, decisions (those of the practices' places),
     acknowledged, expected (each practice × each decision of its place), name}; None is the practices in no PCN.
     Three queries, however many groups, decisions and practices."""
-    published = DecisionItem.objects.published().filter(published_at__gte=since)
-    decisions = dict(published.order_by().values_list("place").annotate(n=Count("pk")).values_list("place", "n"))
+    def published(since):
+        return DecisionItem.objects.published().filter(published_at__gte=since)
+
+    # From SQL compiled once a day (members.prepared) where there is one place (the dashboard; the ICS page's are
+    # run as they are), `since` given as a value.
+    decisions = dict(prepared.objects("acknowledgement_rates.decisions", lambda since: published(since).order_by()
+                                      .values_list("place").annotate(n=Count("pk")).values_list("place", "n"),
+                                      since=since))
     groups: dict[int | None, dict] = {}
     group_of: dict[int, int | None] = {}  # open practice → its group
-    for pk, group, name, place in Organisation.objects.open_practices().order_by().values_list(
-            "pk", by, f"{by}__name", "place"):
+    for pk, group, name, place in prepared.objects(
+            ("acknowledgement_rates.practices", by), lambda: Organisation.objects.open_practices().order_by()
+            .values_list("pk", by, f"{by}__name", "place")):
         group_of[pk] = group
         row = groups.setdefault(group, {"name": name, "practices": 0, "decisions": 0, "acknowledged": 0,
                                         "expected": 0})
@@ -244,9 +250,12 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
         row["expected"] += place_decisions
     # Grouped by practice in the database and by PCN (or place) here: joining each acknowledgement to its
     # practice costs more than the grouping (tens of thousands at national scale). Closed practices drop out.
-    for practice, count in (
-        Acknowledgement.objects.filter(item__in=published).order_by().values_list("practice")
-        .annotate(n=Count("item")).values_list("practice", "n")  # not the id: the index alone answers
+    # (The decisions are the scope's, so their acknowledgements need no test of their own place.)
+    for practice, count in prepared.objects(
+        "acknowledgement_rates.acknowledged", lambda since: Acknowledgement._base_manager.filter(
+            item__in=published(since).values("pk")).order_by().values_list("practice")
+        .annotate(n=Count("item")).values_list("practice", "n"),  # not the id: the index alone answers
+        since=since,
     ):
         if practice in group_of:
             groups[group_of[practice]]["acknowledged"] += count
@@ -435,39 +444,40 @@ def digest_summary(*, since: datetime) -> dict:
 def chair_attention(*, now: datetime | None = None) -> dict:
     """For the chair's dashboard: overdue open rounds, seats yet to respond, decisions practices have not seen."""
     now = now or timezone.now()
-    open_rounds = list(
-        Round.objects.open()
-        .select_related("item")
-        .prefetch_related(
-            Prefetch("seats", queryset=Seat.objects.select_related("holder", "deputy").order_by("title")),
-            Prefetch("positions", queryset=Position.objects.only("pk", "round_id", "seat_id")),
-        )
-        .order_by("deadline")
-    )
+    # The open rounds, the seats they ask and those that answered: three queries from SQL compiled once a day
+    # (members.prepared), the seats and positions by a subquery of the open rounds rather than by their ids.
+    open_rounds = prepared.objects("chair.open_rounds", lambda: Round.objects.open().select_related("item")
+                                   .order_by("deadline", "pk"))
     waiting = []
-    for open_round in open_rounds:
-        answered = {p.seat_id for p in open_round.positions.all()}
-        missing = [seat for seat in open_round.seats.all() if seat.pk not in answered]
-        if missing:
-            waiting.append({"round": open_round, "item": open_round.item, "seats": missing})
-    open_practices = set(Organisation.objects.open_practices().values_list("pk", flat=True))
-    total = len(open_practices)
-    cutoff = now - timedelta(days=LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
+    if open_rounds:
+        asked: dict[int, list[Seat]] = {}
+        for link in prepared.objects("chair.open_rounds.seats", lambda: Round.seats.through.objects.filter(
+                round__in=Round.objects.open().values("pk")).select_related("seat").order_by("seat__title", "pk")):
+            asked.setdefault(link.round_id, []).append(link.seat)
+        answered = set(prepared.objects("chair.open_rounds.positions", lambda: Position.objects.filter(
+            round__in=Round.objects.open().values("pk")).values_list("round_id", "seat_id")))
+        for open_round in open_rounds:
+            missing = [seat for seat in asked.get(open_round.pk, []) if (open_round.pk, seat.pk) not in answered]
+            if missing:
+                waiting.append({"round": open_round, "item": open_round.item, "seats": missing})
+    total = practice_count()
     low = []
     if total:
-        # Each acknowledgement as an (item, practice) pair, read from the index alone, and counted here for the open
-        # practices: joined to the practices in the database, the planner took each of thousands one by one.
-        published = DecisionItem.objects.published().filter(published_at__lte=cutoff)
-        counts = Counter(
-            item for item, practice in Acknowledgement.objects.filter(item__in=published.values("pk"))
-            .order_by().values_list("item", "practice") if practice in open_practices
-        )
-        # As (pk, title, published_at) rows: a place can have hundreds, and the dashboard only names them.
-        for item in published.order_by("published_at").values_list("pk", "title", "published_at", named=True):
-            acknowledged = counts.get(item.pk, 0)
-            if acknowledged < total * LOW_ACKNOWLEDGEMENT_RATE:
-                low.append({"item": item, "acknowledged": acknowledged, "practices": total,
-                            "rate": acknowledged / total})
+        # Counted by the database for the open practices, matched as a list (hashed once) rather than joined one by
+        # one; as (pk, title, published_at, acknowledged) rows: a place can have hundreds, and the dashboard only
+        # names them. Prepared (members.prepared) with the cutoff as a value, as the time of day moves it.
+        def published(cutoff):
+            return (DecisionItem.objects.published().filter(published_at__lte=cutoff)
+                    .annotate(acknowledged=Count("acknowledgements__practice", filter=Q(  # the index alone
+                        acknowledgements__practice__in=Organisation.objects.open_practices().values("pk"))))
+                    .order_by("published_at", "pk").values_list("pk", "title", "published_at", "acknowledged",
+                                                                named=True))
+
+        for item in prepared.objects("dashboard.low_acknowledgement", published,
+                                     cutoff=now - timedelta(days=LOW_ACKNOWLEDGEMENT_AFTER_DAYS)):
+            if item.acknowledged < total * LOW_ACKNOWLEDGEMENT_RATE:
+                low.append({"item": item, "acknowledged": item.acknowledged, "practices": total,
+                            "rate": item.acknowledged / total})
     return {
         "overdue_rounds": [r for r in open_rounds if r.is_overdue(now)],
         "seats_not_responded": waiting,

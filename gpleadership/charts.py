@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import Case, DateField, Value, When
 from django.utils.formats import date_format
 
 from decisions import selectors as decision_selectors
@@ -197,15 +196,6 @@ def _week_ends(today: date) -> list[date]:
     return [today - timedelta(weeks=n) for n in range(WINDOW_WEEKS - 1, -1, -1)]
 
 
-def _week_of(today: date):
-    """The end of the window's week a request was received in: weeks end on `today`, 7, 14 … days before it."""
-    return Case(
-        *[When(received_at__date__gt=end - timedelta(days=7), received_at__date__lte=end, then=Value(end))
-          for end in _week_ends(today)],
-        output_field=DateField(),
-    )
-
-
 def _by_name(rows: list[tuple[str, list[Figure]]]) -> list[tuple[str, list[Figure]]]:
     return sorted(rows, key=lambda row: (row[0] == NOT_IN_A_PCN, row[0]))
 
@@ -247,13 +237,13 @@ def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
         state = "open now" if not exercise.is_counted else f"closed {_day(exercise.closed_at)}"
         turnout_caption = f"Practices that voted of each PCN's open practices in “{exercise.title}” ({state})"
     ends = _week_ends(today)
-    # 36 counted expressions: compiled once a day (and per `today` asked), run with this place's id.
-    row = prepared.place_rows(("actions-by-week", today), lambda: Action.objects.weekly_status_counts(ends))
-    weeks = weekly_status_from(ends, row[0] if row else None)
+    # Compiled once a day (and per `today` asked), run with this place's id.
+    weeks = weekly_status_from(ends, prepared.place_rows(("actions-by-week", today),
+                                                         lambda: Action.objects.weekly_status_counts(ends)))
     received = {
-        row["week_end"]: row for row in
-        Request.objects.filter(received_at__date__gt=today - timedelta(weeks=WINDOW_WEEKS))
-        .annotate(week_end=_week_of(today)).order_by().values("week_end").with_triage_counts(today)
+        ends[n]: {"within_target": within_target, "late": late, "waiting": waiting}
+        for n, within_target, late, waiting in prepared.place_rows(
+            ("requests-by-week", today), lambda: Request.objects.weekly_triage_counts(ends, today))
     }
     return [
         _acknowledgement_chart(slug="chart-acknowledgement", since=since, by="pcn", heading="PCN"),

@@ -4,7 +4,7 @@ Each section is a dict: a heading, a plain-words lead, and items (text, optional
 selector used here runs a fixed number of queries, so the digest and the dashboard do too.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -160,13 +160,19 @@ def _first_names(practices, shown: int = DASHBOARD_TOP) -> str:
     return names + (f" and {len(practices) - shown} more" if len(practices) > shown else "")
 
 
-def _entered_since(value, since: date) -> bool:
-    """Whether an item entered its section (its date: a deadline passed, a round opened) on `since` or later."""
+def _entered_since(value, since: date, *, start: datetime | None = None) -> bool:
+    """Whether an item entered its section (its date: a deadline passed, a round opened) on `since` or later. A
+    time is compared with the instant `since` began where the group is (`start`, worked out once for a long list:
+    the same answer as its local date, without converting every time)."""
     if value is None:
         return False
     if hasattr(value, "hour"):
-        value = timezone.localdate(value)
+        return value >= (start or _start_of(since))
     return value >= since
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _item(text: str, *, url: str = "", tag: str = "", new: bool = False, remind: tuple[str, int] | None = None,
@@ -202,7 +208,8 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
     review_after = timedelta(days=representation_selectors.REVIEW_INTERVAL_DAYS)
     ack_after = timedelta(days=decision_selectors.LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
     new_since = representation_selectors.new_if_dated_from(since)  # as attention_counts counts them
-    low_acknowledgement = [{**d, "new": _entered_since(d["item"].published_at + ack_after, since)}
+    since_start = _start_of(since)
+    low_acknowledgement = [{**d, "new": _entered_since(d["item"].published_at + ack_after, since, start=since_start)}
                            for d in attention["low_acknowledgement"]]
     all_sections = [
         _dashboard_section(

@@ -11,30 +11,31 @@ from django.utils import timezone
 from . import prepared
 from .models import GroupRole, Invitation, Membership, Organisation, OutboxEmail, Seat, User, open_practice
 
+# The dashboard's lists below are read from SQL compiled once a day (members.prepared): each is small, and building
+# and compiling its query cost more than running it.
 
-def practices_without_voting_contact():
+
+def practices_without_voting_contact() -> list[Organisation]:
     """Open practices nobody can vote for: their voice is missing from every priority ballot."""
-    contact = Membership.objects.voting_contacts().filter(organisation=OuterRef("pk"))
-    return (
-        Organisation.objects.open_practices()
-        .exclude(Exists(contact))
-        .select_related("pcn")
-        .order_by("name")
-    )
+    def practices():
+        contact = Membership.objects.voting_contacts().filter(organisation=OuterRef("pk"))
+        return Organisation.objects.open_practices().exclude(Exists(contact)).select_related("pcn").order_by("name")
+
+    return prepared.objects("practices_without_voting_contact", practices)
 
 
-def vacant_seats():
-    return Seat.objects.filter(is_active=True, holder__isnull=True).select_related("organisation").order_by("title")
+def vacant_seats() -> list[Seat]:
+    return prepared.objects("vacant_seats", lambda: Seat.objects.filter(is_active=True, holder__isnull=True)
+                            .select_related("organisation").order_by("title"))
 
 
-def lapsed_invitations(*, days: int = 30):
+def lapsed_invitations(*, days: int = 30) -> list[Invitation]:
     """Invitations that expired unused recently: someone the group wanted is not on the portal."""
     now = timezone.now()
-    return (
-        Invitation.objects.unused().filter(expires_at__lte=now, expires_at__gte=now - timezone.timedelta(days=days))
-        .select_related("organisation")
-        .order_by("-expires_at")
-    )
+    return prepared.objects(
+        "lapsed_invitations", lambda now, start: Invitation.objects.unused().filter(
+            expires_at__lte=now, expires_at__gte=start).select_related("organisation").order_by("-expires_at"),
+        now=now, start=now - timezone.timedelta(days=days))
 
 
 def seat_candidates():
@@ -63,7 +64,8 @@ def acting_people():
 
 def failed_emails(*, limit: int = 50):
     """Emails the outbox gave up on, newest first: the chair should know who did not hear from the group."""
-    return list(OutboxEmail.objects.failed().select_related("recipient").order_by("-created_at")[:limit])
+    return prepared.objects(("failed_emails", limit), lambda: OutboxEmail.objects.failed().select_related(
+        "recipient").order_by("-created_at")[:limit])
 
 
 def places_of(user):

@@ -3,8 +3,9 @@ of queries, however many exercises, practices or plan items there are."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -27,9 +28,12 @@ def _with_turnout(exercises: list[Exercise], eligible: int) -> list[Exercise]:
 def open_exercises(*, now: datetime | None = None) -> list[Exercise]:
     """Exercises open for voting, soonest closing first, each with ``ballot_count``, ``eligible`` and
     ``turnout_percent``. Two queries."""
-    now = now or timezone.now()
-    exercises = list(Exercise.objects.open().filter(closes_at__gt=now).with_turnout().order_by("closes_at"))
+    exercises = list(_open_now(now or timezone.now()).with_turnout())
     return _with_turnout(exercises, eligible_practices().count() if exercises else 0)
+
+
+def _open_now(now: datetime):
+    return Exercise.objects.open().filter(closes_at__gt=now).order_by("closes_at")
 
 
 def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) -> dict:
@@ -202,32 +206,56 @@ def _agreed_with_attention() -> list[AgreedPriority]:
     ))
 
 
+class PracticeRow(NamedTuple):
+    pk: int
+    name: str
+
+
 def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exercise, list[tuple]]:
     """For each open exercise (or those given), the eligible practices with no ballot yet, by name, as (pk, name)
-    rows: a place has hundreds, named and counted only. Three queries at most."""
+    rows: a place has hundreds, named and counted only. Two queries at most (one for the exercises, without their
+    turnout, which is not asked for here)."""
     if exercises is None:
-        exercises = open_exercises()
+        exercises = list(_open_now(timezone.now()))
     if not exercises:
         return {}
-    practices = list(eligible_practices().order_by("name").values_list("pk", "name", named=True))
-    # Only this place's practices' ballots: a national vote holds thousands of other places' ballots.
-    voted = set(
-        Ballot.objects.filter(exercise__in=exercises, practice_id__in=[p.pk for p in practices]).order_by()
-        .values_list("exercise_id", "practice_id")
-    )
-    return {e: [p for p in practices if (e.pk, p.pk) not in voted] for e in exercises}
+
+    # Each practice with whether it has voted in each exercise (its ballot's practice, or None), one index probe
+    # each, from SQL prepared for this many exercises (members.prepared): only this place's practices, while a
+    # national vote holds thousands of other places' ballots. (Not EXISTS: Postgres hashed every ballot of each
+    # national vote for it, 6 ms a vote.)
+    def practices(**exercise_ids):
+        return (eligible_practices().order_by("name", "pk").annotate(**{
+            name: Subquery(Ballot._base_manager.filter(exercise_id=pk, practice_id=OuterRef("pk"))
+                           .order_by().values("practice_id")[:1])
+            for name, pk in exercise_ids.items()}).values_list("pk", "name", *sorted(exercise_ids)))
+
+    names = [f"exercise_{n:03}" for n in range(len(exercises))]  # in the order sorted() gives them
+    rows = prepared.objects(("practices_not_voted", len(exercises)), practices,
+                            **{name: e.pk for name, e in zip(names, exercises, strict=True)})
+    missing: dict[Exercise, list[tuple]] = {e: [] for e in exercises}
+    for pk, name, *ballots in rows:
+        practice = PracticeRow(pk, name)
+        for exercise, ballot in zip(exercises, ballots, strict=True):
+            if ballot is None:
+                missing[exercise].append(practice)
+    return missing
 
 
 def plan_items_needing_attention(*, today=None, limit: int | None = None) -> list[PlanItem]:
     """Live plan items that are overdue or rated red or amber, with their agreed priority; the first `limit` if
-    given. One query."""
-    found = (
-        PlanItem.objects.needing_attention(today)
-        .filter(priority__is_archived=False)
-        .select_related("priority", "parent")
-        .order_by("due_date", "priority__title", "pk")
-    )
-    return list(found[:limit] if limit else found)
+    given. One query, from SQL compiled once a day (members.prepared)."""
+    def needing_attention(today):
+        found = (
+            PlanItem.objects.needing_attention(today)
+            .filter(priority__is_archived=False)
+            .select_related("priority", "parent")
+            .order_by("due_date", "priority__title", "pk")
+        )
+        return found[:limit] if limit else found
+
+    return prepared.objects(("plan_items_needing_attention", limit), needing_attention,
+                            today=today or timezone.localdate())
 
 
 def results_published_since(since: datetime) -> list[Exercise]:
@@ -276,11 +304,17 @@ def plan_items_needing_attention_counts(*, today=None, since=None) -> dict[str, 
     that fell overdue on `since` or later, or were last changed (rated red or amber) since then. One query."""
     today = today or timezone.localdate()
     since = since or today
-    return PlanItem.objects.needing_attention(today).filter(priority__is_archived=False).aggregate(
-        count=Count("pk"),
-        new=Count("pk", filter=Q(due_date__gte=since - timedelta(days=1), due_date__lt=today)
-                  | Q(updated_at__date__gte=since)),
-    )
+
+    def counts(today, since, due_since):
+        return prepared.one_row(
+            PlanItem.objects.needing_attention(today).filter(priority__is_archived=False),
+            count=Count("pk"),
+            new=Count("pk", filter=Q(due_date__gte=due_since, due_date__lt=today) | Q(updated_at__date__gte=since)),
+        )
+
+    # From SQL compiled once a day (members.prepared), the day before `since` given as a value of its own.
+    return prepared.counts("plan_items_needing_attention_counts", counts, today=today, since=since,
+                           due_since=since - timedelta(days=1))
 
 
 def is_plan_item_new(item: PlanItem, *, today, since) -> bool:

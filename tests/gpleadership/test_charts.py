@@ -287,7 +287,7 @@ def test_actions_week_by_week(client_for, chair, actions):
 
 
 def _weekly_status(ends):
-    return weekly_status_from(ends, next(iter(Action.objects.weekly_status_counts(ends)), None))
+    return weekly_status_from(ends, list(Action.objects.weekly_status_counts(ends)))
 
 
 def test_the_weekly_status_of_today_is_the_overdue_rule(actions):
@@ -315,6 +315,37 @@ def test_the_weekly_status_splits_weeks_at_local_midnight(chair):
     # At the end of Sunday the Monday one was still open (not yet done) and on time; the one made on Monday
     # did not exist yet.
     assert week["on_time"] == 1 and week["overdue"] == 0
+
+
+def test_the_weekly_status_agrees_with_the_status_counts_of_each_week(chair):
+    """The weeks are counted from groups of actions (weekly_status_counts), not rule by rule: for every week they
+    give what with_status_counts (the rules, for one day) gives, around each week's edges and beyond the window."""
+    today = timezone.localdate()
+    ends = charts._week_ends(today)
+    moments = [timezone.make_aware(datetime.combine(ends[0] - timedelta(days=9), time(12)))]
+    for end in ends[:4] + ends[-2:]:
+        edge = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+        moments += [edge - timedelta(minutes=1), edge, edge + timedelta(hours=30)]
+    days = [ends[0] - timedelta(days=8), ends[0], ends[0] + timedelta(days=1), ends[5], ends[-1],
+            ends[-1] + timedelta(days=3)]
+    n = 0
+    for made in moments:
+        for due in days[n % 2::2]:
+            n += 1
+            ActionFactory(title=f"Open {n}", created_at=made, due_on=due, status="in_progress" if n % 3 else "open")
+        for done in [m for m in moments if m >= made][:4]:
+            n += 1
+            ActionFactory(title=f"Closed {n}", created_at=made, due_on=days[n % len(days)],
+                          status="done" if n % 4 else "dropped", completion_note="Closed.", completed_at=done)
+    ActionFactory(title="Archived", created_at=moments[1], due_on=today, is_archived=True)
+    weeks = _weekly_status(ends)
+    assert sum(w["done"] for w in weeks) and sum(w["overdue"] for w in weeks) and sum(w["on_time"] for w in weeks)
+    for week in weeks:
+        end = week["week_end"]
+        [expected] = Action.objects.order_by().values("place").with_status_counts(
+            on=end, done_since=end - timedelta(days=7))
+        assert (week["on_time"], week["overdue"], week["done"]) == (
+            expected["on_time"], expected["overdue"], expected["done"]), end
 
 
 # Requests triaged within target ----------------------------------------------------------------------------------

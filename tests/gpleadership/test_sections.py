@@ -1,6 +1,6 @@
 """The digest and the dashboard gather every app's news and worries, in a fixed number of queries."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -263,3 +263,16 @@ def test_decisions_practices_have_not_seen_are_the_latest_ten_with_how_many(chai
     assert [item["text"].split(" –")[0] for item in section["items"]] == [
         f"Decision {n:02d}" for n in range(sections.DASHBOARD_TOP + 1, 1, -1)]  # the latest first
     assert section["more_url"] == reverse("decisions:published")
+
+
+def test_a_time_is_new_since_the_day_from_local_midnight():
+    """A time is "new since" a day from the moment the day began where the group is (on summer time here, an hour
+    before midnight UTC), whether the time is compared as a local date or with the day's start worked out once."""
+    day = date(2026, 7, 13)
+    midnight = timezone.make_aware(datetime.combine(day, time.min))
+    assert midnight.utcoffset() == timedelta(hours=1)
+    for start in (None, sections._start_of(day)):
+        assert sections._entered_since(midnight, day, start=start)
+        assert not sections._entered_since(midnight - timedelta(microseconds=1), day, start=start)
+    assert sections._entered_since(day, day) and not sections._entered_since(day - timedelta(days=1), day)
+    assert not sections._entered_since(None, day)
