@@ -2,12 +2,15 @@
 queries however many places the system has."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from decisions import selectors as decision_selectors
 from decisions.models import Acknowledgement
 from members import access, places
 from members.models import GroupRole, ICSLeader, Organisation
@@ -247,6 +250,32 @@ def test_each_place_shows_its_own_figures(chair, ics, system):
 
     [forum] = page["forums"]
     assert forum == system["forum"] and [r.user for r in forum.current_representatives] == [system["rep"]]
+
+
+def test_the_acknowledgements_of_both_windows_are_those_of_acknowledgement_rates(ics, system):
+    # A decision of four months ago: in the year's window, not in the charts' twelve weeks.
+    older = _publish(title="Older decision", days_ago=120)
+    practice = Organisation.objects.open_practices().first()
+    Acknowledgement.objects.create(item=older, practice=practice, acknowledged_by=older.raised_by)
+    now = timezone.now()
+    year, weeks = now - timedelta(days=365), now - timedelta(weeks=12)
+    with places.across(ics.places.all()):
+        both = decision_selectors.acknowledgement_rates_by_place(since=year, recent_since=weeks)
+        assert both == (decision_selectors.acknowledgement_rates(since=year, by="place"),
+                        decision_selectors.acknowledgement_rates(since=weeks, by="place"))
+    assert both[0][practice.place_id]["acknowledged"] == both[1][practice.place_id]["acknowledged"] + 1
+
+
+def test_every_query_of_the_figures_is_compiled_once(ics, system):
+    from gpleadership.ics import ics_page
+
+    system_places = list(ics.places.order_by("name"))
+    first = ics_page(ics, system_places)
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as as_sql:
+        again = ics_page(ics, system_places)
+    assert as_sql.call_count == 0
+    assert [(row["place"], row["acknowledged"], row["open_requests"]) for row in again["rows"]] == [
+        (row["place"], row["acknowledged"], row["open_requests"]) for row in first["rows"]]
 
 
 def test_the_page_shows_the_figures(client_for, chair, ics, system):
