@@ -207,6 +207,13 @@ class _ListIterator(ModelChoiceIterator):
     need. A field that names its `label_fields` is read as plain rows, without a model instance each (hundreds of
     them cost milliseconds). Each choice is the plain (pk, label) that LongSelect writes."""
 
+    def __init__(self, field):
+        self.field = field  # the queryset is asked for only when needed (LongChoiceField.offer)
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
     def __iter__(self):
         field = self.field
         if field.empty_label is not None:
@@ -233,15 +240,27 @@ class LongChoiceField(forms.ModelChoiceField):
         """The (pk, *label_fields) of each record of `queryset`: what the choices are written from."""
         return list(queryset.values_list("pk", *cls.label_fields))
 
-    def offer(self, rows, queryset) -> None:
-        """Offer `rows` already read with `rows()` (shared by the fields of a page) from `queryset`."""
+    _build_queryset = None
+
+    def _get_queryset(self):
+        if self._build_queryset is not None:
+            build, self._build_queryset = self._build_queryset, None
+            self.queryset = build()
+        return self._queryset
+
+    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
+
+    def offer(self, rows, build) -> None:
+        """Offer `rows` already read with `rows()` (shared by the fields of a page) from the QuerySet `build()`,
+        which is built only if the field is asked for it (to check what is posted): building one costs about a
+        millisecond, and a page that only shows the form never needs it."""
         self.offered = rows
-        self.queryset = queryset
+        self._build_queryset = build
 
     def offer_prepared(self, key, build) -> None:
         """Offer the records of `build()` (a QuerySet of the place), their rows read when the field is drawn from
         SQL compiled once a day (members.prepared, as `key`); what is posted is checked against `build()`."""
-        self.queryset = build()
+        self._build_queryset = build
         self.prepared_as = (key, build)
 
     prepared_as = None
@@ -416,12 +435,11 @@ def _person_field(label: str, *, required: bool = False, help_text: str = "") ->
 
 
 class SeatCandidates:
-    """selectors.seat_candidates() for the person fields of a page's forms: the queryset that checks what is posted,
-    and the people offered, read once. A place has hundreds: each field reading them again cost a query and hundreds
-    of instances (issue 12)."""
+    """selectors.seat_candidates() for the person fields of a page's forms: the people offered, read once (each
+    field still checks what is posted against the queryset). A place has hundreds: each field reading them again
+    cost a query and hundreds of instances (issue 12)."""
 
     def __init__(self):
-        self.queryset = selectors.seat_candidates()
         # From SQL compiled once a day (members.prepared): the union of members and roles costs more to compile than
         # to run.
         self.people = OfferedRows(prepared.objects("seat_candidates", lambda: selectors.seat_candidates().values_list(
@@ -437,7 +455,7 @@ class _PeopleForm(forms.Form):
         candidates = candidates or SeatCandidates()
         for field in self.fields.values():
             if isinstance(field, _PersonField):
-                field.offer(candidates.people, candidates.queryset)
+                field.offer(candidates.people, selectors.seat_candidates)
 
 
 class SeatPeopleForm(_PeopleForm):
