@@ -1,12 +1,14 @@
 """The ICS leaders' page: who reads it, each place's figures against hand-counted fixtures, and a fixed number of
 queries however many places the system has."""
 
+import re
 from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -288,6 +290,31 @@ def test_the_page_shows_the_figures(client_for, chair, ics, system):
     assert "Rhea Representative" in html and "ICB primary care committee" in html
     assert "Premises" not in html  # published to practices but not to the system
     assert "Last year&#x27;s decision" not in html
+
+
+def _without_spaces_between_tags(html: str) -> str:
+    return re.sub(r"\s*(<[^>]*>)\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
+
+
+def test_python_draws_the_places_as_their_template_does(ics, system):
+    """gpleadership.templatetags.ics_rows writes the places' rows; templates/gpleadership/includes/ics_place_rows.html
+    stays as the reference: the same elements, attributes and words (spaces between tags aside), for places with
+    and without priorities, decisions, representatives, acknowledgements and votes."""
+    from gpleadership.ics import ics_page
+
+    AgreedPriorityFactory(title="Estates <&> \"rent\"", confirmed_by=system["rep"])  # complete and plain rag
+    rows = ics_page(ics, list(ics.places.order_by("name")))["rows"]
+    rows[0]["priorities"][0].rag = "complete"
+    rows[2]["priorities"][-1].rag = "green"
+    def draw(template, shown):
+        return _without_spaces_between_tags(engines["django"].from_string(template).render({"rows": shown}))
+
+    for shown in (rows, rows[:1], []):
+        assert draw("{% load ics_rows %}{% ics_place_rows rows %}", shown) == draw(
+            '{% include "gpleadership/includes/ics_place_rows.html" %}', shown)
+    drawn = draw("{% load ics_rows %}{% ics_place_rows rows %}", rows)
+    assert drawn.count('scope="row"') == 3 and "nhsuk-tag--blue" in drawn and "nhsuk-tag--green" in drawn
+    assert "Estates &lt;&amp;&gt; &quot;rent&quot;" in drawn
 
 
 def test_the_request_form_link_is_on_the_page(client_for, chair, ics):
