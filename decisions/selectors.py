@@ -265,17 +265,19 @@ def acknowledgement_rates_by_place(*, since: datetime, recent_since: datetime) -
             published(since).order_by().values_list("place")
             .annotate(n=Count("pk"), recent=Count("pk", filter=Q(published_at__gte=recent_since)))
             .values_list("place", "n", "recent")), since=since, recent_since=recent_since)}
-    windows: tuple[dict, dict] = ({}, {})
     place_of: dict[int, int] = {}  # open practice → its place
+    practices: Counter = Counter()
+    names: dict[int, str] = {}
     for pk, place, name in prepared.objects("acknowledgement_rates_by_place.practices", lambda: (
             Organisation.objects.open_practices().order_by().values_list("pk", "place", "place__name"))):
         place_of[pk] = place
-        for groups, place_decisions in zip(windows, decisions.get(place, (0, 0)), strict=True):
-            row = groups.setdefault(place, {"name": name, "practices": 0, "decisions": 0, "acknowledged": 0,
-                                            "expected": 0})
-            row["practices"] += 1
-            row["decisions"] = place_decisions
-            row["expected"] += place_decisions
+        practices[place] += 1
+        names[place] = name
+    windows: tuple[dict, dict] = tuple(
+        {place: {"name": names[place], "practices": n, "decisions": decisions.get(place, (0, 0))[window],
+                 "acknowledged": 0, "expected": n * decisions.get(place, (0, 0))[window]}
+         for place, n in practices.items()}
+        for window in (0, 1))
     # As acknowledgement_rates: grouped by practice in the database, by place here; closed practices drop out. The
     # shorter window is counted among the rows of the longer, from the decision each acknowledgement joins anyway.
     # The decisions by the join the place's scope makes anyway (`item__in` a subquery of them joined them twice).

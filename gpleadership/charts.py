@@ -296,12 +296,14 @@ def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
 def for_ics(ics_places: list, *, today: date, now: datetime, acknowledgements: dict | None = None) -> list[BarChart]:
     """The same four for the ICS leaders' page, a row per place of the system; called inside `across(places)`.
     Weeks become the whole window: actions as they stand today, requests received in the last 12 weeks.
-    `acknowledgements`: acknowledgement_rates by place since window_since(now), when the page has read them. Each
-    query is compiled once a day for the system's places (members.prepared)."""
+    `acknowledgements`: acknowledgement_rates by place since window_since(now), when the page has read them (their
+    open practices are then the electorate of each place's vote too). Each query is compiled once a day for the
+    system's places (members.prepared)."""
     since = window_since(now)
     window_start = today - timedelta(weeks=WINDOW_WEEKS)
     places = [(place.pk, place.name) for place in ics_places]
-    turnout = priority_selectors.latest_turnout_by_place()
+    turnout = priority_selectors.latest_turnout_by_place(eligible=None if acknowledgements is None else {
+        place: row["practices"] for place, row in acknowledgements.items()})
     statuses = ("on_time", "overdue", "done")
     # Its SQL counts from the ends of those days (times derived from the dates), so the dates are in the key. Sent as
     # SQL, not prepared on the server: the generic plan took 6.7 ms at national scale against 4.5 ms.
