@@ -209,9 +209,16 @@ ACTION_SERIES = [Series("Open, on time", BLUE), Series("Overdue", RED)]
 REQUEST_SERIES = [Series("Triaged within target", GREEN), Series("Late", RED), Series("Not yet triaged", GREY)]
 
 
+def window_since(now: datetime) -> datetime:
+    """The start of the charts' window."""
+    return now - timedelta(weeks=WINDOW_WEEKS)
+
+
 def _acknowledgement_chart(*, slug: str, since: datetime, by: str, heading: str,
-                           groups: list[tuple[int | None, str]] | None = None) -> BarChart:
-    rates = decision_selectors.acknowledgement_rates(since=since, by=by)
+                           groups: list[tuple[int | None, str]] | None = None, rates: dict | None = None) -> BarChart:
+    """`rates`: decision_selectors.acknowledgement_rates(since=since, by=by), when the page has read them already."""
+    if rates is None:
+        rates = decision_selectors.acknowledgement_rates(since=since, by=by)
     published = any(r["decisions"] for r in rates.values())
     if groups is None:
         groups = [(key, row["name"] or NOT_IN_A_PCN) for key, row in rates.items()]
@@ -276,17 +283,29 @@ def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
     ]
 
 
-def for_ics(ics_places: list, *, today: date, now: datetime) -> list[BarChart]:
+def for_ics(ics_places: list, *, today: date, now: datetime, acknowledgements: dict | None = None) -> list[BarChart]:
     """The same four for the ICS leaders' page, a row per place of the system; called inside `across(places)`.
-    Weeks become the whole window: actions as they stand today, requests received in the last 12 weeks."""
-    since = now - timedelta(weeks=WINDOW_WEEKS)
+    Weeks become the whole window: actions as they stand today, requests received in the last 12 weeks.
+    `acknowledgements`: acknowledgement_rates by place since window_since(now), when the page has read them (their
+    open practices are then the electorate of each place's vote too). Each query is compiled once a day for the
+    system's places (members.prepared)."""
+    since = window_since(now)
     window_start = today - timedelta(weeks=WINDOW_WEEKS)
     places = [(place.pk, place.name) for place in ics_places]
-    turnout = priority_selectors.latest_turnout_by_place()
-    actions = {row["place"]: row for row in Action.objects.order_by().values("place").with_status_counts(
-        on=today, done_since=window_start)}
-    requests = {row["place"]: row for row in Request.objects.filter(received_at__date__gt=window_start)
-                .order_by().values("place").with_triage_counts(today)}
+    turnout = priority_selectors.latest_turnout_by_place(eligible=None if acknowledgements is None else {
+        place: row["practices"] for place, row in acknowledgements.items()})
+    statuses = ("on_time", "overdue", "done")
+    # Its SQL counts from the ends of those days (times derived from the dates), so the dates are in the key. Sent as
+    # SQL, not prepared on the server: the generic plan took 6.7 ms at national scale against 4.5 ms.
+    actions = {place: dict(zip(statuses, counts, strict=True)) for place, *counts in prepared.objects(
+        ("ics.actions", today, window_start), lambda: (
+            Action.objects.order_by().values("place").with_status_counts(on=today, done_since=window_start)
+            .values_list("place", *statuses)), on_server=False)}
+    triage = ("within_target", "late", "waiting")
+    requests = {place: dict(zip(triage, counts, strict=True)) for place, *counts in prepared.objects(
+        "ics.requests", lambda today, window_start: (
+            Request.objects.filter(received_at__date__gt=window_start).order_by().values("place")
+            .with_triage_counts(today).values_list("place", *triage)), today=today, window_start=window_start)}
     zero = {"on_time": 0, "overdue": 0, "done": 0, "within_target": 0, "late": 0, "waiting": 0}
 
     def _turnout(pk: int) -> Figure:
@@ -299,7 +318,7 @@ def for_ics(ics_places: list, *, today: date, now: datetime) -> list[BarChart]:
 
     return [
         _acknowledgement_chart(slug="chart-acknowledgement", since=since, by="place", heading="place",
-                               groups=places),
+                               groups=places, rates=acknowledgements),
         BarChart(
             slug="chart-turnout", title="Turnout in each place's latest priority vote",
             caption="Practices that voted of each place's open practices, in the vote open now or else the one "

@@ -9,12 +9,13 @@ methods (published, awaiting triage, open practices, the turnout counted at the 
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from decisions import selectors as decision_selectors
 from decisions.models import DecisionItem
+from members import prepared
 from members.models import ICS, GroupRole, Membership, Place
 from members.places import across, place_prefix
 from priorities.models import RAG, AgreedPriority, Exercise, percent
@@ -29,11 +30,6 @@ ENGAGEMENT_DAYS = 365
 LATEST_DECISIONS = 3
 
 
-def _counts_by_place(queryset, place_field: str = "place") -> dict[int, int]:
-    """{place id: rows}, counted in the database."""
-    return dict(queryset.order_by().values_list(place_field).annotate(n=Count("pk")).values_list(place_field, "n"))
-
-
 def priority_rag(red: int, amber: int, green: int, complete: int) -> str:
     """A priority's state from its live plan items, the worst first: red, then amber, then green; complete when
     every item is; "" when it has no plan yet."""
@@ -45,7 +41,7 @@ def priority_rag(red: int, amber: int, green: int, complete: int) -> str:
 
 def _agreed_priorities() -> dict[int, list[AgreedPriority]]:
     live = Q(plan_items__is_archived=False)
-    priorities = (
+    priorities = prepared.objects("ics.priorities", lambda: (
         AgreedPriority.objects.current()
         .filter(exercise__is_archived=False)
         .annotate(
@@ -56,7 +52,7 @@ def _agreed_priorities() -> dict[int, list[AgreedPriority]]:
             complete=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.COMPLETE)),
         )
         .order_by("place_pk", "-exercise__published_at", "position", "pk")
-    )
+    ))
     by_place = defaultdict(list)
     for priority in priorities:
         priority.rag = priority_rag(priority.red, priority.amber, priority.green, priority.complete)
@@ -64,58 +60,71 @@ def _agreed_priorities() -> dict[int, list[AgreedPriority]]:
     return by_place
 
 
-def _latest_public_decisions(since: datetime) -> dict[int, list[DecisionItem]]:
-    numbered = (
+def _public_decisions(since: datetime) -> tuple[dict[int, int], dict[int, list[DecisionItem]]]:
+    """How many decisions each place published to the system since `since`, and the latest few of them, in one
+    query: each of the latest carries its place's count (a window over the same rows)."""
+    numbered = prepared.objects("ics.public_decisions", lambda since: (
         DecisionItem.objects.public()
         .filter(published_at__gte=since)
-        .annotate(place_rank=Window(RowNumber(), partition_by=F("place"), order_by=F("published_at").desc()))
+        .annotate(place_rank=Window(RowNumber(), partition_by=F("place"), order_by=F("published_at").desc()),
+                  place_count=Window(Count("pk"), partition_by=F("place")))
         .filter(place_rank__lte=LATEST_DECISIONS)
         .only("pk", "title", "published_at", "place")
         .order_by("place", "place_rank")
-    )
-    by_place = defaultdict(list)
+    ), since=since)
+    counts, by_place = {}, defaultdict(list)
     for item in numbered:
+        counts[item.place_id] = item.place_count
         by_place[item.place_id].append(item)
-    return by_place
+    return counts, by_place
 
 
 def _latest_counted_exercises() -> dict[int, Exercise]:
     """Each place's latest closed (counted) priority exercise."""
-    numbered = (
+    numbered = prepared.objects("ics.counted_exercises", lambda: (
         Exercise.objects.filter(is_archived=False, status__in=[Exercise.Status.CLOSED, Exercise.Status.PUBLISHED])
         .annotate(place_rank=Window(RowNumber(), partition_by=F("place"), order_by=[F("closed_at").desc(),
                                                                                    F("pk").desc()]))
         .filter(place_rank=1)
-    )
+    ))
     return {exercise.place_id: exercise for exercise in numbered}
 
 
 def _ics_forums(ics: ICS) -> list[Forum]:
-    return list(
-        Forum.objects.current()
-        .filter(place__isnull=True, ics=ics)
-        .select_related("host")
-        .prefetch_related(Prefetch(
-            "representatives", queryset=Representative.objects.current().select_related("user").order_by("role"),
-            to_attr="current_representatives",
-        ))
-        .order_by("name")
-    )
+    """The ICS-level forums, each with its `current_representatives` (two queries, prepared: they cannot prefetch)."""
+    forums = prepared.objects("ics.forums", lambda ics: (
+        Forum.objects.current().filter(place__isnull=True, ics=ics).select_related("host").order_by("name")
+    ), ics=ics.pk)
+    representatives = defaultdict(list)
+    for rep in prepared.objects("ics.representatives", lambda ics: (
+            Representative.objects.current().filter(forum__in=_forums_of(ics)).select_related("user")
+            .order_by("role", "pk")), ics=ics.pk):
+        representatives[rep.forum_id].append(rep)
+    for forum in forums:
+        forum.current_representatives = representatives[forum.pk]
+    return forums
 
 
-def _representatives_by_place(forums: list[Forum]) -> dict[int, list[dict]]:
+def _forums_of(ics):
+    return Forum.objects.current().filter(place__isnull=True, ics=ics).values("pk")
+
+
+def _representatives_by_place(ics: ICS, forums: list[Forum]) -> dict[int, list[dict]]:
     """Which place each ICS-level representative comes from: where they hold a live group role or work for one of
     the place's organisations now. A person of two places counts in both."""
     seats = [(forum, rep) for forum in forums for rep in forum.current_representatives]
-    user_ids = {rep.user_id for _, rep in seats}
-    if not user_ids:
+    if not seats:
         return {}
+
+    def representing(ics):
+        return Representative.objects.current().filter(forum__in=_forums_of(ics)).values("user")
+
     homes = defaultdict(set)
-    for user_id, place_id in GroupRole.objects.live().filter(user__in=user_ids).values_list("user", "place"):
-        homes[user_id].add(place_id)
-    for user_id, place_id in Membership.objects.current().filter(user__in=user_ids).values_list(
-        "user", "organisation__place"
-    ):
+    for user_id, place_id in prepared.objects("ics.representatives_homes", lambda ics: (
+        GroupRole.objects.live().filter(user__in=representing(ics)).order_by().values_list("user", "place")
+        .union(Membership.objects.current().filter(user__in=representing(ics)).order_by()
+               .values_list("user", "organisation__place"))
+    ), ics=ics.pk):
         homes[user_id].add(place_id)
     by_place = defaultdict(list)
     for forum, rep in seats:
@@ -131,16 +140,17 @@ def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) 
     since = now - timedelta(days=ENGAGEMENT_DAYS)
     with across(ics_places):
         priorities = _agreed_priorities()
-        decisions_public = _counts_by_place(
-            DecisionItem.objects.published().filter(published_at__gte=since, is_public=True)
-        )
-        latest_public = _latest_public_decisions(since)
-        acknowledgements = decision_selectors.acknowledgement_rates(since=since, by="place")
+        decisions_public, latest_public = _public_decisions(since)
+        acknowledgements, recent_acknowledgements = decision_selectors.acknowledgement_rates_by_place(
+            since=since, recent_since=charts.window_since(now))
         exercises = _latest_counted_exercises()
-        open_requests = _counts_by_place(Request.objects.awaiting_triage().filter(routed_from_ics=ics))
+        open_requests = dict(prepared.objects("ics.open_requests", lambda ics: (
+            Request.objects.awaiting_triage().filter(routed_from_ics=ics).order_by().values_list("place")
+            .annotate(n=Count("pk")).values_list("place", "n")), ics=ics.pk))
         forums = _ics_forums(ics)
-        representatives = _representatives_by_place(forums)
-        ics_charts = charts.for_ics(ics_places, today=timezone.localdate(now), now=now)
+        representatives = _representatives_by_place(ics, forums)
+        ics_charts = charts.for_ics(ics_places, today=timezone.localdate(now), now=now,
+                                    acknowledgements=recent_acknowledgements)
     rows = []
     for place in ics_places:
         reach = acknowledgements.get(place.pk, {"practices": 0, "decisions": 0, "acknowledged": 0, "expected": 0})

@@ -8,7 +8,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 
-from . import access, papers, selectors
+from . import access, papers, prepared, selectors
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
 from .rows import option
 
@@ -170,20 +170,25 @@ class LongSelect(forms.Select):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         chosen = set(context["widget"]["value"])
-        # Several fields of a page offering the same rows (OfferedRows) with the same choice write them once.
         field = getattr(self.choices, "field", None)
         offered = getattr(field, "offered", None)
-        key = (type(field), getattr(field, "empty_label", None), frozenset(chosen))
-        if isinstance(offered, OfferedRows) and key in offered.written:
-            context["widget"]["options_html"] = offered.written[key]
+        if isinstance(offered, OfferedRows):
+            # Several fields of a page offering the same rows with the same choice write them once, whatever each
+            # field's empty choice ("Nobody", "Choose a person"), which is written before them (_ListIterator).
+            key = (type(field), frozenset(chosen))
+            written = offered.written.get(key)
+            if written is None:
+                written = offered.written[key] = "\n".join(
+                    option(pk, field.label_from_values(*values), selected=str(pk) in chosen) for pk, *values in offered)
+            empty = [] if field.empty_label is None else [option("", field.empty_label, selected="" in chosen)]
+            context["widget"]["options_html"] = mark_safe(  # noqa: S308 - escaped by option()
+                "\n".join([*empty, written] if offered else empty))
             return context
         options = []
         for choice, label in self.choices:
             choice = "" if choice is None else str(choice)
             options.append(option(choice, label, selected=choice in chosen))
-        written = context["widget"]["options_html"] = mark_safe("\n".join(options))  # noqa: S308 - escaped above
-        if isinstance(offered, OfferedRows):
-            offered.written[key] = written
+        context["widget"]["options_html"] = mark_safe("\n".join(options))  # noqa: S308 - escaped above
         return context
 
 
@@ -202,6 +207,13 @@ class _ListIterator(ModelChoiceIterator):
     need. A field that names its `label_fields` is read as plain rows, without a model instance each (hundreds of
     them cost milliseconds). Each choice is the plain (pk, label) that LongSelect writes."""
 
+    def __init__(self, field):
+        self.field = field  # the queryset is asked for only when needed (LongChoiceField.offer)
+
+    @property
+    def queryset(self):
+        return self.field.queryset
+
     def __iter__(self):
         field = self.field
         if field.empty_label is not None:
@@ -210,7 +222,7 @@ class _ListIterator(ModelChoiceIterator):
             for obj in self.queryset:
                 yield (field.prepare_value(obj), field.label_from_instance(obj))
             return
-        for pk, *values in field.offered if field.offered is not None else field.rows(self.queryset):
+        for pk, *values in field.offered if field.offered is not None else field.read_rows(self.queryset):
             yield (pk, field.label_from_values(*values))
 
 
@@ -228,10 +240,37 @@ class LongChoiceField(forms.ModelChoiceField):
         """The (pk, *label_fields) of each record of `queryset`: what the choices are written from."""
         return list(queryset.values_list("pk", *cls.label_fields))
 
-    def offer(self, rows, queryset) -> None:
-        """Offer `rows` already read with `rows()` (shared by the fields of a page) from `queryset`."""
+    _build_queryset = None
+
+    def _get_queryset(self):
+        if self._build_queryset is not None:
+            build, self._build_queryset = self._build_queryset, None
+            self.queryset = build()
+        return self._queryset
+
+    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
+
+    def offer(self, rows, build) -> None:
+        """Offer `rows` already read with `rows()` (shared by the fields of a page) from the QuerySet `build()`,
+        which is built only if the field is asked for it (to check what is posted): building one costs about a
+        millisecond, and a page that only shows the form never needs it."""
         self.offered = rows
-        self.queryset = queryset
+        self._build_queryset = build
+
+    def offer_prepared(self, key, build) -> None:
+        """Offer the records of `build()` (a QuerySet of the place), their rows read when the field is drawn from
+        SQL compiled once a day (members.prepared, as `key`); what is posted is checked against `build()`."""
+        self._build_queryset = build
+        self.prepared_as = (key, build)
+
+    prepared_as = None
+
+    def read_rows(self, queryset) -> list[tuple]:
+        """The rows the choices are written from: `rows(queryset)`, or from prepared SQL (offer_prepared)."""
+        if self.prepared_as is None:
+            return self.rows(queryset)
+        key, build = self.prepared_as
+        return prepared.objects(key, lambda: build().values_list("pk", *self.label_fields))
 
     def label_from_values(self, *values) -> str:
         return str(values[0])
@@ -396,13 +435,15 @@ def _person_field(label: str, *, required: bool = False, help_text: str = "") ->
 
 
 class SeatCandidates:
-    """selectors.seat_candidates() for the person fields of a page's forms: the queryset that checks what is posted,
-    and the people offered, read once. A place has hundreds: each field reading them again cost a query and hundreds
-    of instances (issue 12)."""
+    """selectors.seat_candidates() for the person fields of a page's forms: the people offered, read once (each
+    field still checks what is posted against the queryset). A place has hundreds: each field reading them again
+    cost a query and hundreds of instances (issue 12)."""
 
     def __init__(self):
-        self.queryset = selectors.seat_candidates()
-        self.people = OfferedRows(_PersonField.rows(self.queryset))
+        # From SQL compiled once a day (members.prepared): the union of members and roles costs more to compile than
+        # to run.
+        self.people = OfferedRows(prepared.objects("seat_candidates", lambda: selectors.seat_candidates().values_list(
+            "pk", *_PersonField.label_fields)))
 
 
 class _PeopleForm(forms.Form):
@@ -414,7 +455,7 @@ class _PeopleForm(forms.Form):
         candidates = candidates or SeatCandidates()
         for field in self.fields.values():
             if isinstance(field, _PersonField):
-                field.offer(candidates.people, candidates.queryset)
+                field.offer(candidates.people, selectors.seat_candidates)
 
 
 class SeatPeopleForm(_PeopleForm):
@@ -442,9 +483,9 @@ class SeatForm(_PeopleForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "seat")
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = (
+        self.fields["organisation"].offer_prepared("seat_form.organisations", lambda: (
             Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
-        )
+        ))
 
 
 class GroupRoleForm(_PeopleForm):

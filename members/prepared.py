@@ -17,6 +17,7 @@ import copy
 import itertools
 import re
 import weakref
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 
 from django.conf import settings
@@ -180,8 +181,8 @@ def _stand_ins(values: dict, variant: int) -> dict:
 
 def _compile_in_stand_in(build, values: dict, place_key: dict):
     """The SQL, parameters and compiler of build(**values), built in the stand-in place of `place_key` (the place's
-    and its ICS's ids by "place" and "ics")."""
-    with places.standing_in(place_key["place"], place_key.get("ics")):
+    and its ICS's ids by "place" and "ics"); with no `place_key`, in the places being read (`across`)."""
+    with places.standing_in(place_key["place"], place_key.get("ics")) if place_key else nullcontext():
         queryset = build(**values)
     if queryset._prefetch_related_lookups:
         # A Prefetch's queryset is built now, in the stand-in place, and would be run there: refused.
@@ -192,7 +193,9 @@ def _compile_in_stand_in(build, values: dict, place_key: dict):
 
 
 def _prepare(key, build, values: dict, place):
-    real_place = {"place": place.pk, **({"ics": place.ics_id} if place.ics_id else {})}
+    """The entry of build(**values) in `place`, with a stand-in for its id; with no `place`, in the several places
+    being read, whose ids are then in the SQL as they are (the entry is kept for that set of places)."""
+    real_place = {"place": place.pk, **({"ics": place.ics_id} if place.ics_id else {})} if place else {}
     everything = {**values, **real_place}
     one, two = _stand_ins(everything, 0), _stand_ins(everything, 1)
 
@@ -205,7 +208,7 @@ def _prepare(key, build, values: dict, place):
     positions: dict[str, list[int]] = {}
     for name, value in one.items():
         positions[name] = [i for i, param in enumerate(params) if param == value]
-    if getattr(model, "PLACE_PATH", None) and not positions["place"]:
+    if place and getattr(model, "PLACE_PATH", None) and not positions["place"]:
         # A model of a place, but the place is not the stand-in: the query was built before `build` was called.
         raise ValueError(f"{key}: the query must be built by `build`, in the place it is prepared for")
     marked = {i for found in positions.values() for i in found}
@@ -215,7 +218,7 @@ def _prepare(key, build, values: dict, place):
             (i in marked) != (params[i] != params_two[i]) for i in range(len(params))):
         return _UNPREPARABLE
     # And what it stands in for is exactly what building it for real gives.
-    with places.standing_in(place.pk, place.ics_id):
+    with places.standing_in(place.pk, place.ics_id) if place else nullcontext():
         real = build(**values)
     real_sql, real_params = real.query.get_compiler(using=real.db).as_sql()
     if real_sql != sql or list(real_params) != _filled(params, positions, everything):
@@ -275,21 +278,28 @@ def objects(key, build, *, on_server: bool = True, generic: bool = False, **valu
     """The model instances of `build(**values)` (a QuerySet without prefetch_related; or the tuples of a values_list
     QuerySet, named or not) in the place being worked in, from SQL compiled once a day. `values` are ids, dates or
     times the query filters on as they are; anything else it depends on must be in `key`. A query that cannot be
-    prepared (one that derives a value from another, or reads the time of day) and any query outside one place, or
-    on another database than PostgreSQL, is simply run. `on_server=False`: not prepared on the server (see
-    _server_side: a top-N list over a large table, whose generic plan PostgreSQL may misjudge); `generic=True`:
-    always run with its generic plan (one whose planning costs more than running it)."""
-    place = places.current_place()
-    if place is None or connection.vendor != "postgresql":
+    prepared (one that derives a value from another, or reads the time of day) and any query outside any place, or
+    on another database than PostgreSQL, is simply run. Read across several places (the ICS page), it is compiled
+    once a day for each set of places, their ids in its SQL as they are. `on_server=False`: not prepared on the
+    server (see _server_side: a top-N list over a large table, whose generic plan PostgreSQL may misjudge);
+    `generic=True`: always run with its generic plan (one whose planning costs more than running it)."""
+    place, scope = places.current_place(), places.current_scope()
+    if connection.vendor != "postgresql" or scope is None or not scope.place_ids:
         return list(build(**values))
-    cache_key = (connection.alias, key, place.ics_id is not None)
+    if place is not None:
+        cache_key = (connection.alias, key, place.ics_id is not None)
+    else:  # several places at once (`across`: the ICS page), kept for that set of places
+        cache_key = (connection.alias, key, scope.place_ids, scope.ics_ids)
     entry = _entries.get(cache_key)
     today = timezone.localdate()
     if entry is None or (entry is not _UNPREPARABLE and entry.day != today):
+        for stale in [k for k, e in _entries.items() if e is not _UNPREPARABLE and e.day != today]:
+            del _entries[stale]  # a key may name a day (the ICS page's actions): yesterday's are never asked again
         entry = _entries[cache_key] = _prepare(key, build, values, place)
     if entry is _UNPREPARABLE:
         return list(build(**values))
-    everything = {**values, "place": place.pk, **({"ics": place.ics_id} if place.ics_id else {})}
+    everything = {**values, **({"place": place.pk, **({"ics": place.ics_id} if place.ics_id else {})}
+                               if place else {})}
     params = _filled(entry.params, entry.positions, everything)
     sent = _server_side(entry.sql, params, generic=generic) if on_server else (entry.sql, params)
     query = _PreparedQuery(entry, *sent)

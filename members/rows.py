@@ -67,8 +67,10 @@ def cell(heading: str, content: str, *, extra_class: str = "") -> str:
 
 
 def option(value, label, *, selected: bool = False, disabled: bool = False) -> str:
-    """One <option> of a select, as Django's option template writes it (a list of a place's people has hundreds)."""
-    return (f'<option value="{text("" if value is None else value)}"{" selected" if selected else ""}'
+    """One <option> of a select, as Django's option template writes it (a list of a place's people has hundreds). An
+    id needs no escaping."""
+    value = value if type(value) is int else text("" if value is None else value)
+    return (f'<option value="{value}"{" selected" if selected else ""}'
             f'{" disabled" if disabled else ""}>{text(label)}</option>')
 
 

@@ -230,8 +230,10 @@ def _accept_for_existing_account(request, token, invitation, account):
 
 
 def _render_manage(request, *, seat_form=None, role_form=None):
-    seats = list(Seat.objects.select_related("organisation", "holder", "deputy").order_by("-is_active", "title"))
-    roles = GroupRole.objects.live().select_related("user").order_by("role", "user__full_name")
+    seats = prepared.objects("manage.seats", lambda: (
+        Seat.objects.select_related("organisation", "holder", "deputy").order_by("-is_active", "title")))
+    roles = prepared.objects("manage.roles", lambda: (
+        GroupRole.objects.live().select_related("user").order_by("role", "user__full_name")))
     candidates = SeatCandidates()  # once for both forms' person fields
     seat_form = seat_form or SeatForm(candidates=candidates)
     role_form = role_form or GroupRoleForm(candidates=candidates)

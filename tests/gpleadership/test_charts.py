@@ -451,6 +451,12 @@ def test_the_ics_page_charts_each_place(client_for, chair, system):
 def test_turnout_by_place_is_each_places_own_rule(system):
     with places.across(system["places"]):
         by_place = priority_selectors.latest_turnout_by_place()
+        # The ICS page hands it the open practices it counted for the acknowledgements: the same electorate.
+        now = timezone.now()
+        rates, _ = decision_selectors.acknowledgement_rates_by_place(since=now - timedelta(days=365),
+                                                                     recent_since=now - timedelta(weeks=12))
+        assert priority_selectors.latest_turnout_by_place(
+            eligible={place: row["practices"] for place, row in rates.items()}) == by_place
     assert len(by_place) == 2
     for place in system["places"][1:]:
         with places.using(place):

@@ -1,13 +1,18 @@
 """The ICS leaders' page: who reads it, each place's figures against hand-counted fixtures, and a fixed number of
 queries however many places the system has."""
 
+import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from decisions import selectors as decision_selectors
 from decisions.models import Acknowledgement
 from members import access, places
 from members.models import GroupRole, ICSLeader, Organisation
@@ -249,6 +254,32 @@ def test_each_place_shows_its_own_figures(chair, ics, system):
     assert forum == system["forum"] and [r.user for r in forum.current_representatives] == [system["rep"]]
 
 
+def test_the_acknowledgements_of_both_windows_are_those_of_acknowledgement_rates(ics, system):
+    # A decision of four months ago: in the year's window, not in the charts' twelve weeks.
+    older = _publish(title="Older decision", days_ago=120)
+    practice = Organisation.objects.open_practices().first()
+    Acknowledgement.objects.create(item=older, practice=practice, acknowledged_by=older.raised_by)
+    now = timezone.now()
+    year, weeks = now - timedelta(days=365), now - timedelta(weeks=12)
+    with places.across(ics.places.all()):
+        both = decision_selectors.acknowledgement_rates_by_place(since=year, recent_since=weeks)
+        assert both == (decision_selectors.acknowledgement_rates(since=year, by="place"),
+                        decision_selectors.acknowledgement_rates(since=weeks, by="place"))
+    assert both[0][practice.place_id]["acknowledged"] == both[1][practice.place_id]["acknowledged"] + 1
+
+
+def test_every_query_of_the_figures_is_compiled_once(ics, system):
+    from gpleadership.ics import ics_page
+
+    system_places = list(ics.places.order_by("name"))
+    first = ics_page(ics, system_places)
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as as_sql:
+        again = ics_page(ics, system_places)
+    assert as_sql.call_count == 0
+    assert [(row["place"], row["acknowledged"], row["open_requests"]) for row in again["rows"]] == [
+        (row["place"], row["acknowledged"], row["open_requests"]) for row in first["rows"]]
+
+
 def test_the_page_shows_the_figures(client_for, chair, ics, system):
     html = client_for(chair).get(URL).content.decode()
     assert "<caption" in html and 'scope="col"' in html and 'scope="row"' in html
@@ -259,6 +290,31 @@ def test_the_page_shows_the_figures(client_for, chair, ics, system):
     assert "Rhea Representative" in html and "ICB primary care committee" in html
     assert "Premises" not in html  # published to practices but not to the system
     assert "Last year&#x27;s decision" not in html
+
+
+def _without_spaces_between_tags(html: str) -> str:
+    return re.sub(r"\s*(<[^>]*>)\s*", r"\1", re.sub(r"\s+", " ", html)).strip()
+
+
+def test_python_draws_the_places_as_their_template_does(ics, system):
+    """gpleadership.templatetags.ics_rows writes the places' rows; templates/gpleadership/includes/ics_place_rows.html
+    stays as the reference: the same elements, attributes and words (spaces between tags aside), for places with
+    and without priorities, decisions, representatives, acknowledgements and votes."""
+    from gpleadership.ics import ics_page
+
+    AgreedPriorityFactory(title="Estates <&> \"rent\"", confirmed_by=system["rep"])  # complete and plain rag
+    rows = ics_page(ics, list(ics.places.order_by("name")))["rows"]
+    rows[0]["priorities"][0].rag = "complete"
+    rows[2]["priorities"][-1].rag = "green"
+    def draw(template, shown):
+        return _without_spaces_between_tags(engines["django"].from_string(template).render({"rows": shown}))
+
+    for shown in (rows, rows[:1], []):
+        assert draw("{% load ics_rows %}{% ics_place_rows rows %}", shown) == draw(
+            '{% include "gpleadership/includes/ics_place_rows.html" %}', shown)
+    drawn = draw("{% load ics_rows %}{% ics_place_rows rows %}", rows)
+    assert drawn.count('scope="row"') == 3 and "nhsuk-tag--blue" in drawn and "nhsuk-tag--green" in drawn
+    assert "Estates &lt;&amp;&gt; &quot;rent&quot;" in drawn
 
 
 def test_the_request_form_link_is_on_the_page(client_for, chair, ics):

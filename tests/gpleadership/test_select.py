@@ -157,3 +157,32 @@ def test_redirecting_offers_the_places_organisations_from_rows(db, testshire, fo
     assert Organisation not in made
     assert f'<option value="{practice.pk}">{escape(practice.name)}</option>' in html
     assert field in form_class(data={field: "999999"}).errors
+
+
+def test_the_people_offered_to_several_fields_are_written_once_whatever_their_empty_choice(db, testshire):
+    """The manage page's three person fields (holder and deputy: "Nobody"; a role's person: "Choose a person")
+    offer the same people: each person's option is written once for the page, and every field writes what it
+    writes alone."""
+    from unittest import mock
+
+    from members.forms import GroupRoleForm, SeatCandidates, SeatForm, _PersonField
+
+    from ..factories import MembershipFactory, PracticeFactory, UserFactory
+
+    practice = PracticeFactory(name="Riverside Surgery")
+    for name in ("Ann <A>", "Bob & Co", "Cy O'Neil"):
+        MembershipFactory(user=UserFactory(full_name=name), organisation=practice)
+    alone = {name: str(form[name]) for form, names in (
+        (SeatForm(candidates=SeatCandidates()), ("holder", "deputy")),
+        (GroupRoleForm(candidates=SeatCandidates()), ("user",))) for name in names}
+    candidates = SeatCandidates()
+    seat_form, role_form = SeatForm(candidates=candidates), GroupRoleForm(candidates=candidates)
+    with mock.patch.object(_PersonField, "label_from_values", autospec=True,
+                           side_effect=_PersonField.label_from_values) as labels:
+        shared = {"holder": str(seat_form["holder"]), "deputy": str(seat_form["deputy"]),
+                  "user": str(role_form["user"])}
+    assert shared == alone
+    assert labels.call_count == len(candidates.people) == 3
+    assert '<option value="" selected>Choose a person</option>\n<option value=' in shared["user"]
+    assert '<option value="" selected>Nobody</option>\n<option value=' in shared["holder"]
+    assert "Cy O&#x27;Neil" in shared["user"]

@@ -72,6 +72,36 @@ def test_each_place_gets_its_own_rows(testshire, ics):
         assert prepared.objects("seats", _seats, holder_id=person.pk) == []
 
 
+def test_across_several_places_it_is_compiled_once_for_each_set_of_places(testshire, ics, riverton, farland):
+    person = UserFactory()
+    SeatFactory(title="Testshire seat", holder=person)
+    for place in (riverton, farland):
+        with places.using(place):
+            SeatFactory(title=f"{place.name} seat", holder=person)
+    with places.unscoped():
+        ForumFactory(name="System board", place=None, ics=ics)
+        ForumFactory(name="Far system board", place=None, ics=farland.ics)
+
+    def forums(since):
+        return Forum.objects.filter(pk__gte=since).order_by("name")
+
+    with places.across([testshire, riverton]):
+        assert _shown(prepared.objects("seats", _seats, holder_id=person.pk)) == _shown(_seats(person.pk))
+        compiled, seats = _compiles(lambda: prepared.objects("seats", _seats, holder_id=person.pk))
+        assert compiled == 0 and [s.title for s in seats] == ["Riverton seat", "Testshire seat"]
+        assert [f.name for f in prepared.objects("forums", forums, since=1)] == ["System board"]
+    # Another set of places has its own SQL, its ids in it; one place alone is still prepared for any place.
+    with places.across([testshire, farland]):
+        assert [s.title for s in prepared.objects("seats", _seats, holder_id=person.pk)] == [
+            "Farland seat", "Testshire seat"]
+        assert [f.name for f in prepared.objects("forums", forums, since=1)] == ["Far system board", "System board"]
+    assert [s.title for s in prepared.objects("seats", _seats, holder_id=person.pk)] == ["Testshire seat"]
+    with places.across([]):
+        assert prepared.objects("seats", _seats, holder_id=person.pk) == []
+    assert {key[2] for key in prepared._entries if key[1] == "seats"} == {
+        True, frozenset({testshire.pk, riverton.pk}), frozenset({testshire.pk, farland.pk})}
+
+
 def test_a_model_of_a_whole_ics_is_read_with_the_places_ics(testshire, ics, farland):
     ForumFactory(name="Testshire board", place=testshire)
     with places.unscoped():

@@ -1,12 +1,13 @@
 """Table rows written in Python (members.rows) write what the template language wrote."""
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from members.rows import address, address_of, day_writer
+from members.rows import address, address_of, day_writer, option
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,15 @@ def test_an_address_with_the_stand_in_number_in_it_twice_is_reversed_for_each_id
     with places.using(PlaceFactory(name="Ward 1", slug="ward-1")):
         assert address_of("decisions:item")(5) == "/ward-1/decisions/5/"
     rows._halves.cache_clear()
+
+
+def test_it_writes_an_option_as_django_does():
+    """members.rows.option against Django's own option template, for an id (written as it is), text to escape, an
+    empty choice and a selected one."""
+    from django.forms import Select
+
+    for value, label in ((42, 'Dr "Q" <O\'Neil> & Co'), ("a&b", "Plain"), ("", "Nobody"), (None, "None given")):
+        for selected in (False, True):
+            django = Select(choices=[(value, label)]).render("x", value if selected else "<nothing chosen>")
+            [written] = re.findall(r"<option.*</option>", django)
+            assert option(value, label, selected=selected) == written
