@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
+from email.utils import formatdate
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -30,7 +31,7 @@ from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import places
+from . import mime, places
 from .models import OutboxEmail, User
 
 log = logging.getLogger(__name__)
@@ -368,11 +369,16 @@ def _marker():
 
 class _Drawn:
     """A built email's MIME message with its bytes for SMTP drawn once, on the building thread: the SMTP backend asks
-    for exactly those (`as_bytes(linesep="\r\n")`); anything else is the message's own."""
+    for exactly those (`as_bytes(linesep="\r\n")`); anything else is the message's own, drawn only if asked."""
 
-    def __init__(self, mime):
-        self.mime = mime
-        self.smtp_bytes = mime.as_bytes(linesep="\r\n")
+    def __init__(self, smtp_bytes: bytes, mime):
+        self.smtp_bytes, self._mime = smtp_bytes, mime
+
+    @property
+    def mime(self):
+        if callable(self._mime):
+            self._mime = self._mime()
+        return self._mime
 
     def as_bytes(self, unixfrom=False, linesep="\n"):
         return self.smtp_bytes if linesep == "\r\n" and not unixfrom else self.mime.as_bytes(unixfrom, linesep)
@@ -382,14 +388,26 @@ class _Drawn:
 
 
 def _draw_ahead(built: EmailMessage) -> None:
-    """Draw the email's MIME message and its bytes now, so the SMTP thread only talks to the mail server (drawing
-    costs about as much as the conversation). Headers are final by now (the Message-ID is set)."""
-    mime = built.message()
-    if mime.is_multipart() and mime.get_boundary() is None:
-        # A boundary of 128 random bits: the generator's own is checked against the text with a regular expression
-        # compiled for each email.
-        mime.set_boundary(f"=_{uuid.uuid4().hex}")
-    drawn = _Drawn(mime)
+    """Draw the email's bytes now, so the SMTP thread only talks to the mail server (drawing costs about as much as
+    the conversation). Headers are final by now (the Message-ID is set). A plain email is written directly
+    (members.mime: the same bytes, a tenth of the time); any other is drawn by the standard library."""
+    # A boundary of 128 random bits: the generator's own is checked against the text with a regular expression
+    # compiled for each email.
+    boundary = f"=_{uuid.uuid4().hex}"
+    draw = built.message
+
+    def standard():
+        mime = draw()
+        if mime.is_multipart() and mime.get_boundary() is None:
+            mime.set_boundary(boundary)
+        return mime
+
+    written = mime.smtp_bytes(built, boundary=boundary, date=formatdate(localtime=settings.EMAIL_USE_LOCALTIME))
+    if written is None:
+        message = standard()
+        drawn = _Drawn(message.as_bytes(linesep="\r\n"), message)
+    else:
+        drawn = _Drawn(written, standard)
     built.message = lambda: drawn  # this one email's own: the backend calls message() once to send it
 
 
