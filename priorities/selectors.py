@@ -28,8 +28,15 @@ def open_exercises(*, now: datetime | None = None) -> list[Exercise]:
     """Exercises open for voting, soonest closing first, each with ``ballot_count``, ``eligible`` and
     ``turnout_percent``. Two queries."""
     now = now or timezone.now()
-    exercises = list(Exercise.objects.open().filter(closes_at__gt=now).with_turnout().order_by("closes_at"))
-    return _with_turnout(exercises, eligible_practices().count() if exercises else 0)
+    # Prepared (members.prepared): the digest's preview and each place's weekly send ask it.
+    exercises = prepared.objects("priorities.open_exercises", lambda now: (
+        Exercise.objects.open().filter(closes_at__gt=now).with_turnout().order_by("closes_at")), now=now)
+    return _with_turnout(exercises, _eligible() if exercises else 0)
+
+
+def _eligible() -> int:
+    """How many practices may vote (priorities.services.eligible_practices). One query, prepared."""
+    return prepared.counts("priorities.eligible", lambda: prepared.one_row(eligible_practices(), n=Count("*")))["n"]
 
 
 def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) -> dict:
@@ -45,7 +52,7 @@ def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) ->
         return exercises.with_turnout().order_by("-closes_at", "title")
 
     # From SQL compiled once a day (members.prepared): the page's queries took longer to build than to run.
-    eligible = prepared.counts("priorities.eligible", lambda: prepared.one_row(eligible_practices(), n=Count("*")))["n"]
+    eligible = _eligible()
     exercises = _with_turnout(prepared.objects(("priorities.exercises", include_drafts), listed), eligible)
     for exercise in exercises:
         exercise.state = exercise.window_state(now)
