@@ -23,9 +23,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import formatdate
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db import connection as db_connection
 from django.db.models import F, Q
@@ -320,8 +323,9 @@ def _send_rows(rows: list[OutboxEmail], *, connection, outcomes: dict[str, int])
                         continue
                     _draw_ahead(built)
                     addressed_to = ", ".join(built.to)
-                    sending.append((email, addressed_to,
-                                    smtp.submit(_send_over, built, connection, email, addressed_to, mark_sent)))
+                    envelope = _envelope(built) if isinstance(connection, SMTPBackend) else None
+                    sending.append((email, addressed_to, smtp.submit(_send_over, built, connection, email,
+                                                                     addressed_to, mark_sent, envelope)))
                     while sending and (len(sending) > SENDING_AHEAD or sending[0][2].done()):
                         count(_settled(*sending.popleft()))
     finally:
@@ -411,12 +415,33 @@ def _draw_ahead(built: EmailMessage) -> None:
     built.message = lambda: drawn  # this one email's own: the backend calls message() once to send it
 
 
-def _send_over(built: EmailMessage, connection, email: OutboxEmail, addressed_to: str, mark_sent):
+def _envelope(built: EmailMessage) -> tuple[str, list[str]] | None:
+    """The SMTP envelope Django's SMTP backend gives an email (its sender and recipients, each through
+    sanitize_address), worked out on the building thread: parsing the addresses was a sixth of the SMTP thread's
+    time an email. None for an address the backend refuses: its send then fails as the backend's own would."""
+    encoding = built.encoding or settings.DEFAULT_CHARSET
+    try:
+        return _sender(built.from_email, encoding), [sanitize_address(to, encoding) for to in built.recipients()]
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=16)
+def _sender(address: str, encoding: str) -> str:
+    return sanitize_address(address, encoding)  # the same for every email
+
+
+def _send_over(built: EmailMessage, connection, email: OutboxEmail, addressed_to: str, mark_sent,
+               envelope: tuple[str, list[str]] | None = None):
     """On the SMTP thread: send one built email over the batch's connection, then mark its row sent before the next
     send. Returns whether the mark was made (if the database failed it, the building thread makes it)."""
     built.connection = connection
     try:
-        built.send()
+        if envelope and envelope[1] and isinstance(connection, SMTPBackend) and connection.connection is not None:
+            # What the backend's own send does on the open connection, with the envelope already worked out.
+            connection.connection.sendmail(*envelope, built.message().as_bytes(linesep="\r\n"))
+        else:
+            built.send()
     except Exception:
         _reset(connection)
         raise
