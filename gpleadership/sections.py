@@ -140,8 +140,8 @@ def _reader_sections(news, *, to_acknowledge, to_vote, to_respond, actions) -> l
     practice_todo = _section(
         "Still to do for your practice",
         "Your practice has not yet done these. One click opens each, for the practice named.",
-        [{**item, "links": links(item)} for section in news for item in section["items"]
-         if ("decision" in item or "exercise" in item) and links(item)],
+        [{**item, "links": found} for section in news for item in section["items"]
+         if ("decision" in item or "exercise" in item) and (found := links(item))],  # each link signed once
     )
     mine = _section(
         "Your actions",

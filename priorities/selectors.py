@@ -8,7 +8,7 @@ from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from members import prepared
+from members import places, prepared
 from members.access import practice_ids, voting_practice_ids
 from members.models import Membership, Organisation
 
@@ -266,14 +266,18 @@ def ballots_to_cast_by_reader(*, users, exercise_ids) -> dict[int, dict[int, lis
     if not users or not exercise_ids:
         return {}
     contacts: dict[int, list[Organisation]] = {}
-    for membership in (Membership.objects.voting_contacts().filter(user__in=users).select_related("organisation")
-                       .order_by("organisation__name")):
+    for membership in (Membership.objects.voting_contacts().filter(user_id__in=[user.pk for user in users])
+                       .select_related("organisation").order_by("organisation__name")):
         contacts.setdefault(membership.user_id, []).append(membership.organisation)
     if not contacts:
         return {}
     practice_ids = {practice.pk for practices in contacts.values() for practice in practices}
-    voted = set(Ballot.objects.filter(exercise_id__in=exercise_ids, practice_id__in=practice_ids)
-                .values_list("exercise_id", "practice_id"))
+    # The exercises and practices are the place's already (its news, its readers' memberships), so the place's
+    # own filter is left out: with it, Postgres read every ballot of each of the place's exercises (6 ms at
+    # national scale) instead of the practices' few (1 ms).
+    with places.unscoped():
+        voted = set(Ballot.objects.filter(exercise_id__in=exercise_ids, practice_id__in=practice_ids).order_by()
+                    .values_list("exercise_id", "practice_id"))
     return {user_id: {e: [p for p in practices if (e, p.pk) not in voted] for e in exercise_ids}
             for user_id, practices in contacts.items()}
 
