@@ -227,7 +227,7 @@ def digest_preview(request):
     week = digest.week_starting()
     recipients = _digest_recipients()
     reader = _digest_reader(request, request.GET.get("recipient"), recipients)
-    message = emails.digest_message(recipient=reader, week=week) if reader else None
+    message = emails.digest_message(recipient=reader, week=week, html=False) if reader else None
     return render(
         request,
         "gpleadership/digest_preview.html",

@@ -141,3 +141,14 @@ def test_the_preview_runs_the_same_number_of_queries_whatever_the_size(client_fo
     html = client.get(reverse("digest_preview")).content.decode()
     assert count_queries(client, reverse("digest_preview")) == small
     assert html.count("<option ") == 12 and "Open the ballot for" in html and "Respond for" in html
+
+
+def test_the_page_shows_the_text_the_email_sends_and_leaves_the_html_to_its_frame(client_for, chair, practice_user):
+    """The page draws the text only (its frame draws the HTML): the same text, subject and address as the email."""
+    from gpleadership import emails
+
+    _published()
+    shown = _preview(client_for(chair), practice_user).context["message"]
+    sent = emails.digest_message(recipient=practice_user, week=digest.week_starting())
+    assert outbox.html_part(shown) == "" and "Acknowledge for Riverside Surgery</a>" in outbox.html_part(sent)
+    assert (_lines(shown.body), shown.subject, shown.to) == (_lines(sent.body), sent.subject, sent.to)
