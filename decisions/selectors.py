@@ -454,31 +454,23 @@ def item_discussion(item: DecisionItem, *, user, now: datetime) -> dict:
     }
 
 
-def digest_summary(*, since: datetime) -> dict:
-    """For the weekly digest: decisions published since `since`, items in a live consensus check still waiting for
-    seats, and items whose consensus waits for the chair's confirmation. Three queries."""
-    now = timezone.now()
-    published = list(
-        DecisionItem.objects.published().filter(published_at__gte=since)
-        .prefetch_related(Prefetch("principles", queryset=Principle.objects.order_by("title"),
-                                   to_attr="principle_list"))
-        .order_by("-published_at")
-    )
-    # Only rounds still asking seats: an item whose seats have all answered waits for the chair, not for a seat,
-    # and an agreed, parked or withdrawn item is in no consensus check at all.
-    live = list(
+def digest_published(*, since: datetime) -> list:
+    """For the weekly digest: decisions published since `since`, the latest first, as (pk, title, statement) rows.
+    One query, prepared (members.prepared): the digest's preview and every place's weekly send ask it."""
+    return prepared.objects("digest.published", lambda since: (
+        DecisionItem.objects.published().filter(published_at__gte=since).order_by("-published_at")
+        .values_list("pk", "title", "statement", named=True)), since=since)
+
+
+def digest_consensus_checks(*, now: datetime | None = None) -> list:
+    """For the weekly digest: the live rounds still waiting for seats, the nearest deadline first, as (pk, number,
+    deadline, item_id, item_title) rows. Only rounds still asking seats: an item whose seats have all answered waits
+    for the chair, not for a seat (the agenda's sign-offs), and an agreed, parked or withdrawn item is in no
+    consensus check at all. One query, prepared."""
+    return prepared.objects("digest.consensus_checks", lambda now: (
         Round.objects.live(now).waiting_for_seats().filter(item__status=DecisionItem.Status.CONSENSUS_CHECK)
-        .select_related("item").order_by("deadline")
-    )
-    return {
-        "since": since,
-        "published": published,
-        "consensus_checks": [{"item": r.item, "round": r.number, "round_id": r.pk, "deadline": r.deadline}
-                             for r in live],
-        # Their (pk, title) only: the digest names them, with their addresses.
-        "awaiting_sign_off": list(DecisionItem.objects.awaiting_sign_off().order_by("title", "pk")
-                                  .values_list("pk", "title", named=True)),
-    }
+        .order_by("deadline", "pk").values_list("pk", "number", "deadline", "item_id", "item__title", named=True)),
+        now=now or timezone.now())
 
 
 def chair_attention(*, now: datetime | None = None) -> dict:

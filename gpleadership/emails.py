@@ -6,11 +6,11 @@ from functools import lru_cache
 
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
-from django.utils.html import conditional_escape as escape
 from django.utils.translation import get_language
 
 from members import outbox
 from members.models import OutboxEmail, User
+from members.rows import text as escape
 
 DIGEST = "gpleadership.digest"
 
@@ -25,11 +25,12 @@ def _since(week: date):
 
 
 def digest_message(*, recipient: User, week: date, shared: bool = False, test_to: User | None = None,
-                   content: dict | None = None, drawn: dict | None = None):
+                   content: dict | None = None, drawn: dict | None = None, html: bool = True):
     """One person's digest for the week, as it is sent: the weekly send (`shared`: the place's part may come from
     the cache; `content`: read ahead for a batch by read_digests; `drawn`: the sections already drawn for the
     batch's other readers), the chair's preview, and a test sent to the chair (`test_to`), whose subject says it is
-    a test and whose person it shows."""
+    a test and whose person it shows. `html=False`: without its HTML part (the preview page shows the text, and
+    its frame the HTML, drawn for the frame)."""
     from .digest import digest_content
 
     context = dict(content) if content is not None else digest_content(user=recipient, since=_since(week),
@@ -42,7 +43,7 @@ def digest_message(*, recipient: User, week: date, shared: bool = False, test_to
     return outbox.message(
         subject=subject,
         body=digest_text(context, _drawn(context, "txt", drawn)),
-        html=digest_html(context, _drawn(context, "html", drawn)),
+        html=digest_html(context, _drawn(context, "html", drawn)) if html else "",
         to=[(test_to or recipient).email],
     )
 

@@ -14,6 +14,7 @@ from decisions import emails as decision_emails
 from decisions import selectors as decision_selectors
 from members import outbox
 from members import selectors as member_selectors
+from members.rows import address, address_of
 from priorities import emails as priority_emails
 from priorities import selectors as priority_selectors
 from representation import selectors as representation_selectors
@@ -42,50 +43,49 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
     """What the digest tells every reader of the place this week (the group's own business too, for the group):
     the same for everyone, so the weekly send builds it once per place (gpleadership.digest) and adds each reader's
     own links to it. Plain data (ids, texts, addresses): it can be kept in the cache."""
-    decisions = decision_selectors.digest_summary(since=since)
-    open_exercises = priority_selectors.open_exercises()
+    item_url, exercise_url = address_of("decisions:item"), address_of("priorities:exercise")
     results = priority_selectors.results_published_since(since)
     news = [
         _section(
             "Decisions agreed and published",
             "The group agreed these by consensus. Please share them with your practice team and mark them as seen.",
-            [{"text": f"{item.title}: {item.statement}", "url": reverse("decisions:item", args=[item.pk]),
-              "decision": item.pk} for item in decisions["published"]],
+            [{"text": f"{item.title}: {item.statement}", "url": item_url(item.pk), "decision": item.pk}
+             for item in decision_selectors.digest_published(since=since)],
         ),
         _section(
             "Priorities: your practice's vote",
             "Every practice votes on the group's priorities. Your practice's voting contact casts its ballot.",
             [{"text": f"{e.title} – voting closes {_day(e.closes_at)} ({e.turnout_percent}% of practices "
-                      "have voted)", "url": reverse("priorities:exercise", args=[e.pk]), "exercise": e.pk}
-             for e in open_exercises],
+                      "have voted)", "url": exercise_url(e.pk), "exercise": e.pk}
+             for e in priority_selectors.open_exercises()],
         ),
         _section(
             "Priorities agreed by practices",
             "The results of votes that closed, with the priorities the group will now deliver.",
             [{"text": f"{e.title}: " + ", ".join(p.title for p in e.agreed) if e.agreed else
-              f"{e.title}: result published", "url": reverse("priorities:exercise", args=[e.pk])} for e in results],
+              f"{e.title}: result published", "url": exercise_url(e.pk)} for e in results],
         ),
     ]
     if is_group:
         agenda = representation_selectors.next_agenda()
+        agenda_url = address("representation:agenda")
         news += [
             _section(
                 "In a consensus check",
                 "Each seat's holder or deputy records a position before the deadline.",
-                [{"text": f"{c['item'].title} (round {c['round']}) – deadline {_day(c['deadline'])}",
-                  "url": reverse("decisions:item", args=[c["item"].pk]), "round": c["round_id"]}
-                 for c in decisions["consensus_checks"]],
+                [{"text": f"{c.item__title} (round {c.number}) – deadline {_day(c.deadline)}",
+                  "url": item_url(c.item_id), "round": c.pk} for c in decision_selectors.digest_consensus_checks()],
             ),
             _section(
                 "Consensus reached, waiting for the chair to confirm",
                 "Every seat has responded and none blocks. The chair confirms the outcome and writes the decision.",
-                [{"text": item.title, "url": reverse("decisions:item", args=[item.pk])}
-                 for item in decisions["awaiting_sign_off"]],
+                # The agenda's sign-offs: the same rule (DecisionItem.objects.awaiting_sign_off), asked once.
+                [{"text": item.title, "url": item_url(item.pk)} for item in agenda.sign_offs],
             ),
             _section(
                 "Next leadership meeting" + (f", {_day(agenda.meeting.meets_on)}" if agenda.meeting else ""),
                 "The agenda as it stands.",
-                [{"text": item.title, "url": reverse("representation:agenda")} for item in agenda.items],
+                [{"text": item.title, "url": agenda_url} for item in agenda.items],
             ),
         ]
     return news
@@ -133,19 +133,20 @@ def _reader_sections(news, *, to_acknowledge, to_vote, to_respond, actions) -> l
                 round_id=item["round"], seat_id=seat.pk)} for seat in to_respond.get(item["round"], [])]
         return []
 
+    action_url = address_of("representation:action")
     # A letter to this person: what their practice still has to do comes first (with its one-click links), then
     # their own actions, then what the group decided and is doing. The news further down names the same items
     # without the links again.
     practice_todo = _section(
         "Still to do for your practice",
         "Your practice has not yet done these. One click opens each, for the practice named.",
-        [{**item, "links": links(item)} for section in news for item in section["items"]
-         if ("decision" in item or "exercise" in item) and links(item)],
+        [{**item, "links": found} for section in news for item in section["items"]
+         if ("decision" in item or "exercise" in item) and (found := links(item))],  # each link signed once
     )
     mine = _section(
         "Your actions",
         "Open actions you own or support, overdue or due in the next two weeks.",
-        [{"text": f"{a.title} – due {_day(a.due_on)}", "url": reverse("representation:action", args=[a.pk]),
+        [{"text": f"{a.title} – due {_day(a.due_on)}", "url": action_url(a.pk),
           "tag": "Overdue" if a.is_overdue() else ""} for a in actions],
     )
     return [practice_todo, {**mine, "items": [{**item, "links": []} for item in mine["items"]]}, *[

@@ -197,16 +197,26 @@ def dashboard_remind(request, target: str, pk: int):
     return redirect(reverse("dashboard") + f"#remind-{target}-{pk}")
 
 
-def _digest_reader(request, value) -> User | None:
-    """The person whose digest is previewed: one of this week's recipients in the place (the chair by default, when
-    they get it)."""
-    recipients = digest.digest_recipients()
+def _digest_recipients() -> list[tuple]:
+    """This week's recipients in the place as (pk, full name, email) rows, by name: every practice contact of the
+    place (hundreds), read once for the choice of reader, the list to choose from and how many there are."""
+    return list(digest.digest_recipients().order_by("full_name", "email").values_list("pk", "full_name", "email"))
+
+
+def _digest_reader(request, value, recipients: list[tuple]) -> User | None:
+    """The person whose digest is previewed: one of this week's `recipients` (_digest_recipients) in the place (the
+    chair by default, when they get it, or else the first by name)."""
+    ids = [pk for pk, _, _ in recipients]
     if value in (None, ""):
-        return recipients.filter(pk=request.user.pk).first() or recipients.order_by("full_name", "email").first()
-    try:
-        return recipients.get(pk=int(value))
-    except (ValueError, User.DoesNotExist) as error:
-        raise Http404("Not one of the digest's recipients.") from error
+        chosen = request.user.pk if request.user.pk in ids else next(iter(ids), None)
+    else:
+        try:
+            chosen = int(value)
+        except ValueError as error:
+            raise Http404("Not one of the digest's recipients.") from error
+        if chosen not in ids:
+            raise Http404("Not one of the digest's recipients.")
+    return User.objects.get(pk=chosen) if chosen is not None else None
 
 
 @login_required
@@ -215,30 +225,29 @@ def digest_preview(request):
     and how last week's deliveries went."""
     access.require(access.can_see_dashboard(request.user))
     week = digest.week_starting()
-    reader = _digest_reader(request, request.GET.get("recipient"))
-    message = emails.digest_message(recipient=reader, week=week) if reader else None
+    recipients = _digest_recipients()
+    reader = _digest_reader(request, request.GET.get("recipient"), recipients)
+    message = emails.digest_message(recipient=reader, week=week, html=False) if reader else None
     return render(
         request,
         "gpleadership/digest_preview.html",
         {
             "week": week,
             "reader": reader,
-            "options": _reader_options(reader),
+            "options": _reader_options(reader, recipients),
             "message": message,
-            "recipients": digest.digest_recipients().count(),
+            "recipients": len(recipients),
             "last_week": digest.digest_counts(week=week - timezone.timedelta(days=7)),
         },
     )
 
 
-def _reader_options(reader: User | None) -> str:
-    """The recipients to choose from, as the select's options, the shown reader chosen: every practice contact of
-    the place (hundreds), read as plain rows and written in one pass."""
+def _reader_options(reader: User | None, recipients: list[tuple]) -> str:
+    """The recipients to choose from, as the select's options, the shown reader chosen, written in one pass."""
     if reader is None:
         return ""
-    people = digest.digest_recipients().order_by("full_name", "email").values_list("pk", "full_name", "email")
     return mark_safe("".join(option(pk, User.name_and_email_of(name, email), selected=pk == reader.pk)
-                             for pk, name, email in people))  # noqa: S308 - option() escapes
+                             for pk, name, email in recipients))  # noqa: S308 - option() escapes
 
 
 # The HTML part is shown in a sandboxed frame of its own: an email's HTML carries inline styles, which the portal's
@@ -257,7 +266,7 @@ EMAIL_FRAME_POLICY = {
 def digest_preview_html(request):
     """The HTML part of one person's digest, for the preview's frame."""
     access.require(access.can_see_dashboard(request.user))
-    reader = _digest_reader(request, request.GET.get("recipient"))
+    reader = _digest_reader(request, request.GET.get("recipient"), _digest_recipients())
     if reader is None:
         raise Http404("Nobody gets the digest.")
     message = emails.digest_message(recipient=reader, week=digest.week_starting())
@@ -269,7 +278,7 @@ def digest_preview_html(request):
 def digest_test_send(request):
     """Send one person's digest, as it will be sent, to the signed-in chair (and nobody else), marked as a test."""
     access.require(access.can_see_dashboard(request.user))
-    reader = _digest_reader(request, request.POST.get("recipient"))
+    reader = _digest_reader(request, request.POST.get("recipient"), _digest_recipients())
     if reader is None:
         raise Http404("Nobody gets the digest.")
     week = digest.week_starting()

@@ -132,11 +132,12 @@ def remember_roles(users) -> None:
     """Read the group roles and practices of many people at once (two queries), as `group_roles` and
     `practice_ids` would read each: the weekly digest asks them of hundreds of readers in a row."""
     users = [user for user in users if user.is_authenticated]
+    ids = [user.pk for user in users]
     roles: dict[int, set[str]] = {user.pk: set() for user in users}
-    for user_id, role in GroupRole.objects.live().filter(user__in=users).values_list("user_id", "role"):
+    for user_id, role in GroupRole.objects.live().filter(user_id__in=ids).order_by().values_list("user_id", "role"):
         roles[user_id].add(role)
     practices: dict[int, set[int]] = {user.pk: set() for user in users}
-    for user_id, organisation_id in Membership.objects.in_practices().filter(user__in=users).values_list(
+    for user_id, organisation_id in Membership.objects.in_practices().filter(user_id__in=ids).order_by().values_list(
             "user_id", "organisation_id"):
         practices[user_id].add(organisation_id)
     for user in users:

@@ -22,15 +22,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
+from email.utils import formatdate
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import places
+from . import mime, places
 from .models import OutboxEmail, User
 
 log = logging.getLogger(__name__)
@@ -319,8 +323,9 @@ def _send_rows(rows: list[OutboxEmail], *, connection, outcomes: dict[str, int])
                         continue
                     _draw_ahead(built)
                     addressed_to = ", ".join(built.to)
-                    sending.append((email, addressed_to,
-                                    smtp.submit(_send_over, built, connection, email, addressed_to, mark_sent)))
+                    envelope = _envelope(built) if isinstance(connection, SMTPBackend) else None
+                    sending.append((email, addressed_to, smtp.submit(_send_over, built, connection, email,
+                                                                     addressed_to, mark_sent, envelope)))
                     while sending and (len(sending) > SENDING_AHEAD or sending[0][2].done()):
                         count(_settled(*sending.popleft()))
     finally:
@@ -368,11 +373,16 @@ def _marker():
 
 class _Drawn:
     """A built email's MIME message with its bytes for SMTP drawn once, on the building thread: the SMTP backend asks
-    for exactly those (`as_bytes(linesep="\r\n")`); anything else is the message's own."""
+    for exactly those (`as_bytes(linesep="\r\n")`); anything else is the message's own, drawn only if asked."""
 
-    def __init__(self, mime):
-        self.mime = mime
-        self.smtp_bytes = mime.as_bytes(linesep="\r\n")
+    def __init__(self, smtp_bytes: bytes, mime):
+        self.smtp_bytes, self._mime = smtp_bytes, mime
+
+    @property
+    def mime(self):
+        if callable(self._mime):
+            self._mime = self._mime()
+        return self._mime
 
     def as_bytes(self, unixfrom=False, linesep="\n"):
         return self.smtp_bytes if linesep == "\r\n" and not unixfrom else self.mime.as_bytes(unixfrom, linesep)
@@ -382,23 +392,56 @@ class _Drawn:
 
 
 def _draw_ahead(built: EmailMessage) -> None:
-    """Draw the email's MIME message and its bytes now, so the SMTP thread only talks to the mail server (drawing
-    costs about as much as the conversation). Headers are final by now (the Message-ID is set)."""
-    mime = built.message()
-    if mime.is_multipart() and mime.get_boundary() is None:
-        # A boundary of 128 random bits: the generator's own is checked against the text with a regular expression
-        # compiled for each email.
-        mime.set_boundary(f"=_{uuid.uuid4().hex}")
-    drawn = _Drawn(mime)
+    """Draw the email's bytes now, so the SMTP thread only talks to the mail server (drawing costs about as much as
+    the conversation). Headers are final by now (the Message-ID is set). A plain email is written directly
+    (members.mime: the same bytes, a tenth of the time); any other is drawn by the standard library."""
+    # A boundary of 128 random bits: the generator's own is checked against the text with a regular expression
+    # compiled for each email.
+    boundary = f"=_{uuid.uuid4().hex}"
+    draw = built.message
+
+    def standard():
+        mime = draw()
+        if mime.is_multipart() and mime.get_boundary() is None:
+            mime.set_boundary(boundary)
+        return mime
+
+    written = mime.smtp_bytes(built, boundary=boundary, date=formatdate(localtime=settings.EMAIL_USE_LOCALTIME))
+    if written is None:
+        message = standard()
+        drawn = _Drawn(message.as_bytes(linesep="\r\n"), message)
+    else:
+        drawn = _Drawn(written, standard)
     built.message = lambda: drawn  # this one email's own: the backend calls message() once to send it
 
 
-def _send_over(built: EmailMessage, connection, email: OutboxEmail, addressed_to: str, mark_sent):
+def _envelope(built: EmailMessage) -> tuple[str, list[str]] | None:
+    """The SMTP envelope Django's SMTP backend gives an email (its sender and recipients, each through
+    sanitize_address), worked out on the building thread: parsing the addresses was a sixth of the SMTP thread's
+    time an email. None for an address the backend refuses: its send then fails as the backend's own would."""
+    encoding = built.encoding or settings.DEFAULT_CHARSET
+    try:
+        return _sender(built.from_email, encoding), [sanitize_address(to, encoding) for to in built.recipients()]
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=16)
+def _sender(address: str, encoding: str) -> str:
+    return sanitize_address(address, encoding)  # the same for every email
+
+
+def _send_over(built: EmailMessage, connection, email: OutboxEmail, addressed_to: str, mark_sent,
+               envelope: tuple[str, list[str]] | None = None):
     """On the SMTP thread: send one built email over the batch's connection, then mark its row sent before the next
     send. Returns whether the mark was made (if the database failed it, the building thread makes it)."""
     built.connection = connection
     try:
-        built.send()
+        if envelope and envelope[1] and isinstance(connection, SMTPBackend) and connection.connection is not None:
+            # What the backend's own send does on the open connection, with the envelope already worked out.
+            connection.connection.sendmail(*envelope, built.message().as_bytes(linesep="\r\n"))
+        else:
+            built.send()
     except Exception:
         _reset(connection)
         raise

@@ -12,6 +12,7 @@ from django.utils import timezone
 from decisions import selectors, services
 from decisions.diff import word_diff
 from decisions.models import Acknowledgement, DecisionItem
+from representation.selectors import next_agenda
 
 from ..factories import DecisionItemFactory, PracticeFactory, PrincipleFactory
 
@@ -114,13 +115,15 @@ def test_public_decisions_name_the_principles_they_rest_on_in_order(chair, agree
     assert selectors.public_decisions(limit=10)[0].principle_list == []
 
 
-def test_the_digest_summary_has_new_decisions_and_live_consensus_checks(chair, agreed_item, seats, deadline):
+def test_the_digest_has_new_decisions_and_live_consensus_checks(chair, agreed_item, seats, deadline):
     live = DecisionItemFactory(raised_by=chair, title="Live one")
-    services.round_open(item=live, by=chair, deadline=deadline)
-    summary = selectors.digest_summary(since=timezone.now() - timezone.timedelta(days=7))
-    assert summary["published"] == [agreed_item]
-    assert [(c["item"], c["round"]) for c in summary["consensus_checks"]] == [(live, 1)]
-    assert selectors.digest_summary(since=timezone.now())["published"] == []
+    opened = services.round_open(item=live, by=chair, deadline=deadline)
+    published = selectors.digest_published(since=timezone.now() - timezone.timedelta(days=7))
+    assert [(item.pk, item.title, item.statement) for item in published] == [
+        (agreed_item.pk, agreed_item.title, agreed_item.statement)]
+    assert [(c.pk, c.item_id, c.item__title, c.number, c.deadline) for c in selectors.digest_consensus_checks()] == [
+        (opened.pk, live.pk, "Live one", 1, opened.deadline)]
+    assert selectors.digest_published(since=timezone.now()) == []
 
 
 def test_the_chair_sees_overdue_rounds_missing_seats_and_unseen_decisions(chair, agreed_item, seats, deadline,
@@ -186,11 +189,11 @@ def test_the_digest_lists_as_consensus_checks_only_rounds_still_asking_seats(cha
     for seat in seats.values():
         services.position_record(round=confirmed, seat=seat, by=seat.holder, stance="support")
     services.item_confirm(item=confirmed.item, by=chair, statement="Agreed.", publish=True)
-    summary = selectors.digest_summary(since=timezone.now() - timezone.timedelta(days=7))
-    assert [c["item"].title for c in summary["consensus_checks"]] == [asking.item.title]
-    # Every seat heard: it waits for the chair, and the digest says so apart.
-    assert [item.title for item in summary["awaiting_sign_off"]] == ["All heard"]
-    assert "Confirmed" in [item.title for item in summary["published"]]
+    assert [c.item__title for c in selectors.digest_consensus_checks()] == [asking.item.title]
+    # Every seat heard: it waits for the chair, and the digest says so apart (as the agenda's sign-offs).
+    assert [item.title for item in next_agenda().sign_offs] == ["All heard"]
+    published = selectors.digest_published(since=timezone.now() - timezone.timedelta(days=7))
+    assert "Confirmed" in [item.title for item in published]
 
 
 def _log_rows(client, query=""):

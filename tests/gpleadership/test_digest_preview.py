@@ -107,3 +107,48 @@ def test_anonymous_visitors_may_not_preview_or_send_a_test(client, chair):
 
 def test_sending_a_test_is_a_post(client_for, chair):
     assert client_for(chair).get(reverse("digest_test_send")).status_code == 405
+
+
+def test_the_preview_runs_the_same_number_of_queries_whatever_the_size(client_for, chair, count_queries):
+    """Hundreds of recipients to choose from, and every section of the chair's own letter, in a fixed number of
+    queries: the chair is a practice's voting contact and holds a seat, so every per-reader query runs."""
+    from ..factories import (
+        ActionFactory,
+        ExerciseFactory,
+        LeadershipMeetingFactory,
+        MembershipFactory,
+        PracticeFactory,
+        RoundFactory,
+        SeatFactory,
+    )
+
+    MembershipFactory(user=chair, organisation=PracticeFactory(), is_voting_contact=True)
+    SeatFactory(holder=chair)
+    LeadershipMeetingFactory()
+
+    def more():
+        MembershipFactory(organisation=PracticeFactory())  # one more practice contact who gets the digest
+        _published()
+        RoundFactory()
+        ExerciseFactory()
+        ActionFactory(owner=chair)
+
+    more()
+    client = client_for(chair)
+    small = count_queries(client, reverse("digest_preview"))
+    for _ in range(10):
+        more()
+    html = client.get(reverse("digest_preview")).content.decode()
+    assert count_queries(client, reverse("digest_preview")) == small
+    assert html.count("<option ") == 12 and "Open the ballot for" in html and "Respond for" in html
+
+
+def test_the_page_shows_the_text_the_email_sends_and_leaves_the_html_to_its_frame(client_for, chair, practice_user):
+    """The page draws the text only (its frame draws the HTML): the same text, subject and address as the email."""
+    from gpleadership import emails
+
+    _published()
+    shown = _preview(client_for(chair), practice_user).context["message"]
+    sent = emails.digest_message(recipient=practice_user, week=digest.week_starting())
+    assert outbox.html_part(shown) == "" and "Acknowledge for Riverside Surgery</a>" in outbox.html_part(sent)
+    assert (_lines(shown.body), shown.subject, shown.to) == (_lines(sent.body), sent.subject, sent.to)

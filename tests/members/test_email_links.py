@@ -59,3 +59,22 @@ def test_a_link_signed_with_another_secret_is_refused(settings):
     settings.SECRET_KEY = "another-secret-" + "x" * 40
     with pytest.raises(email_links.LinkError):
         email_links.read(token, "acknowledge")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("view_name, purpose, ids", [
+    ("priorities:ballot_by_link", "ballot", {"exercise": 2, "practice": 6162}),
+    ("decisions:acknowledge_by_link", "acknowledge", {"item": 12, "practice": 3}),
+    ("decisions:respond_by_link", "respond", {"round": 4, "seat": 1}),
+])
+def test_a_links_address_is_the_one_its_view_is_reversed_to_in_its_place(settings, view_name, purpose, ids):
+    from django.urls import reverse
+
+    from members import places
+    from tests.factories import PlaceFactory
+
+    with places.using(PlaceFactory(name="North", slug="north")):
+        address = email_links.url(view_name, purpose, **ids)
+        token = address.rstrip("/").rsplit("/", 1)[1]
+        assert address == settings.SITE_URL + reverse(view_name, args=[token])
+        assert "/north/" in address and email_links.read(token, purpose) == ids
