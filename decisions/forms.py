@@ -241,6 +241,31 @@ def _choices():
     return principles.order_by().union(organisations.order_by(), all=True).order_by("field", "order", "title")
 
 
+class _Offered:
+    """The rows of both lists, read together the first time either is drawn."""
+
+    def __init__(self):
+        self._rows = None
+
+    def read(self, name) -> list[tuple]:
+        if self._rows is None:
+            self._rows = {"principle": [], "organisation": []}
+            for field, _order, pk, label in prepared.objects("log-filter.choices", _choices):
+                self._rows[field].append((pk, label))
+        return self._rows[name]
+
+    def rows(self, name):
+        return _OfferedRows(self, name)
+
+
+class _OfferedRows:
+    def __init__(self, offered: _Offered, name: str):
+        self.offered, self.name = offered, name
+
+    def __iter__(self):
+        return iter(self.offered.read(self.name))
+
+
 class LogFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False)
     status = forms.ChoiceField(label="Status", required=False,
@@ -254,15 +279,14 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args, statuses=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # What the two lists offer is read in one query from prepared SQL (members.prepared): the form opens every
-        # log page, and building and compiling its queries cost more than running them. A choice sent is checked
-        # against the field's queryset, which only a bound form needs.
-        offered = {"principle": [], "organisation": []}
-        for name, _order, pk, label in prepared.objects("log-filter.choices", _choices):
-            offered[name].append((pk, label))
+        # What the two lists offer is read in one query from prepared SQL (members.prepared) when the form is drawn
+        # (the CSV export never draws it): the form opens every log page, and building and compiling its queries
+        # cost more than running them. A choice sent is checked against the field's queryset, which only a bound
+        # form needs.
+        offered = _Offered()
         for name, choices in (("principle", _principles), ("organisation", _organisations)):
             field = self.fields[name]
-            field.offer(offered[name], choices() if self.is_bound else field.queryset)
+            field.offer(offered.rows(name), choices() if self.is_bound else field.queryset)
         if statuses is not None:
             self.fields["status"].choices = [("", "Any status")] + [
                 (value, label) for value, label in DecisionItem.Status.choices if value in statuses
