@@ -128,11 +128,13 @@ def with_log_columns(queryset):
 PUBLISHED_PAGE_SIZE = 20
 
 
-def published_page(*, practice_ids, unseen_only: bool = False, page: str | None = None):
+def published_page(*, practice_ids, unseen_only: bool = False, page: str | None = None) -> tuple[Page, int]:
     """The published decisions, newest first, PUBLISHED_PAGE_SIZE to a `page` (a Django Page; a page past the end
     gives the last, anything else not a number the first), each with the log's columns and `seen_by_my_practice`:
     whether one of `practice_ids` (the reader's practices) has acknowledged it. `unseen_only`: only those none of
-    them has. Two queries, whatever the number of decisions; the first page's prepared (members.prepared)."""
+    them has. With the number of open practices (practice_count: 0 on an empty page, which shows none). The first
+    page comes from one prepared query (members.prepared), its rows carrying the count and the practices; another
+    page takes three queries, its count prepared."""
     own = {f"practice_{n}": pk for n, pk in enumerate(sorted(practice_ids))}
     unseen_only = unseen_only and bool(own)
 
@@ -148,14 +150,24 @@ def published_page(*, practice_ids, unseen_only: bool = False, page: str | None 
             item=OuterRef("pk"), practice_id__in=list(own.values()))) if own else Value(False)
         return with_log_columns(published(**own)).annotate(seen_by_my_practice=seen).order_by("-published_at", "-pk")
 
+    def counted(**own):  # without the log's columns, which a count does not need
+        return prepared.one_row(published(**own), n=Count("*"))
+
     key = ("published", unseen_only, len(own))
-    return prepared.paged(
-        # Counted without the log's columns, which a count does not need.
-        count=prepared.counts((key, "count"), lambda **own: prepared.one_row(published(**own), n=Count("*")),
-                              **own)["n"],
-        number=page, size=PUBLISHED_PAGE_SIZE,
-        first=lambda: prepared.objects((key, "first"), lambda **own: listed(**own)[:PUBLISHED_PAGE_SIZE], **own),
-        rest=lambda: with_log_columns(listed(**own)))
+    if not _is_first_page(page):
+        return prepared.paged(
+            count=prepared.counts((key, "count"), counted, **own)["n"], number=page, size=PUBLISHED_PAGE_SIZE,
+            first=lambda: list(listed(**own)[:PUBLISHED_PAGE_SIZE]), rest=lambda: listed(**own)), practice_count()
+
+    def first(**own):
+        # The count and the practices: subqueries PostgreSQL runs once for the query.
+        return listed(**own).annotate(published_count=Subquery(counted(**own)),
+                                      practices=Subquery(_practices_counted()))[:PUBLISHED_PAGE_SIZE]
+
+    items = prepared.objects((key, "first"), first, **own)
+    first_page = Paginator(range(items[0].published_count if items else 0), PUBLISHED_PAGE_SIZE).get_page(1)
+    first_page.object_list = items
+    return first_page, items[0].practices if items else 0
 
 
 def log_page(user, *, number, size: int, only) -> tuple[Page, set[int], int]:

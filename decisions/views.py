@@ -152,12 +152,13 @@ def published(request):
     roles.require(roles.is_participant(request.user))
     mine = roles.practice_ids(request.user)
     unseen_only = bool(mine) and request.GET.get("show") == "unseen"
-    page = selectors.published_page(practice_ids=mine, unseen_only=unseen_only, page=request.GET.get("page"))
+    page, practice_count = selectors.published_page(practice_ids=mine, unseen_only=unseen_only,
+                                                    page=request.GET.get("page"))
     return render(
         request,
         "decisions/published.html",
         {"items": page, "page": page, "query": "show=unseen" if unseen_only else "", "unseen_only": unseen_only,
-         "practice_count": selectors.practice_count(), "has_practice": bool(mine)},
+         "practice_count": practice_count, "has_practice": bool(mine)},
     )
 
 
