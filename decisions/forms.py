@@ -1,6 +1,8 @@
 from django import forms
+from django.db.models import Value
 from django.utils import timezone
 
+from members import prepared
 from members.forms import (
     DayMonthYearField,
     OrganisationChoiceField,
@@ -223,6 +225,47 @@ class PrincipleForm(ShapeOnlyModelForm):
         field_classes = {"adopted_on": DayMonthYearField}
 
 
+def _principles():
+    return Principle.objects.order_by("title")
+
+
+def _organisations():
+    return Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
+
+
+def _choices():
+    """The rows of both lists (field name, order, pk, label), each list in the order of its queryset."""
+    principles = _principles().annotate(field=Value("principle"), order=Value("")).values_list(
+        "field", "order", "pk", "title")
+    organisations = _organisations().annotate(field=Value("organisation")).values_list("field", "kind", "pk", "name")
+    return principles.order_by().union(organisations.order_by(), all=True).order_by("field", "order", "title")
+
+
+class _Offered:
+    """The rows of both lists, read together the first time either is drawn."""
+
+    def __init__(self):
+        self._rows = None
+
+    def read(self, name) -> list[tuple]:
+        if self._rows is None:
+            self._rows = {"principle": [], "organisation": []}
+            for field, _order, pk, label in prepared.objects("log-filter.choices", _choices):
+                self._rows[field].append((pk, label))
+        return self._rows[name]
+
+    def rows(self, name):
+        return _OfferedRows(self, name)
+
+
+class _OfferedRows:
+    def __init__(self, offered: _Offered, name: str):
+        self.offered, self.name = offered, name
+
+    def __iter__(self):
+        return iter(self.offered.read(self.name))
+
+
 class LogFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False)
     status = forms.ChoiceField(label="Status", required=False,
@@ -236,10 +279,14 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args, statuses=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["principle"].queryset = Principle.objects.order_by("title")
-        self.fields["organisation"].queryset = (
-            Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
-        )
+        # What the two lists offer is read in one query from prepared SQL (members.prepared) when the form is drawn
+        # (the CSV export never draws it): the form opens every log page, and building and compiling its queries
+        # cost more than running them. A choice sent is checked against the field's queryset, which only a bound
+        # form needs.
+        offered = _Offered()
+        for name, choices in (("principle", _principles), ("organisation", _organisations)):
+            field = self.fields[name]
+            field.offer(offered.rows(name), choices() if self.is_bound else field.queryset)
         if statuses is not None:
             self.fields["status"].choices = [("", "Any status")] + [
                 (value, label) for value, label in DecisionItem.Status.choices if value in statuses

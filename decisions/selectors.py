@@ -4,15 +4,20 @@ chair's dashboard.
 Each function runs a fixed number of queries however many decisions, rounds and positions there are.
 """
 
+from collections import Counter
 from datetime import datetime, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Aggregate,
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     IntegerField,
+    JSONField,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Value,
@@ -28,7 +33,7 @@ from members.models import Organisation, Seat, open_practice
 from members.papers import with_versions
 
 from .diff import has_changes, word_diff
-from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, ItemPaper, Position, Principle, Round
+from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, ItemPaper, Position, Round
 from .services import round_verdict
 
 # A published decision older than a fortnight that fewer than this share of practices have seen needs chasing.
@@ -37,8 +42,12 @@ LOW_ACKNOWLEDGEMENT_AFTER_DAYS = 14
 
 
 def practice_count() -> int:
-    return prepared.counts("practice_count", lambda: prepared.one_row(Organisation.objects.open_practices(),
-                                                                      n=Count("*")))["n"]
+    return prepared.counts("practice_count", _practices_counted)["n"]
+
+
+def _practices_counted():
+    """The number of open practices (the practices a decision should reach), as the one row of `n`."""
+    return prepared.one_row(Organisation.objects.open_practices(), n=Count("*"))
 
 
 def _count(queryset, field_name="item"):
@@ -56,33 +65,61 @@ def _count(queryset, field_name="item"):
     )
 
 
+class _TitleList(JSONField):
+    """A JSON list of titles as a list ([] for none). SQLite (3.40) cannot order inside an aggregate: there the
+    list is sorted as it is read, in the code point order of its own BINARY collation."""
+
+    def from_db_value(self, value, expression, connection):
+        titles = super().from_db_value(value, expression, connection) or []
+        return sorted(titles) if connection.vendor == "sqlite" else titles
+
+
+class _TitlesInOrder(Aggregate):
+    """The titles aggregated into one JSON list, in the database's order of titles."""
+
+    function = "JSONB_AGG"
+    template = "%(function)s(%(distinct)s%(expressions)s ORDER BY %(expressions)s)"
+    output_field = _TitleList()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY",
+                              template="%(function)s(%(distinct)s%(expressions)s)", **extra_context)
+
+
+def _principle_titles():
+    """The titles of an item's principles in title order, as `principle_titles` (a list): read in the item's own
+    row, for the rows listed only (PostgreSQL works out a subquery of the select list after the sort and the
+    LIMIT), where a second query of the listed items' principles sorted the whole log again (1 ms a page at national
+    scale)."""
+    return Subquery(
+        DecisionItem.principles.through.objects.filter(decisionitem_id=OuterRef("pk")).order_by()
+        .values("decisionitem_id").annotate(titles=_TitlesInOrder("principle__title")).values("titles"),
+        output_field=_TitleList())
+
+
 def with_log_columns(queryset):
-    """What the decision log shows for each item, in one query (plus one for principles, as `principle_list`: a
-    list, not the related manager, which Django would otherwise make and filter for every item). `acknowledged`
-    is counted for published items only, the only ones that show it."""
-    return _log_columns(queryset).prefetch_related(
-        Prefetch("principles", queryset=Principle.objects.order_by("title"), to_attr="principle_list"))
-
-
-def _log_columns(queryset):
-    """with_log_columns but the principles."""
+    """What the decision log shows for each item, in one query: `principle_titles`, `redirected_to_name` (the
+    organisation's name, for a redirected item), `round_count`, `open_round_deadline`, `acknowledged` (counted for
+    published items only, the only ones that show it) and `log_date`."""
     # Whether each acknowledgement's practice is an open practice of the decision's place, asked of the practice by
     # its id: matched against the list of the place's open practices, PostgreSQL read all of them for every decision
     # (2.1 ms a page at national scale). A subquery with LIMIT 1, which PostgreSQL does not turn into that join.
     is_open = Organisation._base_manager.filter(open_practice(), pk=OuterRef("practice_id"),
                                                 place_id=OuterRef(OuterRef("place_id"))).order_by().values("pk")[:1]
     by_open_practices = Acknowledgement._base_manager.annotate(open=Subquery(is_open)).filter(open__isnull=False)
-    return (
-        queryset.select_related("redirected_to")
-        .annotate(
-            round_count=_count(Round.objects.all()),
-            open_round_deadline=Subquery(
-                Round.objects.open().filter(item=OuterRef("pk")).values("deadline")[:1]
-            ),
-            acknowledged=Case(When(published_at__isnull=False,
-                                   then=_count(by_open_practices)), default=0),
-            log_date=Coalesce("decided_on", TruncDate("created_at")),
-        )
+    return queryset.annotate(
+        principle_titles=_principle_titles(),
+        # A subquery rather than a join: joined, every item of the log was matched with its organisation before
+        # the sort that keeps a page of them.
+        redirected_to_name=Subquery(Organisation._base_manager.filter(pk=OuterRef("redirected_to_id")).order_by()
+                                    .values("name")[:1]),
+        round_count=_count(Round.objects.all()),
+        open_round_deadline=Subquery(
+            Round.objects.open().filter(item=OuterRef("pk")).values("deadline")[:1]
+        ),
+        acknowledged=Case(When(published_at__isnull=False,
+                               then=_count(by_open_practices)), default=0),
+        log_date=Coalesce("decided_on", TruncDate("created_at")),
     )
 
 
@@ -90,11 +127,13 @@ def _log_columns(queryset):
 PUBLISHED_PAGE_SIZE = 20
 
 
-def published_page(*, practice_ids, unseen_only: bool = False, page: str | None = None):
+def published_page(*, practice_ids, unseen_only: bool = False, page: str | None = None) -> tuple[Page, int]:
     """The published decisions, newest first, PUBLISHED_PAGE_SIZE to a `page` (a Django Page; a page past the end
     gives the last, anything else not a number the first), each with the log's columns and `seen_by_my_practice`:
     whether one of `practice_ids` (the reader's practices) has acknowledged it. `unseen_only`: only those none of
-    them has. Three queries, whatever the number of decisions; the first page's prepared (members.prepared)."""
+    them has. With the number of open practices (practice_count: 0 on an empty page, which shows none). The first
+    page comes from one prepared query (members.prepared), its rows carrying the count and the practices; another
+    page takes three queries, its count prepared."""
     own = {f"practice_{n}": pk for n, pk in enumerate(sorted(practice_ids))}
     unseen_only = unseen_only and bool(own)
 
@@ -108,72 +147,89 @@ def published_page(*, practice_ids, unseen_only: bool = False, page: str | None 
     def listed(**own):
         seen = Exists(Acknowledgement._base_manager.filter(  # of decisions already in the place
             item=OuterRef("pk"), practice_id__in=list(own.values()))) if own else Value(False)
-        return _log_columns(published(**own)).annotate(seen_by_my_practice=seen).order_by("-published_at", "-pk")
+        return with_log_columns(published(**own)).annotate(seen_by_my_practice=seen).order_by("-published_at", "-pk")
+
+    def counted(**own):  # without the log's columns, which a count does not need
+        return prepared.one_row(published(**own), n=Count("*"))
 
     key = ("published", unseen_only, len(own))
-    return prepared.paged(
-        # Counted without the log's columns, which a count does not need.
-        count=prepared.counts((key, "count"), lambda **own: prepared.one_row(published(**own), n=Count("*")),
-                              **own)["n"],
-        number=page, size=PUBLISHED_PAGE_SIZE,
-        first=lambda: with_principles((key, "first"), lambda **own: listed(**own)[:PUBLISHED_PAGE_SIZE], **own),
-        rest=lambda: with_log_columns(listed(**own)))
+    if not _is_first_page(page):
+        return prepared.paged(
+            count=prepared.counts((key, "count"), counted, **own)["n"], number=page, size=PUBLISHED_PAGE_SIZE,
+            first=lambda: list(listed(**own)[:PUBLISHED_PAGE_SIZE]), rest=lambda: listed(**own)), practice_count()
+
+    def first(**own):
+        # The count and the practices: subqueries PostgreSQL runs once for the query.
+        return listed(**own).annotate(published_count=Subquery(counted(**own)),
+                                      practices=Subquery(_practices_counted()))[:PUBLISHED_PAGE_SIZE]
+
+    items = prepared.objects((key, "first"), first, **own)
+    first_page = Paginator(range(items[0].published_count if items else 0), PUBLISHED_PAGE_SIZE).get_page(1)
+    first_page.object_list = items
+    return first_page, items[0].practices if items else 0
 
 
-def log_page(user, *, number, size: int, only) -> list[DecisionItem]:
+def log_page(user, *, number, size: int, only) -> tuple[Page, set[int], int]:
     """The decision log unfiltered, newest first, `size` items to a page (page `number` as the address gives it),
-    with the log's columns and only the fields `only`: its count and first page from SQL compiled once a day
-    (members.prepared)."""
+    with the log's columns and only the fields `only`; with the ids of its items waiting for a seat of the reader
+    (items_awaiting_my_seat) and the number of open practices (practice_count: 0 on an empty page, which shows
+    none). The first page, which most readers see, comes from one query compiled once a day (members.prepared):
+    each of its rows carries the count of the whole log, the number of practices and whether it waits for the
+    reader; another page takes four queries, its count and rows prepared."""
     # Who they are is asked here, not while the SQL is compiled in a stand-in place where they are nobody.
     roles = {"group": access.is_group(user), "participant": access.is_participant(user)}
-    key = ("log", *roles.values())
+    seats = user.is_authenticated and bool(access_seat_ids(user))
+    key = ("log", *roles.values(), seats)
 
     def logged():
         return DecisionItem.objects.visible_as(**roles)
 
-    def listed():
-        return _log_columns(logged()).only(*only).order_by("-log_date", "-pk")
+    def logged_count():
+        return prepared.one_row(logged(), n=Count("*"))
 
-    return prepared.paged(
-        count=prepared.counts((key, "count"), lambda: prepared.one_row(logged(), n=Count("*")))["n"],
-        number=number, size=size, first=lambda: with_principles((key, "first", size), lambda: listed()[:size]),
-        rest=lambda: with_log_columns(listed()))
+    def listed():
+        return with_log_columns(logged()).only(*only).order_by("-log_date", "-pk")
+
+    if not _is_first_page(number):
+        page = prepared.paged(
+            count=prepared.counts((key, "count"), logged_count)["n"],
+            number=number, size=size, first=lambda: list(with_log_columns(listed())[:size]),
+            rest=lambda: with_log_columns(listed()))
+        return page, items_awaiting_my_seat(user, [item.pk for item in page]), practice_count()
+
+    def first(**reader):
+        # The count of the whole log and the practices: subqueries PostgreSQL runs once for the query.
+        items = listed().annotate(log_count=Subquery(logged_count()), practices=Subquery(_practices_counted()))
+        if seats:
+            items = items.annotate(awaiting_my_seat=ExpressionWrapper(
+                Q(pk__in=_unanswered_asks(reader["person_id"], now=reader["now"]).values("round__item_id")),
+                output_field=BooleanField()))
+        return items[:size]
+
+    reader = {"person_id": user.pk, "now": timezone.now()} if seats else {}
+    items = prepared.objects((key, "first", size), first, generic=True, **reader)
+    page = Paginator(range(items[0].log_count if items else 0), size).get_page(1)
+    page.object_list = items
+    awaiting = {item.pk for item in items if seats and item.awaiting_my_seat}
+    return page, awaiting, items[0].practices if items else 0
+
+
+def _is_first_page(number) -> bool:
+    """Whether Paginator.get_page(number) gives the first page whatever the count: no number, or 1 (a number past
+    the end, or below 1, gives the last)."""
+    try:
+        return int(number) == 1
+    except (TypeError, ValueError):
+        return True
 
 
 def public_decisions(*, limit: int):
-    """The decisions the chair chose to show beyond the portal, newest first, each with its `principle_list`. Two
-    queries."""
-    return with_principles(("public_decisions", limit), lambda: (
+    """The decisions the chair chose to show beyond the portal, newest first, each with its `principle_titles`. One
+    query, prepared (members.prepared)."""
+    return prepared.objects(("public_decisions", limit), lambda: (
         DecisionItem.objects.public().order_by("-decided_on", "-pk")[:limit]
-        .only("title", "statement", "decided_on")))  # not the discussion's texts
-
-
-def with_principles(key, shown, **values) -> list[DecisionItem]:
-    """The decisions of `shown(**values)` (a sliced QuerySet without prefetch), each with its `principle_list`, from
-    two queries prepared as `key` (members.prepared): the principles' titles read as rows of the same decisions,
-    where a prefetch by the decisions' ids could not be prepared."""
-    items = prepared.objects(key, shown, **values)
-    links = prepared.objects((key, "principles"), lambda **values: (
-        DecisionItem.principles.through.objects.filter(decisionitem__in=shown(**values).values("pk"))
-        .order_by("principle__title").values_list("decisionitem_id", "principle_id", "principle__title")
-    ), **values)
-    principles: dict[int, list[Principle]] = {}
-    for item_id, pk, title in links:
-        principles.setdefault(item_id, []).append(Principle(pk=pk, title=title))
-    for item in items:
-        item.principle_list = principles.get(item.pk, [])
-    return items
-
-
-def principle_titles(items) -> dict[int, str]:
-    """The principles of each of these items as one cell ("Equity; Subsidiarity"), read in one query: an export
-    that streams the items a chunk at a time does not ask again for each chunk."""
-    links = (DecisionItem.principles.through.objects.filter(decisionitem__in=items.order_by().values("pk"))
-             .order_by("decisionitem_id", "principle__title").values_list("decisionitem_id", "principle__title"))
-    titles: dict[int, list[str]] = {}
-    for item_id, title in links:
-        titles.setdefault(item_id, []).append(title)
-    return {item_id: "; ".join(names) for item_id, names in titles.items()}
+        .only("title", "statement", "decided_on")  # not the discussion's texts
+        .annotate(principle_titles=_principle_titles())))
 
 
 def filter_log(queryset, *, q="", status="", date_from=None, date_to=None, principle=None, organisation=None):

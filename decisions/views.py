@@ -68,11 +68,14 @@ def log(request):
     roles.require(roles.is_participant(request.user))
     form, items = _log_queryset(request)
     # Only what the log's rows show (decisions.templatetags.decision_log): not the long texts of every item.
-    shown = ("place", "title", "status", "decided_on", "published_at", "created_at", "redirected_to__name")
+    shown = ("place", "title", "status", "decided_on", "published_at", "created_at")
     if any(value for key, value in request.GET.items() if key != "page"):  # searched or filtered
         page = Paginator(items().only(*shown), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    else:  # the whole log, as most people open it: its count and first page from prepared SQL
-        page = selectors.log_page(request.user, number=request.GET.get("page"), size=LOG_PAGE_SIZE, only=shown)
+        awaiting_me = selectors.items_awaiting_my_seat(request.user, [item.pk for item in page])
+        practice_count = selectors.practice_count()
+    else:  # the whole log, as most people open it: its first page from one prepared query
+        page, awaiting_me, practice_count = selectors.log_page(request.user, number=request.GET.get("page"),
+                                                               size=LOG_PAGE_SIZE, only=shown)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -81,8 +84,8 @@ def log(request):
         {
             "form": form,
             "page": page,
-            "awaiting_me": selectors.items_awaiting_my_seat(request.user, [item.pk for item in page]),
-            "practice_count": selectors.practice_count(),
+            "awaiting_me": awaiting_me,
+            "practice_count": practice_count,
             "query": query.urlencode(),
             "can_raise": access.can_raise(request.user),
             "is_group": roles.is_group(request.user),
@@ -120,8 +123,7 @@ def log_csv(request):
               "Decision statement", "Reason", "Redirected to", "Published", "Practices acknowledged", "Practices",
               "Link"]
     writer = csv.writer(_Echo())
-    principles = selectors.principle_titles(items)
-    items = items.prefetch_related(None).select_related("raised_by", "lead")
+    items = items.select_related("raised_by", "lead")
 
     def rows():
         yield writer.writerow(header)
@@ -130,9 +132,9 @@ def log_csv(request):
         for item in items.iterator(chunk_size=CSV_CHUNK):
             yield writer.writerow([_csv_cell(v) for v in [
                 f"D{item.pk}", item.title, item.get_status_display(), item.round_count, item.log_date,
-                principles.get(item.pk, ""), item.raised_by.get_full_name(),
+                "; ".join(item.principle_titles), item.raised_by.get_full_name(),
                 item.lead.get_full_name() if item.lead else "", item.question, item.statement, item.outcome_reason,
-                item.redirected_to or "", timezone.localtime(item.published_at).strftime("%Y-%m-%d %H:%M")
+                item.redirected_to_name or "", timezone.localtime(item.published_at).strftime("%Y-%m-%d %H:%M")
                 if item.published_at else "", item.acknowledged if item.published_at else "",
                 total if item.published_at else "", request.build_absolute_uri(_item_url(item)),
             ]])
@@ -150,12 +152,13 @@ def published(request):
     roles.require(roles.is_participant(request.user))
     mine = roles.practice_ids(request.user)
     unseen_only = bool(mine) and request.GET.get("show") == "unseen"
-    page = selectors.published_page(practice_ids=mine, unseen_only=unseen_only, page=request.GET.get("page"))
+    page, practice_count = selectors.published_page(practice_ids=mine, unseen_only=unseen_only,
+                                                    page=request.GET.get("page"))
     return render(
         request,
         "decisions/published.html",
         {"items": page, "page": page, "query": "show=unseen" if unseen_only else "", "unseen_only": unseen_only,
-         "practice_count": selectors.practice_count(), "has_practice": bool(mine)},
+         "practice_count": practice_count, "has_practice": bool(mine)},
     )
 
 

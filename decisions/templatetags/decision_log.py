@@ -17,10 +17,15 @@ TAG_COLOURS = {status.value: colour for status, colour in [
 ]}
 
 
+# get_status_display() looks the label up afresh on every call (Django flattens the choices each time).
+STATUS_LABELS = {value: str(label) for value, label in Status.choices}
+
+
 def _status_tag(item, round_number) -> str:
     colour = TAG_COLOURS.get(item.status, "nhsuk-tag--white")
     round_text = f" – round {round_number}" if item.status == Status.CONSENSUS_CHECK and round_number else ""
-    return f'<strong class="nhsuk-tag {colour}">{text(item.get_status_display())}{round_text}</strong>'
+    return (f'<strong class="nhsuk-tag {colour}">{text(STATUS_LABELS.get(item.status, item.status))}{round_text}'
+            '</strong>')
 
 
 @register.filter
@@ -40,13 +45,13 @@ def log_rows(items, awaiting_me, practice_count, filtered) -> str:
     rows = []
     for item in items:
         notes = ""
-        if item.status == Status.REDIRECTED and item.redirected_to:
-            notes += f'<br><span class="nhsuk-body-s">To {text(item.redirected_to.name)}</span>'
+        if item.status == Status.REDIRECTED and item.redirected_to_name:
+            notes += f'<br><span class="nhsuk-body-s">To {text(item.redirected_to_name)}</span>'
         if item.open_round_deadline:
             notes += f'<br><span class="nhsuk-body-s">Positions due by {day(item.open_round_deadline)}</span>'
         if item.pk in awaiting_me:
             notes += '<br><strong class="nhsuk-tag nhsuk-tag--orange">Waiting for your seat</strong>'
-        principles = "; ".join(text(p.title) for p in item.principle_list) or "–"
+        principles = "; ".join(text(title) for title in item.principle_titles) or "–"
         seen = f"{item.acknowledged} of {practice_count}" if item.published_at else NOT_PUBLISHED
         rows.append(
             '<tr class="nhsuk-table__row">'

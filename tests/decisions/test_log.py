@@ -12,9 +12,10 @@ from django.utils import timezone
 from decisions import selectors, services
 from decisions.diff import word_diff
 from decisions.models import Acknowledgement, DecisionItem
+from members.models import Seat
 from representation.selectors import next_agenda
 
-from ..factories import DecisionItemFactory, PracticeFactory, PrincipleFactory
+from ..factories import DecisionItemFactory, PracticeFactory, PrincipleFactory, RoundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,11 +109,11 @@ def test_public_decisions_name_the_principles_they_rest_on_in_order(chair, agree
     DecisionItemFactory(raised_by=chair, title="Private").principles.set([PrincipleFactory(title="Hidden")])
     for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
         [shown] = selectors.public_decisions(limit=10)
-        assert shown == agreed_item and [p.title for p in shown.principle_list] == ["Equity", "Subsidiarity"]
+        assert shown == agreed_item and shown.principle_titles == ["Equity", "Subsidiarity"]
     html = Template("{% load decisions_public %}{% public_decisions %}").render(Context())
     assert "Rests on: Equity; Subsidiarity." in html and "Hidden" not in html
     agreed_item.principles.clear()
-    assert selectors.public_decisions(limit=10)[0].principle_list == []
+    assert selectors.public_decisions(limit=10)[0].principle_titles == []
 
 
 def test_the_digest_has_new_decisions_and_live_consensus_checks(chair, agreed_item, seats, deadline):
@@ -199,7 +200,7 @@ def test_the_digest_lists_as_consensus_checks_only_rounds_still_asking_seats(cha
 def _log_rows(client, query=""):
     response = client.get(reverse("decisions:log") + query)
     assert response.status_code == 200
-    return [(item.title, [p.title for p in item.principle_list], item.acknowledged if item.published_at else None)
+    return [(item.title, item.principle_titles, item.acknowledged if item.published_at else None)
             for item in response.context["page"]]
 
 
@@ -231,3 +232,48 @@ def test_the_whole_log_comes_a_page_at_a_time_with_the_same_columns_on_every_pag
         # A practice sees only the published ones, in the same order, counted and paged for them.
         published = [f"Item {n:02d}" for n in range(first_published, last + 1, 2)]
         assert [title for title, _, _ in _log_rows(client_for(practice_user))] == published
+
+
+def test_the_log_and_its_csv_name_where_a_redirected_item_went(client_for, chair, log_items):
+    client = client_for(chair)
+    for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+        html = client.get(reverse("decisions:log")).content.decode()
+        assert "To Testshire LMC" in html.split("LES contract variation", 1)[1].split("</tr>", 1)[0]
+        assert html.count("To Testshire LMC") == 1
+    rows = {row["Title"]: row for row in csv.DictReader(io.StringIO(
+        b"".join(client.get(reverse("decisions:log_csv")).streaming_content).decode()))}
+    assert rows["LES contract variation"]["Redirected to"] == "Testshire LMC"
+    assert rows["Shared phlebotomy service"]["Redirected to"] == ""
+
+
+def test_every_page_of_the_log_counts_it_counts_the_practices_and_marks_what_waits_for_my_seat(
+        client_for, member, practice):
+    from decisions.views import LOG_PAGE_SIZE
+
+    def published(title):
+        return DecisionItemFactory(title=title, status="agreed", statement="Agreed.",
+                                   decided_on=timezone.localdate(), published_at=timezone.now())
+
+    # Newest first: the first two made are on the second page.
+    published("Published early")
+    mine = RoundFactory(seats=[Seat.objects.get(holder=member)], item__title="Asked of my seat")
+    RoundFactory(seats=[], item__title="Asked of others")
+    for n in range(LOG_PAGE_SIZE - 2):
+        DecisionItemFactory(title=f"Filler {n}")
+    published("Published late")
+    seen = f"0 of {selectors.practice_count()}"
+    assert selectors.practice_count() == 1
+    client = client_for(member)
+    for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+        first = client.get(reverse("decisions:log")).content.decode()
+        assert f"<p>{LOG_PAGE_SIZE + 2} items." in first
+        assert "Published late" in first and seen in first and "Waiting for your seat" not in first
+        assert client.get(reverse("decisions:log") + "?page=x").content.decode().count("Filler") == LOG_PAGE_SIZE - 2
+        for number in ("2", "0", "99"):  # below one or past the end: the last page
+            last = client.get(reverse("decisions:log") + f"?page={number}").content.decode()
+            assert f"<p>{LOG_PAGE_SIZE + 2} items match" in last
+            assert "Filler" not in last and seen in last
+            assert "Waiting for your seat" in last.split("Asked of my seat", 1)[1].split("</tr>", 1)[0]
+            assert last.count("Waiting for your seat") == 1
+    services.position_record(round=mine, seat=Seat.objects.get(holder=member), by=member, stance="support")
+    assert "Waiting for your seat" not in client.get(reverse("decisions:log") + "?page=2").content.decode()

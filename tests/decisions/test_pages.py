@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from decisions import services
+from decisions import selectors, services
 from decisions.models import Acknowledgement, Comment, DecisionItem, ItemInterest, Position, Principle, Round
 
 pytestmark = pytest.mark.django_db
@@ -528,8 +528,12 @@ def _titles(html: str) -> list[str]:
 def test_published_decisions_come_a_page_at_a_time_the_latest_first(client_for, member):
     from decisions.selectors import PUBLISHED_PAGE_SIZE
 
+    from ..factories import PracticeFactory
+
+    PracticeFactory()
     _published_decisions(PUBLISHED_PAGE_SIZE + 2)
     client, url = client_for(member), reverse("decisions:published")
+    client.get(url)  # the second time from the prepared SQL (members.prepared)
     first = client.get(url).content.decode()
     assert _titles(first) == [f"Decision {n:02d}" for n in range(PUBLISHED_PAGE_SIZE)]
     assert f"{PUBLISHED_PAGE_SIZE + 2} published decisions, the latest first." in first
@@ -538,6 +542,12 @@ def test_published_decisions_come_a_page_at_a_time_the_latest_first(client_for, 
     last = [f"Decision {n:02d}" for n in range(PUBLISHED_PAGE_SIZE, PUBLISHED_PAGE_SIZE + 2)]
     assert _titles(client.get(url + "?page=2").content.decode()) == last
     assert _titles(client.get(url + "?page=99").content.decode()) == last  # past the end: the last page
+    assert _titles(client.get(url + "?page=0").content.decode()) == last  # below one: the last page too
+    # Every page counts the practices a decision should reach (the first in its one query).
+    assert selectors.practice_count() >= 1
+    seen = f"Seen by 0 of {selectors.practice_count()} practices"
+    assert seen in first and seen in client.get(url + "?page=2").content.decode()
+    assert f"{PUBLISHED_PAGE_SIZE + 2} published decisions" in client.get(url + "?page=2").content.decode()
     assert _titles(client.get(url + "?page=two").content.decode()) == _titles(first)  # not a number: the first
     assert _titles(client.get(url + "?show=unseen").content.decode()) == _titles(first)  # no practice: all
 
