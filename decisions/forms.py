@@ -286,7 +286,7 @@ class LogFilterForm(forms.Form):
         offered = _Offered()
         for name, choices in (("principle", _principles), ("organisation", _organisations)):
             field = self.fields[name]
-            field.offer(offered.rows(name), choices() if self.is_bound else field.queryset)
+            field.offer(offered.rows(name), choices)
         if statuses is not None:
             self.fields["status"].choices = [("", "Any status")] + [
                 (value, label) for value, label in DecisionItem.Status.choices if value in statuses
