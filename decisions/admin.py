@@ -57,4 +57,9 @@ class ItemInterestAdmin(ArchiveOnlyAdmin):
 class AcknowledgementAdmin(ArchiveOnlyAdmin):
     list_display = ["item", "practice", "acknowledged_by", "acknowledged_at"]
     list_select_related = ["item", "practice", "acknowledged_by"]
-    raw_id_fields = ["item", "practice", "acknowledged_by"]
+    # A practice's own word, recorded by services.acknowledgement_record, which also keeps the decision's count of
+    # them (DecisionItem.acknowledged_count): shown here, not added or moved to another decision or practice.
+    readonly_fields = ["item", "practice", "acknowledged_by", "acknowledged_at"]
+
+    def has_add_permission(self, request):
+        return False
