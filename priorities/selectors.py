@@ -228,7 +228,7 @@ def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exer
     rows: a place has hundreds, named and counted only. Two queries at most (one for the exercises, without their
     turnout, which is not asked for here)."""
     if exercises is None:
-        exercises = list(_open_now(timezone.now()))
+        exercises = prepared.objects("priorities.open_now", _open_now, now=timezone.now())
     if not exercises:
         return {}
 
