@@ -22,6 +22,15 @@ class DecisionItemAdmin(ArchiveOnlyAdmin):
     # Status changes follow the rules in decisions.services; the admin is for correcting text, not the process.
     readonly_fields = ["status", "published_at", "created_at"]
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Not the count of acknowledgements read with the form: a practice may have acknowledged since
+            # (services.acknowledgement_record keeps it in the database).
+            obj.save(update_fields=[field.name for field in obj._meta.concrete_fields
+                                    if not field.primary_key and field.name != "acknowledged_count"])
+        else:
+            super().save_model(request, obj, form, change)
+
 
 @admin.register(Round)
 class RoundAdmin(ArchiveOnlyAdmin):

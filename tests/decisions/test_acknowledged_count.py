@@ -120,3 +120,18 @@ def test_the_figures_leave_out_the_acknowledgements_of_practices_no_longer_open(
     testshire_id = practice.place_id
     assert year[testshire_id]["acknowledged"] == 1 and year[testshire_id]["expected"] == 2
     assert weeks[testshire_id]["acknowledged"] == 1  # published 30 days ago: within the twelve weeks too
+
+
+def test_correcting_a_decision_in_the_admin_keeps_the_acknowledgements_counted_since(rf, chair, practice,
+                                                                                   practice_user):
+    from django.contrib import admin
+
+    item = _published()
+    opened = DecisionItem.objects.get(pk=item.pk)  # as the admin's change form reads it
+    services.acknowledgement_record(item=item, practice=practice, by=practice_user)
+    opened.title = "Corrected title"
+    request = rf.post("/")
+    request.user = chair
+    admin.site._registry[DecisionItem].save_model(request, opened, form=None, change=True)
+    item.refresh_from_db()
+    assert (item.title, item.acknowledged_count) == ("Corrected title", 1)
