@@ -169,6 +169,7 @@ def _generate(scale, people, log) -> dict:
     from django.db import transaction
     from django.utils import timezone
 
+    from decisions import services as decision_services
     from decisions.models import Acknowledgement, DecisionItem, Position, Round
     from members import outbox, places
     from members.models import ICS, Membership, Organisation, Place, Seat, User
@@ -291,6 +292,8 @@ def _generate(scale, people, log) -> dict:
                 ack_rows.append(Acknowledgement(item=item, practice=who, acknowledged_by=people.chair))
         _bulk(Position, position_rows, 5000)
         _bulk(Acknowledgement, ack_rows, 5000)
+        # Written in bulk, past acknowledgement_record: each decision's stored count counted afresh.
+        decision_services.acknowledged_count_recount()
         log(f"{len(position_rows)} positions, {len(ack_rows)} acknowledgements")
 
         # Forums (a clone of each demo forum per place), meetings on distinct days, actions, requests.

@@ -22,6 +22,15 @@ class DecisionItemAdmin(ArchiveOnlyAdmin):
     # Status changes follow the rules in decisions.services; the admin is for correcting text, not the process.
     readonly_fields = ["status", "published_at", "created_at"]
 
+    def save_model(self, request, obj, form, change):
+        if change:
+            # Not the count of acknowledgements read with the form: a practice may have acknowledged since
+            # (services.acknowledgement_record keeps it in the database).
+            obj.save(update_fields=[field.name for field in obj._meta.concrete_fields
+                                    if not field.primary_key and field.name != "acknowledged_count"])
+        else:
+            super().save_model(request, obj, form, change)
+
 
 @admin.register(Round)
 class RoundAdmin(ArchiveOnlyAdmin):
@@ -57,4 +66,9 @@ class ItemInterestAdmin(ArchiveOnlyAdmin):
 class AcknowledgementAdmin(ArchiveOnlyAdmin):
     list_display = ["item", "practice", "acknowledged_by", "acknowledged_at"]
     list_select_related = ["item", "practice", "acknowledged_by"]
-    raw_id_fields = ["item", "practice", "acknowledged_by"]
+    # A practice's own word, recorded by services.acknowledgement_record, which also keeps the decision's count of
+    # them (DecisionItem.acknowledged_count): shown here, not added or moved to another decision or practice.
+    readonly_fields = ["item", "practice", "acknowledged_by", "acknowledged_at"]
+
+    def has_add_permission(self, request):
+        return False

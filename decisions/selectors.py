@@ -20,6 +20,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -318,43 +319,56 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
     return groups
 
 
+def _not_open_acknowledgements():
+    """The acknowledgements of the scope's organisations that are not open practices now (a practice closed or
+    archived since it acknowledged): DecisionItem.acknowledged_count counts them, who has seen a decision does not.
+    A handful, found by practice in the index of acknowledgements by practice."""
+    return Acknowledgement._base_manager.filter(
+        practice__in=Organisation.objects.exclude(open_practice()).order_by().values("pk"))
+
+
 def acknowledgement_rates_by_place(*, since: datetime, recent_since: datetime) -> tuple[dict, dict]:
     """acknowledgement_rates(by="place") over two windows at once, `since` and the shorter `recent_since` within
     it (the ICS page's year and its chart's twelve weeks): the same figures for each, in three queries rather than
-    six, each compiled once a day for the places being read (members.prepared)."""
+    six, each compiled once a day for the places being read (members.prepared). The acknowledgements are the
+    decisions' stored counts (DecisionItem.acknowledged_count) less those of practices no longer open: counted
+    one by one, they were tens of thousands at national scale (2 ms)."""
     def published(since):
         return DecisionItem.objects.published().filter(published_at__gte=since)
 
-    decisions = {place: (n, n_recent) for place, n, n_recent in prepared.objects(
+    decisions = {place: (n, n_recent, acknowledged or 0, recent_acknowledged or 0)
+                 for place, n, n_recent, acknowledged, recent_acknowledged in prepared.objects(
         "acknowledgement_rates_by_place.decisions", lambda since, recent_since: (
             published(since).order_by().values_list("place")
-            .annotate(n=Count("pk"), recent=Count("pk", filter=Q(published_at__gte=recent_since)))
-            .values_list("place", "n", "recent")), since=since, recent_since=recent_since)}
-    place_of: dict[int, int] = {}  # open practice → its place
+            .annotate(n=Count("pk"), recent=Count("pk", filter=Q(published_at__gte=recent_since)),
+                      acknowledged=Sum("acknowledged_count"),
+                      recent_acknowledged=Sum("acknowledged_count", filter=Q(published_at__gte=recent_since)))
+            .values_list("place", "n", "recent", "acknowledged", "recent_acknowledged")),
+        since=since, recent_since=recent_since)}
     practices: Counter = Counter()
     names: dict[int, str] = {}
-    for pk, place, name in prepared.objects("acknowledgement_rates_by_place.practices", lambda: (
-            Organisation.objects.open_practices().order_by().values_list("pk", "place", "place__name"))):
-        place_of[pk] = place
-        practices[place] += 1
+    for place, name, n in prepared.objects("acknowledgement_rates_by_place.practices", lambda: (
+            Organisation.objects.open_practices().order_by().values_list("place", "place__name")
+            .annotate(n=Count("pk")).values_list("place", "place__name", "n"))):
+        practices[place] = n
         names[place] = name
     windows: tuple[dict, dict] = tuple(
         {place: {"name": names[place], "practices": n, "decisions": decisions.get(place, (0, 0))[window],
-                 "acknowledged": 0, "expected": n * decisions.get(place, (0, 0))[window]}
+                 "acknowledged": decisions.get(place, (0, 0, 0, 0))[2 + window],
+                 "expected": n * decisions.get(place, (0, 0))[window]}
          for place, n in practices.items()}
         for window in (0, 1))
-    # As acknowledgement_rates: grouped by practice in the database, by place here; closed practices drop out. The
-    # shorter window is counted among the rows of the longer, from the decision each acknowledgement joins anyway.
-    # The decisions by the join the place's scope makes anyway (`item__in` a subquery of them joined them twice).
-    for practice, count, recent_count in prepared.objects(
-            "acknowledgement_rates_by_place.acknowledged", lambda since, recent_since: (
-                Acknowledgement.objects.filter(item__published_at__isnull=False, item__published_at__gte=since)
-                .order_by().values_list("practice")
-                .annotate(n=Count("item"), recent=Count("item", filter=Q(item__published_at__gte=recent_since)))
-                .values_list("practice", "n", "recent")), on_server=False, since=since, recent_since=recent_since):
-        if practice in place_of:
-            windows[0][place_of[practice]]["acknowledged"] += count
-            windows[1][place_of[practice]]["acknowledged"] += recent_count
+    # Less the acknowledgements of practices no longer open, by the decision's place (a practice acknowledges only
+    # its own place's decisions: services.acknowledgement_record).
+    for place, count, recent_count in prepared.objects(
+            "acknowledgement_rates_by_place.not_open", lambda since, recent_since: (
+                _not_open_acknowledgements().filter(item__published_at__isnull=False, item__published_at__gte=since)
+                .order_by().values_list("item__place")
+                .annotate(n=Count("pk"), recent=Count("pk", filter=Q(item__published_at__gte=recent_since)))
+                .values_list("item__place", "n", "recent")), since=since, recent_since=recent_since):
+        if place in windows[0]:
+            windows[0][place]["acknowledged"] -= count
+            windows[1][place]["acknowledged"] -= recent_count
     return windows
 
 
@@ -548,24 +562,26 @@ def chair_attention(*, now: datetime | None = None) -> dict:
             missing = [seat for seat in asked.get(open_round.pk, []) if (open_round.pk, seat.pk) not in answered]
             if missing:
                 waiting.append({"round": open_round, "item": open_round.item, "seats": missing})
-    total = practice_count()
-    low = []
-    if total:
-        # Counted by the database for the open practices, matched as a list (hashed once) rather than joined one by
-        # one; as (pk, title, published_at, acknowledged) rows: a place can have hundreds, and the dashboard only
-        # names them. Prepared (members.prepared) with the cutoff as a value, as the time of day moves it.
-        def published(cutoff):
-            return (DecisionItem.objects.published().filter(published_at__lte=cutoff)
-                    .annotate(acknowledged=Count("acknowledgements__practice", filter=Q(  # the index alone
-                        acknowledgements__practice__in=Organisation.objects.open_practices().values("pk"))))
-                    .order_by("published_at", "pk").values_list("pk", "title", "published_at", "acknowledged",
-                                                                named=True))
+    # Each decision's stored count (DecisionItem.acknowledged_count) less the acknowledgements of practices no longer
+    # open, as (pk, title, published_at, acknowledged_count, practices) rows, `practices` the open practices (a
+    # subquery run once): a place can have hundreds, and the dashboard only names them (counted one by one, their
+    # acknowledgements were tens of thousands at national scale, 4 ms). Prepared (members.prepared) with the cutoff
+    # as a value, as the time of day moves it.
+    def published(cutoff):
+        return (DecisionItem.objects.published().filter(published_at__lte=cutoff)
+                .annotate(practices=Subquery(_practices_counted())).order_by("published_at", "pk")
+                .values_list("pk", "title", "published_at", "acknowledged_count", "practices", named=True))
 
-        for item in prepared.objects("dashboard.low_acknowledgement", published,
-                                     cutoff=now - timedelta(days=LOW_ACKNOWLEDGEMENT_AFTER_DAYS)):
-            if item.acknowledged < total * LOW_ACKNOWLEDGEMENT_RATE:
-                low.append({"item": item, "acknowledged": item.acknowledged, "practices": total,
-                            "rate": item.acknowledged / total})
+    cutoff = now - timedelta(days=LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
+    not_open = dict(prepared.objects("dashboard.low_acknowledgement.not_open", lambda cutoff: (
+        _not_open_acknowledgements().filter(item__published_at__lte=cutoff).order_by().values_list("item")
+        .annotate(n=Count("pk")).values_list("item", "n")), cutoff=cutoff))
+    low = []
+    for item in prepared.objects("dashboard.low_acknowledgement", published, cutoff=cutoff):
+        acknowledged = item.acknowledged_count - not_open.get(item.pk, 0)
+        if item.practices and acknowledged < item.practices * LOW_ACKNOWLEDGEMENT_RATE:
+            low.append({"item": item, "acknowledged": acknowledged, "practices": item.practices,
+                        "rate": acknowledged / item.practices})
     return {
         "overdue_rounds": [r for r in open_rounds if r.is_overdue(now)],
         "seats_not_responded": waiting,

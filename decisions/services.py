@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, F, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members import notifications, outbox
@@ -543,6 +544,10 @@ def acknowledgement_record(*, item: DecisionItem, practice: Organisation, by: Us
         raise ValidationError("Only a published decision can be acknowledged.")
     if practice.kind != Organisation.Kind.PRACTICE:
         raise ValidationError("Only a practice acknowledges a decision.")
+    if practice.place_id != item.place_id:
+        # A decision reaches its own place's practices (the pages offer no other); the counts of who has seen it
+        # are of those practices.
+        raise ValidationError("Only a practice of the decision's place acknowledges it.")
     acknowledgement = Acknowledgement.objects.filter(item=item, practice=practice).first()
     if acknowledgement is None:
         acknowledgement = Acknowledgement(item=item, practice=practice, acknowledged_by=by)
@@ -551,9 +556,23 @@ def acknowledgement_record(*, item: DecisionItem, practice: Organisation, by: Us
         try:
             with transaction.atomic():
                 acknowledgement.save()
+                # Counted where it is written, in the same transaction: an increment in the database, so two
+                # practices acknowledging at once both count. (Not in the item's history: models.DecisionItem.)
+                DecisionItem._base_manager.filter(pk=item.pk).update(
+                    acknowledged_count=F("acknowledged_count") + 1)
         except IntegrityError:
             acknowledgement = Acknowledgement.objects.get(item=item, practice=practice)
     return acknowledgement
+
+
+def acknowledged_count_recount(*, items=None) -> int:
+    """Count every decision's acknowledgements afresh into DecisionItem.acknowledged_count (those of `items`, a
+    QuerySet, if given), in one UPDATE: for acknowledgements written in bulk (the national bench's generator), which
+    acknowledgement_record does not see. Returns how many decisions were counted."""
+    counted = (Acknowledgement._base_manager.filter(item=OuterRef("pk")).order_by().values("item")
+               .annotate(n=Count("pk")).values("n"))
+    decisions = DecisionItem._base_manager.all() if items is None else items
+    return decisions.update(acknowledged_count=Coalesce(Subquery(counted), Value(0)))
 
 
 # Reminders ------------------------------------------------------------------------------------------------

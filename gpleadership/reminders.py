@@ -19,7 +19,7 @@ from django.db import transaction
 from decisions import emails as decision_emails
 from decisions import services as decision_services
 from decisions.models import Round
-from members import outbox
+from members import outbox, prepared
 from members.models import OutboxEmail, User
 from priorities import emails as priority_emails
 from priorities import selectors as priority_selectors
@@ -101,7 +101,9 @@ def reminder_send(*, target: str, pk: int, by: User, today: date) -> Reminder:
 def reminded_on(day: date) -> set[tuple[str, int]]:
     """The (target, id) of every item a reminder went about on `day`, in the place: the dashboard marks them. One
     query."""
-    keys = OutboxEmail.objects.filter(key__startswith=f"{PREFIX}:{day.isoformat()}:").values_list("key", flat=True)
+    # From SQL compiled once per day asked (members.prepared): the dashboard asks it on every visit.
+    keys = prepared.objects(("reminded_on", day), lambda: OutboxEmail.objects.filter(
+        key__startswith=f"{PREFIX}:{day.isoformat()}:").values_list("key", flat=True))
     reminded = set()
     for key in keys:
         target, pk = key.split(":")[2:4]

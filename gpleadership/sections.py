@@ -156,9 +156,10 @@ def _reader_sections(news, *, to_acknowledge, to_vote, to_respond, actions) -> l
     ]]
 
 
-def _first_names(practices, shown: int = DASHBOARD_TOP) -> str:
-    names = ", ".join(p.name for p in practices[:shown])
-    return names + (f" and {len(practices) - shown} more" if len(practices) > shown else "")
+def _first_names(first, count: int) -> str:
+    """The names of the `first` practices of `count`, and how many more there are."""
+    names = ", ".join(p.name for p in first)
+    return names + (f" and {count - len(first)} more" if count > len(first) else "")
 
 
 def _entered_since(value, since: date, *, start: datetime | None = None) -> bool:
@@ -204,7 +205,7 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
     attention = decision_selectors.chair_attention(now=now)
     counts = representation_selectors.attention_counts(today=today, since=since)
     plan_counts = priority_selectors.plan_items_needing_attention_counts(today=today, since=since)
-    not_voted = priority_selectors.practices_not_voted()
+    not_voted = priority_selectors.practices_not_voted_first(shown=DASHBOARD_TOP)
     practices = member_selectors.practices_without_voting_contact()
     review_after = timedelta(days=representation_selectors.REVIEW_INTERVAL_DAYS)
     ack_after = timedelta(days=decision_selectors.LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
@@ -242,13 +243,13 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
         _dashboard_section(
             "Practices that have not voted",
             "In priority votes that are open now.",
-            [_item(f"{exercise.title}: " + _first_names(missing), tag=f"{len(missing)} to vote",
+            [_item(f"{exercise.title}: " + _first_names(first, missing), tag=f"{missing} to vote",
                    url=reverse("priorities:exercise", args=[exercise.pk]),
                    new=_entered_since(exercise.opens_at, since), remind=(reminders.EXERCISE, exercise.pk))
-             for exercise, missing in not_voted.items() if missing],
+             for exercise, (first, missing) in not_voted.items() if missing],
             # Counted in practices (a practice missing from two votes counts twice), not in votes.
-            count=sum(len(missing) for missing in not_voted.values()),
-            new=sum(len(missing) for exercise, missing in not_voted.items()
+            count=sum(missing for _, missing in not_voted.values()),
+            new=sum(missing for exercise, (_, missing) in not_voted.items()
                     if _entered_since(exercise.opens_at, since)),
         ),
         _dashboard_section(

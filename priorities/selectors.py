@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db import connection
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -228,19 +229,17 @@ def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exer
     rows: a place has hundreds, named and counted only. Two queries at most (one for the exercises, without their
     turnout, which is not asked for here)."""
     if exercises is None:
-        exercises = list(_open_now(timezone.now()))
+        exercises = prepared.objects("priorities.open_now", _open_now, now=timezone.now())
     if not exercises:
         return {}
 
     # Each practice with whether it has voted in each exercise (its ballot's practice, or None), one index probe
     # each, from SQL prepared for this many exercises (members.prepared): only this place's practices, while a
-    # national vote holds thousands of other places' ballots. (Not EXISTS: Postgres hashed every ballot of each
-    # national vote for it, 6 ms a vote.)
+    # national vote holds thousands of other places' ballots.
     def practices(**exercise_ids):
-        return (eligible_practices().order_by("name", "pk").annotate(**{
-            name: Subquery(Ballot._base_manager.filter(exercise_id=pk, practice_id=OuterRef("pk"))
-                           .order_by().values("practice_id")[:1])
-            for name, pk in exercise_ids.items()}).values_list("pk", "name", *sorted(exercise_ids)))
+        return (eligible_practices().order_by("name", "pk")
+                .annotate(**{name: _ballot_of(pk) for name, pk in exercise_ids.items()})
+                .values_list("pk", "name", *sorted(exercise_ids)))
 
     names = [f"exercise_{n:03}" for n in range(len(exercises))]  # in the order sorted() gives them
     rows = prepared.objects(("practices_not_voted", len(exercises)), practices,
@@ -252,6 +251,44 @@ def practices_not_voted(*, exercises: list[Exercise] | None = None) -> dict[Exer
             if ballot is None:
                 missing[exercise].append(practice)
     return missing
+
+
+def _ballot_of(exercise_id):
+    """The practice's ballot in the exercise (its practice's id), or None: the rule of practices_not_voted, asked of
+    each practice by one index probe. (Not EXISTS: Postgres hashed every ballot of each national vote for it, 6 ms a
+    vote.)"""
+    return Subquery(Ballot._base_manager.filter(exercise_id=exercise_id, practice_id=OuterRef("pk"))
+                    .order_by().values("practice_id")[:1])
+
+
+def practices_not_voted_first(*, shown: int, exercises: list[Exercise] | None = None
+                              ) -> dict[Exercise, tuple[list[tuple], int]]:
+    """practices_not_voted's first `shown` practices of each open exercise (or those given), by name, with how many
+    there are: what the chair's dashboard names and counts, where a place has hundreds. Two queries at most (one for
+    the exercises): a part for each exercise, cut to its first `shown` and carrying the count of them all (a window
+    over the part, worked out before the cut), from SQL prepared for this many exercises (members.prepared)."""
+    if exercises is None:
+        exercises = prepared.objects("priorities.open_now", _open_now, now=timezone.now())
+    if not exercises:
+        return {}
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: from the whole lists
+        return {e: (missing[:shown], len(missing)) for e, missing in practices_not_voted(exercises=exercises).items()}
+
+    def first(**exercise_ids):
+        parts = [eligible_practices().annotate(ballot=_ballot_of(pk)).filter(ballot__isnull=True)
+                 .annotate(exercise=Value(pk, output_field=IntegerField()), missing=Window(Count("pk")))
+                 .order_by("name", "pk").values_list("exercise", "pk", "name", "missing")[:shown]
+                 for _name, pk in sorted(exercise_ids.items())]
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+    names = [f"exercise_{n:03}" for n in range(len(exercises))]  # in the order sorted() gives them
+    found: dict[int, tuple[list[tuple], int]] = {e.pk: ([], 0) for e in exercises}
+    for exercise_id, pk, name, count in prepared.objects(
+            ("practices_not_voted_first", len(exercises), shown), first,
+            **{name: e.pk for name, e in zip(names, exercises, strict=True)}):
+        found[exercise_id][0].append(PracticeRow(pk, name))
+        found[exercise_id] = (found[exercise_id][0], count)
+    return {e: found[e.pk] for e in exercises}
 
 
 def plan_items_needing_attention(*, today=None, limit: int | None = None) -> list[PlanItem]:

@@ -28,6 +28,9 @@ def test_it_generates_every_kind_of_row_around_the_measured_place(generated):
         per_place = Counter(DecisionItem.objects.values_list("place", flat=True))
         assert per_place.most_common(1)[0][0] == northbrook.pk and sum(per_place.values()) >= want["items"]
         assert Acknowledgement.objects.count() > 0 and Action.objects.count() >= want["actions"]
+        # Written in bulk, the acknowledgements are counted into each decision's stored count all the same.
+        counted = Counter(Acknowledgement.objects.values_list("item", flat=True))
+        assert {pk: n for pk, n in DecisionItem.objects.values_list("pk", "acknowledged_count") if n} == counted
         assert Meeting.objects.count() >= want["meetings"] and Request.objects.count() >= want["requests"]
         national_votes = Exercise.objects.filter(place=northbrook, title__startswith="National ")
         assert sorted(national_votes.filter(status="open").values_list("method", flat=True)) == [

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from decisions import selectors, services
 from decisions.diff import word_diff
-from decisions.models import Acknowledgement, DecisionItem
+from decisions.models import DecisionItem
 from members.models import Seat
 from representation.selectors import next_agenda
 
@@ -132,7 +132,7 @@ def test_the_chair_sees_overdue_rounds_missing_seats_and_unseen_decisions(chair,
     open_round = services.round_open(item=DecisionItemFactory(raised_by=chair), by=chair, deadline=deadline)
     PracticeFactory(pcn=practice.pcn)
     DecisionItem.objects.filter(pk=agreed_item.pk).update(published_at=timezone.now() - timezone.timedelta(days=30))
-    Acknowledgement.objects.create(item=agreed_item, practice=practice, acknowledged_by=practice_user)
+    services.acknowledgement_record(item=agreed_item, practice=practice, by=practice_user)
     services.position_record(round=open_round, seat=seats["pcn"], by=member, stance="support")
     attention = selectors.chair_attention(now=open_round.deadline + timezone.timedelta(hours=1))
     assert attention["overdue_rounds"] == [open_round]
@@ -152,7 +152,7 @@ def test_a_closed_practices_acknowledgement_no_longer_counts_towards_a_decision_
 
     DecisionItem.objects.filter(pk=agreed_item.pk).update(published_at=timezone.now() - timezone.timedelta(days=30))
     closing = PracticeFactory(pcn=practice.pcn)
-    Acknowledgement.objects.create(item=agreed_item, practice=closing, acknowledged_by=practice_user)
+    services.acknowledgement_record(item=agreed_item, practice=closing, by=practice_user)
     # One of two open practices has seen it: not below the 50% line.
     assert selectors.chair_attention()["low_acknowledgement"] == []
     Organisation.objects.filter(pk=closing.pk).update(status=Organisation.Status.CLOSED)

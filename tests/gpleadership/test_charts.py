@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from decisions import selectors as decision_selectors
+from decisions import services as decision_services
 from decisions.models import Acknowledgement, DecisionItem
 from gpleadership import charts
 from members import places
@@ -154,7 +155,7 @@ def reach(chair):
     DecisionItemFactory(title="Draft")
     for item, practice in [(recent, a1), (recent, a2), (edge, a1), (recent, b1), (edge, b1), (recent, closed),
                            (old, a3), (old, b1)]:
-        Acknowledgement.objects.create(item=item, practice=practice, acknowledged_by=chair)
+        decision_services.acknowledgement_record(item=item, practice=practice, by=chair)
     return {"alpha": alpha, "beta": beta, "practices": [a1, a2, a3, b1]}
 
 
@@ -389,7 +390,7 @@ def test_each_chart_says_when_there_is_nothing_to_draw(client_for, chair):
 
 
 def test_a_decision_published_thirteen_weeks_ago_draws_no_chart(client_for, chair, practice):
-    Acknowledgement.objects.create(item=_publish(days_ago=7 * 13), practice=practice, acknowledged_by=chair)
+    decision_services.acknowledgement_record(item=_publish(days_ago=7 * 13), practice=practice, by=chair)
     chart = _dashboard(client_for, chair)["chart-acknowledgement"]
     assert chart["empty"] == "No decisions were published in the last 12 weeks." and not chart["svg"]
 
@@ -416,14 +417,14 @@ def system(testshire, ics, riverton, lakeside, chair):
     Lakeside: nothing at all."""
     a, b = PracticeFactory(name="Abbey Surgery"), PracticeFactory(name="Brook Surgery")
     item = _publish(days_ago=10)
-    Acknowledgement.objects.create(item=item, practice=a, acknowledged_by=chair)
-    Acknowledgement.objects.create(item=_publish(days_ago=100), practice=b, acknowledged_by=chair)
+    decision_services.acknowledgement_record(item=item, practice=a, by=chair)
+    decision_services.acknowledgement_record(item=_publish(days_ago=100), practice=b, by=chair)
     _vote(ExerciseFactory(title="Testshire vote"), [a], chair)
     ActionFactory(due_on=timezone.localdate() - timedelta(days=1))
     _request(received_days_ago=20, triaged_days_ago=5, by=chair)
     with places.using(riverton):
         river = PracticeFactory(name="River Surgery", place=riverton, pcn__place=riverton)
-        Acknowledgement.objects.create(item=_publish(days_ago=3), practice=river, acknowledged_by=chair)
+        decision_services.acknowledgement_record(item=_publish(days_ago=3), practice=river, by=chair)
         exercise = ExerciseFactory(title="Riverton vote")
         _vote(exercise, [river], chair)
         priority_services.exercise_close(exercise=exercise, now=_days(5))
@@ -525,7 +526,7 @@ def test_the_dashboard_charts_run_no_query_per_pcn_or_week(client_for, chair, re
     author = UserFactory()
     for n in range(5):
         practice = PracticeFactory(pcn=PCNFactory(name=f"More PCN {n}"))
-        Acknowledgement.objects.create(item=_publish(days_ago=n + 1), practice=practice, acknowledged_by=author)
+        decision_services.acknowledgement_record(item=_publish(days_ago=n + 1), practice=practice, by=author)
         ActionFactory(created_at=_days(7 * n + 1), due_on=timezone.localdate() - timedelta(days=n))
         _request(received_days_ago=7 * n + 3)
     with CaptureQueriesContext(connection) as large:

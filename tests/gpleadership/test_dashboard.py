@@ -52,7 +52,7 @@ def test_it_runs_the_same_number_of_queries_whatever_the_size(client_for, chair)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from decisions.models import Acknowledgement
+    from decisions import services as decision_services
 
     from ..factories import ActionFactory, DecisionItemFactory, RequestFactory
 
@@ -62,7 +62,7 @@ def test_it_runs_the_same_number_of_queries_whatever_the_size(client_for, chair)
         practice = PracticeFactory()
         SeatFactory(holder=None)
         item = DecisionItemFactory(status="agreed", published_at=timezone.now() - timedelta(weeks=weeks_ago))
-        Acknowledgement.objects.create(item=item, practice=practice, acknowledged_by=chair)
+        decision_services.acknowledgement_record(item=item, practice=practice, by=chair)
         ActionFactory(created_at=timezone.now() - timedelta(weeks=weeks_ago + 1),
                       due_on=timezone.localdate() - timedelta(weeks=weeks_ago))
         RequestFactory(received_at=timezone.now() - timedelta(weeks=weeks_ago, days=1))

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from decisions import selectors as decision_selectors
-from decisions.models import Acknowledgement
+from decisions import services as decision_services
 from members import access, places
 from members.models import GroupRole, ICSLeader, Organisation
 from priorities import services as priority_services
@@ -191,12 +191,12 @@ def system(testshire, ics, riverton, lakeside, chair, gatekeeper):
     DecisionItemFactory(title="Still a draft", raised_by=author)
     _publish(title="Premises", raised_by=author, is_public=False)
     for item, practice in [(first, a), (first, b), (second, a), (first, closed)]:
-        Acknowledgement.objects.create(item=item, practice=practice, acknowledged_by=author)
+        decision_services.acknowledgement_record(item=item, practice=practice, by=author)
     # Riverton
     with places.using(riverton):
         river_practice = PracticeFactory(name="River Surgery", place=riverton, pcn__place=riverton)
         river_decision = _publish(title="Riverton's parking rule", raised_by=author)
-        Acknowledgement.objects.create(item=river_decision, practice=river_practice, acknowledged_by=author)
+        decision_services.acknowledgement_record(item=river_decision, practice=river_practice, by=author)
         rep = UserFactory(email="rep@example.nhs.uk", full_name="Rhea Representative")
         GroupRoleFactory(user=rep, role=GroupRole.Role.MEMBER)
     # Lakeside
@@ -258,7 +258,7 @@ def test_the_acknowledgements_of_both_windows_are_those_of_acknowledgement_rates
     # A decision of four months ago: in the year's window, not in the charts' twelve weeks.
     older = _publish(title="Older decision", days_ago=120)
     practice = Organisation.objects.open_practices().first()
-    Acknowledgement.objects.create(item=older, practice=practice, acknowledged_by=older.raised_by)
+    decision_services.acknowledgement_record(item=older, practice=practice, by=older.raised_by)
     now = timezone.now()
     year, weeks = now - timedelta(days=365), now - timedelta(weeks=12)
     with places.across(ics.places.all()):
@@ -332,7 +332,7 @@ def _add_places(ics, start, count, author, forum):
             priority = AgreedPriorityFactory(confirmed_by=author)
             PlanItemFactory(priority=priority, rag_status="amber")
             item = _publish(raised_by=author)
-            Acknowledgement.objects.create(item=item, practice=practice, acknowledged_by=author)
+            decision_services.acknowledgement_record(item=item, practice=practice, by=author)
             _close_with_ballots(practices_voting=[practice], created_by=author)
             rep = UserFactory()
             GroupRoleFactory(user=rep, role=GroupRole.Role.MEMBER)

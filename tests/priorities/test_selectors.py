@@ -71,3 +71,23 @@ def test_turnout_counts_the_ballots_of_practices_open_now_on_every_list(make_exe
         [opened] = selectors.open_exercises()
         for found in (listed, opened):
             assert (found.ballot_count, found.eligible, found.turnout_percent) == (2, 3, 67)
+
+
+def test_the_first_practices_not_voted_are_the_whole_lists_cut_and_counted(make_exercise, make_voter,
+                                                                           django_assert_num_queries):
+    first, c = make_exercise("approval", places=1, names="AB")
+    second, d = make_exercise("approval", places=1, names="AB")
+    voters = [make_voter(name=f"Practice {n}") for n in range(5)]
+    for practice, user in voters[:2]:
+        services.ballot_cast(exercise=first, practice=practice, user=user, choices=[c["A"].pk])
+    for practice, user in voters:
+        services.ballot_cast(exercise=second, practice=practice, user=user, choices=[d["B"].pk])
+    third, _ = make_exercise("approval", places=1, names="AB")
+    whole = selectors.practices_not_voted(exercises=[first, second, third])
+    with django_assert_num_queries(1):
+        shown = selectors.practices_not_voted_first(shown=2, exercises=[first, second, third])
+    assert shown == {exercise: (missing[:2], len(missing)) for exercise, missing in whole.items()}
+    assert [(len(names), count) for names, count in shown.values()] == [(2, 3), (0, 0), (2, 5)]
+    # The open ones when none are given, as practices_not_voted finds them.
+    assert selectors.practices_not_voted_first(shown=10) == {
+        exercise: (missing, len(missing)) for exercise, missing in selectors.practices_not_voted().items()}
