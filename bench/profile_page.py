@@ -97,7 +97,11 @@ def _query_times(client, path: str, requests: int, show: int | None = None) -> i
     if show is not None:
         with connection.cursor() as cursor:
             print(cursor.mogrify(sqls[show], params_of[show]).decode())
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sqls[show], params_of[show])
+            sql, generic = sqls[show], "force_generic_plan; "
+            if generic in sql:  # prepared.objects(..., generic=True): explain the EXECUTE with its generic plan
+                prefix, sql = sql.split(generic, 1)
+                cursor.execute(prefix + generic.rstrip("; "))
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params_of[show])
             print("\n".join(row[0] for row in cursor.fetchall()))
     return 0
 

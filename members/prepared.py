@@ -324,9 +324,9 @@ def one_row(queryset, **aggregates):
             .values_list(*aggregates, named=True))
 
 
-def counts(key, build, **values) -> dict:
+def counts(key, build, *, on_server: bool = True, **values) -> dict:
     """`build(**values)`, a `one_row` QuerySet, prepared as `objects` prepares a query: its aggregates by name."""
-    [row] = objects(key, build, **values)
+    [row] = objects(key, build, on_server=on_server, **values)
     return row._asdict()
 
 

@@ -196,9 +196,11 @@ def action_list(*, person=None, meeting_id: int | None = None, show_closed: bool
             actions = actions.for_person(person_id)
         return actions.filter(meeting_id=meeting_id) if meeting_id is not None else actions
 
+    # Sent as SQL, planned for its values: the generic plan read the place's every action by the place's index (1.6
+    # ms at national scale) where, planned for the statuses, the action_place_open index alone answers (0.6 ms).
     counts = prepared.counts(("actions.counts", tuple(sorted(ids)), show_closed),
                              lambda today, **ids: listed(**ids).counts(today, open_only=not show_closed),
-                             today=today, **ids)
+                             on_server=False, today=today, **ids)
 
     def shown(**ids):
         # The two titles by subquery, not by join: a sixth and seventh table in the join cost Postgres 4 ms to plan,

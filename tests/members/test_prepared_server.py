@@ -4,7 +4,7 @@ sent as it is without harming the transaction."""
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 
 from members import prepared
@@ -89,6 +89,17 @@ def test_a_query_kept_off_the_server_is_compiled_once_and_sent_as_sql(testshire)
         assert [seat.title for seat in seats] == ["LMC"]
         assert queries.captured_queries[0]["sql"].startswith("SELECT ")
     assert prepared._entries[(connection.alias, "seats, as SQL", False)] is not prepared._UNPREPARABLE
+
+
+def test_counts_kept_off_the_server_are_sent_as_sql(testshire):
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            counted = prepared.counts("seats counted, as SQL", lambda person_id: prepared.one_row(
+                _seats(person_id), n=Count("pk")), on_server=False, person_id=alice.pk)
+        assert counted == {"n": 1}
+        assert queries.captured_queries[0]["sql"].startswith("SELECT ")
 
 
 def _plans(sql_start: str) -> tuple[int, int]:
