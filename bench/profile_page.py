@@ -97,12 +97,13 @@ def _query_times(client, path: str, requests: int, show: int | None = None) -> i
     if show is not None:
         with connection.cursor() as cursor:
             print(cursor.mogrify(sqls[show], params_of[show]).decode())
-            sql, generic = sqls[show], "force_generic_plan; "
-            if generic in sql:  # prepared.objects(..., generic=True): explain the EXECUTE with its generic plan
-                prefix, sql = sql.split(generic, 1)
-                cursor.execute(prefix + generic.rstrip("; "))
+            sql, generic = sqls[show], "SET LOCAL plan_cache_mode = force_generic_plan; "
+            if sql.startswith(generic):  # prepared.objects(..., generic=True): the EXECUTE with its generic plan
+                sql = sql[len(generic):]
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params_of[show])
             print("\n".join(row[0] for row in cursor.fetchall()))
+            cursor.execute("RESET plan_cache_mode")
     return 0
 
 
