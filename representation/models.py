@@ -646,10 +646,13 @@ class RequestQuerySet(models.QuerySet):
         Request.is_past_target is the same test for one request."""
         return self.filter(is_archived=False).filter(_past_target(today))
 
-    def waiting_counts(self, today: date):
-        """Of the requests awaiting triage: how many (`waiting`) and how many are past the target (`past_target`),
-        as one row (members.prepared.one_row: the queue prepares it)."""
-        return one_row(self.awaiting_triage(), waiting=Count("pk"), past_target=Count("pk", filter=_past_target(today)))
+    def queue_counts(self, today: date):
+        """Of the requests awaiting triage: how many (`waiting`) and how many are past the target (`past_target`);
+        and how many have been triaged (`triaged`): as one row (members.prepared.one_row: the queue prepares it)."""
+        waiting = Q(outcome="")
+        return one_row(self.filter(is_archived=False), waiting=Count("pk", filter=waiting),
+                       past_target=Count("pk", filter=waiting & _past_target(today)),
+                       triaged=Count("pk", filter=~waiting))
 
     def weekly_triage_counts(self, week_ends: list[date], today: date):
         """with_triage_counts for the requests received in each week ending on one of `week_ends` (a week apart,

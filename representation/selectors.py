@@ -247,13 +247,13 @@ def request_queue(*, show: str = "", page: str | None = None, today: date | None
     """The gatekeepers' queue: requests awaiting triage, earliest target first (`waiting`: the first QUEUE_SHOWN,
     or with `show="waiting"` every one, QUEUE_SHOWN to a `page`), how many wait (`waiting_count`) and how many of
     them are past the target (`breaches`); then the triaged ones, latest first (the last QUEUE_SHOWN, or with
-    `show="all"` every one, to a `page`), and how many of those shown met it. Four queries (five with a page)."""
+    `show="all"` every one, to a `page`), and how many of those shown met it. Three queries, whatever is shown."""
     today = today or timezone.localdate()
     # Only the columns the queue shows and its target rule reads: each column of each row costs time to make (the
     # details, up to 5,000 characters each, most of all).
     shown = ("summary", "requester_name", "organisation_name", "received_at", "needed_by", "triage_due_on",
              "triaged_at", "is_archived")
-    counted = prepared.counts("queue.counts", lambda today: Request.objects.waiting_counts(today), today=today)
+    counted = prepared.counts("queue.counts", lambda today: Request.objects.queue_counts(today), today=today)
 
     def waiting_first():
         return Request.objects.awaiting_triage().only(*shown).order_by("triage_due_on", "received_at", "pk")
@@ -282,9 +282,7 @@ def request_queue(*, show: str = "", page: str | None = None, today: date | None
     else:
         waiting = first_waiting()
     if show == "all":
-        triaged_count = prepared.counts("queue.triaged_count", lambda: prepared.one_row(
-            Request.objects.filter(is_archived=False).exclude(outcome=""), n=Count("*")))["n"]
-        pages = paged(triaged_latest, triaged_count, first_triaged)
+        pages = paged(triaged_latest, counted["triaged"], first_triaged)
         triaged = list(pages)
     else:
         triaged = first_triaged()
