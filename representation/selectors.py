@@ -215,11 +215,13 @@ def action_list(*, person=None, meeting_id: int | None = None, show_closed: bool
 
     def first(limit: int) -> list[Action]:
         # The first page, which most people read, from prepared SQL (members.prepared).
-        # One person's are not prepared on the server: the generic plan for them sorts them all (1.4 → 4.8 ms); the
-        # place's are, with their generic plan: planning the join of five tables took 0.7 ms on every page.
+        # One person's are not prepared on the server: the generic plan for them sorts them all (1.4 → 4.8 ms), and
+        # planned for them, their joins are planned as written (1.2 → 0.7 ms); the place's are, with their generic
+        # plan: planning the join of five tables took 0.7 ms on every page.
         by_place = "person_id" not in ids
         return prepared.objects(("actions.first", tuple(sorted(ids)), show_closed, limit),
-                                lambda **ids: shown(**ids)[:limit], on_server=by_place, generic=by_place, **ids)
+                                lambda **ids: shown(**ids)[:limit], on_server=by_place, generic=by_place,
+                                as_written=not by_place, **ids)
 
     return {"actions": lambda: shown(**ids), "first": first, "count": counts["count"],
             "overdue_count": counts["overdue"]}

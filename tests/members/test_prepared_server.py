@@ -141,3 +141,28 @@ def test_inside_a_transaction_a_generic_query_leaves_the_choice_to_postgresql(te
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone() == ("auto",)
     assert queries.captured_queries[0]["sql"].startswith("EXECUTE gp_prepared_")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_query_asked_as_written_plans_its_joins_in_order_and_the_setting_does_not_outlast_it(testshire):
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    for on_server in (True, False):
+        with CaptureQueriesContext(connection) as queries:
+            seats = prepared.objects(("seats, as written", on_server), _seats, on_server=on_server,
+                                     as_written=True, person_id=alice.pk)
+        assert [seat.title for seat in seats] == ["LMC"]
+        [query] = queries.captured_queries
+        assert query["sql"].startswith("SET LOCAL join_collapse_limit = 1; " + ("EXECUTE" if on_server else "SELECT"))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        assert cursor.fetchone() == ("8",)
+
+
+def test_inside_a_transaction_a_query_asked_as_written_leaves_the_order_to_postgresql(testshire):
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    with CaptureQueriesContext(connection) as queries:
+        seats = prepared.objects("seats, as written", _seats, as_written=True, person_id=alice.pk)
+    assert [seat.title for seat in seats] == ["LMC"]
+    assert queries.captured_queries[0]["sql"].startswith("EXECUTE gp_prepared_")
