@@ -197,7 +197,8 @@ def action_list(*, person=None, meeting_id: int | None = None, show_closed: bool
         return actions.filter(meeting_id=meeting_id) if meeting_id is not None else actions
 
     # Sent as SQL, planned for its values: the generic plan read the place's every action by the place's index (1.6
-    # ms at national scale) where, planned for the statuses, the action_place_open index alone answers (0.6 ms).
+    # ms at national scale) where, planned for the statuses, the action_place_open_people index alone answers (0.6
+    # ms).
     counts = prepared.counts(("actions.counts", tuple(sorted(ids)), show_closed),
                              lambda today, **ids: listed(**ids).counts(today, open_only=not show_closed),
                              on_server=False, today=today, **ids)
@@ -409,7 +410,7 @@ def attention_counts(*, today: date | None = None, since: date | None = None) ->
     since = since or today
     entered = new_if_dated_from(since)
     # From SQL compiled once a day (members.prepared); the actions counted by their due date, which the
-    # action_place_open index holds, so that the index alone answers.
+    # action_place_open_people index holds, so that the index alone answers.
     counted = {
         "overdue_actions": prepared.counts("attention.overdue_actions", lambda today, entered: prepared.one_row(
             Action.objects.overdue(today), n=Count("due_on"), new=Count("due_on", filter=Q(due_on__gte=entered))),
