@@ -97,8 +97,13 @@ def _query_times(client, path: str, requests: int, show: int | None = None) -> i
     if show is not None:
         with connection.cursor() as cursor:
             print(cursor.mogrify(sqls[show], params_of[show]).decode())
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sqls[show], params_of[show])
+            sql, generic = sqls[show], "SET LOCAL plan_cache_mode = force_generic_plan; "
+            if sql.startswith(generic):  # prepared.objects(..., generic=True): the EXECUTE with its generic plan
+                sql = sql[len(generic):]
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params_of[show])
             print("\n".join(row[0] for row in cursor.fetchall()))
+            cursor.execute("RESET plan_cache_mode")
     return 0
 
 

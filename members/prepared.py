@@ -274,7 +274,8 @@ class _PreparedQuery:
         return compiler
 
 
-def objects(key, build, *, on_server: bool = True, generic: bool = False, **values) -> list:
+def objects(key, build, *, on_server: bool = True, generic: bool = False, as_written: bool = False,
+            **values) -> list:
     """The model instances of `build(**values)` (a QuerySet without prefetch_related; or the tuples of a values_list
     QuerySet, named or not) in the place being worked in, from SQL compiled once a day. `values` are ids, dates or
     times the query filters on as they are; anything else it depends on must be in `key`. A query that cannot be
@@ -282,7 +283,8 @@ def objects(key, build, *, on_server: bool = True, generic: bool = False, **valu
     on another database than PostgreSQL, is simply run. Read across several places (the ICS page), it is compiled
     once a day for each set of places, their ids in its SQL as they are. `on_server=False`: not prepared on the
     server (see _server_side: a top-N list over a large table, whose generic plan PostgreSQL may misjudge);
-    `generic=True`: always run with its generic plan (one whose planning costs more than running it)."""
+    `generic=True`: always run with its generic plan (one whose planning costs more than running it);
+    `as_written=True`: its joins planned in the order the query writes them (_as_written)."""
     place, scope = places.current_place(), places.current_scope()
     if connection.vendor != "postgresql" or scope is None or not scope.place_ids:
         return list(build(**values))
@@ -302,10 +304,26 @@ def objects(key, build, *, on_server: bool = True, generic: bool = False, **valu
                                if place else {})}
     params = _filled(entry.params, entry.positions, everything)
     sent = _server_side(entry.sql, params, generic=generic) if on_server else (entry.sql, params)
+    if as_written:
+        sent = _as_written(*sent)
     query = _PreparedQuery(entry, *sent)
     queryset = QuerySet(model=entry.model, query=query, using=connection.alias)
     queryset._iterable_class, queryset._fields = entry.iterable_class, entry.fields
     return list(queryset)
+
+
+def _as_written(sql: str, params: list) -> tuple[str, list]:
+    """`sql` planned with its joins in the order it writes them (join_collapse_limit = 1), where the connection is
+    in autocommit (the setting is local to the implicit transaction of the two statements; inside a transaction it
+    would outlast the query). For a query planned for its values whose best order is plain (its main table first,
+    then what each row points to): searching every order of a join of five tables took PostgreSQL 0.9 ms of the
+    1.2 ms of a person's first 25 actions, at national scale, against 0.5 ms."""
+    if connection.vendor != "postgresql":
+        return sql, params
+    connection.ensure_connection()
+    if not connection.connection.autocommit:
+        return sql, params
+    return f"SET LOCAL join_collapse_limit = 1; {sql}", params
 
 
 def paged(*, count: int, number, size: int, first, rest):
@@ -324,9 +342,9 @@ def one_row(queryset, **aggregates):
             .values_list(*aggregates, named=True))
 
 
-def counts(key, build, **values) -> dict:
+def counts(key, build, *, on_server: bool = True, **values) -> dict:
     """`build(**values)`, a `one_row` QuerySet, prepared as `objects` prepares a query: its aggregates by name."""
-    [row] = objects(key, build, **values)
+    [row] = objects(key, build, on_server=on_server, **values)
     return row._asdict()
 
 

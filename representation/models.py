@@ -489,7 +489,7 @@ class ActionQuerySet(models.QuerySet):
     def counts(self, today: date, *, open_only: bool):
         """How many actions there are (`count`; only the open ones with `open_only`) and how many of them are
         overdue (`overdue`), as one row (members.prepared.one_row: the page prepares it). The open ones are read
-        from the action_place_open index alone, without the table (issue 12)."""
+        from the action_place_open_people index alone, without the table (issue 12)."""
         return one_row(self.open() if open_only else self, count=Count("due_on"),
                        overdue=Count("due_on", filter=_action_overdue(today)))
 
@@ -573,8 +573,10 @@ class Action(PlaceOwned):
         # The action log and the dashboard read a place's actions soonest due first, a page at a time: with this
         # index Postgres walks the first page in order instead of joining and sorting every action of the place.
         indexes = [models.Index(fields=["place", "due_on", "id"], name="action_place_due"),
-                   # ActionQuerySet.counts: a place's open actions and how many are overdue, from the index alone.
-                   models.Index(fields=["place", "is_archived", "status", "due_on"], name="action_place_open"),
+                   # ActionQuerySet.counts: a place's open actions and how many are overdue, from the index alone;
+                   # with their owner and support, a person's too (my actions: 1.0 → 0.7 ms at national scale).
+                   models.Index(fields=["place", "is_archived", "status", "due_on"], include=["owner", "support"],
+                                name="action_place_open_people"),
                    # A meeting's page: its actions counted from the index alone, and the first few walked in order
                    # (without it Postgres joined the owner of each of a meeting's 3,750 actions, then sorted them).
                    models.Index(fields=["meeting", "place", "due_on", "id"], condition=Q(is_archived=False),
@@ -646,10 +648,13 @@ class RequestQuerySet(models.QuerySet):
         Request.is_past_target is the same test for one request."""
         return self.filter(is_archived=False).filter(_past_target(today))
 
-    def waiting_counts(self, today: date):
-        """Of the requests awaiting triage: how many (`waiting`) and how many are past the target (`past_target`),
-        as one row (members.prepared.one_row: the queue prepares it)."""
-        return one_row(self.awaiting_triage(), waiting=Count("pk"), past_target=Count("pk", filter=_past_target(today)))
+    def queue_counts(self, today: date):
+        """Of the requests awaiting triage: how many (`waiting`) and how many are past the target (`past_target`);
+        and how many have been triaged (`triaged`): as one row (members.prepared.one_row: the queue prepares it)."""
+        waiting = Q(outcome="")
+        return one_row(self.filter(is_archived=False), waiting=Count("pk", filter=waiting),
+                       past_target=Count("pk", filter=waiting & _past_target(today)),
+                       triaged=Count("pk", filter=~waiting))
 
     def weekly_triage_counts(self, week_ends: list[date], today: date):
         """with_triage_counts for the requests received in each week ending on one of `week_ends` (a week apart,

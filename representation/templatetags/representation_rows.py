@@ -286,3 +286,32 @@ def agenda_items(context):
         return "".join(out) + "</section>"
 
     return mark_safe("\n".join(section(n, item) for n, item in enumerate(items, 1)))  # noqa: S308 - every text is escaped
+
+
+_NOBODY = '<strong class="nhsuk-tag nhsuk-tag--orange">Nobody appointed</strong>'
+_NO_FORUMS = '<tr class="nhsuk-table__row"><td class="nhsuk-table__cell" colspan="5">No forums yet.</td></tr>'
+
+
+@register.simple_tag
+def forum_rows(forums):
+    """The forums page's rows (selectors.forum_list): the forum (ICS-wide or by invitation), host and cadence, its
+    current representatives with their terms, its next meeting and how many meetings are late with feedback."""
+    if not forums:
+        return mark_safe(_NO_FORUMS)
+    url, day = address_of("representation:forum"), day_writer()
+
+    def row(forum) -> str:
+        marks = (' <strong class="nhsuk-tag nhsuk-tag--purple">ICS-wide</strong>' if forum.ics_id else "") + (
+            "" if forum.is_formal_seat else '<br><span class="nhsuk-body-s">By invitation, not a formal seat</span>')
+        people = "<br>".join(f"{text(r.user.get_full_name())} ({text(r.get_role_display().lower())}, until "
+                             f"{day(r.term_ends_on)})" for r in forum.current_representatives) or _NOBODY
+        late = (f'<strong class="nhsuk-tag nhsuk-tag--red">{forum.late_meetings} late</strong>' if forum.late_meetings
+                else '<strong class="nhsuk-tag nhsuk-tag--green">Up to date</strong>')
+        return ('\n  <tr class="nhsuk-table__row">\n    '
+                + cell("Forum", link(url(forum.pk), forum.name) + marks) + "\n    "
+                + cell("Host and cadence", f"{text(forum.host.name)}<br>{text(forum.cadence)}") + "\n    "
+                + cell("Representative and deputy", people) + "\n    "
+                + cell("Next meeting", day(forum.next_meeting_on) or "None added") + "\n    "
+                + cell("Feedback", late) + "\n  </tr>\n  ")
+
+    return mark_safe("".join(row(forum) for forum in forums))  # noqa: S308 - every text is escaped

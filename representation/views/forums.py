@@ -26,23 +26,25 @@ FORUM_MEETINGS_PER_PAGE = 20
 def forums(request):
     """Forums with their representative, deputy and feedback record; the representation leads."""
     require(access.can_read(request.user))
-    lead_form = bound(LeadForm, request)
+    names_leads = access.can_name_leads(request.user)
     if request.method == "POST":
-        require(access.can_name_leads(request.user))
-        if lead_form.is_valid():
-            try:
-                services.lead_name(user=lead_form.cleaned_data["user"])
-            except ValidationError as error:
-                add_service_errors(lead_form, error)
-            else:
-                messages.success(request, f"{lead_form.cleaned_data['user']} is now a representation lead.")
-                return redirect("representation:forums")
+        require(names_leads)
+    # Only those who name leads get the form (and its list of people): it is built for no one else.
+    lead_form = bound(LeadForm, request) if names_leads else None
+    if request.method == "POST" and lead_form.is_valid():
+        try:
+            services.lead_name(user=lead_form.cleaned_data["user"])
+        except ValidationError as error:
+            add_service_errors(lead_form, error)
+        else:
+            messages.success(request, f"{lead_form.cleaned_data['user']} is now a representation lead.")
+            return redirect("representation:forums")
     return render(
         request,
         "representation/forums.html",
         {
             **selectors.forum_list(),
-            "lead_form": lead_form if access.can_name_leads(request.user) else None,
+            "lead_form": lead_form,
             "can_manage": access.can_manage_register(request.user),
         },
         status=form_status(lead_form),

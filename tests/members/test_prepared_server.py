@@ -4,7 +4,7 @@ sent as it is without harming the transaction."""
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 
 from members import prepared
@@ -91,6 +91,17 @@ def test_a_query_kept_off_the_server_is_compiled_once_and_sent_as_sql(testshire)
     assert prepared._entries[(connection.alias, "seats, as SQL", False)] is not prepared._UNPREPARABLE
 
 
+def test_counts_kept_off_the_server_are_sent_as_sql(testshire):
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            counted = prepared.counts("seats counted, as SQL", lambda person_id: prepared.one_row(
+                _seats(person_id), n=Count("pk")), on_server=False, person_id=alice.pk)
+        assert counted == {"n": 1}
+        assert queries.captured_queries[0]["sql"].startswith("SELECT ")
+
+
 def _plans(sql_start: str) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
@@ -129,4 +140,29 @@ def test_inside_a_transaction_a_generic_query_leaves_the_choice_to_postgresql(te
         cursor = connection.cursor()
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone() == ("auto",)
+    assert queries.captured_queries[0]["sql"].startswith("EXECUTE gp_prepared_")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_query_asked_as_written_plans_its_joins_in_order_and_the_setting_does_not_outlast_it(testshire):
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    for on_server in (True, False):
+        with CaptureQueriesContext(connection) as queries:
+            seats = prepared.objects(("seats, as written", on_server), _seats, on_server=on_server,
+                                     as_written=True, person_id=alice.pk)
+        assert [seat.title for seat in seats] == ["LMC"]
+        [query] = queries.captured_queries
+        assert query["sql"].startswith("SET LOCAL join_collapse_limit = 1; " + ("EXECUTE" if on_server else "SELECT"))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        assert cursor.fetchone() == ("8",)
+
+
+def test_inside_a_transaction_a_query_asked_as_written_leaves_the_order_to_postgresql(testshire):
+    alice = UserFactory()
+    SeatFactory(title="LMC", holder=alice)
+    with CaptureQueriesContext(connection) as queries:
+        seats = prepared.objects("seats, as written", _seats, as_written=True, person_id=alice.pk)
+    assert [seat.title for seat in seats] == ["LMC"]
     assert queries.captured_queries[0]["sql"].startswith("EXECUTE gp_prepared_")

@@ -91,6 +91,22 @@ def test_a_request_past_its_target_is_a_breach_until_triaged(gatekeeper):
     assert selectors.requests_past_target() == []
 
 
+def test_the_queue_counts_the_waiting_the_breaches_among_them_and_the_triaged_in_one_query(
+        gatekeeper, django_assert_num_queries):
+    RequestFactory(triage_due_on=TODAY - timedelta(days=1))  # waiting, past the target
+    RequestFactory(triage_due_on=TODAY)  # waiting, within it
+    triaged = RequestFactory(triage_due_on=TODAY - timedelta(days=1))
+    services.request_triage(request=triaged, triaged_by=gatekeeper, outcome=Request.Outcome.MESSAGE)
+    RequestFactory(triage_due_on=TODAY - timedelta(days=1), is_archived=True)
+    with django_assert_num_queries(1):
+        [counted] = Request.objects.queue_counts(TODAY)
+    assert counted._asdict() == {"waiting": 2, "past_target": 1, "triaged": 1}
+    # The queue shows them whatever it lists: the counts, the first waiting and the latest triaged.
+    with django_assert_num_queries(3):
+        queue = selectors.request_queue(show="all", today=TODAY)
+    assert (queue["waiting_count"], queue["breaches"], queue["page"].paginator.count) == (2, 1, 1)
+
+
 def test_triage_within_target_is_measured_in_working_days(gatekeeper):
     request = RequestFactory(received_at=timezone.now() - timedelta(days=1))
     services.request_triage(request=request, triaged_by=gatekeeper, outcome=Request.Outcome.PAPER)
