@@ -4,12 +4,23 @@ import re
 from collections import defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 
 from . import prepared
-from .models import GroupRole, Invitation, Membership, Organisation, OutboxEmail, Seat, User, open_practice
+from .models import (
+    GroupRole,
+    InArray,
+    Invitation,
+    Membership,
+    MembershipQuerySet,
+    Organisation,
+    OutboxEmail,
+    Seat,
+    User,
+    open_practice,
+)
 
 # The dashboard's lists below are read from SQL compiled once a day (members.prepared): each is small, and building
 # and compiling its query cost more than running it.
@@ -42,11 +53,16 @@ def seat_candidates():
     """People who may hold, deputise for or be given a role on the group: those working for a member
     organisation now, or already on the group."""
     # One subquery of both kinds of people (a UNION): with two subqueries joined by OR, PostgreSQL read every person
-    # of every place (2.1 ms at national scale, against 0.6 ms).
+    # of every place (2.1 ms at national scale, against 0.6 ms). Each side looked up by ids (InArray): planned as joins,
+    # the people and the memberships of every place were read whole (2.5 ms against 1.3 ms). A membership belongs to
+    # its organisation's place, so the place's memberships are read as those of the place's organisations' ids, from
+    # the QuerySet itself rather than the scoped manager (whose join to the organisations PostgreSQL read whole).
+    organisations = Organisation.objects.order_by().values("pk")
+    working = MembershipQuerySet(Membership).current().filter(InArray(F("organisation"), organisations))
     return (
         User.objects.filter(is_active=True)
-        .filter(pk__in=Membership.objects.current().order_by().values("user").union(
-            GroupRole.objects.live().order_by().values("user")))
+        .filter(InArray(F("pk"), working.order_by().values("user").union(
+            GroupRole.objects.live().order_by().values("user"))))
         .order_by("full_name", "email")
     )
 
