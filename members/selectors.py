@@ -127,29 +127,32 @@ def directory_pcns():
     return Organisation.objects.current().pcns().order_by("name")
 
 
-def _directory_listed(pcns, *, with_rest: bool):
-    """The organisations a directory page lists besides `pcns` (the ids of PCNs: a list, or a subquery): their open
-    practices; with_rest, also the open practices in no PCN and the other current organisations."""
-    practices = Organisation.objects.open_practices()
-    listed = practices.filter(pcn__in=pcns)
+def _directory_listed(pcns, *, with_rest: bool, with_pcns: bool = False):
+    """The organisations a directory page lists for `pcns` (the ids of PCNs: a list, or a subquery): their open
+    practices; with_rest, also the open practices in no PCN and the other current organisations; with_pcns, the PCNs
+    too. One filter of the place's organisations: a union of QuerySets repeats the place's condition for each, and
+    PostgreSQL read the place's organisations once for each (0.45 ms at national scale, against 0.34 ms)."""
+    listed = open_practice() & Q(pcn__in=pcns)
     if with_rest:
-        rest = Organisation.objects.current().exclude(kind__in=[Organisation.Kind.PRACTICE, Organisation.Kind.PCN])
-        listed = listed | practices.filter(pcn__isnull=True) | rest
-    return listed
+        listed |= (open_practice() & Q(pcn__isnull=True)) | (
+            Q(is_archived=False) & ~Q(kind__in=[Organisation.Kind.PRACTICE, Organisation.Kind.PCN]))
+    if with_pcns:
+        listed |= Q(pk__in=pcns)
+    return Organisation.objects.filter(listed)
 
 
 def _directory_queries(pcns, *, with_rest: bool, with_pcns: bool) -> dict:
     """The queries of directory_page for `pcns` (the ids of its PCNs: a list, or a subquery); with_pcns, the
     organisations are the PCNs too."""
-    listed = _directory_listed(pcns, with_rest=with_rest)
-    of_page = Organisation.objects.filter(pk__in=pcns)
+    listed = _directory_listed(pcns, with_rest=with_rest, with_pcns=with_pcns)
     return {
-        "organisations": lambda: (listed | of_page if with_pcns else listed).order_by("kind", "name").only(
+        "organisations": lambda: listed.order_by("kind", "name").only(
             "kind", "name", "ods_code", "list_size", "pcn_id"),
         "seats": lambda: Seat.objects.filter(is_active=True, organisation__in=pcns).select_related("holder", "deputy"),
-        # The people of the same organisations, by one subquery of their ids: with two joined by OR, PostgreSQL read
-        # every membership of every place (1.9 ms at national scale).
-        "people": lambda: _current_people().filter(organisation__in=(listed | of_page).values("pk")),
+        # The people of the same organisations (and of the PCNs), by one subquery of their ids: with two joined by
+        # OR, PostgreSQL read every membership of every place (1.9 ms at national scale).
+        "people": lambda: _current_people().filter(organisation__in=_directory_listed(
+            pcns, with_rest=with_rest, with_pcns=True).values("pk")),
     }
 
 
