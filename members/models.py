@@ -305,7 +305,8 @@ class InArray(In):
     """`field IN (subquery)` (a filter: `.filter(InArray(F("pk"), ids))`), which PostgreSQL is sent as `field =
     ANY(ARRAY(subquery))`: the subquery is run first, once, and its ids are looked up in the field's index. Planned as
     a join, a place's few hundred ids were matched by reading the whole table of every place (issue 12: a place's
-    seat candidates read every person and membership in England). Other databases, and a list of values, get IN."""
+    seat candidates read every person and membership in England). `ids` is a QuerySet of one column, its order cleared
+    (`.order_by().values("pk")`: a sort inside the array is wasted). Other databases, and a list of values, get IN."""
 
     def get_rhs_op(self, connection, rhs):
         if connection.vendor == "postgresql" and not self.rhs_is_direct_value():
