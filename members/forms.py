@@ -222,7 +222,7 @@ class _ListIterator(ModelChoiceIterator):
             for obj in self.queryset:
                 yield (field.prepare_value(obj), field.label_from_instance(obj))
             return
-        for pk, *values in field.offered if field.offered is not None else field.read_rows(self.queryset):
+        for pk, *values in field.offered if field.offered is not None else field.read_rows():
             yield (pk, field.label_from_values(*values))
 
 
@@ -265,10 +265,11 @@ class LongChoiceField(forms.ModelChoiceField):
 
     prepared_as = None
 
-    def read_rows(self, queryset) -> list[tuple]:
-        """The rows the choices are written from: `rows(queryset)`, or from prepared SQL (offer_prepared)."""
+    def read_rows(self) -> list[tuple]:
+        """The rows the choices are written from: `rows(self.queryset)`, or from prepared SQL (offer_prepared), which
+        leaves the QuerySet unbuilt (only what is posted needs it)."""
         if self.prepared_as is None:
-            return self.rows(queryset)
+            return self.rows(self.queryset)
         key, build = self.prepared_as
         return prepared.objects(key, lambda: build().values_list("pk", *self.label_fields))
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import In
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -298,6 +299,19 @@ class Organisation(models.Model):
     @property
     def is_system_partner(self) -> bool:
         return self.kind in self.SYSTEM_PARTNER_KINDS
+
+
+class InArray(In):
+    """`field IN (subquery)` (a filter: `.filter(InArray(F("pk"), ids))`), which PostgreSQL is sent as `field =
+    ANY(ARRAY(subquery))`: the subquery is run first, once, and its ids are looked up in the field's index. Planned as
+    a join, a place's few hundred ids were matched by reading the whole table of every place (issue 12: a place's
+    seat candidates read every person and membership in England). `ids` is a QuerySet of one column, its order cleared
+    (`.order_by().values("pk")`: a sort inside the array is wasted). Other databases, and a list of values, get IN."""
+
+    def get_rhs_op(self, connection, rhs):
+        if connection.vendor == "postgresql" and not self.rhs_is_direct_value():
+            return f"= ANY(ARRAY{rhs})"
+        return super().get_rhs_op(connection, rhs)
 
 
 def in_force(today=None) -> Q:

@@ -186,3 +186,32 @@ def test_the_people_offered_to_several_fields_are_written_once_whatever_their_em
     assert '<option value="" selected>Choose a person</option>\n<option value=' in shared["user"]
     assert '<option value="" selected>Nobody</option>\n<option value=' in shared["holder"]
     assert "Cy O&#x27;Neil" in shared["user"]
+
+
+def test_a_choice_offered_from_prepared_rows_builds_its_queryset_only_to_check_what_is_posted(db, testshire):
+    """The seat form's organisations are drawn from prepared SQL (members.forms.LongChoiceField.offer_prepared):
+    drawing them builds no QuerySet (a millisecond of the manage page at national scale); checking a posted choice
+    does."""
+    from unittest import mock
+
+    from members.forms import SeatCandidates, SeatForm
+    from members.models import Organisation
+
+    from ..factories import PCNFactory
+
+    pcn = PCNFactory(name="Riverside PCN")
+    built = mock.Mock(side_effect=lambda: Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE))
+
+    def drawn():
+        form = SeatForm(candidates=SeatCandidates())
+        form.fields["organisation"].offer_prepared("test.seat_form.organisations", built)
+        return str(form["organisation"])
+
+    drawn()  # compiled once (members.prepared builds it then)
+    built.reset_mock()
+    assert f'<option value="{pcn.pk}">Riverside PCN</option>' in drawn()
+    assert built.call_count == 0
+    posted = SeatForm(data={"seat-kind": "member", "seat-organisation": str(pcn.pk)}, candidates=SeatCandidates())
+    posted.fields["organisation"].offer_prepared("test.seat_form.organisations", built)
+    assert posted.is_valid(), posted.errors
+    assert posted.cleaned_data["organisation"] == pcn and built.call_count == 1

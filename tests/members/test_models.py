@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 
-from members.models import Membership, Organisation, Seat, normalise_postcode
+from members.models import InArray, Membership, Organisation, Seat, User, normalise_postcode
 
 from ..factories import MembershipFactory, PCNFactory, PlaceFactory, PracticeFactory, SeatFactory, UserFactory
 
@@ -75,3 +76,15 @@ def test_changes_keep_history():
     practice.list_size = 1200
     practice.save(update_fields=["list_size"])
     assert [h.list_size for h in practice.history.order_by("history_date")] == [1000, 1200]
+
+
+def test_in_array_finds_what_in_finds_and_looks_the_ids_up_in_an_array_on_postgresql():
+    wanted = [MembershipFactory().user, MembershipFactory().user]
+    UserFactory()
+    ids = Membership.objects.values("user")
+    found = User.objects.filter(InArray(F("pk"), ids)).order_by("pk")
+    assert list(found) == list(User.objects.filter(pk__in=ids).order_by("pk")) == sorted(wanted, key=lambda u: u.pk)
+    sql = str(found.query)
+    assert ("= ANY(ARRAY(SELECT" in sql) == (connection.vendor == "postgresql")
+    # A list of values is an IN list, as ever.
+    assert list(User.objects.filter(InArray(F("pk"), [wanted[0].pk]))) == [wanted[0]]

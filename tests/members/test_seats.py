@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from members import access
-from members.models import GroupRole, Seat
+from members import access, places, selectors
+from members.models import GroupRole, Membership, Seat, User
 
-from ..factories import GroupRoleFactory, MembershipFactory, PCNFactory, SeatFactory, UserFactory
+from ..factories import GroupRoleFactory, MembershipFactory, PCNFactory, PracticeFactory, SeatFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -352,6 +352,25 @@ def test_ending_an_ended_role_changes_nothing(client_for, chair, observer_role):
     response = client.post(reverse("members:group_role_end", args=[observer_role.pk]), follow=True)
     assert "already ended" in response.content.decode()
     assert _state() == before
+
+
+def test_the_candidates_are_the_people_working_for_the_place_or_on_its_group_now(testshire, riverton, colleague,
+                                                                               observer_role):
+    today = timezone.localdate()
+    gone = MembershipFactory(ended_on=today).user
+    MembershipFactory(is_archived=True)
+    MembershipFactory(user=UserFactory(is_active=False))
+    GroupRoleFactory(ended_on=today)
+    with places.using(riverton):  # another place's people and group
+        MembershipFactory(organisation=PracticeFactory(place=riverton, pcn=PCNFactory(place=riverton)))
+        GroupRoleFactory(place=riverton)
+    both = MembershipFactory(user=observer_role.user).user
+    # What the rule says as plain joins: people with a current membership or a live role in the place.
+    expected = list(User.objects.filter(is_active=True, pk__in=Membership.objects.current().values("user").union(
+        GroupRole.objects.live().values("user"))).order_by("full_name", "email"))
+    candidates = list(selectors.seat_candidates())
+    assert candidates == expected
+    assert {colleague, both} <= set(candidates) and gone not in candidates and len(candidates) == 2
 
 
 # Query count ------------------------------------------------------------------------------------------------
