@@ -18,10 +18,11 @@ from .services import describe_choices, eligible_practices, turnout
 
 
 def _with_turnout(exercises: list[Exercise], eligible: int) -> list[Exercise]:
-    """Each exercise (annotated by ExerciseQuerySet.with_turnout) with ``eligible`` and ``turnout_percent``."""
+    """Each exercise (annotated by ExerciseQuerySet.with_turnout) with ``eligible`` and ``turnout_percent`` (None
+    where its ballots were not counted: with_turnout's `open_only`)."""
     for exercise in exercises:
         exercise.eligible = eligible
-        exercise.turnout_percent = percent(exercise.ballot_count, eligible)
+        exercise.turnout_percent = None if exercise.ballot_count is None else percent(exercise.ballot_count, eligible)
     return exercises
 
 
@@ -44,8 +45,8 @@ def _open_now(now: datetime):
 
 
 def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) -> dict:
-    """The priorities page: every exercise the person may see (drafts only for those who run them) with its
-    turnout; for each open one, whether each of the person's practices has voted and may vote; and the agreed
+    """The priorities page: every exercise the person may see (drafts only for those who run them), an open one
+    with its turnout; for each open one, whether each of the person's practices has voted and may vote; and the agreed
     priorities with the plan items needing attention. A fixed number of queries."""
     now = now or timezone.now()
 
@@ -53,7 +54,8 @@ def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) ->
         exercises = Exercise.objects.filter(is_archived=False)
         if not include_drafts:
             exercises = exercises.exclude(status=Exercise.Status.DRAFT)
-        return exercises.with_turnout().order_by("-closes_at", "title")
+        # The page shows the turnout of the open exercises only.
+        return exercises.with_turnout(open_only=True).order_by("-closes_at", "title")
 
     # From SQL compiled once a day (members.prepared): the page's queries took longer to build than to run.
     eligible = _eligible()

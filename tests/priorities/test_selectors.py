@@ -71,3 +71,17 @@ def test_turnout_counts_the_ballots_of_practices_open_now_on_every_list(make_exe
         [opened] = selectors.open_exercises()
         for found in (listed, opened):
             assert (found.ballot_count, found.eligible, found.turnout_percent) == (2, 3, 67)
+
+
+def test_the_list_counts_ballots_for_open_exercises_only(make_exercise, make_voter, chair):
+    # A counted exercise reports the turnout stored at its close, so the list does not count its ballots again.
+    exercise, c = make_exercise("approval", places=1, names="AB")
+    practice, user = make_voter()
+    services.ballot_cast(exercise=exercise, practice=practice, user=user, choices=[c["A"].pk])
+    [listed] = selectors.exercise_list(user=chair, include_drafts=True)["exercises"]
+    assert (listed.ballot_count, listed.turnout_percent) == (1, 100)
+    services.exercise_close(exercise=exercise)
+    for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+        [listed] = selectors.exercise_list(user=chair, include_drafts=True)["exercises"]
+        assert (listed.ballot_count, listed.turnout_percent) == (None, None)
+        assert listed.result["turnout"]["voted"] == 1
