@@ -216,7 +216,10 @@ def _digest_reader(request, value, recipients: list[tuple]) -> User | None:
             raise Http404("Not one of the digest's recipients.") from error
         if chosen not in ids:
             raise Http404("Not one of the digest's recipients.")
-    return User.objects.get(pk=chosen) if chosen is not None else None
+    if chosen is None:
+        return None
+    # The signed-in person's own digest (the default) is read with what their request knows of them already.
+    return request.user if chosen == request.user.pk else User.objects.get(pk=chosen)
 
 
 @login_required
