@@ -199,8 +199,10 @@ def dashboard_remind(request, target: str, pk: int):
 
 def _digest_recipients() -> list[tuple]:
     """This week's recipients in the place as (pk, full name, email) rows, by name: every practice contact of the
-    place (hundreds), read once for the choice of reader, the list to choose from and how many there are."""
-    return list(digest.digest_recipients().order_by("full_name", "email").values_list("pk", "full_name", "email"))
+    place (hundreds), read once for the choice of reader, the list to choose from and how many there are. From SQL
+    compiled once a day (members.prepared)."""
+    return prepared.objects("digest.recipients", lambda: digest.digest_recipients().order_by(
+        "full_name", "email").values_list("pk", "full_name", "email"))
 
 
 def _digest_reader(request, value, recipients: list[tuple]) -> User | None:
