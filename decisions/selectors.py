@@ -593,19 +593,19 @@ def practices_to_acknowledge_by_reader(*, users, item_ids) -> dict[int, dict[int
 
 def seats_to_respond_by_reader(*, users, round_ids) -> dict[int, dict[int, list[Seat]]]:
     """For each reader (by id) and each round of `round_ids`, the seats they hold or deputise for that were asked
-    and have not responded (the digest offers "respond for <seat>"). Two queries, however many readers."""
+    and have not responded (the digest offers "respond for <seat>"). One query, however many readers: each of the
+    readers' asks probes the one-position-per-seat index, rather than every position of every round being read."""
     if not users or not round_ids:
         return {}
+    answered = Position.objects.filter(round_id=OuterRef("round_id"), seat_id=OuterRef("seat_id"))
     asked = (
         Round.seats.through.objects.filter(round_id__in=round_ids)
         .filter(Q(seat__holder__in=users) | Q(seat__deputy__in=users))
+        .exclude(Exists(answered))
         .select_related("seat").order_by("seat__title")
     )
-    answered = set(Position.objects.filter(round_id__in=round_ids).values_list("round_id", "seat_id"))
     waiting: dict[int, dict[int, list[Seat]]] = {}
     for link in asked:
-        if (link.round_id, link.seat_id) in answered:
-            continue
         # A person may hold one seat and deputise for another: the link is theirs either way.
         for user_id in {link.seat.holder_id, link.seat.deputy_id} - {None}:
             waiting.setdefault(user_id, {}).setdefault(link.round_id, []).append(link.seat)
