@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -274,15 +274,20 @@ def plan_items_needing_attention(*, today=None, limit: int | None = None) -> lis
 
 def results_published_since(since: datetime) -> list[Exercise]:
     """Exercises whose result was published after ``since``, with ``winners`` (titles, in order) and their live
-    agreed priorities prefetched as ``agreed``. Two queries."""
-    exercises = list(
-        Exercise.objects.filter(status=Exercise.Status.PUBLISHED, is_archived=False, published_at__gt=since)
-        .prefetch_related(
-            Prefetch("agreed_priorities", queryset=AgreedPriority.objects.current(), to_attr="agreed")
-        )
-        .order_by("published_at")
-    )
+    agreed priorities as ``agreed``. Two queries (one when none was published), from SQL compiled once a day
+    (members.prepared: each digest preview asks)."""
+    def published(since):
+        return Exercise.objects.filter(status=Exercise.Status.PUBLISHED, is_archived=False, published_at__gt=since)
+
+    exercises = prepared.objects("results_published_since", lambda since: published(since).order_by(
+        "published_at"), since=since)
+    agreed: dict[int, list[AgreedPriority]] = {exercise.pk: [] for exercise in exercises}
+    if exercises:  # as prefetch_related would read them: the same order, nothing read for no exercise
+        for priority in prepared.objects("results_published_since.agreed", lambda since: (
+                AgreedPriority.objects.current().filter(exercise__in=published(since).values("pk"))), since=since):
+            agreed[priority.exercise_id].append(priority)
     for exercise in exercises:
+        exercise.agreed = agreed[exercise.pk]
         exercise.winners = list((exercise.result or {}).get("winners", []))
         exercise.turnout = (exercise.result or {}).get("turnout", {})
     return exercises
