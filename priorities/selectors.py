@@ -305,9 +305,16 @@ def ballots_to_cast_by_reader(*, users, exercise_ids) -> dict[int, dict[int, lis
     """`ballots_to_cast` of many readers at once (the weekly digest's): by reader's id. Two queries."""
     if not users or not exercise_ids:
         return {}
+    def of_readers(reader_ids):
+        return (Membership.objects.voting_contacts().filter(user_id__in=reader_ids)
+                .select_related("organisation").order_by("organisation__name"))
+
+    # One reader's (the digest's preview) from SQL compiled once a day (members.prepared); a batch's as built (its
+    # SQL has as many ids as readers).
+    memberships = (prepared.objects("digest.voting_contacts", lambda reader: of_readers([reader]), reader=users[0].pk)
+                   if len(users) == 1 else of_readers([user.pk for user in users]))
     contacts: dict[int, list[Organisation]] = {}
-    for membership in (Membership.objects.voting_contacts().filter(user_id__in=[user.pk for user in users])
-                       .select_related("organisation").order_by("organisation__name")):
+    for membership in memberships:
         contacts.setdefault(membership.user_id, []).append(membership.organisation)
     if not contacts:
         return {}
