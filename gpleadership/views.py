@@ -251,7 +251,8 @@ def _reader_options(reader: User | None, recipients: list[tuple]) -> str:
     """The recipients to choose from, as the select's options, the shown reader chosen, written in one pass."""
     if reader is None:
         return ""
-    return mark_safe("".join(option(pk, User.name_and_email_of(name, email), selected=pk == reader.pk)
+    chosen = reader.pk  # once: the reader may be the request's lazy user, which answers each attribute slowly
+    return mark_safe("".join(option(pk, User.name_and_email_of(name, email), selected=pk == chosen)
                              for pk, name, email in recipients))  # noqa: S308 - option() escapes
 
 
