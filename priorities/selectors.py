@@ -134,10 +134,14 @@ def _my_practice_rows(exercise: Exercise, user, titles: dict[int, str], now: dat
     ballots = {b.practice_id: b for b in prepared.objects("exercise.my_ballots", lambda pk, person_id: (
         Ballot.objects.filter(exercise_id=pk, practice__in=my_practices(person_id)).select_related("cast_by")
     ), pk=exercise.pk, person_id=user.pk)}
+    # Who casts a practice's ballot is shown to the practice's other people while voting is open: not read for a
+    # person who is the voting contact of every practice they work for, or once voting is not open.
     contacts: dict[int, list[str]] = {}
-    for m in prepared.objects("exercise.my_contacts", lambda person_id: Membership.objects.voting_contacts().filter(
-            organisation__in=my_practices(person_id)).select_related("user"), person_id=user.pk):
-        contacts.setdefault(m.organisation_id, []).append(m.user.get_full_name())
+    if mine - voting_for and exercise.window_state(now) == "open":
+        for m in prepared.objects("exercise.my_contacts", lambda person_id: Membership.objects.voting_contacts()
+                                  .filter(organisation__in=my_practices(person_id)).select_related("user"),
+                                  person_id=user.pk):
+            contacts.setdefault(m.organisation_id, []).append(m.user.get_full_name())
     rows = []
     for practice in practices:
         ballot = ballots.get(practice.pk)
