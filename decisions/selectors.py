@@ -609,19 +609,29 @@ def practices_to_acknowledge_by_reader(*, users, item_ids) -> dict[int, dict[int
 
 def seats_to_respond_by_reader(*, users, round_ids) -> dict[int, dict[int, list[Seat]]]:
     """For each reader (by id) and each round of `round_ids`, the seats they hold or deputise for that were asked
-    and have not responded (the digest offers "respond for <seat>"). Two queries, however many readers."""
+    and have not responded (the digest offers "respond for <seat>"). One query, however many readers: each of the
+    readers' asks probes the one-position-per-seat index, rather than every position of every round being read."""
     if not users or not round_ids:
         return {}
-    asked = (
-        Round.seats.through.objects.filter(round_id__in=round_ids)
-        .filter(Q(seat__holder__in=users) | Q(seat__deputy__in=users))
-        .select_related("seat").order_by("seat__title")
-    )
-    answered = set(Position.objects.filter(round_id__in=round_ids).values_list("round_id", "seat_id"))
+
+    def unanswered(reader_ids, round_ids):
+        answered = Position.objects.filter(round_id=OuterRef("round_id"), seat_id=OuterRef("seat_id"))
+        return (
+            Round.seats.through.objects.filter(round_id__in=round_ids)
+            .filter(Q(seat__holder__in=reader_ids) | Q(seat__deputy__in=reader_ids))
+            .exclude(Exists(answered))
+            .select_related("seat").order_by("seat__title")
+        )
+
+    if len(users) == 1:
+        # One reader (the digest's preview): from SQL compiled once a day for this many rounds (members.prepared).
+        rounds = {f"round_{n:03}": pk for n, pk in enumerate(round_ids)}  # in the order sorted() gives them
+        asked = prepared.objects(("digest.seats_to_respond", len(rounds)), lambda reader, **rounds: unanswered(
+            [reader], [rounds[name] for name in sorted(rounds)]), reader=users[0].pk, **rounds)
+    else:
+        asked = unanswered([user.pk for user in users], round_ids)
     waiting: dict[int, dict[int, list[Seat]]] = {}
     for link in asked:
-        if (link.round_id, link.seat_id) in answered:
-            continue
         # A person may hold one seat and deputise for another: the link is theirs either way.
         for user_id in {link.seat.holder_id, link.seat.deputy_id} - {None}:
             waiting.setdefault(user_id, {}).setdefault(link.round_id, []).append(link.seat)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from members import access, outbox, places
+from members import access, outbox, places, prepared
 from members.models import GroupRole, Membership, OutboxEmail, User
 
 from . import emails
@@ -51,13 +51,16 @@ def digest_deliveries(*, week: date):
 
 
 def digest_counts(*, week: date) -> dict:
-    """How one week's digest went, in one query: sent, waiting (some to retry), failed for good, and who failed."""
-    counts = digest_deliveries(week=week).aggregate(
+    """How one week's digest went, in one query: sent, waiting (some to retry), failed for good, and who failed
+    (a second query, when some did). The counts from SQL compiled once a day for the week (members.prepared: the
+    week is in the SQL, as the start of the outbox rows' keys)."""
+    counts = prepared.counts(("digest.counts", week), lambda: prepared.one_row(
+        digest_deliveries(week=week),
         total=Count("pk"),
         sent=Count("pk", filter=Q(status=OutboxEmail.Status.SENT)),
         waiting=Count("pk", filter=Q(status=OutboxEmail.Status.PENDING)),
         failed=Count("pk", filter=Q(status=OutboxEmail.Status.FAILED)),
-    )
+    ))
     counts["failed_to"] = list(
         digest_deliveries(week=week).failed().select_related("recipient").order_by("pk")[:50]
     ) if counts["failed"] else []

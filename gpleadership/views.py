@@ -199,8 +199,10 @@ def dashboard_remind(request, target: str, pk: int):
 
 def _digest_recipients() -> list[tuple]:
     """This week's recipients in the place as (pk, full name, email) rows, by name: every practice contact of the
-    place (hundreds), read once for the choice of reader, the list to choose from and how many there are."""
-    return list(digest.digest_recipients().order_by("full_name", "email").values_list("pk", "full_name", "email"))
+    place (hundreds), read once for the choice of reader, the list to choose from and how many there are. From SQL
+    compiled once a day (members.prepared)."""
+    return prepared.objects("digest.recipients", lambda: digest.digest_recipients().order_by(
+        "full_name", "email").values_list("pk", "full_name", "email"))
 
 
 def _digest_reader(request, value, recipients: list[tuple]) -> User | None:
@@ -216,7 +218,10 @@ def _digest_reader(request, value, recipients: list[tuple]) -> User | None:
             raise Http404("Not one of the digest's recipients.") from error
         if chosen not in ids:
             raise Http404("Not one of the digest's recipients.")
-    return User.objects.get(pk=chosen) if chosen is not None else None
+    if chosen is None:
+        return None
+    # The signed-in person's own digest (the default) is read with what their request knows of them already.
+    return request.user if chosen == request.user.pk else User.objects.get(pk=chosen)
 
 
 @login_required
@@ -246,7 +251,8 @@ def _reader_options(reader: User | None, recipients: list[tuple]) -> str:
     """The recipients to choose from, as the select's options, the shown reader chosen, written in one pass."""
     if reader is None:
         return ""
-    return mark_safe("".join(option(pk, User.name_and_email_of(name, email), selected=pk == reader.pk)
+    chosen = reader.pk  # once: the reader may be the request's lazy user, which answers each attribute slowly
+    return mark_safe("".join(option(pk, User.name_and_email_of(name, email), selected=pk == chosen)
                              for pk, name, email in recipients))  # noqa: S308 - option() escapes
 
 

@@ -130,8 +130,13 @@ def practice_ids(user) -> frozenset[int]:
 
 def remember_roles(users) -> None:
     """Read the group roles and practices of many people at once (two queries), as `group_roles` and
-    `practice_ids` would read each: the weekly digest asks them of hundreds of readers in a row."""
-    users = [user for user in users if user.is_authenticated]
+    `practice_ids` would read each: the weekly digest asks them of hundreds of readers in a row. A person whose
+    standing is read already (the signed-in person), or one alone (the digest's preview), is answered from their
+    standing: one prepared query at most, which the layout reads anyway for the signed-in person."""
+    users = [user for user in users
+             if user.is_authenticated and "standing" not in user.__dict__.get("_access_cache", {})]
+    if len(users) <= 1:
+        return
     ids = [user.pk for user in users]
     roles: dict[int, set[str]] = {user.pk: set() for user in users}
     for user_id, role in GroupRole.objects.live().filter(user_id__in=ids).order_by().values_list("user_id", "role"):

@@ -28,16 +28,23 @@ def ballot_probe(exercise) -> models.Subquery:
 
 
 class ExerciseQuerySet(models.QuerySet):
-    def with_turnout(self):
+    def with_turnout(self, *, open_only: bool = False):
         """Each exercise with `ballot_count`: the ballots of practices open now, the turnout
-        priorities.services.turnout counts for one exercise (a closed practice's ballot no longer counts)."""
+        priorities.services.turnout counts for one exercise (a closed practice's ballot no longer counts). With
+        `open_only`, counted for open exercises only, None for the others: a list that shows the turnout of the open
+        ones (a counted exercise reports the turnout stored at its close) asks nothing of the others' ballots."""
         # Counted per exercise by asking, for each open practice of its place, whether it voted (ballot_probe).
         ballots = (
             Organisation.objects.open_practices().filter(place=models.OuterRef("place"))
             .annotate(voted=ballot_probe(models.OuterRef(models.OuterRef("pk")))).filter(voted__isnull=False)
             .order_by().values(every=models.Value(1)).annotate(n=Count("*")).values("n")
         )
-        return self.annotate(ballot_count=Coalesce(models.Subquery(ballots), 0))
+        ballot_count = Coalesce(models.Subquery(ballots), 0)
+        if open_only:
+            # PostgreSQL runs the subquery only where the CASE takes its branch.
+            ballot_count = models.Case(models.When(status=Exercise.Status.OPEN, then=ballot_count), default=None,
+                                       output_field=models.IntegerField())
+        return self.annotate(ballot_count=ballot_count)
 
     def visible(self):
         """What practices and the group see: everything but drafts and archived exercises."""

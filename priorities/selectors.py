@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, Window
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -19,10 +19,11 @@ from .services import describe_choices, eligible_practices, turnout
 
 
 def _with_turnout(exercises: list[Exercise], eligible: int) -> list[Exercise]:
-    """Each exercise (annotated by ExerciseQuerySet.with_turnout) with ``eligible`` and ``turnout_percent``."""
+    """Each exercise (annotated by ExerciseQuerySet.with_turnout) with ``eligible`` and ``turnout_percent`` (None
+    where its ballots were not counted: with_turnout's `open_only`)."""
     for exercise in exercises:
         exercise.eligible = eligible
-        exercise.turnout_percent = percent(exercise.ballot_count, eligible)
+        exercise.turnout_percent = None if exercise.ballot_count is None else percent(exercise.ballot_count, eligible)
     return exercises
 
 
@@ -45,8 +46,8 @@ def _open_now(now: datetime):
 
 
 def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) -> dict:
-    """The priorities page: every exercise the person may see (drafts only for those who run them) with its
-    turnout; for each open one, whether each of the person's practices has voted and may vote; and the agreed
+    """The priorities page: every exercise the person may see (drafts only for those who run them), an open one
+    with its turnout; for each open one, whether each of the person's practices has voted and may vote; and the agreed
     priorities with the plan items needing attention. A fixed number of queries."""
     now = now or timezone.now()
 
@@ -54,7 +55,8 @@ def exercise_list(*, user, include_drafts: bool, now: datetime | None = None) ->
         exercises = Exercise.objects.filter(is_archived=False)
         if not include_drafts:
             exercises = exercises.exclude(status=Exercise.Status.DRAFT)
-        return exercises.with_turnout().order_by("-closes_at", "title")
+        # The page shows the turnout of the open exercises only.
+        return exercises.with_turnout(open_only=True).order_by("-closes_at", "title")
 
     # From SQL compiled once a day (members.prepared): the page's queries took longer to build than to run.
     eligible = _eligible()
@@ -133,10 +135,14 @@ def _my_practice_rows(exercise: Exercise, user, titles: dict[int, str], now: dat
     ballots = {b.practice_id: b for b in prepared.objects("exercise.my_ballots", lambda pk, person_id: (
         Ballot.objects.filter(exercise_id=pk, practice__in=my_practices(person_id)).select_related("cast_by")
     ), pk=exercise.pk, person_id=user.pk)}
+    # Who casts a practice's ballot is shown to the practice's other people while voting is open: not read for a
+    # person who is the voting contact of every practice they work for, or once voting is not open.
     contacts: dict[int, list[str]] = {}
-    for m in prepared.objects("exercise.my_contacts", lambda person_id: Membership.objects.voting_contacts().filter(
-            organisation__in=my_practices(person_id)).select_related("user"), person_id=user.pk):
-        contacts.setdefault(m.organisation_id, []).append(m.user.get_full_name())
+    if mine - voting_for and exercise.window_state(now) == "open":
+        for m in prepared.objects("exercise.my_contacts", lambda person_id: Membership.objects.voting_contacts()
+                                  .filter(organisation__in=my_practices(person_id)).select_related("user"),
+                                  person_id=user.pk):
+            contacts.setdefault(m.organisation_id, []).append(m.user.get_full_name())
     rows = []
     for practice in practices:
         ballot = ballots.get(practice.pk)
@@ -309,15 +315,20 @@ def plan_items_needing_attention(*, today=None, limit: int | None = None) -> lis
 
 def results_published_since(since: datetime) -> list[Exercise]:
     """Exercises whose result was published after ``since``, with ``winners`` (titles, in order) and their live
-    agreed priorities prefetched as ``agreed``. Two queries."""
-    exercises = list(
-        Exercise.objects.filter(status=Exercise.Status.PUBLISHED, is_archived=False, published_at__gt=since)
-        .prefetch_related(
-            Prefetch("agreed_priorities", queryset=AgreedPriority.objects.current(), to_attr="agreed")
-        )
-        .order_by("published_at")
-    )
+    agreed priorities as ``agreed``. Two queries (one when none was published), from SQL compiled once a day
+    (members.prepared: each digest preview asks)."""
+    def published(since):
+        return Exercise.objects.filter(status=Exercise.Status.PUBLISHED, is_archived=False, published_at__gt=since)
+
+    exercises = prepared.objects("results_published_since", lambda since: published(since).order_by(
+        "published_at"), since=since)
+    agreed: dict[int, list[AgreedPriority]] = {exercise.pk: [] for exercise in exercises}
+    if exercises:  # as prefetch_related would read them: the same order, nothing read for no exercise
+        for priority in prepared.objects("results_published_since.agreed", lambda since: (
+                AgreedPriority.objects.current().filter(exercise__in=published(since).values("pk"))), since=since):
+            agreed[priority.exercise_id].append(priority)
     for exercise in exercises:
+        exercise.agreed = agreed[exercise.pk]
         exercise.winners = list((exercise.result or {}).get("winners", []))
         exercise.turnout = (exercise.result or {}).get("turnout", {})
     return exercises
@@ -335,9 +346,16 @@ def ballots_to_cast_by_reader(*, users, exercise_ids) -> dict[int, dict[int, lis
     """`ballots_to_cast` of many readers at once (the weekly digest's): by reader's id. Two queries."""
     if not users or not exercise_ids:
         return {}
+    def of_readers(reader_ids):
+        return (Membership.objects.voting_contacts().filter(user_id__in=reader_ids)
+                .select_related("organisation").order_by("organisation__name"))
+
+    # One reader's (the digest's preview) from SQL compiled once a day (members.prepared); a batch's as built (its
+    # SQL has as many ids as readers).
+    memberships = (prepared.objects("digest.voting_contacts", lambda reader: of_readers([reader]), reader=users[0].pk)
+                   if len(users) == 1 else of_readers([user.pk for user in users]))
     contacts: dict[int, list[Organisation]] = {}
-    for membership in (Membership.objects.voting_contacts().filter(user_id__in=[user.pk for user in users])
-                       .select_related("organisation").order_by("organisation__name")):
+    for membership in memberships:
         contacts.setdefault(membership.user_id, []).append(membership.organisation)
     if not contacts:
         return {}

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from members import audit, notifications, outbox, prepared
@@ -324,25 +325,26 @@ def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> 
     """Eligible practices and ballots, overall and by PCN (`ballots_by_practice`: the ids of the practices that
     voted, if read already). One query."""
     if ballots_by_practice is None:
-        # (pk, PCN name, whether it voted) rows, not model instances: a national electorate is thousands of
+        # Counted by PCN in the database, as (PCN name, eligible, voted) rows: a national electorate is thousands of
         # practices; whether each voted as models.ballot_probe asks it; from SQL compiled once a day (members.prepared).
-        rows = prepared.objects("turnout", lambda pk: eligible_practices().annotate(voted=ballot_probe(pk)).order_by(
-            "pcn__name", "name").values_list("pk", "pcn__name", "voted"), pk=exercise.pk)
-        practices = [(pk, pcn_name) for pk, pcn_name, _ in rows]
-        ballots_by_practice = {pk for pk, _, voted in rows if voted is not None}
+        counted = prepared.objects("turnout", lambda pk: eligible_practices().annotate(ballot=ballot_probe(pk))
+                                   .order_by().values("pcn__name").annotate(eligible=Count("pk"), voted=Count("ballot"))
+                                   .values_list("pcn__name", "eligible", "voted"), pk=exercise.pk)
     else:
-        practices = list(eligible_practices().order_by("pcn__name", "name").values_list("pk", "pcn__name"))
+        counted = [(pcn_name, 1, int(pk in ballots_by_practice))
+                   for pk, pcn_name in eligible_practices().order_by().values_list("pk", "pcn__name")]
     by_pcn: dict[str, dict] = {}
-    for pk, pcn_name in practices:
+    for pcn_name, eligible, voted in counted:
         name = pcn_name or "Not in a PCN"
         row = by_pcn.setdefault(name, {"pcn": name, "eligible": 0, "voted": 0})
-        row["eligible"] += 1
-        row["voted"] += pk in ballots_by_practice
-    voted = sum(1 for pk, _ in practices if pk in ballots_by_practice)
+        row["eligible"] += eligible
+        row["voted"] += voted
+    eligible = sum(row["eligible"] for row in by_pcn.values())
+    voted = sum(row["voted"] for row in by_pcn.values())
     return {
-        "eligible": len(practices),
+        "eligible": eligible,
         "voted": voted,
-        "percent": percent(voted, len(practices)),
+        "percent": percent(voted, eligible),
         "by_pcn": sorted(by_pcn.values(), key=lambda row: (row["pcn"] == "Not in a PCN", row["pcn"])),
     }
 

@@ -461,13 +461,20 @@ DIGEST_ACTIONS_SHOWN = 10
 
 def actions_for_digest_by_reader(users, *, today: date | None = None) -> dict[int, list[Action]]:
     """Each reader's (by id) open actions, owned or supported, overdue or due within DIGEST_ACTION_DAYS, soonest
-    first, DIGEST_ACTIONS_SHOWN at most. One query, however many readers."""
+    first, DIGEST_ACTIONS_SHOWN at most. One query, however many readers; one reader's (the digest's preview) from
+    SQL compiled once a day (members.prepared), a batch's as built (its SQL has as many ids as readers)."""
     today = today or timezone.localdate()
     mine: dict[int, list[Action]] = {user.pk: [] for user in users}
-    actions = (Action.objects.open().for_people(list(mine))  # ids: a hundred readers' objects cost more to pass
-               .filter(due_on__lte=today + timedelta(days=DIGEST_ACTION_DAYS)).order_by("due_on", "pk"))
+
+    def due(reader_ids, until):  # ids: a hundred readers' objects cost more to pass
+        return Action.objects.open().for_people(reader_ids).filter(due_on__lte=until).order_by("due_on", "pk")
+
+    until = today + timedelta(days=DIGEST_ACTION_DAYS)
     if len(users) == 1:
-        actions = actions[:DIGEST_ACTIONS_SHOWN]
+        actions = prepared.objects("digest.actions", lambda reader, until: due([reader], until)[:DIGEST_ACTIONS_SHOWN],
+                                   reader=users[0].pk, until=until)
+    else:
+        actions = due(list(mine), until)
     for action in actions:
         for user_id in {action.owner_id, action.support_id} & mine.keys():
             if len(mine[user_id]) < DIGEST_ACTIONS_SHOWN:

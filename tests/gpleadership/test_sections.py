@@ -17,6 +17,7 @@ from ..factories import (
     ExerciseFactory,
     MeetingFactory,
     PlanItemFactory,
+    PositionFactory,
     RequestFactory,
     RoundFactory,
     SeatFactory,
@@ -161,6 +162,13 @@ def test_the_digest_offers_each_reader_what_waits_on_them_in_one_click(practice_
     assert respond["text"] == f"Respond for {seat.title}"
     assert email_links.read(respond["url"].rstrip("/").rsplit("/", 1)[1], "respond") == {
         "round": the_round.pk, "seat": seat.pk}
+
+    # Once the seat has responded, neither the reader's own digest nor a batch's asks again.
+    PositionFactory(round=the_round, seat=seat)
+    assert _links(_for_digest(user=member, since=LAST_WEEK, is_group=True), "In a consensus check") == []
+    batch = sections.for_digest_readers(readers=[(member, True), (practice_user, True)], news_for=lambda group: (
+        sections.digest_news(since=LAST_WEEK, is_group=group)))
+    assert _links(batch[member.pk], "In a consensus check") == []
 
 
 def test_the_digest_builds_in_a_fixed_number_of_queries_however_much_waits(practice_user, chair):

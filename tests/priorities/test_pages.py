@@ -492,3 +492,24 @@ def test_the_exercise_and_priority_pages_run_constant_queries(
     large = (_count(client, exercise_url, django_assert_max_num_queries),
              _count(client, priority_url, django_assert_max_num_queries))
     assert small == large
+
+
+def test_a_practice_s_other_people_are_told_who_casts_its_ballot_while_voting_is_open(
+        client_for, practice, practice_user, exercise):
+    colleague = UserFactory(full_name="Nina Nurse")
+    MembershipFactory(user=colleague, organisation=practice, role_title="Practice Nurse", is_voting_contact=False)
+    url = reverse("priorities:exercise", args=[exercise.pk])
+    told = "Priya Manager casts the practice's ballot."
+    assert told in client_for(colleague).get(url).content.decode()
+    # The voting contact is offered the ballot instead; once voting has closed, nobody is told who casts it.
+    assert told not in client_for(practice_user).get(url).content.decode()
+    Exercise.objects.filter(pk=exercise.pk).update(closes_at=timezone.now() - timezone.timedelta(minutes=1),
+                                                   opens_at=timezone.now() - timezone.timedelta(days=2))
+    assert told not in client_for(colleague).get(url).content.decode()
+
+
+def test_a_practice_without_a_voting_contact_says_so_while_voting_is_open(client_for, practice, exercise):
+    colleague = UserFactory()
+    MembershipFactory(user=colleague, organisation=practice, is_voting_contact=False)
+    html = client_for(colleague).get(reverse("priorities:exercise", args=[exercise.pk])).content.decode()
+    assert "The practice has no voting contact yet" in html

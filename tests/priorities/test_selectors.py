@@ -91,3 +91,17 @@ def test_the_first_practices_not_voted_are_the_whole_lists_cut_and_counted(make_
     # The open ones when none are given, as practices_not_voted finds them.
     assert selectors.practices_not_voted_first(shown=10) == {
         exercise: (missing, len(missing)) for exercise, missing in selectors.practices_not_voted().items()}
+
+
+def test_the_list_counts_ballots_for_open_exercises_only(make_exercise, make_voter, chair):
+    # A counted exercise reports the turnout stored at its close, so the list does not count its ballots again.
+    exercise, c = make_exercise("approval", places=1, names="AB")
+    practice, user = make_voter()
+    services.ballot_cast(exercise=exercise, practice=practice, user=user, choices=[c["A"].pk])
+    [listed] = selectors.exercise_list(user=chair, include_drafts=True)["exercises"]
+    assert (listed.ballot_count, listed.turnout_percent) == (1, 100)
+    services.exercise_close(exercise=exercise)
+    for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+        [listed] = selectors.exercise_list(user=chair, include_drafts=True)["exercises"]
+        assert (listed.ballot_count, listed.turnout_percent) == (None, None)
+        assert listed.result["turnout"]["voted"] == 1
