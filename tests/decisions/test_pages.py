@@ -571,3 +571,25 @@ def test_a_practice_shows_only_what_it_has_not_yet_acknowledged(client_for, prac
         services.acknowledgement_record(item=item, practice=practice, by=practice_user)
     done = client.get(url + "?show=unseen").content.decode()
     assert "Your practice has acknowledged every published decision." in done
+
+
+def test_an_item_shows_its_principles_and_organisations_in_order(client_for, member, item, principle):
+    """Read in the item's own row (decisions.access.get_item_for): their ids and titles, the rest when asked."""
+    from decisions import access
+    from members.models import Organisation
+
+    from ..factories import DecisionItemFactory, OrganisationFactory, PrincipleFactory
+
+    item.principles.add(PrincipleFactory(title="Access & <equity>"))
+    item.organisations.add(OrganisationFactory(name="Zed Trust", kind=Organisation.Kind.TRUST, place=item.place),
+                           OrganisationFactory(name="Acme ICB", kind=Organisation.Kind.ICB, place=item.place))
+    page = client_for(member).get(reverse("decisions:item", args=[item.pk])).content.decode()
+    assert "Access &amp; &lt;equity&gt;; Continuity of care</dd>" in page
+    assert "Acme ICB; Zed Trust</dd>" in page
+
+    read = access.get_item_for(member, item.pk)
+    assert [p.title for p in read.principles.all()] == ["Access & <equity>", "Continuity of care"]
+    assert list(read.principles.all()) == list(item.principles.order_by("title"))
+    assert read.principles.all()[1].description == principle.description  # read when asked
+    assert [o.name for o in read.organisations.all()] == ["Acme ICB", "Zed Trust"]
+    assert access.get_item_for(member, DecisionItemFactory().pk).principles.all().count() == 0
