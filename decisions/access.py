@@ -5,7 +5,7 @@ getters follow members.access's policy: an item, round or principle a person may
 they may see but may not do this to is forbidden (403).
 """
 
-from django.db.models import Aggregate, JSONField, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from members import prepared
@@ -22,7 +22,7 @@ from members.access import (
 )
 from members.models import Organisation, Seat
 
-from .models import DecisionItem, Principle, Round
+from .models import DecisionItem, JSONListInOrder, OrderedJSONList, Principle, Round
 
 
 def can_raise(user) -> bool:
@@ -84,33 +84,12 @@ def _item_rules(user, item: DecisionItem) -> dict:
     }
 
 
-class _NamesAndIds(JSONField):
-    """A JSON list of [name, id] pairs as a list ([] for none). SQLite (3.40) cannot order inside an aggregate: there
-    the list is sorted as it is read."""
-
-    def from_db_value(self, value, expression, connection):
-        pairs = super().from_db_value(value, expression, connection) or []
-        return sorted(pairs) if connection.vendor == "sqlite" else pairs
-
-
-class _NamesAndIdsInOrder(Aggregate):
-    """[name, id] of each row aggregated into one JSON list, in the database's order of names (then ids)."""
-
-    function = "JSONB_AGG"
-    template = "%(function)s(JSONB_BUILD_ARRAY(%(expressions)s) ORDER BY %(expressions)s)"
-    output_field = _NamesAndIds()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY",
-                              template="%(function)s(JSON_ARRAY(%(expressions)s))", **extra_context)
-
-
 def _named(queryset, name: str):
     """The [name, id] pairs of the rows of `queryset` (related to the item by `decisions` or
     `decisions_concerning`) for the item of the outer query, as a subquery of the item's own row."""
     related = "decisions" if queryset.model is Principle else "decisions_concerning"
     return Subquery(queryset.filter(**{related: OuterRef("pk")}).order_by().values(related)
-                    .annotate(pairs=_NamesAndIdsInOrder(name, "pk")).values("pairs"), output_field=_NamesAndIds())
+                    .annotate(pairs=JSONListInOrder(name, "pk")).values("pairs"), output_field=OrderedJSONList())
 
 
 def get_item_for(user, pk: int, *, to: str = "read") -> DecisionItem:

@@ -9,14 +9,12 @@ from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Aggregate,
     BooleanField,
     Case,
     Count,
     Exists,
     ExpressionWrapper,
     IntegerField,
-    JSONField,
     OuterRef,
     Q,
     Subquery,
@@ -33,7 +31,17 @@ from members.models import Organisation, Seat, open_practice
 from members.papers import with_versions
 
 from .diff import has_changes, word_diff
-from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, ItemPaper, Position, Round
+from .models import (
+    Acknowledgement,
+    Comment,
+    DecisionItem,
+    ItemInterest,
+    ItemPaper,
+    JSONListInOrder,
+    OrderedJSONList,
+    Position,
+    Round,
+)
 from .services import round_verdict
 
 # A published decision older than a fortnight that fewer than this share of practices have seen needs chasing.
@@ -65,27 +73,6 @@ def _count(queryset, field_name="item"):
     )
 
 
-class _TitleList(JSONField):
-    """A JSON list of titles as a list ([] for none). SQLite (3.40) cannot order inside an aggregate: there the
-    list is sorted as it is read, in the code point order of its own BINARY collation."""
-
-    def from_db_value(self, value, expression, connection):
-        titles = super().from_db_value(value, expression, connection) or []
-        return sorted(titles) if connection.vendor == "sqlite" else titles
-
-
-class _TitlesInOrder(Aggregate):
-    """The titles aggregated into one JSON list, in the database's order of titles."""
-
-    function = "JSONB_AGG"
-    template = "%(function)s(%(distinct)s%(expressions)s ORDER BY %(expressions)s)"
-    output_field = _TitleList()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY",
-                              template="%(function)s(%(distinct)s%(expressions)s)", **extra_context)
-
-
 def _principle_titles():
     """The titles of an item's principles in title order, as `principle_titles` (a list): read in the item's own
     row, for the rows listed only (PostgreSQL works out a subquery of the select list after the sort and the
@@ -93,8 +80,8 @@ def _principle_titles():
     scale)."""
     return Subquery(
         DecisionItem.principles.through.objects.filter(decisionitem_id=OuterRef("pk")).order_by()
-        .values("decisionitem_id").annotate(titles=_TitlesInOrder("principle__title")).values("titles"),
-        output_field=_TitleList())
+        .values("decisionitem_id").annotate(titles=JSONListInOrder("principle__title")).values("titles"),
+        output_field=OrderedJSONList())
 
 
 def with_log_columns(queryset):
