@@ -14,6 +14,8 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -346,21 +348,28 @@ def acknowledgement_rates_by_place(*, since: datetime, recent_since: datetime) -
 
 
 def item_rounds(item: DecisionItem) -> list[Round]:
-    """Every round of an item with its seats asked (`seats.all()`) and positions (`positions.all()`), in three
-    queries from prepared SQL (members.prepared)."""
+    """Every round of an item with its seats asked (`seats.all()`) and positions (`positions.all()`, each with its
+    seat), in two queries from prepared SQL (members.prepared): the seats asked come with the position each gave
+    in that round, if any (a seat gives one position a round, and only a seat asked gives one:
+    services.position_record)."""
     rounds = prepared.objects(
         "item.rounds", lambda item: Round.objects.filter(item=item).select_related("opened_by", "closed_by")
         .order_by("number"), item=item.pk)
     asked = prepared.objects(
         "item.rounds.seats", lambda item: Round.seats.through.objects.filter(round__item=item)
-        .select_related("seat__holder", "seat__deputy").order_by("seat__title", "seat_id"), item=item.pk)
-    positions = prepared.objects(
-        "item.rounds.positions", lambda item: Position.objects.filter(round__item=item)
-        .select_related("seat", "responded_by", "recorded_by", "principle").order_by("seat__title", "pk"),
-        item=item.pk)
+        .annotate(given=FilteredRelation("seat__positions", condition=Q(seat__positions__round=F("round"))))
+        .select_related("seat__holder", "seat__deputy", "given__responded_by", "given__recorded_by",
+                        "given__principle").order_by("seat__title", "seat_id"), item=item.pk)
+    seats, positions = {r.pk: [] for r in rounds}, {r.pk: [] for r in rounds}
+    for link in asked:
+        seats[link.round_id].append(link.seat)
+        position = getattr(link, "given", None)  # select_related sets nothing where the seat gave none
+        if position is not None:
+            position.seat = link.seat
+            positions[link.round_id].append(position)
     for r in rounds:
-        prepared.prefetched(r, "seats", [link.seat for link in asked if link.round_id == r.pk])
-        prepared.prefetched(r, "positions", [p for p in positions if p.round_id == r.pk])
+        prepared.prefetched(r, "seats", seats[r.pk])
+        prepared.prefetched(r, "positions", positions[r.pk])
     return rounds
 
 

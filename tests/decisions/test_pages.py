@@ -593,3 +593,26 @@ def test_an_item_shows_its_principles_and_organisations_in_order(client_for, mem
     assert read.principles.all()[1].description == principle.description  # read when asked
     assert [o.name for o in read.organisations.all()] == ["Acme ICB", "Zed Trust"]
     assert access.get_item_for(member, DecisionItemFactory().pk).principles.all().count() == 0
+
+
+def test_an_items_rounds_come_with_their_seats_and_the_positions_given_in_each(
+        chair, item, open_round, seats, lmc_deputy, principle, django_assert_num_queries):
+    """Seats asked and the position each gave in that round, read together (selectors.item_rounds)."""
+    services.position_record(round=open_round, seat=seats["pcn"], by=seats["pcn"].holder, stance="support")
+    services.position_record(round=open_round, seat=seats["lmc"], by=lmc_deputy, stance="block",
+                             reason="Contract", principle=principle)
+    services.round_close(round=open_round, by=chair)
+    second = services.round_open(item=DecisionItem.objects.get(pk=item.pk), by=chair,
+                                 deadline=timezone.now() + timezone.timedelta(days=7))
+    services.position_record(round=second, seat=seats["fed"], by=seats["fed"].holder, stance="support")
+
+    with django_assert_num_queries(2):
+        first, latest = selectors.item_rounds(item)
+        seen = {r.number: ([s.title for s in r.seats.all()],
+                           [(p.seat.title, p.stance, p.responded_by.pk, p.principle and p.principle.title)
+                            for p in r.positions.all()]) for r in (first, latest)}
+    titles = ["Testshire Federation", "Testshire LMC", seats["pcn"].title]
+    assert sorted(titles) == seen[1][0] == seen[2][0]
+    assert sorted(seen[1][1]) == sorted([(seats["pcn"].title, "support", seats["pcn"].holder.pk, None),
+                                         ("Testshire LMC", "block", lmc_deputy.pk, "Continuity of care")])
+    assert seen[2][1] == [("Testshire Federation", "support", seats["fed"].holder.pk, None)]
