@@ -1,15 +1,15 @@
 """The long tables of a decision item written in Python: the reach of a published decision by PCN (a row for each
 of the place's PCNs, sixty and more) and every position given, which took the template language most of the item
-page's time at national scale (issue 12); and its summary and outcome, which every item page shows. The HTML is what
-the templates wrote (templates/decisions/includes/item_summary.html and outcome.html stay as the reference:
-tests/decisions/test_item_tables.py)."""
+page's time at national scale (issue 12); and its summary, outcome and golden thread, which every item page shows.
+The HTML is what the templates wrote (templates/decisions/includes/item_summary.html, outcome.html and
+golden_thread.html stay as the reference: tests/decisions/test_item_tables.py)."""
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from members.rows import address_of, cell, day_writer, text
+from members.rows import address_of, cell, csrf_input, day_writer, text
 
 from .decision_log import _status_tag
 
@@ -126,3 +126,41 @@ def item_outcome(context) -> str:
     else:
         html = ""
     return mark_safe(html + "\n")  # noqa: S308 - every value is escaped
+
+
+ACK_TABLE_HEAD = (
+    '\n<table class="nhsuk-table">\n'
+    '  <caption class="nhsuk-table__caption nhsuk-table__caption--s">Acknowledgement by PCN</caption>\n'
+    '  <thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">PCN'
+    '</th><th scope="col" class="nhsuk-table__header nhsuk-table__header--numeric">Seen</th><th scope="col" '
+    'class="nhsuk-table__header nhsuk-table__header--numeric">Practices</th><th scope="col" '
+    'class="nhsuk-table__header nhsuk-table__header--numeric">Rate</th></tr></thead>\n'
+    '  <tbody class="nhsuk-table__body">\n  ')
+
+
+@register.simple_tag(takes_context=True)
+def golden_thread(context) -> str:
+    """A published decision's reach (includes/golden_thread.html): how many practices have seen it, the reader's
+    own practices (seen, or a button to say so) and the table by PCN (selectors.item_acknowledgements)."""
+    totals, mine = context["ack_totals"], context["my_practices"]
+    html = ('<h2 id="golden-thread">Practices that have seen this decision</h2>\n'
+            f'<p>{totals["acknowledged"]} of {totals["practices"]} practices '
+            f'({percent(totals["acknowledged"], totals["practices"] or 1)}%) have acknowledged it.</p>\n')
+    if mine:
+        action = text(address_of("decisions:acknowledge")(context["item"].pk))
+        csrf = csrf_input(context)
+    for row in mine:
+        name = text(row["practice"].name)
+        if row["seen"]:
+            html += (f'\n  <p><strong class="nhsuk-tag nhsuk-tag--green">Seen</strong> {name} has acknowledged this '
+                     'decision.</p>\n  \n')
+        else:
+            which = f'<p class="nhsuk-body-s">For {name}.</p>' if len(mine) > 1 else ""
+            html += (f'\n  \n  <form method="post" action="{action}">\n'
+                     f'    {csrf}<input type="hidden" name="practice" value="{row["practice"].pk}">\n'
+                     '    <button class="nhsuk-button" type="submit">Our practice has seen this<span '
+                     f'class="nhsuk-u-visually-hidden">: {name}</span></button>\n'
+                     f'    {which}\n'
+                     '  </form>\n  \n')
+    return mark_safe(  # noqa: S308 - every value is escaped
+        html + ACK_TABLE_HEAD + acknowledgement_rows(context["ack_by_pcn"]) + "\n  </tbody>\n</table>\n")

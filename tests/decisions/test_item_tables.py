@@ -108,3 +108,30 @@ def test_the_summary_and_outcome_are_what_their_templates_wrote(item, last):
                                ("item_outcome", "decisions/includes/outcome.html")]:
             written = engine.from_string(f"{{% load item_tables %}}{{% {tag} %}}").render(context, request)
             assert written == engine.from_string(f'{{% include "{reference}" %}}').render(context, request), tag
+
+
+def _practice(pk, name):
+    return SimpleNamespace(pk=pk, name=name)
+
+
+@pytest.mark.parametrize("mine", [
+    [],
+    [{"practice": _practice(3, "Oak & <Elm>"), "seen": False}],
+    [{"practice": _practice(3, "Oak & <Elm>"), "seen": True}],
+    [{"practice": _practice(3, "Oak"), "seen": True}, {"practice": _practice(4, "Ash & Co"), "seen": False},
+     {"practice": _practice(5, "Yew"), "seen": False}],
+])
+@pytest.mark.parametrize("totals", [{"acknowledged": 1, "practices": 8}, {"acknowledged": 0, "practices": 0}])
+def test_the_golden_thread_is_what_its_template_wrote(mine, totals):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    by_pcn = [{"name": "North & <West> PCN", "acknowledged": 1, "practices": 8}]
+    context = {"item": SimpleNamespace(pk=41), "my_practices": mine, "ack_totals": totals, "ack_by_pcn": by_pcn,
+               "csrf_token": "tok<en>"}
+    engine = engines["django"]
+    written = engine.from_string("{% load item_tables %}{% golden_thread %}").render(context, request)
+    reference = engine.from_string('{% include "decisions/includes/golden_thread.html" %}').render(context, request)
+    assert written == reference
+    assert written.count("<form ") == sum(not row["seen"] for row in mine)
