@@ -5,6 +5,7 @@ getters follow members.access's policy: an item, round or principle a person may
 they may see but may not do this to is forbidden (403).
 """
 
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from members import prepared
@@ -21,7 +22,7 @@ from members.access import (
 )
 from members.models import Organisation, Seat
 
-from .models import DecisionItem, Principle, Round
+from .models import DecisionItem, JSONListInOrder, OrderedJSONList, Principle, Round
 
 
 def can_raise(user) -> bool:
@@ -83,23 +84,33 @@ def _item_rules(user, item: DecisionItem) -> dict:
     }
 
 
+def _named(queryset, name: str):
+    """The [name, id] pairs of the rows of `queryset` (related to the item by `decisions` or
+    `decisions_concerning`) for the item of the outer query, as a subquery of the item's own row."""
+    related = "decisions" if queryset.model is Principle else "decisions_concerning"
+    return Subquery(queryset.filter(**{related: OuterRef("pk")}).order_by().values(related)
+                    .annotate(pairs=JSONListInOrder(name, "pk")).values("pairs"), output_field=OrderedJSONList())
+
+
 def get_item_for(user, pk: int, *, to: str = "read") -> DecisionItem:
     """The one way views fetch a decision item. Drafts, discussion and positions are the group's: anyone else
-    sees only what has been published, and an item they may not see is not found. With its principles and the
-    organisations it concerns, all from prepared SQL (members.prepared)."""
+    sees only what has been published, and an item they may not see is not found. From prepared SQL
+    (members.prepared), with its principles and the organisations it concerns read in its own row (the ids and the
+    titles and names that pages show; any other field is read when asked for): two queries of their own before."""
     group, participant = is_group(user), is_participant(user)
     item = get_visible_by_pk(
         ("access.item", group, participant),
         lambda: DecisionItem.objects.visible_as(group=group, participant=participant)
-        .select_related("raised_by", "lead", "redirected_to"),
+        .select_related("raised_by", "lead", "redirected_to")
+        .annotate(principle_pairs=_named(Principle.objects.all(), "title"),
+                  organisation_pairs=_named(Organisation.objects.all(), "name")),
         visible=participant, label="decision", pk=pk,
     )
-    prepared.prefetched(item, "principles", prepared.objects(
-        "access.item.principles", lambda item: Principle.objects.filter(decisions=item).order_by("title"),
-        item=item.pk))
-    prepared.prefetched(item, "organisations", prepared.objects(
-        "access.item.organisations",
-        lambda item: Organisation.objects.filter(decisions_concerning=item).order_by("name"), item=item.pk))
+    db = item._state.db
+    prepared.prefetched(item, "principles", [Principle.from_db(db, ["id", "title"], [principle_id, title])
+                                             for title, principle_id in item.principle_pairs])
+    prepared.prefetched(item, "organisations", [Organisation.from_db(db, ["id", "name"], [organisation_id, name])
+                                                for name, organisation_id in item.organisation_pairs])
     allow_to(to, _item_rules(user, item))
     return item
 

@@ -19,6 +19,34 @@ from members.papers import PaperBase
 from members.places import PlaceOwned, scoped_manager
 
 
+class OrderedJSONList(models.JSONField):
+    """A JSON list aggregated in order (JSONListInOrder), as a list ([] for none). SQLite (3.40) cannot order inside
+    an aggregate: there the list is sorted as it is read, in the code point order of its own BINARY collation."""
+
+    def from_db_value(self, value, expression, connection):
+        values = super().from_db_value(value, expression, connection) or []
+        return sorted(values) if connection.vendor == "sqlite" else values
+
+
+class JSONListInOrder(models.Aggregate):
+    """One expression's values, or several expressions' values as one list per row, aggregated into one JSON list in
+    the database's order of those values: `JSONListInOrder("title")` (titles), `JSONListInOrder("title", "pk")`
+    ([title, id] pairs, by title then id)."""
+
+    function = "JSONB_AGG"
+    output_field = OrderedJSONList()
+
+    def __init__(self, *expressions, **extra):
+        row = "%(expressions)s" if len(expressions) == 1 else "JSONB_BUILD_ARRAY(%(expressions)s)"
+        self.template = f"%(function)s(%(distinct)s{row} ORDER BY %(expressions)s)"
+        self.sqlite_row = "%(expressions)s" if len(expressions) == 1 else "JSON_ARRAY(%(expressions)s)"
+        super().__init__(*expressions, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY",
+                              template=f"%(function)s(%(distinct)s{self.sqlite_row})", **extra_context)
+
+
 class PrincipleQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_archived=False)

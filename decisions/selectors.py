@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
-    Aggregate,
     BooleanField,
     Case,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
+    FilteredRelation,
     IntegerField,
-    JSONField,
     OuterRef,
     Q,
     Subquery,
@@ -34,7 +34,17 @@ from members.models import Organisation, Seat, open_practice
 from members.papers import with_versions
 
 from .diff import has_changes, word_diff
-from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, ItemPaper, Position, Round
+from .models import (
+    Acknowledgement,
+    Comment,
+    DecisionItem,
+    ItemInterest,
+    ItemPaper,
+    JSONListInOrder,
+    OrderedJSONList,
+    Position,
+    Round,
+)
 from .services import round_verdict
 
 # A published decision older than a fortnight that fewer than this share of practices have seen needs chasing.
@@ -66,27 +76,6 @@ def _count(queryset, field_name="item"):
     )
 
 
-class _TitleList(JSONField):
-    """A JSON list of titles as a list ([] for none). SQLite (3.40) cannot order inside an aggregate: there the
-    list is sorted as it is read, in the code point order of its own BINARY collation."""
-
-    def from_db_value(self, value, expression, connection):
-        titles = super().from_db_value(value, expression, connection) or []
-        return sorted(titles) if connection.vendor == "sqlite" else titles
-
-
-class _TitlesInOrder(Aggregate):
-    """The titles aggregated into one JSON list, in the database's order of titles."""
-
-    function = "JSONB_AGG"
-    template = "%(function)s(%(distinct)s%(expressions)s ORDER BY %(expressions)s)"
-    output_field = _TitleList()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY",
-                              template="%(function)s(%(distinct)s%(expressions)s)", **extra_context)
-
-
 def _principle_titles():
     """The titles of an item's principles in title order, as `principle_titles` (a list): read in the item's own
     row, for the rows listed only (PostgreSQL works out a subquery of the select list after the sort and the
@@ -94,8 +83,8 @@ def _principle_titles():
     scale)."""
     return Subquery(
         DecisionItem.principles.through.objects.filter(decisionitem_id=OuterRef("pk")).order_by()
-        .values("decisionitem_id").annotate(titles=_TitlesInOrder("principle__title")).values("titles"),
-        output_field=_TitleList())
+        .values("decisionitem_id").annotate(titles=JSONListInOrder("principle__title")).values("titles"),
+        output_field=OrderedJSONList())
 
 
 def with_log_columns(queryset):
@@ -373,21 +362,28 @@ def acknowledgement_rates_by_place(*, since: datetime, recent_since: datetime) -
 
 
 def item_rounds(item: DecisionItem) -> list[Round]:
-    """Every round of an item with its seats asked (`seats.all()`) and positions (`positions.all()`), in three
-    queries from prepared SQL (members.prepared)."""
+    """Every round of an item with its seats asked (`seats.all()`) and positions (`positions.all()`, each with its
+    seat), in two queries from prepared SQL (members.prepared): the seats asked come with the position each gave
+    in that round, if any (a seat gives one position a round, and only a seat asked gives one:
+    services.position_record)."""
     rounds = prepared.objects(
         "item.rounds", lambda item: Round.objects.filter(item=item).select_related("opened_by", "closed_by")
         .order_by("number"), item=item.pk)
     asked = prepared.objects(
         "item.rounds.seats", lambda item: Round.seats.through.objects.filter(round__item=item)
-        .select_related("seat__holder", "seat__deputy").order_by("seat__title", "seat_id"), item=item.pk)
-    positions = prepared.objects(
-        "item.rounds.positions", lambda item: Position.objects.filter(round__item=item)
-        .select_related("seat", "responded_by", "recorded_by", "principle").order_by("seat__title", "pk"),
-        item=item.pk)
+        .annotate(given=FilteredRelation("seat__positions", condition=Q(seat__positions__round=F("round"))))
+        .select_related("seat__holder", "seat__deputy", "given__responded_by", "given__recorded_by",
+                        "given__principle").order_by("seat__title", "seat_id"), item=item.pk)
+    seats, positions = {r.pk: [] for r in rounds}, {r.pk: [] for r in rounds}
+    for link in asked:
+        seats[link.round_id].append(link.seat)
+        position = getattr(link, "given", None)  # select_related sets nothing where the seat gave none
+        if position is not None:
+            position.seat = link.seat
+            positions[link.round_id].append(position)
     for r in rounds:
-        prepared.prefetched(r, "seats", [link.seat for link in asked if link.round_id == r.pk])
-        prepared.prefetched(r, "positions", [p for p in positions if p.round_id == r.pk])
+        prepared.prefetched(r, "seats", seats[r.pk])
+        prepared.prefetched(r, "positions", positions[r.pk])
     return rounds
 
 

@@ -8,12 +8,12 @@ from gpleadership.templatetags.portal_forms import select_options
 # _input below.
 _INPUTS = frozenset(f"django/forms/widgets/{name}.html" for name in ("text", "email", "number", "hidden", "password",
                                                                     "url", "checkbox", "date", "datetime", "time",
-                                                                    "search", "tel"))
+                                                                    "search", "tel", "file"))
 # The widget types whose field group includes/field.html draws, drawn by _field_group below; any other is left to
 # the template.
 _FIELD_GROUP_TYPES = frozenset({"text", "email", "number", "password", "url", "date", "datetimelocal", "phone",
-                                "textarea", "select", "longselect", "nullbooleanselect", "selectmultiple", "checkbox",
-                                "radioselect", "checkboxselectmultiple", "daymonthyear"})
+                                "file", "textarea", "select", "longselect", "nullbooleanselect", "selectmultiple",
+                                "checkbox", "radioselect", "checkboxselectmultiple", "daymonthyear"})
 _FIELDSET_TYPES = frozenset({"radioselect", "checkboxselectmultiple", "daymonthyear"})
 # The radios and checkboxes templates, drawn by _choice_list below: the NHS.UK class of each, and the template of the
 # options each draws in Python (an option of another template is left to the widget's template).
@@ -25,17 +25,19 @@ _CHOICE_LISTS = {"django/forms/widgets/radio.html": ("nhsuk-radios", "django/for
 class NHSFormRenderer(TemplatesSetting):
     """Render every form (ours and allauth's) with NHS.UK frontend markup: error summary, hints, inline errors.
 
-    The field group (includes/field.html) and the common widgets (input, select, textarea, radios, checkboxes, the
-    date boxes) are drawn in Python, with the same HTML as their templates: a template render per field and per
-    widget cost a large part of every page with a form (issue 12). Any other template (and a field with a template of
-    its own) is rendered as a template. tests/gpleadership/test_form_rendering.py renders every form of the project
-    both ways and compares."""
+    The form (includes/form.html, but for its error summary), the field group (includes/field.html) and the common
+    widgets (input, file, select, textarea, radios, checkboxes, the date boxes) are drawn in Python, with the same
+    HTML as their templates: a template render per form, field and widget cost a large part of every page with a
+    form (issue 12). Any other template (and a field with a template of its own) is rendered as a template.
+    tests/gpleadership/test_form_rendering.py renders every form of the project both ways and compares."""
 
     form_template_name = "includes/form.html"
     field_template_name = "includes/field.html"
 
     def render(self, template_name, context, request=None):
-        if template_name == self.field_template_name:
+        if template_name == self.form_template_name:
+            html = _form(context["form"])
+        elif template_name == self.field_template_name:
             html = _field_group(context["field"])
         elif template_name in _INPUTS:
             html = _input(context["widget"])
@@ -144,6 +146,16 @@ def _errors(field, id_suffix, separator) -> str:
             + separator.join(f'<span class="nhsuk-u-visually-hidden">Error:</span> {conditional_escape(e)}'
                              for e in field.errors)
             + "</span>")
+
+
+def _form(form) -> str | None:
+    """includes/form.html for a form without errors: its hidden fields, then each visible field's group (None for a
+    form with errors, whose summary is left to the template)."""
+    if form.errors:
+        return None
+    html = ("\n" + "".join(str(field) for field in form.hidden_fields()) + "\n"
+            + "".join(field.as_field_group() for field in form.visible_fields()) + "\n")
+    return html.strip()  # as the renderer strips what a template writes
 
 
 def _field_group(field) -> str | None:

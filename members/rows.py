@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
+from django.utils.translation import get_language
 
 # Stands for the object's id while an address is reversed once; no object has it.
 _PK = 2_147_483_646
@@ -42,11 +43,17 @@ def address(name: str) -> str:
     return _address(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
 
 
+@lru_cache(maxsize=64)
+def _month_names(language: str | None, long: bool) -> tuple[str, ...]:
+    """The months' names in `language`, worked out once per language (each lazy name costs microseconds)."""
+    return ("", *(str(MONTHS[month]) if long else str(MONTHS_3[month]).title() for month in range(1, 13)))
+
+
 def day_writer(*, long: bool = False) -> Callable[[date | datetime | None], str]:
     """Writes a day as the `date:"j M Y"` filter does (3 Dec 2026; `long`: as `date:"j F Y"` does, 3 December
-    2026), a moment on its local day, "" for none: the month names and time zone of this request looked up once
-    for every row (each lookup costs microseconds)."""
-    months = [""] + [str(MONTHS[month]) if long else str(MONTHS_3[month]).title() for month in range(1, 13)]
+    2026), a moment on its local day, "" for none: the month names of the active language and the time zone of
+    this request looked up once for every row (each lookup costs microseconds)."""
+    months = _month_names(get_language(), long)
     zone = timezone.get_current_timezone()
 
     def day(value: date | datetime | None) -> str:

@@ -20,7 +20,7 @@ not found (404), exactly as a missing one; one they may see but may not do this 
 archived record stays on record but takes no changes: to change it, it is not found.
 """
 
-from django.db.models import Count
+from django.db.models import IntegerField, Value
 
 from members import prepared
 from members.access import (
@@ -52,19 +52,32 @@ from .models import (
 def is_representation_lead(user) -> bool:
     if not user.is_authenticated:
         return False
-    # Both from SQL compiled once a day (members.prepared): every page of representation asks them.
-    return remembered(user, "is_representation_lead", lambda: is_group(user) and prepared.counts(
-        "access.is_representation_lead", lambda person_id: prepared.one_row(
-            RepresentationLead.objects.current().filter(user_id=person_id), n=Count("*")), person_id=user.pk)["n"] > 0)
+    return remembered(user, "is_representation_lead", lambda: is_group(user) and _representation_standing(user)[0])
 
 
 def represented_forum_ids(user) -> frozenset[int]:
     """Forums the user currently represents, as representative or deputy."""
     if not user.is_authenticated:
         return frozenset()
-    return remembered(user, "represented_forum_ids", lambda: frozenset(forum_id for (forum_id,) in prepared.objects(
-        "access.represented_forum_ids", lambda person_id: Representative.objects.current().filter(
-            user_id=person_id).values_list("forum_id"), person_id=user.pk)))
+    return _representation_standing(user)[1]
+
+
+def _representation_standing(user) -> tuple[bool, frozenset[int]]:
+    """Whether the person is a representation lead in post (whatever their group role), and the forums they currently
+    represent: one query from SQL compiled once a day (members.prepared), read once per request, as every page of
+    representation asks both (two queries before)."""
+    def build(person_id):
+        leads = RepresentationLead.objects.current().filter(user_id=person_id).order_by().values_list(
+            Value(None, output_field=IntegerField()))  # a lead's row names no forum
+        forums = Representative.objects.current().filter(user_id=person_id).order_by().values_list("forum_id")
+        return leads.union(forums, all=True)
+
+    def read():
+        rows = prepared.objects("access.representation_standing", build, person_id=user.pk)
+        return (any(forum_id is None for (forum_id,) in rows),
+                frozenset(forum_id for (forum_id,) in rows if forum_id is not None))
+
+    return remembered(user, "representation_standing", read)
 
 
 def can_read(user) -> bool:

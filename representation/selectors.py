@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from decisions.models import DecisionItem
@@ -103,7 +104,7 @@ def meeting_page(meeting: Meeting) -> dict:
     """A meeting's agenda in order, each item with `the_briefing` (its comments in `visible_comments`, the decisions
     and priorities it rests on in `decision_list` and `priority_list`, their ids and titles, its papers in
     `paper_list`), `the_feedback`, or None, and its papers (`paper_list`); the meeting's own minutes and papers
-    (`papers`); and the first actions raised at the meeting with how many there are. Seven queries.
+    (`papers`); and the first actions raised at the meeting with how many there are. Six queries.
     Papers are the current versions, each with its `earlier` ones (members.papers.with_versions)."""
     # Each from SQL compiled once a day (members.prepared), what hangs from the briefings read for the meeting
     # rather than prefetched by the briefings' ids: building and compiling them cost more than running them.
@@ -118,14 +119,20 @@ def meeting_page(meeting: Meeting) -> dict:
     comments = _listed_by(prepared.objects("meeting.comments", lambda pk: BriefingComment.objects.filter(
         briefing__agenda_item__meeting_id=pk, briefing__agenda_item__is_archived=False, is_archived=False,
     ).select_related("author"), pk=meeting.pk), "briefing_id")
-    decisions = _listed_by(prepared.objects("meeting.decisions", lambda pk: of_briefings(DecisionItem.objects, pk)
-                                            .annotate(briefing_id=F("briefings"))
-                                            .values_list("briefing_id", "pk", "title", named=True), pk=meeting.pk),
-                           "briefing_id")
-    priorities = _listed_by(prepared.objects("meeting.priorities", lambda pk: of_briefings(AgreedPriority.objects, pk)
-                                             .annotate(briefing_id=F("briefings"))
-                                             .values_list("briefing_id", "pk", "title", named=True), pk=meeting.pk),
-                            "briefing_id")
+    def rested_on(pk):
+        """The decisions and priorities the briefings rest on, in one query: each kind in its model's own order."""
+        def of_kind(model, kind):
+            return (of_briefings(model.objects, pk).order_by()
+                    .annotate(kind=Value(kind), briefing_id=F("briefings"),
+                              order=Window(RowNumber(), order_by=model._meta.ordering))
+                    .values_list("kind", "order", "briefing_id", "pk", "title", named=True))
+
+        return of_kind(DecisionItem, "decision").union(of_kind(AgreedPriority, "priority"), all=True).order_by(
+            "kind", "order")
+
+    links = prepared.objects("meeting.rested_on", rested_on, pk=meeting.pk)
+    decisions = _listed_by([link for link in links if link.kind == "decision"], "briefing_id")
+    priorities = _listed_by([link for link in links if link.kind == "priority"], "briefing_id")
     by_item = _grouped(prepared.objects("meeting.papers", lambda pk: MeetingPaper.objects.filter(
         meeting_id=pk).select_related("uploaded_by"), pk=meeting.pk), "agenda_item_id")
     by_briefing = _grouped(prepared.objects("meeting.briefing_papers", lambda pk: BriefingPaper.objects.filter(

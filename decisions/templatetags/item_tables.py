@@ -1,12 +1,17 @@
 """The long tables of a decision item written in Python: the reach of a published decision by PCN (a row for each
 of the place's PCNs, sixty and more) and every position given, which took the template language most of the item
-page's time at national scale (issue 12). The HTML is what the templates wrote."""
+page's time at national scale (issue 12); and its summary, outcome and golden thread, which every item page shows.
+The HTML is what the templates wrote (templates/decisions/includes/item_summary.html, outcome.html and
+golden_thread.html stay as the reference: tests/decisions/test_item_tables.py)."""
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from members.rows import cell, day_writer, text
+from members.rows import address_of, cell, csrf_input, day_writer, text
+
+from .decision_log import _status_tag
 
 register = template.Library()
 
@@ -56,3 +61,106 @@ def position_history_rows(records) -> str:
         + cell("Given by", text(record.responded_by.get_full_name()))
         + "</tr>"
         for record in records))
+
+
+def _titles(objects, attribute: str, none: str) -> str:
+    return "; ".join(text(getattr(o, attribute)) for o in objects) or none
+
+
+def _summary_row(key: str, value: str) -> str:
+    return (f'  <div class="nhsuk-summary-list__row"><dt class="nhsuk-summary-list__key">{key}</dt>'
+            f'<dd class="nhsuk-summary-list__value">{value}</dd></div>\n')
+
+
+@register.simple_tag(takes_context=True)
+def item_summary(context) -> str:
+    """The item's summary list (includes/item_summary.html): question, status, who raised it, lead, principles,
+    organisations concerned and its permalink."""
+    item, request, last = context["item"], context["request"], context.get("last")
+    day, url = day_writer(long=True), address_of("decisions:item")(item.pk)
+    lead = item.lead.get_full_name() if item.lead else ""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        '<dl class="nhsuk-summary-list">\n'
+        + _summary_row("Question", linebreaksbr(item.question, autoescape=True))
+        + _summary_row("Status", _status_tag(item, last["round"].number if last else None))
+        + _summary_row("Raised by", f"{text(item.raised_by.get_full_name())} on {day(item.created_at)}")
+        + _summary_row("Lead", text(lead) if lead else "Not named")
+        + _summary_row("Principles", _titles(item.principles.all(), "title", "None cited yet"))
+        + _summary_row("Organisations concerned", _titles(item.organisations.all(), "name", "None named"))
+        + _summary_row("Permalink", f'<a href="{text(url)}">{text(request.scheme)}://{text(request.get_host())}'
+                                    f'{text(url)}</a>')
+        + "</dl>\n")
+
+
+ENDED = {"not_agreed": "Not agreed – parked", "withdrawn": "Withdrawn"}
+
+
+def _card(heading: str, body: str) -> str:
+    return ('\n<div class="nhsuk-card nhsuk-card--feature">\n'
+            '  <div class="nhsuk-card__content nhsuk-card__content--feature">\n'
+            '    <h2 class="nhsuk-card__heading nhsuk-card__heading--feature nhsuk-heading-m">'
+            f'{heading}</h2>\n{body}  </div>\n</div>\n')
+
+
+@register.simple_tag(takes_context=True)
+def item_outcome(context) -> str:
+    """The card of an agreed or ended item (includes/outcome.html): the decision, or why it ended."""
+    item = context["item"]
+    day = day_writer(long=True)
+    if item.status == "agreed":
+        principles = item.principles.all()
+        rests_on = f" Rests on: {_titles(principles, 'title', '')}." if principles else ""
+        published = f" Published to practices on {day(item.published_at)}." if item.published_at else ""
+        html = _card("Decision", (
+            f'    <p class="nhsuk-card__description portal-pre-wrap">{text(item.statement)}</p>\n'
+            f'    <p class="nhsuk-body-s nhsuk-u-margin-bottom-0">Agreed on {day(item.decided_on)}.{rests_on}'
+            f'{published}</p>\n'))
+    elif item.status in ("not_agreed", "redirected", "withdrawn"):
+        heading = ENDED.get(item.status) or (
+            f"Redirected to {text(item.redirected_to.name) if item.redirected_to else ''}")
+        decided = (f'<p class="nhsuk-body-s nhsuk-u-margin-bottom-0">On {day(item.decided_on)}.</p>'
+                   if item.decided_on else "")
+        html = _card(heading, (
+            f'    <p class="nhsuk-card__description portal-pre-wrap">{text(item.outcome_reason)}</p>\n'
+            f'    {decided}\n'))
+    else:
+        html = ""
+    return mark_safe(html + "\n")  # noqa: S308 - every value is escaped
+
+
+ACK_TABLE_HEAD = (
+    '\n<table class="nhsuk-table">\n'
+    '  <caption class="nhsuk-table__caption nhsuk-table__caption--s">Acknowledgement by PCN</caption>\n'
+    '  <thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">PCN'
+    '</th><th scope="col" class="nhsuk-table__header nhsuk-table__header--numeric">Seen</th><th scope="col" '
+    'class="nhsuk-table__header nhsuk-table__header--numeric">Practices</th><th scope="col" '
+    'class="nhsuk-table__header nhsuk-table__header--numeric">Rate</th></tr></thead>\n'
+    '  <tbody class="nhsuk-table__body">\n  ')
+
+
+@register.simple_tag(takes_context=True)
+def golden_thread(context) -> str:
+    """A published decision's reach (includes/golden_thread.html): how many practices have seen it, the reader's
+    own practices (seen, or a button to say so) and the table by PCN (selectors.item_acknowledgements)."""
+    totals, mine = context["ack_totals"], context["my_practices"]
+    html = ('<h2 id="golden-thread">Practices that have seen this decision</h2>\n'
+            f'<p>{totals["acknowledged"]} of {totals["practices"]} practices '
+            f'({percent(totals["acknowledged"], totals["practices"] or 1)}%) have acknowledged it.</p>\n')
+    if mine:
+        action = text(address_of("decisions:acknowledge")(context["item"].pk))
+        csrf = csrf_input(context)
+    for row in mine:
+        name = text(row["practice"].name)
+        if row["seen"]:
+            html += (f'\n  <p><strong class="nhsuk-tag nhsuk-tag--green">Seen</strong> {name} has acknowledged this '
+                     'decision.</p>\n  \n')
+        else:
+            which = f'<p class="nhsuk-body-s">For {name}.</p>' if len(mine) > 1 else ""
+            html += (f'\n  \n  <form method="post" action="{action}">\n'
+                     f'    {csrf}<input type="hidden" name="practice" value="{row["practice"].pk}">\n'
+                     '    <button class="nhsuk-button" type="submit">Our practice has seen this<span '
+                     f'class="nhsuk-u-visually-hidden">: {name}</span></button>\n'
+                     f'    {which}\n'
+                     '  </form>\n  \n')
+    return mark_safe(  # noqa: S308 - every value is escaped
+        html + ACK_TABLE_HEAD + acknowledgement_rows(context["ack_by_pcn"]) + "\n  </tbody>\n</table>\n")

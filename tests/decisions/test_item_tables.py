@@ -60,3 +60,78 @@ def test_position_history_rows_are_what_the_template_wrote():
         written = item_tables.position_history_rows(records)
         assert written == HISTORY_TEMPLATE.render(Context({"position_history": records}))
     assert "2 Jul 2026 00:05" in written and "&lt;chair&gt;" in written
+
+
+def _person(name):
+    return SimpleNamespace(get_full_name=lambda: name)
+
+
+def _listed(*objects):
+    return SimpleNamespace(all=lambda: list(objects))
+
+
+def _item(**changes):
+    fields = {
+        "pk": 41, "status": "agreed", "question": "Shall we <share>\nthe clinics?",
+        "raised_by": _person("Dr O'Neil & Co"),
+        "created_at": datetime(2026, 7, 1, 23, 5, tzinfo=UTC), "lead": None, "statement": "We share & <agree>.",
+        "principles": _listed(SimpleNamespace(title="Access & <equity>"), SimpleNamespace(title="Continuity")),
+        "organisations": _listed(), "decided_on": datetime(2026, 7, 2).date(), "outcome_reason": "",
+        "published_at": datetime(2026, 7, 3, 9, 0, tzinfo=UTC), "redirected_to": None}
+    return SimpleNamespace(**{**fields, **changes})
+
+
+ITEMS = [
+    _item(),
+    _item(principles=_listed(), published_at=None, lead=_person("Ann <Lead>"),
+          organisations=_listed(SimpleNamespace(name="Acme & ICB"), SimpleNamespace(name="Zed"))),
+    _item(status="consensus_check", lead=_person("")),
+    _item(status="not_agreed", outcome_reason="Not now <ever>", decided_on=None),
+    _item(status="redirected", outcome_reason="Theirs", redirected_to=SimpleNamespace(name="LMC & co")),
+    _item(status="redirected", outcome_reason="", redirected_to=None),
+    _item(status="withdrawn", outcome_reason="Raised twice"),
+    _item(status="draft", question=""),
+]
+
+
+@pytest.mark.parametrize("item", ITEMS)
+@pytest.mark.parametrize("last", [None, {"round": SimpleNamespace(number=3)}])
+def test_the_summary_and_outcome_are_what_their_templates_wrote(item, last):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    context = {"item": item, "last": last}
+    engine = engines["django"]
+    with timezone.override("Europe/London"):
+        for tag, reference in [("item_summary", "decisions/includes/item_summary.html"),
+                               ("item_outcome", "decisions/includes/outcome.html")]:
+            written = engine.from_string(f"{{% load item_tables %}}{{% {tag} %}}").render(context, request)
+            assert written == engine.from_string(f'{{% include "{reference}" %}}').render(context, request), tag
+
+
+def _practice(pk, name):
+    return SimpleNamespace(pk=pk, name=name)
+
+
+@pytest.mark.parametrize("mine", [
+    [],
+    [{"practice": _practice(3, "Oak & <Elm>"), "seen": False}],
+    [{"practice": _practice(3, "Oak & <Elm>"), "seen": True}],
+    [{"practice": _practice(3, "Oak"), "seen": True}, {"practice": _practice(4, "Ash & Co"), "seen": False},
+     {"practice": _practice(5, "Yew"), "seen": False}],
+])
+@pytest.mark.parametrize("totals", [{"acknowledged": 1, "practices": 8}, {"acknowledged": 0, "practices": 0}])
+def test_the_golden_thread_is_what_its_template_wrote(mine, totals):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    by_pcn = [{"name": "North & <West> PCN", "acknowledged": 1, "practices": 8}]
+    context = {"item": SimpleNamespace(pk=41), "my_practices": mine, "ack_totals": totals, "ack_by_pcn": by_pcn,
+               "csrf_token": "tok<en>"}
+    engine = engines["django"]
+    written = engine.from_string("{% load item_tables %}{% golden_thread %}").render(context, request)
+    reference = engine.from_string('{% include "decisions/includes/golden_thread.html" %}').render(context, request)
+    assert written == reference
+    assert written.count("<form ") == sum(not row["seen"] for row in mine)

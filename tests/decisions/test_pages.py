@@ -571,3 +571,48 @@ def test_a_practice_shows_only_what_it_has_not_yet_acknowledged(client_for, prac
         services.acknowledgement_record(item=item, practice=practice, by=practice_user)
     done = client.get(url + "?show=unseen").content.decode()
     assert "Your practice has acknowledged every published decision." in done
+
+
+def test_an_item_shows_its_principles_and_organisations_in_order(client_for, member, item, principle):
+    """Read in the item's own row (decisions.access.get_item_for): their ids and titles, the rest when asked."""
+    from decisions import access
+    from members.models import Organisation
+
+    from ..factories import DecisionItemFactory, OrganisationFactory, PrincipleFactory
+
+    item.principles.add(PrincipleFactory(title="Access & <equity>"))
+    item.organisations.add(OrganisationFactory(name="Zed Trust", kind=Organisation.Kind.TRUST, place=item.place),
+                           OrganisationFactory(name="Acme ICB", kind=Organisation.Kind.ICB, place=item.place))
+    page = client_for(member).get(reverse("decisions:item", args=[item.pk])).content.decode()
+    assert "Access &amp; &lt;equity&gt;; Continuity of care</dd>" in page
+    assert "Acme ICB; Zed Trust</dd>" in page
+
+    read = access.get_item_for(member, item.pk)
+    assert [p.title for p in read.principles.all()] == ["Access & <equity>", "Continuity of care"]
+    assert list(read.principles.all()) == list(item.principles.order_by("title"))
+    assert read.principles.all()[1].description == principle.description  # read when asked
+    assert [o.name for o in read.organisations.all()] == ["Acme ICB", "Zed Trust"]
+    assert access.get_item_for(member, DecisionItemFactory().pk).principles.all().count() == 0
+
+
+def test_an_items_rounds_come_with_their_seats_and_the_positions_given_in_each(
+        chair, item, open_round, seats, lmc_deputy, principle, django_assert_num_queries):
+    """Seats asked and the position each gave in that round, read together (selectors.item_rounds)."""
+    services.position_record(round=open_round, seat=seats["pcn"], by=seats["pcn"].holder, stance="support")
+    services.position_record(round=open_round, seat=seats["lmc"], by=lmc_deputy, stance="block",
+                             reason="Contract", principle=principle)
+    services.round_close(round=open_round, by=chair)
+    second = services.round_open(item=DecisionItem.objects.get(pk=item.pk), by=chair,
+                                 deadline=timezone.now() + timezone.timedelta(days=7))
+    services.position_record(round=second, seat=seats["fed"], by=seats["fed"].holder, stance="support")
+
+    with django_assert_num_queries(2):
+        first, latest = selectors.item_rounds(item)
+        seen = {r.number: ([s.title for s in r.seats.all()],
+                           [(p.seat.title, p.stance, p.responded_by.pk, p.principle and p.principle.title)
+                            for p in r.positions.all()]) for r in (first, latest)}
+    titles = ["Testshire Federation", "Testshire LMC", seats["pcn"].title]
+    assert sorted(titles) == seen[1][0] == seen[2][0]
+    assert sorted(seen[1][1]) == sorted([(seats["pcn"].title, "support", seats["pcn"].holder.pk, None),
+                                         ("Testshire LMC", "block", lmc_deputy.pk, "Continuity of care")])
+    assert seen[2][1] == [("Testshire Federation", "support", seats["fed"].holder.pk, None)]

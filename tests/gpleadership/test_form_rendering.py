@@ -136,6 +136,8 @@ class _Tricky(forms.Form):
     due = DayMonthYearField(label="Due", help_text=TRICKY, required=False)
     when = forms.DateField(label="When", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    paper = forms.FileField(label=TRICKY, help_text=TRICKY, required=False,
+                            widget=forms.FileInput(attrs={"accept": ".pdf,<&>"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,6 +29,18 @@ def test_it_writes_a_moment_on_its_local_day():
     assert day_writer()(moment) == _filter(moment) == "1 Jul 2026"
 
 
+def test_it_writes_the_months_of_the_active_language_as_the_date_filter_does():
+    from django.utils import translation
+
+    day = date(2026, 12, 3)
+    for language in ("en-gb", "fr", "en-gb"):  # names worked out once per language, never another's
+        with translation.override(language):
+            assert day_writer(long=True)(day) == Template('{{ day|date:"j F Y" }}').render(Context({"day": day}))
+            assert day_writer()(day) == _filter(day)
+    with translation.override("fr"):
+        assert day_writer(long=True)(day) == "3 décembre 2026"
+
+
 def test_it_reverses_an_address_once_for_every_id():
     url = address_of("representation:request")
     assert [url(pk) for pk in (1, 42)] == [reverse("representation:request", args=[pk]) for pk in (1, 42)]

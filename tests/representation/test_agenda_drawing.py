@@ -3,12 +3,15 @@ templates/representation/includes/agenda_items.html, stays as the reference. Bot
 of agenda item and every reader: the same elements, attributes and words (spaces between tags aside)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.template import engines
 from django.test import RequestFactory
 from django.utils import timezone
 
+from decisions.models import DecisionItem
+from priorities.models import AgreedPriority
 from representation import selectors, services
 from representation.forms import CommentForm
 from representation.models import BriefingComment
@@ -81,3 +84,27 @@ def test_python_draws_the_agenda_as_its_template_does(reader, forum, rep, member
     assert ("Take off the agenda" in drawn) == (reader == "editor")
     assert ("Add your comment" in drawn) == (reader in ("writer", "reader"))
     assert ("Write the feedback" in drawn) == (reader == "writer")
+
+
+def test_a_briefing_lists_what_it_rests_on_each_kind_in_its_own_order(forum, rep):
+    """Decisions (the latest raised first) and priorities (in the exercise's order) come from one query."""
+    meeting = MeetingFactory(forum=forum)
+    briefing = BriefingFactory(agenda_item=AgendaItemFactory(meeting=meeting), written_by=rep)
+    other = BriefingFactory(agenda_item=AgendaItemFactory(meeting=meeting), written_by=rep)
+    now = timezone.now()
+    older, newer = (DecisionItemFactory(title=title) for title in ("Older", "Newer"))
+    DecisionItem.objects.filter(pk=older.pk).update(created_at=now - timedelta(days=3))
+    DecisionItem.objects.filter(pk=newer.pk).update(created_at=now - timedelta(days=1))
+    second, first = AgreedPriorityFactory(title="Second"), AgreedPriorityFactory(title="First")
+    AgreedPriority.objects.filter(pk=first.pk).update(exercise=second.exercise, position=1)
+    AgreedPriority.objects.filter(pk=second.pk).update(position=2)
+    briefing.decisions.add(older, newer)
+    briefing.priorities.add(second, first)
+    other.decisions.add(older)
+
+    items = selectors.meeting_page(meeting)["items"]
+
+    mine, theirs = items[0].the_briefing, items[1].the_briefing
+    assert [(d.pk, d.title) for d in mine.decision_list] == [(newer.pk, "Newer"), (older.pk, "Older")]
+    assert [(p.pk, p.title) for p in mine.priority_list] == [(first.pk, "First"), (second.pk, "Second")]
+    assert [d.title for d in theirs.decision_list] == ["Older"] and theirs.priority_list == []

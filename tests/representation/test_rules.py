@@ -238,6 +238,27 @@ def test_the_group_has_at_most_two_representation_leads():
     assert services.lead_name(user=third).slot == 1
 
 
+def test_leads_and_represented_forums_are_read_in_one_query(rep, forum, django_assert_num_queries):
+    from members.access import is_group
+    from members.models import User
+    from representation import access
+
+    services.lead_name(user=rep)
+    stood_down = RepresentativeFactory(forum=ForumFactory(name="Place board"), user=rep)
+    stood_down.stood_down_on = timezone.localdate()
+    stood_down.save(update_fields=["stood_down_on"])
+    RepresentativeFactory(forum=ForumFactory(name="LMC liaison"))  # someone else's
+    person = User.objects.get(pk=rep.pk)
+    assert is_group(person)
+    with django_assert_num_queries(1):
+        assert access.is_representation_lead(person)
+        assert access.represented_forum_ids(person) == {forum.pk}
+    services.lead_end(lead=RepresentationLead.objects.get(user=rep))
+    person = User.objects.get(pk=rep.pk)
+    assert not access.is_representation_lead(person)
+    assert access.represented_forum_ids(person) == {forum.pk}
+
+
 # Meetings, briefings, feedback ------------------------------------------------------------------------------------
 
 
