@@ -7,9 +7,9 @@ methods (published, awaiting triage, open practices, the turnout counted at the 
 """
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import BigIntegerField, Count, F, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from members.models import ICS, GroupRole, Membership, Place
 from members.places import across, place_prefix
 from priorities.models import RAG, AgreedPriority, Exercise, percent
 from priorities.selectors import exercise_turnout
-from representation.models import Forum, Representative, Request
+from representation.models import Action, Forum, Representative, Request
 
 from . import charts
 
@@ -90,6 +90,40 @@ def _latest_counted_exercises() -> dict[int, Exercise]:
     return {exercise.place_id: exercise for exercise in numbered}
 
 
+# What each row of _activity_by_place's query counts.
+_ACTIONS, _TRIAGE, _OPEN_REQUESTS = "actions", "triage", "open requests"
+_STATUSES = ("on_time", "overdue", "done")
+_TRIAGE_COUNTS = ("within_target", "late", "waiting")
+
+
+def _activity_by_place(ics: ICS, *, today: date) -> tuple[dict[int, dict], dict[int, dict], dict[int, int]]:
+    """By place, in one query (three grouped reads joined by UNION ALL, each row marked with what it counts): the
+    actions open on time and overdue today and done in the charts' window; the requests received in the window,
+    by triage against its target; the open requests routed from the system's ICS-level partners."""
+    window_start = today - timedelta(weeks=charts.WINDOW_WEEKS)
+    nothing = Value(0, output_field=BigIntegerField())
+
+    def activity(ics):
+        actions = (Action.objects.order_by().values("place").with_status_counts(on=today, done_since=window_start)
+                   .values_list(Value(_ACTIONS), "place", *_STATUSES))
+        requests = (Request.objects.filter(received_at__date__gt=window_start).order_by().values("place")
+                    .with_triage_counts(today).values_list(Value(_TRIAGE), "place", *_TRIAGE_COUNTS))
+        open_requests = (Request.objects.awaiting_triage().filter(routed_from_ics=ics).order_by().values("place")
+                         .annotate(n=Count("pk")).values_list(Value(_OPEN_REQUESTS), "place", "n", nothing, nothing))
+        return actions.union(requests, open_requests, all=True)
+
+    # The actions' SQL counts from the ends of those days (times derived from the dates), so the dates are in the
+    # key. Sent as SQL, not prepared on the server: the actions' generic plan took 6.7 ms at national scale against
+    # 4.5 ms.
+    by_kind = {_ACTIONS: {}, _TRIAGE: {}, _OPEN_REQUESTS: {}}
+    for kind, place, *counts in prepared.objects(("ics.activity", today, window_start), activity, on_server=False,
+                                                 ics=ics.pk):
+        by_kind[kind][place] = counts
+    return ({place: dict(zip(_STATUSES, counts, strict=True)) for place, counts in by_kind[_ACTIONS].items()},
+            {place: dict(zip(_TRIAGE_COUNTS, counts, strict=True)) for place, counts in by_kind[_TRIAGE].items()},
+            {place: counts[0] for place, counts in by_kind[_OPEN_REQUESTS].items()})
+
+
 def _ics_forums(ics: ICS) -> list[Forum]:
     """The ICS-level forums, each with its `current_representatives` (two queries, prepared: they cannot prefetch)."""
     forums = prepared.objects("ics.forums", lambda ics: (
@@ -144,13 +178,11 @@ def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) 
         acknowledgements, recent_acknowledgements = decision_selectors.acknowledgement_rates_by_place(
             since=since, recent_since=charts.window_since(now))
         exercises = _latest_counted_exercises()
-        open_requests = dict(prepared.objects("ics.open_requests", lambda ics: (
-            Request.objects.awaiting_triage().filter(routed_from_ics=ics).order_by().values_list("place")
-            .annotate(n=Count("pk")).values_list("place", "n")), ics=ics.pk))
+        actions, requests, open_requests = _activity_by_place(ics, today=timezone.localdate(now))
         forums = _ics_forums(ics)
         representatives = _representatives_by_place(ics, forums)
-        ics_charts = charts.for_ics(ics_places, today=timezone.localdate(now), now=now,
-                                    acknowledgements=recent_acknowledgements)
+        ics_charts = charts.for_ics(ics_places, today=timezone.localdate(now), now=now, actions=actions,
+                                    requests=requests, acknowledgements=recent_acknowledgements)
     rows = []
     for place in ics_places:
         reach = acknowledgements.get(place.pk, {"practices": 0, "decisions": 0, "acknowledged": 0, "expected": 0})
