@@ -283,18 +283,15 @@ def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
     ]
 
 
-def for_ics(ics_places: list, *, today: date, now: datetime, actions: dict, requests: dict,
+def for_ics(ics_places: list, *, today: date, now: datetime, actions: dict, requests: dict, turnout: dict,
             acknowledgements: dict | None = None) -> list[BarChart]:
     """The same four for the ICS leaders' page, a row per place of the system; called inside `across(places)`.
     Weeks become the whole window: actions as they stand today, requests received in the last 12 weeks, as the
     page read them (gpleadership.ics: by place, {"on_time", "overdue", "done"} and {"within_target", "late",
-    "waiting"}). `acknowledgements`: acknowledgement_rates by place since window_since(now), when the page has read
-    them (their open practices are then the electorate of each place's vote too). Each query is compiled once a day
-    for the system's places (members.prepared)."""
+    "waiting"}), and each place's latest vote (priorities.selectors.latest_turnout_by_place). `acknowledgements`:
+    acknowledgement_rates by place since window_since(now), when the page has read them."""
     since = window_since(now)
     places = [(place.pk, place.name) for place in ics_places]
-    turnout = priority_selectors.latest_turnout_by_place(eligible=None if acknowledgements is None else {
-        place: row["practices"] for place, row in acknowledgements.items()})
     zero = {"on_time": 0, "overdue": 0, "done": 0, "within_target": 0, "late": 0, "waiting": 0}
 
     def _turnout(pk: int) -> Figure:

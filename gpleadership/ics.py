@@ -18,7 +18,8 @@ from decisions.models import DecisionItem
 from members import prepared
 from members.models import ICS, GroupRole, Membership, Place
 from members.places import across, place_prefix
-from priorities.models import RAG, AgreedPriority, Exercise, percent
+from priorities import selectors as priority_selectors
+from priorities.models import RAG, AgreedPriority, percent
 from priorities.selectors import exercise_turnout
 from representation.models import Action, Forum, Representative, Request
 
@@ -77,17 +78,6 @@ def _public_decisions(since: datetime) -> tuple[dict[int, int], dict[int, list[D
         counts[item.place_id] = item.place_count
         by_place[item.place_id].append(item)
     return counts, by_place
-
-
-def _latest_counted_exercises() -> dict[int, Exercise]:
-    """Each place's latest closed (counted) priority exercise."""
-    numbered = prepared.objects("ics.counted_exercises", lambda: (
-        Exercise.objects.filter(is_archived=False, status__in=[Exercise.Status.CLOSED, Exercise.Status.PUBLISHED])
-        .annotate(place_rank=Window(RowNumber(), partition_by=F("place"), order_by=[F("closed_at").desc(),
-                                                                                   F("pk").desc()]))
-        .filter(place_rank=1)
-    ))
-    return {exercise.place_id: exercise for exercise in numbered}
 
 
 # What each row of _activity_by_place's query counts.
@@ -177,12 +167,14 @@ def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) 
         decisions_public, latest_public = _public_decisions(since)
         acknowledgements, recent_acknowledgements = decision_selectors.acknowledgement_rates_by_place(
             since=since, recent_since=charts.window_since(now))
-        exercises = _latest_counted_exercises()
+        # Each place's open practices are the electorate of its vote too.
+        turnout, exercises = priority_selectors.latest_exercises_by_place(
+            eligible={place: row["practices"] for place, row in acknowledgements.items()})
         actions, requests, open_requests = _activity_by_place(ics, today=timezone.localdate(now))
         forums = _ics_forums(ics)
         representatives = _representatives_by_place(ics, forums)
         ics_charts = charts.for_ics(ics_places, today=timezone.localdate(now), now=now, actions=actions,
-                                    requests=requests, acknowledgements=recent_acknowledgements)
+                                    requests=requests, turnout=turnout, acknowledgements=recent_acknowledgements)
     rows = []
     for place in ics_places:
         reach = acknowledgements.get(place.pk, {"practices": 0, "decisions": 0, "acknowledged": 0, "expected": 0})
