@@ -9,7 +9,7 @@ methods (published, awaiting triage, open practices, the turnout counted at the 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import BigIntegerField, Count, F, Q, Value, Window
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -114,15 +114,24 @@ def _activity_by_place(ics: ICS, *, today: date) -> tuple[dict[int, dict], dict[
             {place: counts[0] for place, counts in by_kind[_OPEN_REQUESTS].items()})
 
 
-def _ics_forums(ics: ICS) -> list[Forum]:
-    """The ICS-level forums, each with its `current_representatives` (two queries, prepared: they cannot prefetch)."""
+def _ics_forums(ics: ICS, place_ids: list[int]) -> list[Forum]:
+    """The ICS-level forums, each with its `current_representatives` (two queries, prepared: they cannot prefetch),
+    and each representative with the places of `place_ids` they come from (`home_place_ids`): where they hold a
+    live group role or work for one of the place's organisations now, asked of each place in the same query (a
+    question per place: the query is compiled for the system's set of places, members.prepared)."""
     forums = prepared.objects("ics.forums", lambda ics: (
         Forum.objects.current().filter(place__isnull=True, ics=ics).select_related("host").order_by("name")
     ), ics=ics.pk)
+
+    def at_home(place_id):
+        return (Exists(GroupRole.objects.live().filter(user=OuterRef("user"), place=place_id))
+                | Exists(Membership.objects.current().filter(user=OuterRef("user"), organisation__place=place_id)))
+
     representatives = defaultdict(list)
     for rep in prepared.objects("ics.representatives", lambda ics: (
             Representative.objects.current().filter(forum__in=_forums_of(ics)).select_related("user")
-            .order_by("role", "pk")), ics=ics.pk):
+            .annotate(**{f"home_{pk}": at_home(pk) for pk in place_ids}).order_by("role", "pk")), ics=ics.pk):
+        rep.home_place_ids = [pk for pk in place_ids if getattr(rep, f"home_{pk}")]
         representatives[rep.forum_id].append(rep)
     for forum in forums:
         forum.current_representatives = representatives[forum.pk]
@@ -133,27 +142,14 @@ def _forums_of(ics):
     return Forum.objects.current().filter(place__isnull=True, ics=ics).values("pk")
 
 
-def _representatives_by_place(ics: ICS, forums: list[Forum]) -> dict[int, list[dict]]:
-    """Which place each ICS-level representative comes from: where they hold a live group role or work for one of
-    the place's organisations now. A person of two places counts in both."""
-    seats = [(forum, rep) for forum in forums for rep in forum.current_representatives]
-    if not seats:
-        return {}
-
-    def representing(ics):
-        return Representative.objects.current().filter(forum__in=_forums_of(ics)).values("user")
-
-    homes = defaultdict(set)
-    for user_id, place_id in prepared.objects("ics.representatives_homes", lambda ics: (
-        GroupRole.objects.live().filter(user__in=representing(ics)).order_by().values_list("user", "place")
-        .union(Membership.objects.current().filter(user__in=representing(ics)).order_by()
-               .values_list("user", "organisation__place"))
-    ), ics=ics.pk):
-        homes[user_id].add(place_id)
+def _representatives_by_place(forums: list[Forum]) -> dict[int, list[dict]]:
+    """Which place each ICS-level representative comes from (`home_place_ids`, read with them). A person of two
+    places counts in both."""
     by_place = defaultdict(list)
-    for forum, rep in seats:
-        for place_id in homes[rep.user_id]:
-            by_place[place_id].append({"forum": forum, "representative": rep})
+    for forum in forums:
+        for rep in forum.current_representatives:
+            for place_id in rep.home_place_ids:
+                by_place[place_id].append({"forum": forum, "representative": rep})
     return by_place
 
 
@@ -171,8 +167,8 @@ def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) 
         turnout, exercises = priority_selectors.latest_exercises_by_place(
             eligible={place: row["practices"] for place, row in acknowledgements.items()})
         actions, requests, open_requests = _activity_by_place(ics, today=timezone.localdate(now))
-        forums = _ics_forums(ics)
-        representatives = _representatives_by_place(ics, forums)
+        forums = _ics_forums(ics, [place.pk for place in ics_places])
+        representatives = _representatives_by_place(forums)
         ics_charts = charts.for_ics(ics_places, today=timezone.localdate(now), now=now, actions=actions,
                                     requests=requests, turnout=turnout, acknowledgements=recent_acknowledgements)
     rows = []
