@@ -283,29 +283,15 @@ def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
     ]
 
 
-def for_ics(ics_places: list, *, today: date, now: datetime, acknowledgements: dict | None = None) -> list[BarChart]:
+def for_ics(ics_places: list, *, today: date, now: datetime, actions: dict, requests: dict, turnout: dict,
+            acknowledgements: dict | None = None) -> list[BarChart]:
     """The same four for the ICS leaders' page, a row per place of the system; called inside `across(places)`.
-    Weeks become the whole window: actions as they stand today, requests received in the last 12 weeks.
-    `acknowledgements`: acknowledgement_rates by place since window_since(now), when the page has read them (their
-    open practices are then the electorate of each place's vote too). Each query is compiled once a day for the
-    system's places (members.prepared)."""
+    Weeks become the whole window: actions as they stand today, requests received in the last 12 weeks, as the
+    page read them (gpleadership.ics: by place, {"on_time", "overdue", "done"} and {"within_target", "late",
+    "waiting"}), and each place's latest vote (priorities.selectors.latest_turnout_by_place). `acknowledgements`:
+    acknowledgement_rates by place since window_since(now), when the page has read them."""
     since = window_since(now)
-    window_start = today - timedelta(weeks=WINDOW_WEEKS)
     places = [(place.pk, place.name) for place in ics_places]
-    turnout = priority_selectors.latest_turnout_by_place(eligible=None if acknowledgements is None else {
-        place: row["practices"] for place, row in acknowledgements.items()})
-    statuses = ("on_time", "overdue", "done")
-    # Its SQL counts from the ends of those days (times derived from the dates), so the dates are in the key. Sent as
-    # SQL, not prepared on the server: the generic plan took 6.7 ms at national scale against 4.5 ms.
-    actions = {place: dict(zip(statuses, counts, strict=True)) for place, *counts in prepared.objects(
-        ("ics.actions", today, window_start), lambda: (
-            Action.objects.order_by().values("place").with_status_counts(on=today, done_since=window_start)
-            .values_list("place", *statuses)), on_server=False)}
-    triage = ("within_target", "late", "waiting")
-    requests = {place: dict(zip(triage, counts, strict=True)) for place, *counts in prepared.objects(
-        "ics.requests", lambda today, window_start: (
-            Request.objects.filter(received_at__date__gt=window_start).order_by().values("place")
-            .with_triage_counts(today).values_list("place", *triage)), today=today, window_start=window_start)}
     zero = {"on_time": 0, "overdue": 0, "done": 0, "within_target": 0, "late": 0, "waiting": 0}
 
     def _turnout(pk: int) -> Figure:

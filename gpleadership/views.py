@@ -299,9 +299,10 @@ def digest_test_send(request):
 def ics_leaders(request, slug: str):
     """The ICS leaders' page: each place of the system side by side. The chairs of its places and the leaders
     the administrators named read it; it reads across the system's places on purpose (members.places)."""
-    system = get_object_or_404(ICS, slug=slug)
+    # The system with its places in one query; a system with no places yet is read on its own.
+    system_places = list(Place.objects.filter(ics__slug=slug).select_related("ics").order_by("name"))
+    system = system_places[0].ics if system_places else get_object_or_404(ICS, slug=slug)
     access.require(access.is_ics_leader(request.user, system))
-    system_places = list(Place.objects.filter(ics=system).order_by("name"))
     return render(request, "gpleadership/ics.html", {"ics": system, **ics.ics_page(system, system_places)})
 
 

@@ -192,15 +192,46 @@ def latest_turnout_by_place(*, eligible: dict[int, int] | None = None) -> dict[i
         eligible = dict(prepared.objects("latest_turnout_by_place.eligible", lambda: (
             eligible_practices().order_by().values_list("place").annotate(n=Count("pk")).values_list("place", "n")
         ))) if any(not e.is_counted for e in exercises) else {}
-    result = {}
-    for exercise in exercises:
-        if exercise.is_counted:
-            stored = exercise.result["turnout"]
-            figures = {"eligible": stored["eligible"], "voted": stored["voted"]}
+    return {exercise.place_id: (exercise, _turnout_figures(exercise, eligible)) for exercise in exercises}
+
+
+def _turnout_figures(exercise: Exercise, eligible: dict[int, int]) -> dict:
+    if exercise.is_counted:
+        stored = exercise.result["turnout"]
+        figures = {"eligible": stored["eligible"], "voted": stored["voted"]}
+    else:
+        figures = {"eligible": eligible.get(exercise.place_id, 0), "voted": exercise.ballot_count}
+    return {**figures, "percent": percent(figures["voted"], figures["eligible"])}
+
+
+_VOTED, _COUNTED = "voted", "counted"
+
+
+def latest_exercises_by_place(*, eligible: dict[int, int]) -> tuple[dict[int, tuple[Exercise, dict]],
+                                                                     dict[int, Exercise]]:
+    """latest_turnout_by_place(eligible=eligible), and each place's latest counted exercise (the most recently
+    closed), in one query (UNION ALL, each row marked with which it is; a place's exercise may be both), compiled
+    once a day for the places being read (members.prepared). Ballots are counted for the first only."""
+    def latest(kind):
+        if kind == _VOTED:
+            ranked, order = Exercise.objects.latest_voted_first(), ExerciseQuerySet.latest_voted_order()
         else:
-            figures = {"eligible": eligible.get(exercise.place_id, 0), "voted": exercise.ballot_count}
-        result[exercise.place_id] = (exercise, {**figures, "percent": percent(figures["voted"], figures["eligible"])})
-    return result
+            ranked = Exercise.objects.filter(is_archived=False,
+                                             status__in=[Exercise.Status.CLOSED, Exercise.Status.PUBLISHED])
+            order = [F("closed_at").desc(), F("pk").desc()]
+        return Exercise.objects.filter(pk__in=ranked.annotate(
+            place_rank=Window(RowNumber(), partition_by=F("place"), order_by=order)).filter(place_rank=1).values("pk"))
+
+    exercises = prepared.objects("latest_exercises_by_place", lambda: (
+        latest(_VOTED).with_turnout().annotate(kind=Value(_VOTED)).order_by()
+        .union(latest(_COUNTED).annotate(ballot_count=Value(0), kind=Value(_COUNTED)).order_by(), all=True)))
+    turnout, counted = {}, {}
+    for exercise in exercises:
+        if exercise.kind == _VOTED:
+            turnout[exercise.place_id] = (exercise, _turnout_figures(exercise, eligible))
+        else:
+            counted[exercise.place_id] = exercise
+    return turnout, counted
 
 
 def ballots_by_practice(exercise: Exercise) -> list[Ballot]:

@@ -466,6 +466,20 @@ def test_turnout_by_place_is_each_places_own_rule(system):
         assert by_place[place.pk][1] == {k: turnout[k] for k in ("eligible", "voted", "percent")}
 
 
+def test_the_latest_exercises_are_the_latest_turnout_and_the_latest_counted_vote(system):
+    lakeside, riverton, testshire = system["places"]
+    with places.across(system["places"]):
+        now = timezone.now()
+        rates, _ = decision_selectors.acknowledgement_rates_by_place(since=now - timedelta(days=365),
+                                                                     recent_since=now - timedelta(weeks=12))
+        eligible = {place: row["practices"] for place, row in rates.items()}
+        turnout, counted = priority_selectors.latest_exercises_by_place(eligible=eligible)
+        assert turnout == priority_selectors.latest_turnout_by_place(eligible=eligible)
+    # Riverton's vote is closed: its latest vote and its latest counted one; Testshire's is open, and none counted.
+    assert counted == {riverton.pk: turnout[riverton.pk][0]}
+    assert counted[riverton.pk].is_counted and not turnout[testshire.pk][0].is_counted
+
+
 def test_the_ics_page_says_when_nothing_is_charted(client_for, chair, ics, riverton):
     found = _charts(client_for(chair).get(ICS_URL).content.decode())
     assert found["chart-turnout"]["empty"] == "No place has opened a priority vote yet."

@@ -15,7 +15,7 @@ from django.utils import timezone
 from decisions import selectors as decision_selectors
 from decisions import services as decision_services
 from members import access, places
-from members.models import GroupRole, ICSLeader, Organisation
+from members.models import ICS, GroupRole, ICSLeader, Organisation
 from priorities import services as priority_services
 from priorities.models import Ballot
 from representation import services as representation_services
@@ -99,6 +99,15 @@ def test_anonymous_people_are_asked_to_sign_in(client, ics):
 
 def test_an_unknown_ics_is_not_found(client_for, chair, ics):
     assert client_for(chair).get("/ics/nowhere-shire/").status_code == 404
+
+
+def test_a_system_with_no_places_yet_says_so(client_for):
+    empty = ICS.objects.create(name="Far Shire", slug="far-shire", ods_code="QFS")
+    leader = UserFactory(email="far@example.nhs.uk")
+    ICSLeader.objects.create(ics=empty, user=leader)
+    response = client_for(leader).get("/ics/far-shire/")
+    assert response.status_code == 200
+    assert "No places belong to Far Shire yet." in response.content.decode()
 
 
 def test_the_rule_is_the_same_from_every_scope(chair, ics, riverton):
