@@ -27,7 +27,7 @@ THROUGH_ORGANISATION = {"members_seat": "organisation_id", "members_declaration"
 # The columns the migrations add: the place, an ICS-level forum's system (none before), and a request's routing
 # from an ICS-level partner (none before); and, later, a position recorded on a seat's behalf (none before).
 NEW_COLUMNS = {"place_id", "ics_id", "routed_from_ics_id", "routing_key", "recorded_by_id", "given_how", "phone",
-               "shares_email", "shares_phone"}
+               "shares_email", "shares_phone", "acknowledged_count"}
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.every_place]
 
@@ -133,6 +133,9 @@ def test_migrating_an_install_from_before_places_keeps_every_row(at_the_end):
                 placed.add(table)
             if "ics_id" in added:
                 assert new["ics_id"] is None
+            if "acknowledged_count" in added:  # counted by the migration that added it
+                assert new["acknowledged_count"] == sum(
+                    1 for ack in after["decisions_acknowledgement"].values() if ack["item_id"] == pk), f"{table} {pk}"
     # Every table that gained a place had rows to give it to: the demo's seats, roles, decisions, … and their history.
     gained = {table for table in before if "place_id" in columns_after[table] - columns_before[table]}
     assert placed == gained, f"tables with no rows to check: {sorted(gained - placed)}"
