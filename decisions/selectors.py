@@ -24,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members import access, prepared
@@ -34,7 +34,7 @@ from members.models import Organisation, Seat, open_practice
 from members.papers import with_versions
 
 from .diff import has_changes, word_diff
-from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, ItemPaper, Position, Round
+from .models import Acknowledgement, Comment, DecisionItem, ItemInterest, ItemPaper, Position, Round, log_date
 from .services import round_verdict
 
 # A published decision older than a fortnight that fewer than this share of practices have seen needs chasing.
@@ -120,7 +120,7 @@ def with_log_columns(queryset):
         ),
         acknowledged=Case(When(published_at__isnull=False,
                                then=_count(by_open_practices)), default=0),
-        log_date=Coalesce("decided_on", TruncDate("created_at")),
+        log_date=log_date(),
     )
 
 
@@ -242,7 +242,7 @@ def filter_log(queryset, *, q="", status="", date_from=None, date_to=None, princ
     if status:
         queryset = queryset.filter(status=status)
     if date_from or date_to:
-        queryset = queryset.annotate(filter_date=Coalesce("decided_on", TruncDate("created_at")))
+        queryset = queryset.annotate(filter_date=log_date())
         if date_from:
             queryset = queryset.filter(filter_date__gte=date_from)
         if date_to:
