@@ -311,3 +311,23 @@ def test_the_log_can_be_read_in_order_from_the_index_of_the_places_log_dates(cha
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("DEALLOCATE log_first_page")
     assert "decision_place_log_date" in plan and "Sort Key: (COALESCE" not in plan, plan
+
+
+def test_the_log_published_decisions_and_csv_count_only_open_practices_that_have_seen_a_decision(
+        client_for, chair, agreed_item, practice, practice_user):
+    # From the decision's stored count, less the acknowledgements of practices no longer open.
+    from members.models import Organisation
+
+    DecisionItem.objects.filter(pk=agreed_item.pk).update(published_at=timezone.now())
+    closing = PracticeFactory(pcn=practice.pcn)
+    for seen_by in (practice, closing):
+        services.acknowledgement_record(item=agreed_item, practice=seen_by, by=practice_user)
+    Organisation.objects.filter(pk=closing.pk).update(status=Organisation.Status.CLOSED)
+    for client in (client_for(chair), client_for(practice_user)):
+        for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+            assert [seen for title, _, seen in _log_rows(client) if title == agreed_item.title] == [1]
+            published = client.get(reverse("decisions:published"))
+            assert [item.acknowledged for item in published.context["page"]] == [1]
+    rows = list(csv.DictReader(io.StringIO(
+        b"".join(client_for(chair).get(reverse("decisions:log_csv")).streaming_content).decode())))
+    assert [row["Practices acknowledged"] for row in rows if row["Title"] == agreed_item.title] == ["1"]
