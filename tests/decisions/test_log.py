@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 from django.template import Context, Template
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from decisions import selectors, services
 from decisions.diff import word_diff
-from decisions.models import DecisionItem
+from decisions.models import DecisionItem, log_date
 from members.models import Seat
 from representation.selectors import next_agenda
 
@@ -277,3 +278,56 @@ def test_every_page_of_the_log_counts_it_counts_the_practices_and_marks_what_wai
             assert last.count("Waiting for your seat") == 1
     services.position_record(round=mine, seat=Seat.objects.get(holder=member), by=member, stance="support")
     assert "Waiting for your seat" not in client.get(reverse("decisions:log") + "?page=2").content.decode()
+
+
+def test_an_item_raised_late_on_a_summer_evening_is_logged_on_that_days_date(chair):
+    # 23:30 UTC in British Summer Time is half past midnight the next day: the log's date is the local one, as
+    # TruncDate gives it (LocalDate writes the zone into the SQL; the value is the same).
+    item = DecisionItemFactory(raised_by=chair, created_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
+    from django.db.models.functions import TruncDate
+
+    dated = DecisionItem.objects.filter(pk=item.pk).annotate(log_date=log_date(), truncated=TruncDate("created_at"))
+    assert dated.values_list("log_date", "truncated").get() == (date(2026, 7, 1), date(2026, 7, 1))
+
+
+def test_the_log_can_be_read_in_order_from_the_index_of_the_places_log_dates(chair, testshire):
+    # Its first page is read from decision_place_log_date (newest first, no sort of the place's every item) even
+    # by the generic plan of its prepared statement (members.prepared), which compares the expression the log sorts
+    # by with the index's as written: the zone is written into both, not sent as a value.
+    import itertools
+
+    from django.db import connection, transaction
+
+    DecisionItemFactory(raised_by=chair)
+    queryset = selectors.with_log_columns(DecisionItem.objects.all()).order_by("-log_date", "-pk")[:25]
+    sql, params = queryset.query.sql_with_params()
+    numbers = itertools.count(1)
+    body = re.sub(r"%([s%])", lambda found: f"${next(numbers)}" if found.group(1) == "s" else "%", sql)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off;"
+                       " SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE log_first_page AS {body}")
+        cursor.execute(f"EXPLAIN EXECUTE log_first_page ({', '.join(['%s'] * len(params))})", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE log_first_page")
+    assert "decision_place_log_date" in plan and "Sort Key: (COALESCE" not in plan, plan
+
+
+def test_the_log_published_decisions_and_csv_count_only_open_practices_that_have_seen_a_decision(
+        client_for, chair, agreed_item, practice, practice_user):
+    # From the decision's stored count, less the acknowledgements of practices no longer open.
+    from members.models import Organisation
+
+    DecisionItem.objects.filter(pk=agreed_item.pk).update(published_at=timezone.now())
+    closing = PracticeFactory(pcn=practice.pcn)
+    for seen_by in (practice, closing):
+        services.acknowledgement_record(item=agreed_item, practice=seen_by, by=practice_user)
+    Organisation.objects.filter(pk=closing.pk).update(status=Organisation.Status.CLOSED)
+    for client in (client_for(chair), client_for(practice_user)):
+        for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+            assert [seen for title, _, seen in _log_rows(client) if title == agreed_item.title] == [1]
+            published = client.get(reverse("decisions:published"))
+            assert [item.acknowledged for item in published.context["page"]] == [1]
+    rows = list(csv.DictReader(io.StringIO(
+        b"".join(client_for(chair).get(reverse("decisions:log_csv")).streaming_content).decode())))
+    assert [row["Practices acknowledged"] for row in rows if row["Title"] == agreed_item.title] == ["1"]
