@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
-from members.rows import address, csrf_input
+from members.rows import addresses, csrf_input, text
 
 register = template.Library()
 
@@ -27,8 +27,10 @@ def portal_header(context):
     """The NHS.UK header: the service's name (and the place's), the account links, the menu."""
     user, place = context.get("user"), context.get("place")
     signed_in = bool(user and user.is_authenticated)
-    home = address("home") if signed_in or not place else address("about")
-    place_name = f'<span class="portal-place-name">: {escape(place.name)}</span>' if place else ""
+    home, about, account, chooser, logout, login = addresses(
+        ("home", "about", "me:account", "place_chooser", "account_logout", "account_login"))
+    home = home if signed_in or not place else about
+    place_name = f'<span class="portal-place-name">: {text(place.name)}</span>' if place else ""
     out = [
         '<header class="nhsuk-header" data-module="nhsuk-header" role="banner">\n'
         '  <div class="nhsuk-header__container nhsuk-width-container">\n'
@@ -44,16 +46,16 @@ def portal_header(context):
     if signed_in:
         out.append(
             '        \n        <li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" '
-            f'href="{address("me:account")}">{escape(user.get_full_name())}<span class="nhsuk-u-visually-hidden">'
+            f'href="{account}">{text(user.get_full_name())}<span class="nhsuk-u-visually-hidden">'
             " (your account)</span></a></li>\n        ")
         if place and context.get("switches_place"):
             out.append(
                 '<li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" '
-                f'href="{address("place_chooser")}">Switch place<span class="nhsuk-u-visually-hidden"> (you are in '
-                f"{escape(place.name)})</span></a></li>")
+                f'href="{chooser}">Switch place<span class="nhsuk-u-visually-hidden"> (you are in '
+                f"{text(place.name)})</span></a></li>")
         out.append(
             '\n        <li class="nhsuk-header__account-item">\n'
-            f'          <form class="nhsuk-header__account-form" action="{address("account_logout")}" '
+            f'          <form class="nhsuk-header__account-form" action="{logout}" '
             'method="post">\n'
             f'            {csrf_input(context)}<button class="nhsuk-header__account-button">Sign out</button>\n'
             "          </form>\n"
@@ -62,7 +64,7 @@ def portal_header(context):
     else:
         out.append(
             '        \n        <li class="nhsuk-header__account-item"><a class="nhsuk-header__account-link" '
-            f'href="{address("account_login")}">Sign in</a></li>\n        \n')
+            f'href="{login}">Sign in</a></li>\n        \n')
     out.append("      </ul>\n    </nav>\n  </div>\n  ")
     if signed_in and place:
         out.append(
@@ -99,3 +101,4 @@ def portal_messages(context):
             f"  <p>{escape(message)}</p>\n"
             "</div>\n")
     return mark_safe("".join(out))
+
