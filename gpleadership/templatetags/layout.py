@@ -4,6 +4,8 @@ spends tens of microseconds on each tag, include and `{% url %}`. `templates/inc
 same HTML from both, signed in or not, in a place or not, with every kind of message."""
 
 from django import template
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.templatetags.static import static
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 
@@ -102,3 +104,33 @@ def portal_messages(context):
             "</div>\n")
     return mark_safe("".join(out))
 
+
+def asset(path: str) -> str:
+    """`{% static path %}`'s address, as the tag writes it (escaped), looked up once per static files storage: the
+    storage reads its manifest once and each lookup of it costs the template tens of microseconds (five on every
+    page). Kept on the storage itself, so a storage set up afresh (a changed setting) starts afresh."""
+    try:
+        known = staticfiles_storage.portal_assets
+    except AttributeError:
+        known = staticfiles_storage.portal_assets = {}
+    url = known.get(path)
+    if url is None:
+        url = known[path] = escape(static(path))
+    return url
+
+
+class AssetNode(template.Node):
+    def __init__(self, path: str):
+        self.path = path
+
+    def render(self, context):
+        return asset(self.path)
+
+
+@register.tag(name="asset")
+def asset_tag(parser, token):
+    """`{% asset 'portal.css' %}`: a static file's address, as `{% static 'portal.css' %}` writes it."""
+    bits = token.split_contents()
+    if len(bits) != 2 or len(bits[1]) < 2 or bits[1][0] not in "'\"" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("{% asset %} takes one quoted path: {% asset 'portal.css' %}")
+    return AssetNode(bits[1][1:-1])

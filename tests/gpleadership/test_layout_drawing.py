@@ -1,14 +1,17 @@
 """The layout's header and messages are drawn in Python (gpleadership/templatetags/layout.py) for speed; their
 templates stay as the reference. Both must give the same HTML for every kind of visitor and message."""
 
+import functools
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
-from django.template import engines
+from django.template import TemplateSyntaxError, engines
 from django.test import RequestFactory
 
 from members import places
@@ -57,3 +60,40 @@ def test_python_draws_the_header_and_messages_as_their_templates_do(who, said, c
     assert ("Sign out" in drawn[0]) == user.is_authenticated
     assert ("Switch place" in drawn[0]) == (who == "member of two places")
     assert drawn[1].count("nhsuk-inset-text") == len(said)
+
+
+PAGE = ('{% extends base %}{% block title %}A page{% endblock %}{% block head %}<meta name="x">{% endblock %}'
+        '{% block breadcrumbs %}<nav>Back</nav>{% endblock %}{% block content %}<h1>Hello</h1>{% endblock %}'
+        '{% block footer_links %}<li>More</li>{% endblock %}{% block scripts %}<script></script>{% endblock %}')
+
+
+def _layout(reference: bool):
+    """base.html itself, or its reference: the same template with Django's `{% static %}` for `{% asset %}`."""
+    source = (Path(settings.BASE_DIR) / "templates" / "base.html").read_text()
+    if reference:
+        source = source.replace("{% asset ", "{% static ").replace("{% load layout %}", "{% load static layout %}")
+    return engines["django"].from_string(source).template
+
+
+@pytest.mark.parametrize("who", ["chair", "visitor in a place", "visitor"])
+def test_the_layout_draws_static_addresses_as_the_static_tag_does(who, chair, testshire):
+    user = chair if who == "chair" else AnonymousUser()
+    place = None if who == "visitor" else testshire
+    with places.using(place) if place else places.unscoped(script_prefix="/"):
+        drawn = engines["django"].from_string(PAGE).render({"base": _layout(False)}, _request(user, place, ()))
+        reference = engines["django"].from_string(PAGE).render({"base": _layout(True)}, _request(user, place, ()))
+    mask = functools.partial(re.sub, r'name="csrfmiddlewaretoken" value="[^"]+"', "")
+    assert mask(drawn) == mask(reference)
+    assert drawn.count("{% asset") == 0 and drawn.count('/static/') == 5
+
+
+def test_a_static_address_is_looked_up_afresh_when_the_storage_changes(settings):
+    page = engines["django"].from_string("{% load layout %}{% asset 'portal.css' %} {% asset 'a b&c.css' %}")
+    assert page.render({}) == "/static/portal.css /static/a%20b%26c.css"
+    settings.STATIC_URL = "/assets/"
+    assert page.render({}) == "/assets/portal.css /assets/a%20b%26c.css"
+
+
+def test_asset_takes_one_quoted_path():
+    with pytest.raises(TemplateSyntaxError):
+        engines["django"].from_string("{% load layout %}{% asset portal.css %}")
