@@ -13,7 +13,11 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.template import TemplateSyntaxError, engines
 from django.test import RequestFactory
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
+from gpleadership.context_processors import MENU, menu_html, nav_of
 from members import places
 from members.models import GroupRole
 
@@ -97,3 +101,19 @@ def test_a_static_address_is_looked_up_afresh_when_the_storage_changes(settings)
 def test_asset_takes_one_quoted_path():
     with pytest.raises(TemplateSyntaxError):
         engines["django"].from_string("{% load layout %}{% asset portal.css %}")
+
+
+@pytest.mark.parametrize("who", ["chair", "gatekeeper", "member", "observer", "practice_user", "outsider"])
+def test_the_menu_lists_what_each_person_may_open_and_marks_the_current_page(who, request, testshire):
+    user = request.getfixturevalue(who)
+    with places.using(testshire):
+        nav = nav_of(user)
+        for path in [reverse("home"), reverse("decisions:log"), "/elsewhere/"]:
+            # The reference: each item as format_html writes it, its address reversed afresh.
+            item = ('<li class="nhsuk-header__navigation-item"><a class="nhsuk-header__navigation-link" '
+                    'href="{}"{}>{}</a></li>')
+            current = mark_safe(' aria-current="page"')
+            reference = format_html_join("", item, ((reverse(name), current if reverse(name) == path else "", label)
+                                                    for label, name, shown in MENU if shown(nav)))
+            assert menu_html(nav, path) == reference
+    assert ('aria-current' in menu_html(nav, "/elsewhere/")) is False
