@@ -134,3 +134,32 @@ def asset_tag(parser, token):
     if len(bits) != 2 or len(bits[1]) < 2 or bits[1][0] not in "'\"" or bits[1][0] != bits[1][-1]:
         raise template.TemplateSyntaxError("{% asset %} takes one quoted path: {% asset 'portal.css' %}")
     return AssetNode(bits[1][1:-1])
+
+
+@register.simple_tag
+def portal_pagination(page, query=""):
+    """NHS.UK pagination as `templates/includes/pagination.html` (the reference) writes it, whitespace and all:
+    `page` a Django Page, `query` the other filters, urlencoded, kept on every link. Seven list pages draw it."""
+    if not hasattr(page, "has_other_pages") or not page.has_other_pages():  # no page (""), as the template reads it
+        return "\n\n"
+    query = f"{escape(query)}&amp;" if query else ""
+    last = page.paginator.num_pages
+    out = ['\n\n<nav class="nhsuk-pagination" role="navigation" aria-label="Pagination">\n'
+           '  <ul class="nhsuk-list nhsuk-pagination__list">\n    ']
+    if page.has_previous():
+        number = page.previous_page_number()
+        out.append(
+            '<li class="nhsuk-pagination-item--previous"><a class="nhsuk-pagination__link '
+            f'nhsuk-pagination__link--prev" href="?{query}page={number}"><span class="nhsuk-pagination__title">'
+            'Previous</span><span class="nhsuk-u-visually-hidden">:</span><span class="nhsuk-pagination__page">'
+            f"Page {number} of {last}</span></a></li>")
+    out.append("\n    ")
+    if page.has_next():
+        number = page.next_page_number()
+        out.append(
+            '<li class="nhsuk-pagination-item--next"><a class="nhsuk-pagination__link '
+            f'nhsuk-pagination__link--next" href="?{query}page={number}"><span class="nhsuk-pagination__title">'
+            'Next</span><span class="nhsuk-u-visually-hidden">:</span><span class="nhsuk-pagination__page">'
+            f"Page {number} of {last}</span></a></li>")
+    out.append("\n  </ul>\n</nav>\n\n")
+    return mark_safe("".join(out))

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.core.paginator import Paginator
 from django.template import TemplateSyntaxError, engines
 from django.test import RequestFactory
 from django.urls import reverse
@@ -117,3 +118,15 @@ def test_the_menu_lists_what_each_person_may_open_and_marks_the_current_page(who
                                                     for label, name, shown in MENU if shown(nav)))
             assert menu_html(nav, path) == reference
     assert ('aria-current' in menu_html(nav, "/elsewhere/")) is False
+
+
+@pytest.mark.parametrize("number", [1, 2, 7])
+@pytest.mark.parametrize("count", [0, 10, 25 * 7])
+@pytest.mark.parametrize("query", ["", "show=all", "meeting=3&show=all", "q=<Tom & Jerry's>"])
+def test_python_draws_the_pagination_as_its_template_does(number, count, query):
+    page = Paginator(range(count), 25).get_page(number)
+    context = {"page": page, "query": query}
+    drawn = engines["django"].from_string("{% load layout %}{% portal_pagination page query %}").render(context)
+    reference = engines["django"].from_string('{% include "includes/pagination.html" %}').render(context)
+    assert drawn == reference
+    assert ("Next" in drawn) == page.has_next()
