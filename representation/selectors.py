@@ -5,13 +5,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from decisions.models import DecisionItem
 from members import prepared
-from members.models import Place
+from members.models import Place, User
 from members.papers import with_versions
 from members.places import unscoped
 from priorities.models import AgreedPriority
@@ -104,7 +104,7 @@ def meeting_page(meeting: Meeting) -> dict:
     """A meeting's agenda in order, each item with `the_briefing` (its comments in `visible_comments`, the decisions
     and priorities it rests on in `decision_list` and `priority_list`, their ids and titles, its papers in
     `paper_list`), `the_feedback`, or None, and its papers (`paper_list`); the meeting's own minutes and papers
-    (`papers`); and the first actions raised at the meeting with how many there are. Six queries.
+    (`papers`); and the first actions raised at the meeting with how many there are. Five queries.
     Papers are the current versions, each with its `earlier` ones (members.papers.with_versions)."""
     # Each from SQL compiled once a day (members.prepared), what hangs from the briefings read for the meeting
     # rather than prefetched by the briefings' ids: building and compiling them cost more than running them.
@@ -133,10 +133,8 @@ def meeting_page(meeting: Meeting) -> dict:
     links = prepared.objects("meeting.rested_on", rested_on, pk=meeting.pk)
     decisions = _listed_by([link for link in links if link.kind == "decision"], "briefing_id")
     priorities = _listed_by([link for link in links if link.kind == "priority"], "briefing_id")
-    by_item = _grouped(prepared.objects("meeting.papers", lambda pk: MeetingPaper.objects.filter(
-        meeting_id=pk).select_related("uploaded_by"), pk=meeting.pk), "agenda_item_id")
-    by_briefing = _grouped(prepared.objects("meeting.briefing_papers", lambda pk: BriefingPaper.objects.filter(
-        briefing__agenda_item__meeting_id=pk).select_related("uploaded_by"), pk=meeting.pk), "briefing_id")
+    meeting_papers, briefing_papers = _meeting_papers(meeting.pk)
+    by_item, by_briefing = _grouped(meeting_papers, "agenda_item_id"), _grouped(briefing_papers, "briefing_id")
     for item in items:
         item.the_briefing = _fetched_or_none(item, "briefing")
         item.the_feedback = _fetched_or_none(item, "feedback")
@@ -159,6 +157,39 @@ def meeting_page(meeting: Meeting) -> dict:
     shown = prepared.objects("meeting.actions", first_actions, pk=meeting.pk)
     return {"items": items, "papers": by_item.get(None, []), "actions": shown,
             "action_count": shown[0].of if shown else 0}
+
+
+# The columns every paper has (members.papers.PaperBase), in the order _meeting_papers reads them.
+_PAPER_COLUMNS = ("pk", "title", "file", "original_name", "content_type", "size", "sha256", "uploaded_by_id",
+                  "uploaded_at", "supersedes_id")
+
+
+def _meeting_papers(meeting_pk: int) -> tuple[list[MeetingPaper], list[BriefingPaper]]:
+    """Every version of a meeting's papers and of its briefings' papers, each with its `uploaded_by`, in one query
+    from prepared SQL (members.prepared): the two reads joined by UNION ALL, each row naming its owner (the meeting
+    and its agenda item, or the briefing) and its uploader."""
+    def papers(model, owner: str, **details):
+        return (model.objects.order_by().annotate(owner=F(owner), **details, person_name=F("uploaded_by__full_name"),
+                                                  person_email=F("uploaded_by__email"))
+                .values_list("owner", "paper_kind", "item", *_PAPER_COLUMNS, "person_name", "person_email"))
+
+    def both(pk):
+        return papers(MeetingPaper, "meeting_id", paper_kind=F("kind"),
+                      item=F("agenda_item_id")).filter(meeting_id=pk).union(
+            papers(BriefingPaper, "briefing_id", paper_kind=Value(""), item=Value(None, IntegerField()))
+            .filter(briefing__agenda_item__meeting_id=pk), all=True)
+
+    found = ([], [])
+    for owner, kind, item, *columns, name, email in prepared.objects("meeting.papers", both, pk=meeting_pk):
+        fields = dict(zip(_PAPER_COLUMNS, columns, strict=True))
+        uploader_id = fields.pop("uploaded_by_id")
+        uploader = User(pk=uploader_id, full_name=name, email=email) if uploader_id is not None else None
+        if kind:  # a meeting's paper has a kind, minutes or a paper; a briefing's none
+            found[0].append(MeetingPaper(**fields, meeting_id=owner, kind=kind, agenda_item_id=item,
+                                         uploaded_by=uploader))
+        else:
+            found[1].append(BriefingPaper(**fields, briefing_id=owner, uploaded_by=uploader))
+    return found
 
 
 def _listed_by(rows, key: str) -> dict:

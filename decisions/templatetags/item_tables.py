@@ -6,6 +6,7 @@ golden_thread.html stay as the reference: tests/decisions/test_item_tables.py)."
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -61,6 +62,61 @@ def position_history_rows(records) -> str:
         + cell("Given by", text(record.responded_by.get_full_name()))
         + "</tr>"
         for record in records))
+
+
+STANCE_TAGS = {"support": "nhsuk-tag--green", "live_with": "nhsuk-tag--aqua-green", "stand_aside": "nhsuk-tag--yellow"}
+DECLARED = '<br><strong class="nhsuk-tag nhsuk-tag--orange nhsuk-u-margin-top-2">Declared interest</strong>'
+NOT_RESPONDED = '<strong class="nhsuk-tag nhsuk-tag--grey">Not responded</strong>'
+
+
+def _full_name(person) -> str:
+    return text(person.get_full_name()) if person is not None else ""
+
+
+def _position_cells(position, seat, moment) -> tuple[str, str, str]:
+    """The position, reason and responded cells' contents of a seat that gave `position` (the stance tag followed
+    by the line end that includes/stance_tag.html ends with)."""
+    stance = (f'<strong class="nhsuk-tag {STANCE_TAGS.get(position.stance, "nhsuk-tag--red")}">'
+              f'{text(position.get_stance_display())}</strong>\n' + (DECLARED if position.interest_flag else ""))
+    if position.reason:
+        reason = linebreaksbr(position.reason, autoescape=True) + (
+            f'<br><span class="nhsuk-body-s">Principle at stake: {text(position.principle.title)}</span>'
+            if position.principle else "")
+    else:
+        reason = "–"
+    if position.interest_flag:
+        reason += f'<br><span class="nhsuk-body-s">Interest: {text(position.interest_flag)}</span>'
+    responded = (_full_name(position.responded_by)
+                 + (" (deputy)" if position.responded_by_id == seat.deputy_id else "")
+                 + f", {moment(position.responded_at) if position.responded_at else ''}")
+    if position.recorded_by_id:
+        responded += (f'<br><span class="nhsuk-body-s">{text(position.get_given_how_display())}, recorded by '
+                      f'{_full_name(position.recorded_by)}</span>')
+    return stance, reason, responded
+
+
+@register.simple_tag
+def round_position_rows(view, item, can_record) -> str:
+    """The rows of a round's "Positions in round N" (selectors.item_discussion's round views): each seat asked,
+    its position, reason and who responded, or a link to record a position for it while the round is open."""
+    moment, the_round = moment_writer(), view["round"]
+    html = ""
+    for row in view["rows"]:
+        seat, position = row["seat"], row["position"]
+        if position:
+            stance, reason, responded = _position_cells(position, seat, moment)
+        else:
+            stance, reason = NOT_RESPONDED, "–"
+            if the_round.is_open and can_record:
+                url = reverse("decisions:record_for_seat", args=[item.pk, the_round.number, seat.pk])
+                responded = (f'<a href="{text(url)}">Record a position given by phone or in the meeting<span '
+                             f'class="nhsuk-u-visually-hidden"> for {text(seat.title)}</span></a>')
+            else:
+                responded = "–"
+        html += ('\n    <tr class="nhsuk-table__row">\n      ' + cell("Seat", text(seat.title)) + "\n      "
+                 + cell("Position", stance) + "\n      " + cell("Reason", reason) + "\n      "
+                 + cell("Responded", responded) + "\n    </tr>\n    ")
+    return mark_safe(html)  # noqa: S308 - every value is escaped
 
 
 def _titles(objects, attribute: str, none: str) -> str:

@@ -135,3 +135,62 @@ def test_the_golden_thread_is_what_its_template_wrote(mine, totals):
     reference = engine.from_string('{% include "decisions/includes/golden_thread.html" %}').render(context, request)
     assert written == reference
     assert written.count("<form ") == sum(not row["seen"] for row in mine)
+
+
+# The rows of a round's positions as item.html wrote them, in the page's {% with r=rv.round %}.
+ROUND_ROWS_TEMPLATE = Template(
+    '{% with r=rv.round %}{% for row in rv.rows %}{% with p=row.position %}\n    <tr class="nhsuk-tab'
+    'le__row">\n      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" ari'
+    'a-hidden="true">Seat </span>{{ row.seat.title }}</td>\n      <td class="nhsuk-table__cell"><span'
+    ' class="nhsuk-table-responsive__heading" aria-hidden="true">Position </span>{% if p %}{% includ'
+    'e "decisions/includes/stance_tag.html" with position=p %}{% if p.interest_flag %}<br><strong cl'
+    'ass="nhsuk-tag nhsuk-tag--orange nhsuk-u-margin-top-2">Declared interest</strong>{% endif %}{% '
+    'else %}<strong class="nhsuk-tag nhsuk-tag--grey">Not responded</strong>{% endif %}</td>\n      <'
+    'td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__heading" aria-hidden="true">R'
+    'eason </span>{% if p.reason %}{{ p.reason|linebreaksbr }}{% if p.principle %}<br><span class="n'
+    'hsuk-body-s">Principle at stake: {{ p.principle.title }}</span>{% endif %}{% else %}–{% endif %'
+    '}{% if p.interest_flag %}<br><span class="nhsuk-body-s">Interest: {{ p.interest_flag }}</span>{'
+    '% endif %}</td>\n      <td class="nhsuk-table__cell"><span class="nhsuk-table-responsive__headin'
+    'g" aria-hidden="true">Responded </span>{% if p %}{{ p.responded_by.get_full_name }}{% if p.resp'
+    'onded_by_id == row.seat.deputy_id %} (deputy){% endif %}, {{ p.responded_at|date:"j M Y H:i" }}'
+    '{% if p.recorded_by_id %}<br><span class="nhsuk-body-s">{{ p.get_given_how_display }}, recorded'
+    ' by {{ p.recorded_by.get_full_name }}</span>{% endif %}{% elif r.is_open and can_record %}<a hr'
+    'ef="{% url \'decisions:record_for_seat\' item.pk r.number row.seat.pk %}">Record a position given'
+    ' by phone or in the meeting<span class="nhsuk-u-visually-hidden"> for {{ row.seat.title }}</spa'
+    'n></a>{% else %}–{% endif %}</td>\n    </tr>\n    {% endwith %}{% endfor %}{% endwith %}')
+
+
+def _seat(pk, title, deputy_id=None):
+    return SimpleNamespace(pk=pk, title=title, deputy_id=deputy_id)
+
+
+def _position(stance, display, **fields):
+    values = {"stance": stance, "get_stance_display": lambda: display, "interest_flag": "", "reason": "",
+              "principle": None, "responded_by": _person("Dr O'Neil & Co"), "responded_by_id": 7,
+              "responded_at": datetime(2026, 7, 1, 23, 5, tzinfo=UTC), "recorded_by_id": None, "recorded_by": None,
+              "get_given_how_display": lambda: "By phone"}
+    return SimpleNamespace(**{**values, **fields})
+
+
+ROUND_ROWS = [
+    {"seat": _seat(1, "LMC <chair>"), "position": _position("support", "Support")},
+    {"seat": _seat(2, "Federation", deputy_id=7), "position": _position(
+        "live_with", "Can live with it", reason="Costs & <risks>\nlater",
+        principle=SimpleNamespace(title="Access & co"), interest_flag="Partner <in> a practice")},
+    {"seat": _seat(3, "ICB"), "position": _position(
+        "stand_aside", "Stand aside", reason="Not ours", recorded_by_id=9, recorded_by=_person("Chair <Ann>"))},
+    {"seat": _seat(4, "PCN"), "position": _position("block", "Block", interest_flag="Owner", responded_at=None)},
+    {"seat": _seat(5, "Practice & <co>"), "position": None},
+]
+
+
+@pytest.mark.parametrize("is_open", [False, True])
+@pytest.mark.parametrize("can_record", [False, True])
+@pytest.mark.parametrize("rows", [[], ROUND_ROWS])
+def test_round_position_rows_are_what_the_template_wrote(is_open, can_record, rows):
+    view = {"round": SimpleNamespace(is_open=is_open, number=2), "rows": rows}
+    item = SimpleNamespace(pk=41)
+    with timezone.override("Europe/London"):
+        written = item_tables.round_position_rows(view, item, can_record)
+        assert written == ROUND_ROWS_TEMPLATE.render(Context({"rv": view, "item": item, "can_record": can_record}))
+    assert ("on-behalf" in written) == bool(rows and is_open and can_record)

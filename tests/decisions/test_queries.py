@@ -107,3 +107,29 @@ def test_a_published_item_page_runs_constant_queries_whatever_the_practices(clie
         client = client_for(persona)
         assert _count_queries(client, reverse("decisions:item", args=[first.pk])) == _count_queries(
             client, reverse("decisions:item", args=[second.pk]))
+
+
+def test_an_items_comments_and_interests_are_read_together_in_order(chair, django_assert_num_queries):
+    from datetime import timedelta
+
+    from decisions import selectors
+    from decisions.models import ItemInterest
+
+    item, other = DecisionItemFactory(raised_by=chair), DecisionItemFactory(raised_by=chair)
+    nameless = UserFactory(full_name="")
+    start = timezone.now()
+    later = Comment.objects.create(item=item, author=chair, body="Second <b>", created_at=start + timedelta(hours=1))
+    first = Comment.objects.create(item=item, author=nameless, body="First", created_at=start)
+    Comment.objects.create(item=item, author=chair, body="Withdrawn", created_at=start, is_withdrawn=True)
+    Comment.objects.create(item=other, author=chair, body="Elsewhere", created_at=start)
+    declared = ItemInterest.objects.create(item=item, user=nameless, interest="Partner", declared_at=start)
+    ItemInterest.objects.create(item=item, user=chair, interest="Gone", declared_at=start, is_withdrawn=True)
+    for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
+        with django_assert_num_queries(1):
+            read = selectors.item_comments_and_interests(item)
+            assert [(c.pk, c.body, c.created_at, c.author.get_full_name()) for c in read["comments"]] == [
+                (first.pk, "First", first.created_at, nameless.email),
+                (later.pk, "Second <b>", later.created_at, chair.get_full_name())]
+            assert [(i.pk, i.interest, i.declared_at, i.user.get_full_name()) for i in read["interests"]] == [
+                (declared.pk, "Partner", declared.declared_at, nameless.email)]
+    assert selectors.item_comments_and_interests(other)["interests"] == []

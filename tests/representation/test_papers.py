@@ -400,3 +400,35 @@ def test_the_request_and_briefing_pages_run_constant_queries_as_papers_grow(clie
     large = [count_queries(client, url) for client, url, _ in pages]
     print(f"\nrequest, briefing page queries: 1 paper={small}, 9={large}")
     assert small == large
+
+
+def test_the_meeting_page_reads_its_papers_and_its_briefings_papers_together(rep, meeting, agenda_item, briefing,
+                                                                             papers_root, django_assert_num_queries):
+    from members.papers import with_versions
+    from representation import selectors
+
+    whole = services.meeting_paper_add(meeting=meeting, file=files.upload("minutes.pdf"), kind="minutes",
+                                       agenda_item=None, uploaded_by=rep)
+    v1 = services.meeting_paper_add(meeting=meeting, file=files.upload("letters.pdf"), kind="paper",
+                                    agenda_item=agenda_item, uploaded_by=rep)
+    v2 = MeetingPaper.objects.create(**{f: getattr(v1, f) for f in ("title", "file", "original_name", "content_type",
+                                                                    "size", "sha256")},
+                                     meeting=meeting, kind="paper", agenda_item=agenda_item, supersedes=v1,
+                                     uploaded_by=None)
+    behind = BriefingPaper.objects.create(**{f: getattr(v1, f) for f in ("title", "file", "original_name",
+                                                                         "content_type", "size", "sha256")},
+                                          briefing=briefing, uploaded_by=rep)
+    for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
+        with django_assert_num_queries(1):
+            meeting_papers, briefing_papers = selectors._meeting_papers(meeting.pk)
+        assert sorted(p.pk for p in meeting_papers) == sorted([whole.pk, v1.pk, v2.pk])
+        assert [p.pk for p in briefing_papers] == [behind.pk]
+        for read, model in [(meeting_papers, MeetingPaper), (briefing_papers, BriefingPaper)]:
+            for paper in read:
+                stored = model.objects.get(pk=paper.pk)
+                assert all(getattr(paper, f.attname) == getattr(stored, f.attname) for f in model._meta.concrete_fields)
+                assert paper.get_absolute_url() == stored.get_absolute_url()
+                assert (paper.uploaded_by and paper.uploaded_by.get_full_name()) == (
+                    stored.uploaded_by and stored.uploaded_by.get_full_name())
+        [current] = [p for p in with_versions(meeting_papers) if p.agenda_item_id == agenda_item.pk]
+        assert current.pk == v2.pk and [e.pk for e in current.earlier] == [v1.pk]
