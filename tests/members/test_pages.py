@@ -126,7 +126,7 @@ def _first_page(place):
         count = selectors.directory_totals()["listed_pcns"]
         page, unassigned, others = selectors.directory_page(None, count=count, size=10)
         return [(pcn.name, [p.name for p in pcn.practice_list], [s.title for s in pcn.active_seats],
-                 [m.user.full_name for m in pcn.current_memberships]) for pcn in page], [p.name for p in unassigned]
+                 [person.name for person in pcn.current_memberships]) for pcn in page], [p.name for p in unassigned]
 
 
 def test_the_directory_s_first_page_is_each_place_s_own_though_its_sql_is_prepared_once(testshire, riverton):
