@@ -111,15 +111,30 @@ def pcn_summary(pcn) -> str:
             f"{people}{'.' if people else ''}\n{seats}</p>")
 
 
-@register.filter
-def pcn_section(pcn) -> str:
-    """A PCN's section of the directory: its name, linked to its page, pcn_summary and its practice_table."""
-    name = text(pcn.name)
-    return mark_safe(  # noqa: S308 - every value is escaped here and in the functions it calls
+def pcn_section(pcn, address) -> str:
+    """A PCN's section of the directory: its name, linked to its page (`address`: members:organisation's for an
+    id), pcn_summary and its practice_table."""
+    return (
         f'<section aria-labelledby="pcn-{pcn.pk}">\n'
-        f'<h2 id="pcn-{pcn.pk}"><a href="{address_of("members:organisation")(pcn.pk)}">{name}</a></h2>\n'
+        f'<h2 id="pcn-{pcn.pk}"><a href="{address(pcn.pk)}">{text(pcn.name)}</a></h2>\n'
         f"{pcn_summary(pcn)}\n\n{practice_table(pcn.practice_list, pcn.name)}\n\n</section>"
     )
+
+
+@register.filter
+def pcn_sections(pcns) -> str:
+    """Each PCN's section (pcn_section), each on lines of its own, as a loop of the template language wrote them."""
+    address = address_of("members:organisation")
+    return mark_safe("".join(  # noqa: S308 - every value is escaped in pcn_section and the functions it calls
+        f"\n{pcn_section(pcn, address)}\n" for pcn in pcns))
+
+
+@register.filter
+def pcn_contents(pcns) -> str:
+    """The items of the list of a directory page's PCNs, each linked to its section."""
+    return mark_safe("".join(  # noqa: S308 - every value is escaped here
+        f'<li class="nhsuk-contents-list__item"><a class="nhsuk-contents-list__link" href="#pcn-{pcn.pk}">'
+        f"{text(pcn.name)}</a></li>" for pcn in pcns))
 
 
 @register.filter
