@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from . import access, papers, prepared, selectors
 from .models import Declaration, GroupRole, Invitation, Membership, Organisation, Seat, User
-from .rows import option
+from .rows import option, options
 
 
 def add_service_errors(form, error: ValidationError, fields: dict[str, str] | None = None) -> None:
@@ -178,17 +178,17 @@ class LongSelect(forms.Select):
             key = (type(field), frozenset(chosen))
             written = offered.written.get(key)
             if written is None:
-                written = offered.written[key] = "\n".join(
-                    option(pk, field.label_from_values(*values), selected=str(pk) in chosen) for pk, *values in offered)
+                written = offered.written[key] = options(
+                    ((pk, field.label_from_values(*values)) for pk, *values in offered), chosen)
             empty = [] if field.empty_label is None else [option("", field.empty_label, selected="" in chosen)]
             context["widget"]["options_html"] = mark_safe(  # noqa: S308 - escaped by option()
                 "\n".join([*empty, written] if offered else empty))
             return context
-        options = []
+        written = []
         for choice, label in self.choices:
             choice = "" if choice is None else str(choice)
-            options.append(option(choice, label, selected=choice in chosen))
-        context["widget"]["options_html"] = mark_safe("\n".join(options))  # noqa: S308 - escaped above
+            written.append(option(choice, label, selected=choice in chosen))
+        context["widget"]["options_html"] = mark_safe("\n".join(written))  # noqa: S308 - escaped above
         return context
 
 

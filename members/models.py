@@ -116,15 +116,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self):
         return self.name_of(self.full_name, self.email)
 
+    @staticmethod
+    def shared(detail: str, shares: bool) -> str:
+        """A contact detail as others may see it: only if the person chose to share it (a row of people read
+        without their instances, the directory's, asks this too)."""
+        return detail if shares else ""
+
     @property
     def shared_email(self) -> str:
         """The email address others may see: only if the person chose to share it."""
-        return self.email if self.shares_email else ""
+        return self.shared(self.email, self.shares_email)
 
     @property
     def shared_phone(self) -> str:
         """The phone number others may see: only if the person chose to share it."""
-        return self.phone if self.shares_phone else ""
+        return self.shared(self.phone, self.shares_phone)
 
     @property
     def shared_phone_link(self) -> str:

@@ -87,6 +87,23 @@ def option(value, label, *, selected: bool = False, disabled: bool = False) -> s
             f'{" disabled" if disabled else ""}>{text(label)}</option>')
 
 
+def options(choices, chosen) -> str:
+    """The <option>s of `choices`, (value, label) pairs, each as option() writes it (selected where its value as a
+    string is in `chosen`), one to a line. A place's hundreds of people: their labels are escaped in one pass over
+    them all, joined by NUL (which no label read from PostgreSQL holds; should one, each is escaped alone)."""
+    values, labels = [], []
+    for value, label in choices:
+        values.append(value)
+        labels.append(str(label))
+    escaped = _escape("\0".join(labels)).split("\0")
+    if len(escaped) != len(labels):
+        escaped = [_escape(label) for label in labels]
+    return "\n".join(
+        f'<option value="{value if type(value) is int else text("" if value is None else value)}"'
+        f'{" selected" if str(value) in chosen else ""}>{label}</option>'
+        for value, label in zip(values, escaped, strict=True))
+
+
 def text(value) -> str:
     """Plain text made safe for HTML, as the template language's autoescaping writes it (django.utils.html.escape,
     without its lazy-string wrapper, which costs more than the escaping on every cell)."""

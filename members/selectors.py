@@ -2,6 +2,7 @@
 
 import re
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Value
@@ -123,6 +124,56 @@ def _current_people(memberships=None):
     )
 
 
+class DirectoryPerson(NamedTuple):
+    """A person of an organisation as the directory shows them: their name, role there, whether they are its voting
+    contact, and the email address and phone number they share ("" for what they do not)."""
+
+    name: str
+    role_title: str
+    is_voting_contact: bool
+    email: str
+    phone: str
+
+    @classmethod
+    def of(cls, membership) -> "DirectoryPerson":
+        """The person of a Membership instance (with its user)."""
+        user = membership.user
+        return cls(user.get_full_name(), membership.role_title, membership.is_voting_contact, user.shared_email,
+                   user.shared_phone)
+
+    @classmethod
+    def of_row(cls, role_title, is_voting_contact, full_name, email, phone, shares_email, shares_phone):
+        """The person of a row of _people_rows (without its organisation's id)."""
+        return cls(User.name_of(full_name, email), role_title, is_voting_contact, User.shared(email, shares_email),
+                   User.shared(phone, shares_phone))
+
+
+def _people_rows(memberships):
+    # The directory's people as plain rows, each its organisation's id and then DirectoryPerson.of_row's values: a
+    # page holds dozens, and a membership and a person instance each cost more than writing them (issue 12).
+    return _current_people(memberships).values_list(
+        "organisation_id", "role_title", "is_voting_contact",
+        *(f"user__{name}" for name in ("full_name", "email", "phone", "shares_email", "shares_phone")))
+
+
+class DirectoryOrganisation:
+    """An organisation as a directory page lists it, read as a row (directory_page): a PCN, a practice or another
+    member organisation, with its people (`current_memberships`: DirectoryPerson); a PCN also with its
+    `practice_list`, `practice_count`, `patients` and `active_seats` (Seat instances)."""
+
+    __slots__ = ("pk", "kind", "name", "ods_code", "list_size", "pcn_id", "current_memberships", "practice_list",
+                 "practice_count", "patients", "active_seats")
+    COLUMNS = ("pk", "kind", "name", "ods_code", "list_size", "pcn_id")
+
+    def __init__(self, pk, kind, name, ods_code, list_size, pcn_id):
+        self.pk, self.kind, self.name, self.ods_code, self.list_size, self.pcn_id = (
+            pk, kind, name, ods_code, list_size, pcn_id)
+        self.current_memberships = []
+
+    def get_kind_display(self) -> str:
+        return dict(Organisation.Kind.choices).get(self.kind, self.kind)
+
+
 def people_prefetch():
     """Each organisation's current memberships and their people, by name, as `current_memberships`."""
     return Prefetch("memberships", queryset=_current_people(), to_attr="current_memberships")
@@ -152,51 +203,51 @@ def _directory_queries(pcns, *, with_rest: bool, with_pcns: bool) -> dict:
     organisations are the PCNs too."""
     listed = _directory_listed(pcns, with_rest=with_rest, with_pcns=with_pcns)
     return {
-        "organisations": lambda: listed.order_by("kind", "name").only(
-            "kind", "name", "ods_code", "list_size", "pcn_id"),
+        "organisations": lambda: listed.order_by("kind", "name").values_list(*DirectoryOrganisation.COLUMNS),
         "seats": lambda: Seat.objects.filter(is_active=True, organisation__in=pcns).select_related("holder", "deputy"),
         # The people of the same organisations (and of the PCNs), by one subquery of their ids: with two joined by
         # OR, PostgreSQL read every membership of every place (1.9 ms at national scale).
-        "people": lambda: _current_people(_memberships_of(_directory_listed(pcns, with_rest=with_rest,
-                                                                            with_pcns=True))),
+        "people": lambda: _people_rows(_memberships_of(_directory_listed(pcns, with_rest=with_rest,
+                                                                         with_pcns=True))),
     }
 
 
 def directory_page(number, *, count: int, size: int):
-    """A page of the directory: a Django Page of `size` current PCNs by name (`count` in all, directory_totals's
-    `listed_pcns`), page `number` as the address gives it, each PCN filled with `practice_list` (its open
-    practices, by name), `practice_count` and `patients` (theirs), `active_seats` (its seats on the group) and
-    everyone's `current_memberships`; and the first page's `unassigned` (open practices in no PCN) and `others` (the
-    other current organisations, by kind and name), empty on later pages. Three queries, four on a later page. The
-    first page, as most people open it, from prepared SQL (members.prepared): its PCNs are named by a subquery of
-    their ids, the same SQL in every place, and come with the organisations."""
+    """A page of the directory: a Django Page of `size` current PCNs (DirectoryOrganisation) by name (`count` in
+    all, directory_totals's `listed_pcns`), page `number` as the address gives it, each PCN filled with
+    `practice_list` (its open practices, by name), `practice_count` and `patients` (theirs), `active_seats` (its seats
+    on the group) and everyone's `current_memberships`; and the first page's `unassigned` (open practices in no
+    PCN) and `others` (the other current organisations, by kind and name), empty on later pages. Three queries,
+    four on a later page; the organisations and people read as rows, not instances. The first page, as most people
+    open it, from prepared SQL (members.prepared): its PCNs are named by a subquery of their ids, the same SQL in
+    every place, and come with the organisations."""
     page = Paginator(range(count), size).get_page(number)
     if page.number == 1:
         def run(name):
             return prepared.objects(("directory", name, size), lambda: _directory_queries(
                 directory_pcns().values("pk")[:size], with_rest=True, with_pcns=True)[name]())
 
-        organisations = run("organisations")
+        organisations = [DirectoryOrganisation(*row) for row in run("organisations")]
         pcns = [organisation for organisation in organisations if organisation.kind == Organisation.Kind.PCN]
         organisations = [organisation for organisation in organisations if organisation.kind != Organisation.Kind.PCN]
     else:
-        pcns = list(directory_pcns()[page.start_index() - 1:page.end_index()])
+        pcns = [DirectoryOrganisation(*row) for row in directory_pcns().values_list(
+            *DirectoryOrganisation.COLUMNS)[page.start_index() - 1:page.end_index()]]
         queries = _directory_queries([pcn.pk for pcn in pcns], with_rest=False, with_pcns=False)
 
         def run(name):
             return list(queries[name]())
 
-        organisations = run("organisations")
-    seats, people = defaultdict(list), defaultdict(list)
+        organisations = [DirectoryOrganisation(*row) for row in run("organisations")]
+    seats = defaultdict(list)
     for seat in run("seats"):
         seats[seat.organisation_id].append(seat)
-    for membership in run("people"):
-        people[membership.organisation_id].append(membership)
-    for organisation in [*pcns, *organisations]:
-        organisation.current_memberships = people[organisation.pk]
+    by_pk = {organisation.pk: organisation for organisation in [*pcns, *organisations]}
+    for organisation_id, *person in run("people"):
+        by_pk[organisation_id].current_memberships.append(DirectoryPerson.of_row(*person))
     of_pcn, unassigned, others = defaultdict(list), [], []
     for organisation in organisations:
-        if not organisation.is_practice:
+        if organisation.kind != Organisation.Kind.PRACTICE:
             others.append(organisation)
         elif organisation.pcn_id is None:
             unassigned.append(organisation)

@@ -4,22 +4,33 @@ people, and the template language spends milliseconds on every hundred rows (iss
 from django import template
 from django.utils.safestring import mark_safe
 
+from members.models import compact_phone
 from members.rows import address_of, cell, link, text
+from members.selectors import DirectoryPerson
 
 register = template.Library()
 
 
-def _contact(person) -> str:
-    # Plain strings and members.rows.text: format_html's checks for lazy strings cost more than the row itself.
-    email, phone = person.shared_email, person.shared_phone
+def _shared(email: str, phone: str) -> str:
+    # What a person shares (User.shared_email, User.shared_phone, or a DirectoryPerson's). Plain strings and
+    # members.rows.text: format_html's checks for lazy strings cost more than the row itself.
     if not (email or phone):
         return ""
     links = []
     if email:
         links.append(f'<a href="mailto:{text(email)}">{text(email)}</a>')
     if phone:
-        links.append(f'<a href="tel:{text(person.shared_phone_link)}">{text(phone)}</a>')
+        links.append(f'<a href="tel:{text(compact_phone(phone))}">{text(phone)}</a>')
     return f'<span class="portal-contact"> – {", ".join(links)}</span>'
+
+
+def _contact(person) -> str:
+    return _shared(person.shared_email, person.shared_phone)
+
+
+def _people(memberships) -> list[DirectoryPerson]:
+    # The directory reads its people as rows (DirectoryPerson); a practice's page and a search, as memberships.
+    return [m if type(m) is DirectoryPerson else DirectoryPerson.of(m) for m in memberships]
 
 
 @register.filter
@@ -32,9 +43,9 @@ def _practice_people(memberships) -> str:
     if not memberships:
         return "–"
     return "; ".join(
-        f"{text(m.user.get_full_name())} ({text(m.role_title)}{', voting contact' if m.is_voting_contact else ''})"
-        f"{_contact(m.user)}"
-        for m in memberships
+        f"{text(p.name)} ({text(p.role_title)}{', voting contact' if p.is_voting_contact else ''})"
+        f"{_shared(p.email, p.phone)}"
+        for p in _people(memberships)
     )
 
 
@@ -88,8 +99,8 @@ def pcn_summary(pcn) -> str:
     open practices and their patients, its ODS code, its people and its seats on the group, with what each person
     shares."""
     ods = f" · ODS {text(pcn.ods_code)}" if pcn.ods_code else ""
-    people = "; ".join(f"{text(m.role_title)}: {text(m.user.get_full_name())}{_contact(m.user)}"
-                       for m in pcn.current_memberships)
+    people = "; ".join(f"{text(p.role_title)}: {text(p.name)}{_shared(p.email, p.phone)}"
+                       for p in _people(pcn.current_memberships))
     seats = "".join(
         f" Seat on the group: {text(seat.holder.get_full_name()) if seat.holder else 'vacant'}"
         f"{_contact(seat.holder) if seat.holder else ''}"
@@ -100,15 +111,30 @@ def pcn_summary(pcn) -> str:
             f"{people}{'.' if people else ''}\n{seats}</p>")
 
 
-@register.filter
-def pcn_section(pcn) -> str:
-    """A PCN's section of the directory: its name, linked to its page, pcn_summary and its practice_table."""
-    name = text(pcn.name)
-    return mark_safe(  # noqa: S308 - every value is escaped here and in the functions it calls
+def pcn_section(pcn, address) -> str:
+    """A PCN's section of the directory: its name, linked to its page (`address`: members:organisation's for an
+    id), pcn_summary and its practice_table."""
+    return (
         f'<section aria-labelledby="pcn-{pcn.pk}">\n'
-        f'<h2 id="pcn-{pcn.pk}"><a href="{address_of("members:organisation")(pcn.pk)}">{name}</a></h2>\n'
+        f'<h2 id="pcn-{pcn.pk}"><a href="{address(pcn.pk)}">{text(pcn.name)}</a></h2>\n'
         f"{pcn_summary(pcn)}\n\n{practice_table(pcn.practice_list, pcn.name)}\n\n</section>"
     )
+
+
+@register.filter
+def pcn_sections(pcns) -> str:
+    """Each PCN's section (pcn_section), each on lines of its own, as a loop of the template language wrote them."""
+    address = address_of("members:organisation")
+    return mark_safe("".join(  # noqa: S308 - every value is escaped in pcn_section and the functions it calls
+        f"\n{pcn_section(pcn, address)}\n" for pcn in pcns))
+
+
+@register.filter
+def pcn_contents(pcns) -> str:
+    """The items of the list of a directory page's PCNs, each linked to its section."""
+    return mark_safe("".join(  # noqa: S308 - every value is escaped here
+        f'<li class="nhsuk-contents-list__item"><a class="nhsuk-contents-list__link" href="#pcn-{pcn.pk}">'
+        f"{text(pcn.name)}</a></li>" for pcn in pcns))
 
 
 @register.filter
@@ -118,8 +144,8 @@ def other_rows(organisations) -> str:
     address = address_of("members:organisation")
 
     def people(memberships) -> str:
-        return ", ".join(f"{text(m.user.get_full_name())} ({text(m.role_title)}){_contact(m.user)}"
-                         for m in memberships) or "–"
+        return ", ".join(f"{text(p.name)} ({text(p.role_title)}){_shared(p.email, p.phone)}"
+                         for p in _people(memberships)) or "–"
 
     return mark_safe("".join(  # noqa: S308 - every value is escaped here
         f'<tr class="nhsuk-table__row"><td class="nhsuk-table__cell">{link(address(org.pk), org.name)}</td>'

@@ -192,3 +192,20 @@ def test_an_organisation_page_reads_shared_details_in_a_constant_number_of_queri
     # The member practices' table shows each practice's people with what they share, as the directory does.
     html = client.get(url).content.decode()
     assert all(f"mailto:{user.email}" in html for user in User.objects.filter(shares_email=True))
+
+
+@pytest.mark.parametrize(("shares_email", "shares_phone"), [(False, False), (True, False), (False, True), (True, True)])
+def test_the_directory_s_rows_show_a_person_as_their_membership_does(practice, shares_email, shares_phone):
+    # The directory reads its people as rows (members.selectors.DirectoryPerson.of_row); a practice's page and a
+    # search read memberships (DirectoryPerson.of): both must name the person and share only what they chose.
+    from members.models import Membership
+    from members.selectors import DirectoryPerson, _people_rows
+
+    user = UserFactory(full_name="", email="rowan@example.nhs.uk", phone=PHONE, shares_email=shares_email,
+                       shares_phone=shares_phone)
+    membership = MembershipFactory(user=user, organisation=practice, role_title="Practice manager")
+    [(organisation_id, *row)] = _people_rows(Membership.objects.filter(pk=membership.pk))
+    assert organisation_id == practice.pk
+    assert DirectoryPerson.of_row(*row) == DirectoryPerson.of(membership) == DirectoryPerson(
+        "rowan@example.nhs.uk", "Practice manager", membership.is_voting_contact,
+        "rowan@example.nhs.uk" if shares_email else "", PHONE if shares_phone else "")

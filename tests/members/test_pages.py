@@ -126,7 +126,7 @@ def _first_page(place):
         count = selectors.directory_totals()["listed_pcns"]
         page, unassigned, others = selectors.directory_page(None, count=count, size=10)
         return [(pcn.name, [p.name for p in pcn.practice_list], [s.title for s in pcn.active_seats],
-                 [m.user.full_name for m in pcn.current_memberships]) for pcn in page], [p.name for p in unassigned]
+                 [person.name for person in pcn.current_memberships]) for pcn in page], [p.name for p in unassigned]
 
 
 def test_the_directory_s_first_page_is_each_place_s_own_though_its_sql_is_prepared_once(testshire, riverton):
@@ -302,3 +302,12 @@ def test_home_greets_people_by_first_name_not_title(client_for, practice_user):
     practice_user.full_name = "Dr Priya Manager"
     practice_user.save(update_fields=["full_name"])
     assert "Hello, Priya" in client_for(practice_user).get(reverse("home")).content.decode()
+
+
+def test_the_directory_without_pcns_says_how_to_import_them(client_for, chair):
+    html = client_for(chair).get(reverse("members:directory")).content.decode()
+    assert "No PCNs yet. An administrator can import them with <code>manage.py import_ods</code>." in html
+    assert 'class="nhsuk-contents-list"' not in html
+    PCNFactory(name="Only PCN")
+    html = client_for(chair).get(reverse("members:directory")).content.decode()
+    assert "No PCNs yet" not in html and 'href="#pcn-' in html and "Only PCN</a></h2>" in html

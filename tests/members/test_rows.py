@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from members.rows import address, address_of, day_writer, option
+from members.rows import address, address_of, day_writer, option, options
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,15 @@ def test_it_writes_an_option_as_django_does():
             django = Select(choices=[(value, label)]).render("x", value if selected else "<nothing chosen>")
             [written] = re.findall(r"<option.*</option>", django)
             assert option(value, label, selected=selected) == written
+
+
+def test_it_writes_many_options_as_option_writes_each():
+    choices = [(7, "Ann <Chair> & \"co\" (ann@example.nhs.uk)"), (8, "Bo's surgery"), ("", "Nobody"), (None, "—"),
+               ("a&b", "x")]
+    for chosen in (set(), {"7"}, {"", "8"}):
+        assert options(choices, chosen) == "\n".join(
+            option(value, label, selected=str(value) in chosen) for value, label in choices)
+    # A label holding NUL (not from PostgreSQL) is escaped alone.
+    assert options([(1, "a\0<b>"), (2, "c")], set()) == (
+        '<option value="1">a\0&lt;b&gt;</option>\n<option value="2">c</option>')
+    assert options([], set()) == ""
