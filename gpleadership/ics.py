@@ -63,11 +63,13 @@ def _agreed_priorities() -> dict[int, list[AgreedPriority]]:
 
 def _public_decisions(since: datetime) -> tuple[dict[int, int], dict[int, list[DecisionItem]]]:
     """How many decisions each place published to the system since `since`, and the latest few of them, in one
-    query: each of the latest carries its place's count (a window over the same rows)."""
+    query: each of the latest carries its place's count (a window over the same rows). Decisions published at the
+    same moment come the newest first, in the order of the index that answers (decision_place_public)."""
     numbered = prepared.objects("ics.public_decisions", lambda since: (
         DecisionItem.objects.public()
         .filter(published_at__gte=since)
-        .annotate(place_rank=Window(RowNumber(), partition_by=F("place"), order_by=F("published_at").desc()),
+        .annotate(place_rank=Window(RowNumber(), partition_by=F("place"),
+                                    order_by=[F("published_at").desc(), F("pk").desc()]),
                   place_count=Window(Count("pk"), partition_by=F("place")))
         .filter(place_rank__lte=LATEST_DECISIONS)
         .only("pk", "title", "published_at", "place")

@@ -289,6 +289,18 @@ def test_every_query_of_the_figures_is_compiled_once(ics, system):
         (row["place"], row["acknowledged"], row["open_requests"]) for row in first["rows"]]
 
 
+def test_decisions_published_at_the_same_moment_come_the_newest_first(ics, testshire):
+    from gpleadership.ics import ics_page
+
+    moment = timezone.now() - timedelta(days=1)
+    titles = [f"Decision {n}" for n in range(5)]
+    for title in titles:
+        DecisionItemFactory(title=title, status="agreed", published_at=moment, is_public=True)
+    [row] = [row for row in ics_page(ics, list(ics.places.order_by("name")))["rows"] if row["place"] == testshire]
+    assert row["decisions_public"] == 5
+    assert [d.title for d in row["latest_public"]] == ["Decision 4", "Decision 3", "Decision 2"]
+
+
 def test_the_figures_are_read_through_their_indexes(ics, system):
     """The published decisions' stored counts and the latest published to the system are read from their indexes
     alone, and the actions open and done from partial indexes (issue 12: not every decision or action of a place,
