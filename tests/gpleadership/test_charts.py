@@ -349,6 +349,25 @@ def test_the_weekly_status_agrees_with_the_status_counts_of_each_week(chair):
             expected["on_time"], expected["overdue"], expected["done"]), end
 
 
+def test_todays_open_and_done_counts_are_the_status_counts_of_today(chair, actions):
+    """The ICS page counts today's actions from two indexes (with_open_counts, with_done_count): for actions made
+    and closed by now, the figures of with_status_counts for today, around the window's first edge too."""
+    today = timezone.localdate()
+    since = today - timedelta(weeks=charts.WINDOW_WEEKS)
+    edge = timezone.make_aware(datetime.combine(since + timedelta(days=1), time.min))
+    for n, done in enumerate([edge - timedelta(minutes=1), edge, edge + timedelta(minutes=1), _days(0)]):
+        ActionFactory(title=f"Done {n}", created_at=edge - timedelta(days=2), due_on=since, status="done",
+                      completion_note="Done.", completed_at=min(done, timezone.now()))
+    ActionFactory(title="Due today", created_at=_days(2), due_on=today, status="in_progress")
+    ActionFactory(title="Done, archived", created_at=_days(9), due_on=today, status="done", completion_note="Done.",
+                  completed_at=_days(2), is_archived=True)
+    [expected] = Action.objects.order_by().values("place").with_status_counts(on=today, done_since=since)
+    [open_counts] = Action.objects.order_by().values("place").with_open_counts(today)
+    [done] = Action.objects.order_by().values("place").with_done_count(since=since, on=today)
+    assert (open_counts["on_time"], open_counts["overdue"], done["done"]) == (
+        expected["on_time"], expected["overdue"], expected["done"]) == (2, 1, 4)
+
+
 # Requests triaged within target ----------------------------------------------------------------------------------
 
 
