@@ -90,8 +90,10 @@ class DecisionItemQuerySet(models.QuerySet):
         is still open or closed with it) and the chair has not yet confirmed the outcome: what the agenda brings
         to sign off. services.check_confirmable is the same rule for one item."""
         # Asked of each item's own rounds: as a `pk__in` list of every heard round Postgres would read every round
-        # of the place (a sequential scan at national scale).
-        reached = Round.objects.filter(item_id=OuterRef("pk")).filter(
+        # of the place (a sequential scan at national scale). The unscoped manager: an item's rounds are its
+        # place's, and the scoped one joined each round back to its item to ask the place again (0.50 → 0.23 ms for
+        # a place's 167 items in a consensus check at national scale).
+        reached = Round._base_manager.filter(item_id=OuterRef("pk")).filter(
             Q(outcome=Round.Outcome.CONSENSUS) | Round.objects.all_heard_condition()
         )
         return self.filter(status=DecisionItem.Status.CONSENSUS_CHECK).filter(Exists(reached))

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from members import places, prepared
@@ -31,14 +31,23 @@ def open_exercises(*, now: datetime | None = None) -> list[Exercise]:
     """Exercises open for voting, soonest closing first, each with ``ballot_count``, ``eligible`` and
     ``turnout_percent``. Two queries."""
     now = now or timezone.now()
-    # Prepared (members.prepared): the digest's preview and each place's weekly send ask it.
-    exercises = prepared.objects("priorities.open_exercises", lambda now: _open_now(now).with_turnout(), now=now)
-    return _with_turnout(exercises, _eligible() if exercises else 0)
+    # Prepared (members.prepared): the digest's preview and each place's weekly send ask it. The electorate is
+    # counted in the same query, by a subquery that asks nothing of the exercise (PostgreSQL runs it once), not by a
+    # second query.
+    exercises = prepared.objects("priorities.open_exercises", lambda now: _open_now(now).with_turnout().annotate(
+        electorate=_electorate()), now=now)
+    return _with_turnout(exercises, exercises[0].electorate if exercises else 0)
 
 
 def _eligible() -> int:
     """How many practices may vote (priorities.services.eligible_practices). One query, prepared."""
     return prepared.counts("priorities.eligible", lambda: prepared.one_row(eligible_practices(), n=Count("*")))["n"]
+
+
+def _electorate() -> Coalesce:
+    """_eligible as a value of another query."""
+    return Coalesce(Subquery(eligible_practices().order_by().values(every=Value(1)).annotate(n=Count("*"))
+                             .values("n")), 0)
 
 
 def _open_now(now: datetime):

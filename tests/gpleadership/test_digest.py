@@ -14,7 +14,7 @@ from members import outbox
 from members.models import OutboxEmail
 
 from ..conftest import BROKER_URL
-from ..factories import MembershipFactory, UserFactory
+from ..factories import GroupRoleFactory, MembershipFactory, PracticeFactory, UserFactory
 
 
 def test_weeks_start_on_monday():
@@ -31,6 +31,17 @@ def test_recipients_are_the_group_and_people_who_asked_for_it(chair, observer, p
     assert outsider not in recipients
     assert opted_out not in recipients
     assert ended not in recipients
+
+
+@pytest.mark.django_db
+def test_recipients_are_each_listed_once_and_only_of_this_place(chair, practice, riverton):
+    MembershipFactory(user=chair, organisation=practice, is_digest_recipient=True)  # on the group and asked for it
+    inactive = MembershipFactory(organisation=practice, user=UserFactory(is_active=False)).user
+    elsewhere = MembershipFactory(organisation=PracticeFactory(place=riverton, pcn=None)).user  # another place's
+    GroupRoleFactory(user=elsewhere, place=riverton)
+    recipients = list(digest.digest_recipients())
+    assert recipients.count(chair) == 1
+    assert inactive not in recipients and elsewhere not in recipients
 
 
 @pytest.mark.django_db

@@ -73,6 +73,18 @@ def test_turnout_counts_the_ballots_of_practices_open_now_on_every_list(make_exe
             assert (found.ballot_count, found.eligible, found.turnout_percent) == (2, 3, 67)
 
 
+def test_open_exercises_come_with_their_electorate_in_one_query(make_exercise, make_voter,
+                                                                django_assert_num_queries):
+    make_exercise("approval", places=1, names="AB")
+    make_exercise("approval", places=1, names="AB")
+    make_voter()
+    make_voter()[0].status = "closed"
+    for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+        with django_assert_num_queries(1):
+            opened = selectors.open_exercises()
+        assert [(e.eligible, e.ballot_count) for e in opened] == [(2, 0), (2, 0)]
+
+
 def test_the_first_practices_not_voted_are_the_whole_lists_cut_and_counted(make_exercise, make_voter,
                                                                            django_assert_num_queries):
     first, c = make_exercise("approval", places=1, names="AB")
