@@ -276,20 +276,35 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
     """The rule of acknowledgement_by_pcn over every decision published since `since`, grouped by the open
     practices' `by` ("pcn" or "place"): {group id: practices, decisions (those of the practices' places),
     acknowledged, expected (each practice × each decision of its place), name}; None is the practices in no PCN.
-    Three queries, however many groups, decisions and practices."""
+    One query, however many groups, decisions and practices."""
     def published(since):
         return DecisionItem.objects.published().filter(published_at__gte=since)
 
-    # From SQL compiled once a day (members.prepared) where there is one place (the dashboard; the ICS page's are
-    # run as they are), `since` given as a value.
-    decisions = dict(prepared.objects("acknowledgement_rates.decisions", lambda since: published(since).order_by()
-                                      .values_list("place").annotate(n=Count("pk")).values_list("place", "n"),
-                                      since=since))
+    def figures(since):
+        # Three grouped reads joined by UNION ALL, each row marked with what it is (kind, pk, group, name, place,
+        # n): one round trip, not three. Acknowledgements grouped by practice in the database and by PCN (or place)
+        # here: joining each acknowledgement to its practice costs more than the grouping (tens of thousands at
+        # national scale). (The decisions are the scope's, so their acknowledgements need no test of their own
+        # place.)
+        no_id, no_name = Value(None, output_field=IntegerField()), Value(None, output_field=CharField())
+        decisions = (published(since).order_by().values_list("place").annotate(n=Count("pk"))
+                     .values_list(Value(_DECISIONS), "place", no_id, no_name, "place", "n"))
+        practices = (Organisation.objects.open_practices().order_by()
+                     .values_list(Value(_PRACTICES), "pk", by, f"{by}__name", "place", no_id))
+        acknowledged = (Acknowledgement._base_manager.filter(item__in=published(since).values("pk")).order_by()
+                        .values_list("practice").annotate(n=Count("item"))  # not the id: the index alone answers
+                        .values_list(Value(_ACKNOWLEDGED), "practice", no_id, no_name, no_id, "n"))
+        return decisions.union(practices, acknowledged, all=True)
+
+    # From SQL compiled once a day (members.prepared) where there is one place (the dashboard; elsewhere run as it
+    # is), `since` given as a value.
+    found = prepared.objects(("acknowledgement_rates", by), figures, since=since)
+    decisions = {place: n for kind, _, _, _, place, n in found if kind == _DECISIONS}
     groups: dict[int | None, dict] = {}
     group_of: dict[int, int | None] = {}  # open practice → its group
-    for pk, group, name, place in prepared.objects(
-            ("acknowledgement_rates.practices", by), lambda: Organisation.objects.open_practices().order_by()
-            .values_list("pk", by, f"{by}__name", "place")):
+    for kind, pk, group, name, place, _ in found:
+        if kind != _PRACTICES:
+            continue
         group_of[pk] = group
         row = groups.setdefault(group, {"name": name, "practices": 0, "decisions": 0, "acknowledged": 0,
                                         "expected": 0})
@@ -297,16 +312,9 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
         row["practices"] += 1
         row["decisions"] = max(row["decisions"], place_decisions)
         row["expected"] += place_decisions
-    # Grouped by practice in the database and by PCN (or place) here: joining each acknowledgement to its
-    # practice costs more than the grouping (tens of thousands at national scale). Closed practices drop out.
-    # (The decisions are the scope's, so their acknowledgements need no test of their own place.)
-    for practice, count in prepared.objects(
-        "acknowledgement_rates.acknowledged", lambda since: Acknowledgement._base_manager.filter(
-            item__in=published(since).values("pk")).order_by().values_list("practice")
-        .annotate(n=Count("item")).values_list("practice", "n"),  # not the id: the index alone answers
-        since=since,
-    ):
-        if practice in group_of:
+    # Closed practices drop out.
+    for kind, practice, _, _, _, count in found:
+        if kind == _ACKNOWLEDGED and practice in group_of:
             groups[group_of[practice]]["acknowledged"] += count
     return groups
 
@@ -387,7 +395,7 @@ def acknowledgement_rates_by_place(*, since: datetime, recent_since: datetime) -
 
 
 # What each row of acknowledgement_rates_by_place's query counts.
-_DECISIONS, _PRACTICES, _NOT_OPEN = "decisions", "practices", "not open"
+_DECISIONS, _PRACTICES, _NOT_OPEN, _ACKNOWLEDGED = "decisions", "practices", "not open", "acknowledged"
 
 
 def item_rounds(item: DecisionItem) -> list[Round]:
