@@ -13,6 +13,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
@@ -276,20 +277,35 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
     """The rule of acknowledgement_by_pcn over every decision published since `since`, grouped by the open
     practices' `by` ("pcn" or "place"): {group id: practices, decisions (those of the practices' places),
     acknowledged, expected (each practice × each decision of its place), name}; None is the practices in no PCN.
-    Three queries, however many groups, decisions and practices."""
+    One query, however many groups, decisions and practices."""
     def published(since):
         return DecisionItem.objects.published().filter(published_at__gte=since)
 
-    # From SQL compiled once a day (members.prepared) where there is one place (the dashboard; the ICS page's are
-    # run as they are), `since` given as a value.
-    decisions = dict(prepared.objects("acknowledgement_rates.decisions", lambda since: published(since).order_by()
-                                      .values_list("place").annotate(n=Count("pk")).values_list("place", "n"),
-                                      since=since))
+    def figures(since):
+        # Three grouped reads joined by UNION ALL, each row marked with what it is (kind, pk, group, name, place,
+        # n): one round trip, not three. Acknowledgements grouped by practice in the database and by PCN (or place)
+        # here: joining each acknowledgement to its practice costs more than the grouping (tens of thousands at
+        # national scale). (The decisions are the scope's, so their acknowledgements need no test of their own
+        # place.)
+        no_id, no_name = Value(None, output_field=IntegerField()), Value(None, output_field=CharField())
+        decisions = (published(since).order_by().values_list("place").annotate(n=Count("pk"))
+                     .values_list(Value(_DECISIONS), "place", no_id, no_name, "place", "n"))
+        practices = (Organisation.objects.open_practices().order_by()
+                     .values_list(Value(_PRACTICES), "pk", by, f"{by}__name", "place", no_id))
+        acknowledged = (Acknowledgement._base_manager.filter(item__in=published(since).values("pk")).order_by()
+                        .values_list("practice").annotate(n=Count("item"))  # not the id: the index alone answers
+                        .values_list(Value(_ACKNOWLEDGED), "practice", no_id, no_name, no_id, "n"))
+        return decisions.union(practices, acknowledged, all=True)
+
+    # From SQL compiled once a day (members.prepared) where there is one place (the dashboard; elsewhere run as it
+    # is), `since` given as a value.
+    found = prepared.objects(("acknowledgement_rates", by), figures, since=since)
+    decisions = {place: n for kind, _, _, _, place, n in found if kind == _DECISIONS}
     groups: dict[int | None, dict] = {}
     group_of: dict[int, int | None] = {}  # open practice → its group
-    for pk, group, name, place in prepared.objects(
-            ("acknowledgement_rates.practices", by), lambda: Organisation.objects.open_practices().order_by()
-            .values_list("pk", by, f"{by}__name", "place")):
+    for kind, pk, group, name, place, _ in found:
+        if kind != _PRACTICES:
+            continue
         group_of[pk] = group
         row = groups.setdefault(group, {"name": name, "practices": 0, "decisions": 0, "acknowledged": 0,
                                         "expected": 0})
@@ -297,16 +313,9 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
         row["practices"] += 1
         row["decisions"] = max(row["decisions"], place_decisions)
         row["expected"] += place_decisions
-    # Grouped by practice in the database and by PCN (or place) here: joining each acknowledgement to its
-    # practice costs more than the grouping (tens of thousands at national scale). Closed practices drop out.
-    # (The decisions are the scope's, so their acknowledgements need no test of their own place.)
-    for practice, count in prepared.objects(
-        "acknowledgement_rates.acknowledged", lambda since: Acknowledgement._base_manager.filter(
-            item__in=published(since).values("pk")).order_by().values_list("practice")
-        .annotate(n=Count("item")).values_list("practice", "n"),  # not the id: the index alone answers
-        since=since,
-    ):
-        if practice in group_of:
+    # Closed practices drop out.
+    for kind, practice, _, _, _, count in found:
+        if kind == _ACKNOWLEDGED and practice in group_of:
             groups[group_of[practice]]["acknowledged"] += count
     return groups
 
@@ -387,7 +396,8 @@ def acknowledgement_rates_by_place(*, since: datetime, recent_since: datetime) -
 
 
 # What each row of acknowledgement_rates_by_place's query counts.
-_DECISIONS, _PRACTICES, _NOT_OPEN = "decisions", "practices", "not open"
+_DECISIONS, _PRACTICES, _NOT_OPEN, _ACKNOWLEDGED, _PUBLISHED = (
+    "decisions", "practices", "not open", "acknowledged", "published")
 
 
 def item_rounds(item: DecisionItem) -> list[Round]:
@@ -596,38 +606,48 @@ def digest_consensus_checks(*, now: datetime | None = None) -> list:
 def chair_attention(*, now: datetime | None = None) -> dict:
     """For the chair's dashboard: overdue open rounds, seats yet to respond, decisions practices have not seen."""
     now = now or timezone.now()
-    # The open rounds, the seats they ask and those that answered: three queries from SQL compiled once a day
-    # (members.prepared), the seats and positions by a subquery of the open rounds rather than by their ids.
+    # The open rounds, and the seats they ask that have not answered: two queries from SQL compiled once a day
+    # (members.prepared), the seats by a subquery of the open rounds rather than by their ids, each asked seat's
+    # position probed in the one-position-per-seat index in the same query (the rounds are the scope's already, so
+    # the positions need no test of their place).
     open_rounds = prepared.objects("chair.open_rounds", lambda: Round.objects.open().select_related("item")
                                    .order_by("deadline", "pk"))
     waiting = []
     if open_rounds:
-        asked: dict[int, list[Seat]] = {}
-        for link in prepared.objects("chair.open_rounds.seats", lambda: Round.seats.through.objects.filter(
-                round__in=Round.objects.open().values("pk")).select_related("seat").order_by("seat__title", "pk")):
-            asked.setdefault(link.round_id, []).append(link.seat)
-        answered = set(prepared.objects("chair.open_rounds.positions", lambda: Position.objects.filter(
-            round__in=Round.objects.open().values("pk")).values_list("round_id", "seat_id")))
+        missing: dict[int, list[Seat]] = {}
+        for link in prepared.objects("chair.open_rounds.seats_unanswered", lambda: Round.seats.through.objects.filter(
+                round__in=Round.objects.open().values("pk")).exclude(Exists(Position._base_manager.filter(
+                    round_id=OuterRef("round_id"), seat_id=OuterRef("seat_id")))).select_related("seat")
+                .order_by("seat__title", "pk")):
+            missing.setdefault(link.round_id, []).append(link.seat)
         for open_round in open_rounds:
-            missing = [seat for seat in asked.get(open_round.pk, []) if (open_round.pk, seat.pk) not in answered]
-            if missing:
-                waiting.append({"round": open_round, "item": open_round.item, "seats": missing})
+            if open_round.pk in missing:
+                waiting.append({"round": open_round, "item": open_round.item, "seats": missing[open_round.pk]})
     # Each decision's stored count (DecisionItem.acknowledged_count) less the acknowledgements of practices no longer
-    # open, as (pk, title, published_at, acknowledged_count, practices) rows, `practices` the open practices (a
-    # subquery run once): a place can have hundreds, and the dashboard only names them (counted one by one, their
-    # acknowledgements were tens of thousands at national scale, 4 ms). Prepared (members.prepared) with the cutoff
-    # as a value, as the time of day moves it.
+    # open, as (kind, pk, title, published_at, acknowledged_count, practices) rows, `practices` the open practices
+    # (a subquery run once): a place can have hundreds, and the dashboard only names them (counted one by one, their
+    # acknowledgements were tens of thousands at national scale, 4 ms). The acknowledgements of practices no longer
+    # open, by decision, in the same query (UNION ALL, each row marked with what it is; after the decisions, as they
+    # have no publication time). Prepared (members.prepared) with the cutoff as a value, as the time of day moves it.
     def published(cutoff):
-        return (DecisionItem.objects.published().filter(published_at__lte=cutoff)
-                .annotate(practices=Subquery(_practices_counted())).order_by("published_at", "pk")
-                .values_list("pk", "title", "published_at", "acknowledged_count", "practices", named=True))
+        decisions = (DecisionItem.objects.published().filter(published_at__lte=cutoff).order_by()
+                     .annotate(kind=Value(_PUBLISHED), practices=Subquery(_practices_counted()))
+                     .values_list("kind", "pk", "title", "published_at", "acknowledged_count", "practices",
+                                  named=True))
+        not_open = (_not_open_acknowledgements().filter(item__published_at__lte=cutoff).order_by()
+                    .values_list("item").annotate(n=Count("pk"))
+                    .values_list(Value(_NOT_OPEN), "item", Value(None, output_field=CharField()),
+                                 Value(None, output_field=DateTimeField()), "n",
+                                 Value(None, output_field=IntegerField())))
+        return decisions.union(not_open, all=True).order_by("published_at", "pk")
 
     cutoff = now - timedelta(days=LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
-    not_open = dict(prepared.objects("dashboard.low_acknowledgement.not_open", lambda cutoff: (
-        _not_open_acknowledgements().filter(item__published_at__lte=cutoff).order_by().values_list("item")
-        .annotate(n=Count("pk")).values_list("item", "n")), cutoff=cutoff))
+    rows = prepared.objects("dashboard.low_acknowledgement", published, cutoff=cutoff)
+    not_open = {row.pk: row.acknowledged_count for row in rows if row.kind == _NOT_OPEN}
     low = []
-    for item in prepared.objects("dashboard.low_acknowledgement", published, cutoff=cutoff):
+    for item in rows:
+        if item.kind != _PUBLISHED:
+            continue
         acknowledged = item.acknowledged_count - not_open.get(item.pk, 0)
         if item.practices and acknowledged < item.practices * LOW_ACKNOWLEDGEMENT_RATE:
             low.append({"item": item, "acknowledged": acknowledged, "practices": item.practices,

@@ -57,7 +57,9 @@ class ExerciseQuerySet(models.QuerySet):
     def latest_voted_order() -> list:
         """An open exercise (the latest to open) first, then counted ones, the most recently closed first."""
         return [
-            models.Case(models.When(status=Exercise.Status.OPEN, then=0), default=1).asc(),
+            # Open first, as a truth rather than CASE's 0 and 1: a constant that equals the place's id keeps a
+            # query from being prepared (members.prepared).
+            models.ExpressionWrapper(models.Q(status=Exercise.Status.OPEN), output_field=models.BooleanField()).desc(),
             models.F("closed_at").desc(nulls_last=True), models.F("opens_at").desc(), models.F("pk").desc(),
         ]
 

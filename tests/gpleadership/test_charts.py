@@ -217,9 +217,10 @@ def test_acknowledgement_by_pcn_counts_open_practices_and_the_window(client_for,
     _assert_svg_matches_table(chart)
 
 
-def test_the_grouped_acknowledgement_adds_up_to_the_rule(reach):
+def test_the_grouped_acknowledgement_adds_up_to_the_rule(reach, django_assert_num_queries):
     since = timezone.now() - timedelta(weeks=charts.WINDOW_WEEKS)
-    groups = decision_selectors.acknowledgement_rates(since=since, by="pcn")
+    with django_assert_num_queries(1):  # the decisions, the open practices and their acknowledgements together
+        groups = decision_selectors.acknowledgement_rates(since=since, by="pcn")
     published = DecisionItem.objects.published().filter(published_at__gte=since)
     open_practices = Organisation.objects.open_practices()
     assert sum(g["acknowledged"] for g in groups.values()) == Acknowledgement.objects.filter(

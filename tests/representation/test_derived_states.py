@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from representation import selectors
 from representation.models import Action, LeadershipMeeting, Meeting, Request
 
 from ..factories import (
@@ -117,3 +118,27 @@ def test_the_next_meeting_is_the_first_upcoming_one_for_the_agenda_and_the_sched
     LeadershipMeetingFactory(meets_on=TODAY + timedelta(days=12))
     assert selectors.next_agenda(today=TODAY).meeting == soonest
     assert services.leadership_meeting_next(today=TODAY) == soonest
+
+
+def test_the_dashboards_counts_are_the_three_rules_counted_in_one_query(django_assert_num_queries):
+    since = TODAY - timedelta(days=7)
+    for days in (30, 3, -5):  # overdue before `since`, overdue since it, not yet due
+        ActionFactory(due_on=TODAY - timedelta(days=days))
+    for days in (30, 2):
+        MeetingFactory(held_on=TODAY - timedelta(days=days + 7), feedback_due_on=TODAY - timedelta(days=days))
+    for days in (30, 1, 0):
+        RequestFactory(triage_due_on=TODAY - timedelta(days=days))
+    entered = selectors.new_if_dated_from(since)
+    expected = {
+        "overdue_actions": Action.objects.overdue(TODAY).count(),
+        "overdue_actions_new": Action.objects.overdue(TODAY).filter(due_on__gte=entered).count(),
+        "late_feedback": Meeting.objects.feedback_late(TODAY).count(),
+        "late_feedback_new": Meeting.objects.feedback_late(TODAY).filter(feedback_due_on__gte=entered).count(),
+        "requests_past_target": Request.objects.awaiting_triage().past_target(TODAY).count(),
+        "requests_past_target_new": Request.objects.awaiting_triage().past_target(TODAY)
+        .filter(triage_due_on__gte=entered).count(),
+    }
+    assert expected == {"overdue_actions": 2, "overdue_actions_new": 1, "late_feedback": 2, "late_feedback_new": 1,
+                        "requests_past_target": 2, "requests_past_target_new": 1}
+    with django_assert_num_queries(1):
+        assert selectors.attention_counts(today=TODAY, since=since) == expected
