@@ -18,7 +18,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -33,7 +32,7 @@ from django.utils import timezone
 from members import access, prepared
 from members.access import practice_ids as access_practice_ids
 from members.access import seat_ids as access_seat_ids
-from members.models import Organisation, Seat, User, open_practice
+from members.models import InArray, Organisation, Seat, User, open_practice
 from members.papers import with_versions
 
 from .diff import has_changes, word_diff
@@ -324,21 +323,12 @@ def _not_open_acknowledgements(*, listed: bool = False):
     """The acknowledgements of the scope's organisations that are not open practices now (a practice closed or
     archived since it acknowledged): DecisionItem.acknowledged_count counts them, who has seen a decision does not.
     A handful, found by practice in the index of acknowledgements by practice. `listed`: matched against the list of
-    those organisations, read once for the query (`= ANY(ARRAY(…))`), for a subquery run for each decision listed:
-    as `IN (…)` PostgreSQL read the place's organisations again for each of them."""
+    those organisations, read once for the query (members.models.InArray: `= ANY(ARRAY(…))` on PostgreSQL), for a
+    subquery run for each decision listed: as `IN (…)` PostgreSQL read the place's organisations again for each."""
     not_open = Organisation.objects.exclude(open_practice()).order_by().values("pk")
     if listed:
-        return Acknowledgement._base_manager.filter(_AnyOf(F("practice_id"), Subquery(not_open)))
+        return Acknowledgement._base_manager.filter(InArray(F("practice_id"), not_open))
     return Acknowledgement._base_manager.filter(practice__in=not_open)
-
-
-class _AnyOf(Func):
-    """`column = ANY(ARRAY(subquery))`: whether the column is any of the values the subquery lists."""
-
-    arity = 2
-    arg_joiner = " = ANY(ARRAY"
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
 
 
 def acknowledgement_rates_by_place(*, since: datetime, recent_since: datetime) -> tuple[dict, dict]:
