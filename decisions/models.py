@@ -180,7 +180,7 @@ class DecisionItem(PlaceOwned):
     # (services.acknowledged_count_recount counts them afresh after a bulk insert), so that the dashboard and the
     # ICS page read a figure per decision rather than count tens of thousands of acknowledgements on every request.
     # Every acknowledgement, whatever has become of its practice since: a reader subtracts those of practices no
-    # longer open (selectors.acknowledged_by_open_practices). Not in the item's history: each acknowledgement is in
+    # longer open (selectors._not_open_acknowledgements). Not in the item's history: each acknowledgement is in
     # its own, and the item's history is what people changed on it.
     acknowledged_count = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords(m2m_fields=[principles, organisations], excluded_fields=["acknowledged_count"])

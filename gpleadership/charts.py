@@ -288,7 +288,7 @@ def for_ics(ics_places: list, *, today: date, now: datetime, actions: dict, requ
     """The same four for the ICS leaders' page, a row per place of the system; called inside `across(places)`.
     Weeks become the whole window: actions as they stand today, requests received in the last 12 weeks, as the
     page read them (gpleadership.ics: by place, {"on_time", "overdue", "done"} and {"within_target", "late",
-    "waiting"}), and each place's latest vote (priorities.selectors.latest_turnout_by_place). `acknowledgements`:
+    "waiting"}), and each place's latest vote (priorities.selectors.latest_exercises_by_place). `acknowledgements`:
     acknowledgement_rates by place since window_since(now), when the page has read them."""
     since = window_since(now)
     places = [(place.pk, place.name) for place in ics_places]

@@ -183,28 +183,6 @@ def latest_turnout() -> tuple[Exercise | None, dict | None]:
     return exercise, exercise_turnout(exercise) if exercise else None
 
 
-def latest_turnout_by_place(*, eligible: dict[int, int] | None = None) -> dict[int, tuple[Exercise, dict]]:
-    """latest_turnout for every place of the scope at once: {place id: (exercise, eligible, voted, percent)}. A
-    counted exercise reports the turnout stored at its close, an open one ExerciseQuerySet.with_turnout's ballots
-    of the place's open practices (the rule of services.turnout). Two queries, however many places, each compiled
-    once a day for the places being read (members.prepared); one when the page has counted each place's
-    `eligible` practices already ({place id: open practices}, as services.eligible_practices counts them)."""
-    # Ballots are counted for each place's latest exercise only, chosen first: counted in the same query as the
-    # window, they were counted for every exercise of every place before the window kept one of each.
-    exercises = prepared.objects("latest_turnout_by_place", lambda: (
-        Exercise.objects.filter(pk__in=Exercise.objects.latest_voted_first()
-                                .annotate(place_rank=Window(RowNumber(), partition_by=F("place"),
-                                                            order_by=ExerciseQuerySet.latest_voted_order()))
-                                .filter(place_rank=1).values("pk"))
-        .with_turnout().order_by(*ExerciseQuerySet.latest_voted_order())
-    ))
-    if eligible is None:
-        eligible = dict(prepared.objects("latest_turnout_by_place.eligible", lambda: (
-            eligible_practices().order_by().values_list("place").annotate(n=Count("pk")).values_list("place", "n")
-        ))) if any(not e.is_counted for e in exercises) else {}
-    return {exercise.place_id: (exercise, _turnout_figures(exercise, eligible)) for exercise in exercises}
-
-
 def _turnout_figures(exercise: Exercise, eligible: dict[int, int]) -> dict:
     if exercise.is_counted:
         stored = exercise.result["turnout"]
@@ -219,9 +197,11 @@ _VOTED, _COUNTED = "voted", "counted"
 
 def latest_exercises_by_place(*, eligible: dict[int, int]) -> tuple[dict[int, tuple[Exercise, dict]],
                                                                      dict[int, Exercise]]:
-    """latest_turnout_by_place(eligible=eligible), and each place's latest counted exercise (the most recently
-    closed), in one query (UNION ALL, each row marked with which it is; a place's exercise may be both), compiled
-    once a day for the places being read (members.prepared). Ballots are counted for the first only."""
+    """latest_turnout for every place of the scope at once, {place id: (exercise, {eligible, voted, percent})}, with
+    `eligible` the page's count of each place's open practices (as services.eligible_practices counts them), and
+    each place's latest counted exercise (the most recently closed), {place id: exercise}: in one query (UNION
+    ALL, each row marked with which it is; a place's exercise may be both), compiled once a day for the places being
+    read (members.prepared). Ballots are counted for the first only."""
     def latest(kind):
         if kind == _VOTED:
             ranked, order = Exercise.objects.latest_voted_first(), ExerciseQuerySet.latest_voted_order()
