@@ -479,9 +479,14 @@ def _action_open() -> Q:
     return Q(is_archived=False, status__in=Action.OPEN_STATUSES)
 
 
+def _action_past_due(today: date) -> Q:
+    """Due before today: what makes an open action overdue."""
+    return Q(due_on__lt=today)
+
+
 def _action_overdue(today: date) -> Q:
     """Open past the due date. Action.is_overdue is the same test for one action."""
-    return _action_open() & Q(due_on__lt=today)
+    return _action_open() & _action_past_due(today)
 
 
 class ActionQuerySet(models.QuerySet):
@@ -512,7 +517,7 @@ class ActionQuerySet(models.QuerySet):
         today is one open now (made by now, with no completion time). Only the due date is asked of each, so the
         action_place_open_due index alone answers (the ICS page: every action of a place read and its three
         rules asked took 1.8 ms at national scale)."""
-        past_due = Q(due_on__lt=today)  # _action_overdue's date, asked of open actions only
+        past_due = _action_past_due(today)  # asked of open actions only: _action_overdue
         return self.open().annotate(on_time=Count("pk", filter=~past_due), overdue=Count("pk", filter=past_due))
 
     def with_done_count(self, *, since: date, on: date):
