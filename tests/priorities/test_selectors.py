@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from priorities import selectors, services
+from priorities.models import Exercise
 
 from ..factories import AgreedPriorityFactory, PlanItemFactory
 
@@ -73,16 +74,48 @@ def test_turnout_counts_the_ballots_of_practices_open_now_on_every_list(make_exe
             assert (found.ballot_count, found.eligible, found.turnout_percent) == (2, 3, 67)
 
 
-def test_open_exercises_come_with_their_electorate_in_one_query(make_exercise, make_voter,
-                                                                django_assert_num_queries):
+def test_open_exercises_come_with_their_electorate_and_ballots_in_two_queries(make_exercise, make_voter,
+                                                                              django_assert_num_queries):
     make_exercise("approval", places=1, names="AB")
     make_exercise("approval", places=1, names="AB")
     make_voter()
     make_voter()[0].status = "closed"
     for _ in range(2):  # the second time from the prepared SQL (members.prepared)
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):
             opened = selectors.open_exercises()
-        assert [(e.eligible, e.ballot_count) for e in opened] == [(2, 0), (2, 0)]
+        assert [(e.eligible, e.ballot_count, e.turnout_percent) for e in opened] == [(2, 0, 0), (2, 0, 0)]
+
+
+def test_open_exercises_ask_nothing_of_ballots_when_none_is_open(make_exercise, django_assert_num_queries):
+    exercise, _ = make_exercise("approval", places=1, names="AB")
+    services.exercise_close(exercise=exercise)
+    with django_assert_num_queries(1):
+        assert selectors.open_exercises() == []
+
+
+def test_the_open_votes_ballots_are_counted_together_each_its_own(make_exercise, make_voter):
+    """All the open votes' ballots are counted in one pass over the practices (models.ballots_by_exercise): each
+    vote still gets its own count, a practice that closed is not counted, and neither is a vote that is not open."""
+    first, c = make_exercise("approval", places=1, names="AB")
+    second, d = make_exercise("approval", places=1, names="AB")
+    closing, e = make_exercise("approval", places=1, names="AB")
+    voters = [make_voter() for _ in range(4)]
+    for practice, user in voters:
+        services.ballot_cast(exercise=first, practice=practice, user=user, choices=[c["A"].pk])
+        services.ballot_cast(exercise=closing, practice=practice, user=user, choices=[e["A"].pk])
+    for practice, user in voters[:2]:
+        services.ballot_cast(exercise=second, practice=practice, user=user, choices=[d["B"].pk])
+    services.exercise_close(exercise=closing)
+    closed = voters[0][0]
+    closed.status = "closed"
+    closed.save(update_fields=["status"])
+    for _ in range(2):  # the second time from the prepared SQL (members.prepared)
+        by_pk = {exercise.pk: exercise for exercise in selectors.open_exercises()}
+        assert set(by_pk) == {first.pk, second.pk}
+        assert (by_pk[first.pk].ballot_count, by_pk[first.pk].eligible, by_pk[first.pk].turnout_percent) == (3, 3, 100)
+        assert (by_pk[second.pk].ballot_count, by_pk[second.pk].turnout_percent) == (1, 33)
+        for exercise in (first, second):  # the rule with_turnout counts one exercise by
+            assert by_pk[exercise.pk].ballot_count == Exercise.objects.with_turnout().get(pk=exercise.pk).ballot_count
 
 
 def test_the_first_practices_not_voted_are_the_whole_lists_cut_and_counted(make_exercise, make_voter,
