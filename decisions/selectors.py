@@ -5,6 +5,7 @@ Each function runs a fixed number of queries however many decisions, rounds and 
 """
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -574,23 +575,57 @@ def item_discussion(item: DecisionItem, *, user, now: datetime) -> dict:
     }
 
 
-def digest_published(*, since: datetime) -> list:
-    """For the weekly digest: decisions published since `since`, the latest first, as (pk, title, statement) rows.
-    One query, prepared (members.prepared): the digest's preview and every place's weekly send ask it."""
-    return prepared.objects("digest.published", lambda since: (
-        DecisionItem.objects.published().filter(published_at__gte=since).order_by("-published_at")
-        .values_list("pk", "title", "statement", named=True)), since=since)
+class DigestDecision(NamedTuple):
+    """A decision published since the last digest."""
+    pk: int
+    title: str
+    statement: str
 
 
-def digest_consensus_checks(*, now: datetime | None = None) -> list:
-    """For the weekly digest: the live rounds still waiting for seats, the nearest deadline first, as (pk, number,
-    deadline, item_id, item_title) rows. Only rounds still asking seats: an item whose seats have all answered waits
-    for the chair, not for a seat (the agenda's sign-offs), and an agreed, parked or withdrawn item is in no
-    consensus check at all. One query, prepared."""
-    return prepared.objects("digest.consensus_checks", lambda now: (
-        Round.objects.live(now).waiting_for_seats().filter(item__status=DecisionItem.Status.CONSENSUS_CHECK)
-        .order_by("deadline", "pk").values_list("pk", "number", "deadline", "item_id", "item__title", named=True)),
-        now=now or timezone.now())
+class DigestRound(NamedTuple):
+    """A live round still waiting for seats."""
+    pk: int
+    number: int
+    deadline: datetime
+    item_id: int
+    item__title: str
+
+
+_PUBLISHED, _ASKING = "published", "asking"
+
+
+def digest_decisions(*, since: datetime, now: datetime | None = None, consensus_checks: bool = True) -> dict:
+    """For the weekly digest: `published`, the decisions published since `since`, the latest first (DigestDecision
+    rows); with `consensus_checks` (the group's digest), `consensus_checks`, the live rounds still waiting for seats,
+    the nearest deadline first (DigestRound rows). Only rounds still asking seats: an item whose seats have all
+    answered waits for the chair, not for a seat (the agenda's sign-offs), and an agreed, parked or withdrawn item is
+    in no consensus check at all. One query, prepared (members.prepared: the digest's preview and every place's
+    weekly send ask it): the two reads joined by UNION ALL, each row marked with which it is (a round trip and its
+    Python fewer, issue 12)."""
+    def published(since):
+        return (DecisionItem.objects.published().filter(published_at__gte=since).order_by()
+                .annotate(kind=Value(_PUBLISHED), at=F("published_at"), number=Value(None, IntegerField()),
+                          item_ref=F("pk"))
+                .values_list("kind", "at", "pk", "number", "item_ref", "title", "statement"))
+
+    def asking(now):
+        return (Round.objects.live(now).waiting_for_seats().filter(item__status=DecisionItem.Status.CONSENSUS_CHECK)
+                .order_by().annotate(kind=Value(_ASKING), at=F("deadline"), item_title=F("item__title"),
+                                     no_statement=Value(""))
+                .values_list("kind", "at", "pk", "number", "item_id", "item_title", "no_statement"))
+
+    if consensus_checks:
+        rows = prepared.objects("digest.decisions", lambda since, now: published(since).union(
+            asking(now), all=True).order_by("kind", "at", "pk"), since=since, now=now or timezone.now())
+    else:
+        rows = prepared.objects("digest.published", lambda since: published(since).order_by("at", "pk"),
+                                since=since)
+    found = {_PUBLISHED: [], _ASKING: []}
+    for kind, at, pk, number, item_id, title, statement in rows:
+        found[kind].append(DigestDecision(pk, title, statement) if kind == _PUBLISHED
+                           else DigestRound(pk, number, at, item_id, title))
+    # Read in the order of their times; the decisions are told the latest first (the same moment: the latest made).
+    return {"published": found[_PUBLISHED][::-1], "consensus_checks": found[_ASKING] if consensus_checks else []}
 
 
 def chair_attention(*, now: datetime | None = None) -> dict:

@@ -45,12 +45,13 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
     own links to it. Plain data (ids, texts, addresses): it can be kept in the cache."""
     item_url, exercise_url = address_of("decisions:item"), address_of("priorities:exercise")
     results = priority_selectors.results_published_since(since)
+    decisions = decision_selectors.digest_decisions(since=since, consensus_checks=is_group)
     news = [
         _section(
             "Decisions agreed and published",
             "The group agreed these by consensus. Please share them with your practice team and mark them as seen.",
             [{"text": f"{item.title}: {item.statement}", "url": item_url(item.pk), "decision": item.pk}
-             for item in decision_selectors.digest_published(since=since)],
+             for item in decisions["published"]],
         ),
         _section(
             "Priorities: your practice's vote",
@@ -74,7 +75,7 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
                 "In a consensus check",
                 "Each seat's holder or deputy records a position before the deadline.",
                 [{"text": f"{c.item__title} (round {c.number}) – deadline {_day(c.deadline)}",
-                  "url": item_url(c.item_id), "round": c.pk} for c in decision_selectors.digest_consensus_checks()],
+                  "url": item_url(c.item_id), "round": c.pk} for c in decisions["consensus_checks"]],
             ),
             _section(
                 "Consensus reached, waiting for the chair to confirm",

@@ -120,12 +120,35 @@ def test_public_decisions_name_the_principles_they_rest_on_in_order(chair, agree
 def test_the_digest_has_new_decisions_and_live_consensus_checks(chair, agreed_item, seats, deadline):
     live = DecisionItemFactory(raised_by=chair, title="Live one")
     opened = services.round_open(item=live, by=chair, deadline=deadline)
-    published = selectors.digest_published(since=timezone.now() - timezone.timedelta(days=7))
-    assert [(item.pk, item.title, item.statement) for item in published] == [
-        (agreed_item.pk, agreed_item.title, agreed_item.statement)]
-    assert [(c.pk, c.item_id, c.item__title, c.number, c.deadline) for c in selectors.digest_consensus_checks()] == [
-        (opened.pk, live.pk, "Live one", 1, opened.deadline)]
-    assert selectors.digest_published(since=timezone.now()) == []
+    week_ago = timezone.now() - timezone.timedelta(days=7)
+    for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
+        found = selectors.digest_decisions(since=week_ago)
+        assert [(item.pk, item.title, item.statement) for item in found["published"]] == [
+            (agreed_item.pk, agreed_item.title, agreed_item.statement)]
+        assert [(c.pk, c.item_id, c.item__title, c.number, c.deadline) for c in found["consensus_checks"]] == [
+            (opened.pk, live.pk, "Live one", 1, opened.deadline)]
+        # A practice's digest asks no consensus checks: the decisions alone.
+        assert selectors.digest_decisions(since=week_ago, consensus_checks=False) == {
+            "published": found["published"], "consensus_checks": []}
+        assert selectors.digest_decisions(since=timezone.now()) == {"published": [], "consensus_checks": found[
+            "consensus_checks"]}
+
+
+def test_the_digest_tells_the_latest_decisions_first_and_the_nearest_deadlines_first(chair, seats, deadline,
+                                                                                       django_assert_num_queries):
+    now = timezone.now()
+    for n, days in enumerate((3, 1, 2)):
+        DecisionItemFactory(raised_by=chair, title=f"Decision {n}", status=DecisionItem.Status.AGREED,
+                            published_at=now - timezone.timedelta(days=days))
+    for title, extra in (("Later", 2), ("Sooner", 1)):
+        services.round_open(item=DecisionItemFactory(raised_by=chair, title=title), by=chair,
+                            deadline=deadline + timezone.timedelta(days=extra))
+    for consensus_checks in (True, True, False, False):  # each compiled once, then prepared (members.prepared)
+        with django_assert_num_queries(1):
+            found = selectors.digest_decisions(since=now - timezone.timedelta(days=7),
+                                               consensus_checks=consensus_checks)
+        assert [item.title for item in found["published"]] == ["Decision 1", "Decision 2", "Decision 0"]
+        assert [c.item__title for c in found["consensus_checks"]] == (["Sooner", "Later"] if consensus_checks else [])
 
 
 def test_the_chair_sees_overdue_rounds_missing_seats_and_unseen_decisions(chair, agreed_item, seats, deadline,
@@ -191,11 +214,11 @@ def test_the_digest_lists_as_consensus_checks_only_rounds_still_asking_seats(cha
     for seat in seats.values():
         services.position_record(round=confirmed, seat=seat, by=seat.holder, stance="support")
     services.item_confirm(item=confirmed.item, by=chair, statement="Agreed.", publish=True)
-    assert [c.item__title for c in selectors.digest_consensus_checks()] == [asking.item.title]
+    found = selectors.digest_decisions(since=timezone.now() - timezone.timedelta(days=7))
+    assert [c.item__title for c in found["consensus_checks"]] == [asking.item.title]
     # Every seat heard: it waits for the chair, and the digest says so apart (as the agenda's sign-offs).
     assert [item.title for item in next_agenda().sign_offs] == ["All heard"]
-    published = selectors.digest_published(since=timezone.now() - timezone.timedelta(days=7))
-    assert "Confirmed" in [item.title for item in published]
+    assert "Confirmed" in [item.title for item in found["published"]]
 
 
 def _log_rows(client, query=""):
