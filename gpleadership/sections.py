@@ -44,7 +44,7 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
     the same for everyone, so the weekly send builds it once per place (gpleadership.digest) and adds each reader's
     own links to it. Plain data (ids, texts, addresses): it can be kept in the cache."""
     item_url, exercise_url = address_of("decisions:item"), address_of("priorities:exercise")
-    results = priority_selectors.results_published_since(since)
+    exercises = priority_selectors.digest_exercises(since=since)
     decisions = decision_selectors.digest_decisions(since=since, consensus_checks=is_group)
     news = [
         _section(
@@ -58,13 +58,13 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
             "Every practice votes on the group's priorities. Your practice's voting contact casts its ballot.",
             [{"text": f"{e.title} – voting closes {_day(e.closes_at)} ({e.turnout_percent}% of practices "
                       "have voted)", "url": exercise_url(e.pk), "exercise": e.pk}
-             for e in priority_selectors.open_exercises()],
+             for e in exercises["open"]],
         ),
         _section(
             "Priorities agreed by practices",
             "The results of votes that closed, with the priorities the group will now deliver.",
             [{"text": f"{e.title}: " + ", ".join(p.title for p in e.agreed) if e.agreed else
-              f"{e.title}: result published", "url": exercise_url(e.pk)} for e in results],
+              f"{e.title}: result published", "url": exercise_url(e.pk)} for e in exercises["results"]],
         ),
     ]
     if is_group:

@@ -43,10 +43,15 @@ def open_exercises(*, now: datetime | None = None) -> list[Exercise]:
     now = now or timezone.now()
     # Prepared (members.prepared): the digest's preview and each place's weekly send ask it. The electorate is
     # counted in the same query, by a subquery that asks nothing of the exercise (PostgreSQL runs it once), not by a
-    # second query. The ballots of all the open votes are counted together (models.ballots_by_exercise), a round
-    # trip that costs less than asking each practice of the place once per open vote.
-    exercises = prepared.objects("priorities.open_exercises", lambda now: _open_now(now).annotate(
-        electorate=_electorate()), now=now)
+    # second query.
+    return _with_ballots(prepared.objects("priorities.open_exercises", lambda now: _open_now(now).annotate(
+        electorate=_electorate()), now=now), now=now)
+
+
+def _with_ballots(exercises: list[Exercise], *, now: datetime) -> list[Exercise]:
+    """The open `exercises` (each with its `electorate`) with their turnout (_with_turnout). One query, none when
+    there are none: the ballots of all the open votes counted together (models.ballots_by_exercise), a round trip
+    that costs less than asking each practice of the place once per open vote."""
     if not exercises:
         return []
     counted = dict(prepared.objects("priorities.open_exercises.ballots",
@@ -54,6 +59,20 @@ def open_exercises(*, now: datetime | None = None) -> list[Exercise]:
     for exercise in exercises:
         exercise.ballot_count = counted.get(exercise.pk, 0)
     return _with_turnout(exercises, exercises[0].electorate)
+
+
+def digest_exercises(*, since: datetime, now: datetime | None = None) -> dict[str, list[Exercise]]:
+    """For the weekly digest: `open`, as open_exercises gives them, and `results`, as results_published_since
+    gives them, both lists read in one query (UNION ALL of the two rules' QuerySets): two queries when votes are
+    open and no result was published, three when both. Prepared (members.prepared)."""
+    now = now or timezone.now()
+    found = prepared.objects("priorities.digest_exercises", lambda since, now: (
+        _open_now(now).order_by().annotate(electorate=_electorate()).union(
+            _published_since(since).order_by().annotate(electorate=Value(0, output_field=IntegerField())), all=True)),
+        since=since, now=now)
+    opened = sorted((e for e in found if e.status == Exercise.Status.OPEN), key=lambda e: (e.closes_at, e.pk))
+    published = sorted((e for e in found if e.status != Exercise.Status.OPEN), key=lambda e: (e.published_at, e.pk))
+    return {"open": _with_ballots(opened, now=now), "results": _with_results(published, since=since)}
 
 
 def _eligible() -> int:
@@ -355,15 +374,22 @@ def results_published_since(since: datetime) -> list[Exercise]:
     """Exercises whose result was published after ``since``, with ``winners`` (titles, in order) and their live
     agreed priorities as ``agreed``. Two queries (one when none was published), from SQL compiled once a day
     (members.prepared: each digest preview asks)."""
-    def published(since):
-        return Exercise.objects.filter(status=Exercise.Status.PUBLISHED, is_archived=False, published_at__gt=since)
+    return _with_results(prepared.objects("results_published_since", lambda since: _published_since(since).order_by(
+        "published_at"), since=since), since=since)
 
-    exercises = prepared.objects("results_published_since", lambda since: published(since).order_by(
-        "published_at"), since=since)
+
+def _published_since(since: datetime):
+    return Exercise.objects.filter(status=Exercise.Status.PUBLISHED, is_archived=False, published_at__gt=since)
+
+
+def _with_results(exercises: list[Exercise], *, since: datetime) -> list[Exercise]:
+    """The `exercises` published since `since` with their winners, turnout and agreed priorities (one query, none
+    for no exercise)."""
     agreed: dict[int, list[AgreedPriority]] = {exercise.pk: [] for exercise in exercises}
     if exercises:  # as prefetch_related would read them: the same order, nothing read for no exercise
         for priority in prepared.objects("results_published_since.agreed", lambda since: (
-                AgreedPriority.objects.current().filter(exercise__in=published(since).values("pk"))), since=since):
+                AgreedPriority.objects.current().filter(exercise__in=_published_since(since).values("pk"))),
+                since=since):
             agreed[priority.exercise_id].append(priority)
     for exercise in exercises:
         exercise.agreed = agreed[exercise.pk]

@@ -150,3 +150,42 @@ def test_the_list_counts_ballots_for_open_exercises_only(make_exercise, make_vot
         [listed] = selectors.exercise_list(user=chair, include_drafts=True)["exercises"]
         assert (listed.ballot_count, listed.turnout_percent) == (None, None)
         assert listed.result["turnout"]["voted"] == 1
+
+
+def test_the_digests_open_votes_and_results_are_the_two_selectors_read_together(make_exercise, make_voter, chair,
+                                                                               django_assert_num_queries):
+    """digest_exercises: open_exercises' and results_published_since's answers, from one query of both lists (and
+    the ballots and the agreed priorities, each only when there is something to ask them of)."""
+    week_ago = timezone.now() - timezone.timedelta(days=7)
+    closing_later, c = make_exercise("approval", places=1, names="AB")
+    closing_first, _ = make_exercise("approval", places=1, names="AB")
+    closing_first.closes_at = closing_later.closes_at - timezone.timedelta(days=1)
+    closing_first.save(update_fields=["closes_at"])
+    practice, user = make_voter()
+    make_voter()
+    services.ballot_cast(exercise=closing_later, practice=practice, user=user, choices=[c["A"].pk])
+
+    def same(expected_queries):
+        for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
+            with django_assert_num_queries(expected_queries):
+                found = selectors.digest_exercises(since=week_ago)
+            assert [(e.pk, e.ballot_count, e.eligible, e.turnout_percent) for e in found["open"]] == [
+                (e.pk, e.ballot_count, e.eligible, e.turnout_percent) for e in selectors.open_exercises()]
+            assert [(e.pk, e.winners, [p.title for p in e.agreed], e.turnout) for e in found["results"]] == [
+                (e.pk, e.winners, [p.title for p in e.agreed], e.turnout)
+                for e in selectors.results_published_since(week_ago)]
+        return found
+
+    found = same(2)  # votes open, no result published
+    assert [e.pk for e in found["open"]] == [closing_first.pk, closing_later.pk] and found["results"] == []
+    assert [e.turnout_percent for e in found["open"]] == [0, 50]
+    services.exercise_close(exercise=closing_later)
+    services.exercise_publish(exercise=closing_later, published_by=chair)
+    AgreedPriorityFactory(candidate=c["A"])
+    found = same(3)  # both
+    assert [e.pk for e in found["open"]] == [closing_first.pk]
+    assert [(e.pk, e.winners, [p.title for p in e.agreed]) for e in found["results"]] == [
+        (closing_later.pk, ["A"], ["A"])]
+    services.exercise_close(exercise=closing_first)
+    found = same(2)  # a result published, nothing open
+    assert found["open"] == [] and [e.pk for e in found["results"]] == [closing_later.pk]
