@@ -602,8 +602,11 @@ def digest_decisions(*, since: datetime, now: datetime | None = None, consensus_
     in no consensus check at all. One query, prepared (members.prepared: the digest's preview and every place's
     weekly send ask it): the two reads joined by UNION ALL, each row marked with which it is (a round trip and its
     Python fewer, issue 12)."""
-    def published(since):
-        return (DecisionItem.objects.published().filter(published_at__gte=since).order_by()
+    def published(since, now):
+        # Between `since` and now (nothing is published later): with both ends PostgreSQL's generic plan reads the
+        # range from the index of the place's published decisions (decision_place_published); with one end it
+        # judged a third of them in the range and read the place's 1,006 items instead (1.5 against 0.04 ms).
+        return (DecisionItem.objects.published().filter(published_at__gte=since, published_at__lte=now).order_by()
                 .annotate(kind=Value(_PUBLISHED), at=F("published_at"), number=Value(None, IntegerField()),
                           item_ref=F("pk"))
                 .values_list("kind", "at", "pk", "number", "item_ref", "title", "statement"))
@@ -614,12 +617,13 @@ def digest_decisions(*, since: datetime, now: datetime | None = None, consensus_
                                      no_statement=Value(""))
                 .values_list("kind", "at", "pk", "number", "item_id", "item_title", "no_statement"))
 
+    now = now or timezone.now()
     if consensus_checks:
-        rows = prepared.objects("digest.decisions", lambda since, now: published(since).union(
-            asking(now), all=True).order_by("kind", "at", "pk"), since=since, now=now or timezone.now())
+        rows = prepared.objects("digest.decisions", lambda since, now: published(since, now).union(
+            asking(now), all=True).order_by("kind", "at", "pk"), since=since, now=now)
     else:
-        rows = prepared.objects("digest.published", lambda since: published(since).order_by("at", "pk"),
-                                since=since)
+        rows = prepared.objects("digest.published", lambda since, now: published(since, now).order_by("at", "pk"),
+                                since=since, now=now)
     found = {_PUBLISHED: [], _ASKING: []}
     for kind, at, pk, number, item_id, title, statement in rows:
         found[kind].append(DigestDecision(pk, title, statement) if kind == _PUBLISHED
