@@ -591,45 +591,61 @@ class DigestRound(NamedTuple):
     item__title: str
 
 
-_PUBLISHED, _ASKING = "published", "asking"
+class SignOff(NamedTuple):
+    """A decision whose consensus waits for the chair to confirm it."""
+    pk: int
+    title: str
 
 
-def digest_decisions(*, since: datetime, now: datetime | None = None, consensus_checks: bool = True) -> dict:
+_PUBLISHED, _ASKING, _SIGN_OFF = "published", "asking", "sign_off"
+
+
+def digest_decisions(*, since: datetime, now: datetime | None = None, group: bool = True) -> dict:
     """For the weekly digest: `published`, the decisions published since `since`, the latest first (DigestDecision
-    rows); with `consensus_checks` (the group's digest), `consensus_checks`, the live rounds still waiting for seats,
-    the nearest deadline first (DigestRound rows). Only rounds still asking seats: an item whose seats have all
-    answered waits for the chair, not for a seat (the agenda's sign-offs), and an agreed, parked or withdrawn item is
-    in no consensus check at all. One query, prepared (members.prepared: the digest's preview and every place's
-    weekly send ask it): the two reads joined by UNION ALL, each row marked with which it is (a round trip and its
-    Python fewer, issue 12)."""
+    rows); and for the group's digest (`group`), `consensus_checks`, the live rounds still waiting for seats, the
+    nearest deadline first (DigestRound rows), and `sign_offs`, the decisions awaiting the chair's confirmation
+    (DecisionItem.objects.awaiting_sign_off, the agenda's), by title (SignOff rows). Only rounds still asking seats:
+    an item whose seats have all answered waits for the chair, not for a seat (a sign-off), and an agreed, parked or
+    withdrawn item is in no consensus check at all. One query, prepared (members.prepared: the digest's preview and
+    every place's weekly send ask it): the reads joined by UNION ALL, each row marked with which it is (a round trip
+    and its Python fewer for each, issue 12)."""
+    no_time, no_title = Value(None, DateTimeField()), Value(None, CharField())
+
     def published(since, now):
         # Between `since` and now (nothing is published later): with both ends PostgreSQL's generic plan reads the
         # range from the index of the place's published decisions (decision_place_published); with one end it
         # judged a third of them in the range and read the place's 1,006 items instead (1.5 against 0.04 ms).
         return (DecisionItem.objects.published().filter(published_at__gte=since, published_at__lte=now).order_by()
-                .annotate(kind=Value(_PUBLISHED), at=F("published_at"), number=Value(None, IntegerField()),
-                          item_ref=F("pk"))
-                .values_list("kind", "at", "pk", "number", "item_ref", "title", "statement"))
+                .annotate(kind=Value(_PUBLISHED), at=F("published_at"), by_title=no_title,
+                          number=Value(None, IntegerField()), item_ref=F("pk"))
+                .values_list("kind", "at", "by_title", "pk", "number", "item_ref", "title", "statement"))
 
     def asking(now):
         return (Round.objects.live(now).waiting_for_seats().filter(item__status=DecisionItem.Status.CONSENSUS_CHECK)
-                .order_by().annotate(kind=Value(_ASKING), at=F("deadline"), item_title=F("item__title"),
-                                     no_statement=Value(""))
-                .values_list("kind", "at", "pk", "number", "item_id", "item_title", "no_statement"))
+                .order_by().annotate(kind=Value(_ASKING), at=F("deadline"), by_title=no_title,
+                                     item_title=F("item__title"), no_statement=Value(""))
+                .values_list("kind", "at", "by_title", "pk", "number", "item_id", "item_title", "no_statement"))
+
+    def signing_off():
+        return (DecisionItem.objects.awaiting_sign_off().order_by()
+                .annotate(kind=Value(_SIGN_OFF), at=no_time, by_title=F("title"), number=Value(None, IntegerField()),
+                          item_ref=F("pk"), no_statement=Value(""))
+                .values_list("kind", "at", "by_title", "pk", "number", "item_ref", "title", "no_statement"))
 
     now = now or timezone.now()
-    if consensus_checks:
+    if group:
+        # Each kind in its own order: published and asked by time, sign-offs by title (in PostgreSQL's collation).
         rows = prepared.objects("digest.decisions", lambda since, now: published(since, now).union(
-            asking(now), all=True).order_by("kind", "at", "pk"), since=since, now=now)
+            asking(now), signing_off(), all=True).order_by("kind", "at", "by_title", "pk"), since=since, now=now)
     else:
         rows = prepared.objects("digest.published", lambda since, now: published(since, now).order_by("at", "pk"),
                                 since=since, now=now)
-    found = {_PUBLISHED: [], _ASKING: []}
-    for kind, at, pk, number, item_id, title, statement in rows:
+    found = {_PUBLISHED: [], _ASKING: [], _SIGN_OFF: []}
+    for kind, at, _, pk, number, item_id, title, statement in rows:
         found[kind].append(DigestDecision(pk, title, statement) if kind == _PUBLISHED
-                           else DigestRound(pk, number, at, item_id, title))
+                           else DigestRound(pk, number, at, item_id, title) if kind == _ASKING else SignOff(pk, title))
     # Read in the order of their times; the decisions are told the latest first (the same moment: the latest made).
-    return {"published": found[_PUBLISHED][::-1], "consensus_checks": found[_ASKING] if consensus_checks else []}
+    return {"published": found[_PUBLISHED][::-1], "consensus_checks": found[_ASKING], "sign_offs": found[_SIGN_OFF]}
 
 
 def chair_attention(*, now: datetime | None = None) -> dict:

@@ -45,7 +45,7 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
     own links to it. Plain data (ids, texts, addresses): it can be kept in the cache."""
     item_url, exercise_url = address_of("decisions:item"), address_of("priorities:exercise")
     exercises = priority_selectors.digest_exercises(since=since)
-    decisions = decision_selectors.digest_decisions(since=since, consensus_checks=is_group)
+    decisions = decision_selectors.digest_decisions(since=since, group=is_group)
     news = [
         _section(
             "Decisions agreed and published",
@@ -68,7 +68,7 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
         ),
     ]
     if is_group:
-        agenda = representation_selectors.next_agenda()
+        agenda = representation_selectors.next_agenda(sign_offs=False)  # read with the decisions, above
         agenda_url = address("representation:agenda")
         news += [
             _section(
@@ -81,7 +81,7 @@ def digest_news(*, since, is_group: bool) -> list[dict]:
                 "Consensus reached, waiting for the chair to confirm",
                 "Every seat has responded and none blocks. The chair confirms the outcome and writes the decision.",
                 # The agenda's sign-offs: the same rule (DecisionItem.objects.awaiting_sign_off), asked once.
-                [{"text": item.title, "url": item_url(item.pk)} for item in agenda.sign_offs],
+                [{"text": item.title, "url": item_url(item.pk)} for item in decisions["sign_offs"]],
             ),
             _section(
                 "Next leadership meeting" + (f", {_day(agenda.meeting.meets_on)}" if agenda.meeting else ""),

@@ -411,12 +411,14 @@ class Agenda:
     sign_offs: list[tuple] = field(default_factory=list)
 
 
-def next_agenda(*, today: date | None = None) -> Agenda:
+def next_agenda(*, today: date | None = None, sign_offs: bool = True) -> Agenda:
     """The next leadership meeting (today or later), its agenda in order less what has been settled since it was
-    gathered, and the decisions to sign off, their titles (three queries, prepared: members.prepared)."""
+    gathered, and the decisions to sign off, their titles (three queries, prepared: members.prepared). Without
+    `sign_offs` (the weekly digest reads them with its other decisions: decisions.selectors.digest_decisions), two
+    queries and none listed."""
     today = today or timezone.localdate()
     sign_offs = prepared.objects("agenda.sign_offs", lambda: DecisionItem.objects.awaiting_sign_off().order_by(
-        "title", "pk").values_list("pk", "title", named=True))
+        "title", "pk").values_list("pk", "title", named=True)) if sign_offs else []
     meetings = prepared.objects("agenda.meeting", lambda today: LeadershipMeeting.objects.upcoming(today)[:1],
                                 today=today)
     if not meetings:

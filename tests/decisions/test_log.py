@@ -127,11 +127,11 @@ def test_the_digest_has_new_decisions_and_live_consensus_checks(chair, agreed_it
             (agreed_item.pk, agreed_item.title, agreed_item.statement)]
         assert [(c.pk, c.item_id, c.item__title, c.number, c.deadline) for c in found["consensus_checks"]] == [
             (opened.pk, live.pk, "Live one", 1, opened.deadline)]
-        # A practice's digest asks no consensus checks: the decisions alone.
-        assert selectors.digest_decisions(since=week_ago, consensus_checks=False) == {
-            "published": found["published"], "consensus_checks": []}
-        assert selectors.digest_decisions(since=timezone.now()) == {"published": [], "consensus_checks": found[
-            "consensus_checks"]}
+        # A practice's digest asks no consensus checks or sign-offs: the decisions alone.
+        assert selectors.digest_decisions(since=week_ago, group=False) == {
+            "published": found["published"], "consensus_checks": [], "sign_offs": []}
+        assert selectors.digest_decisions(since=timezone.now()) == {
+            "published": [], "consensus_checks": found["consensus_checks"], "sign_offs": []}
 
 
 def test_the_digest_tells_the_latest_decisions_first_and_the_nearest_deadlines_first(chair, seats, deadline,
@@ -143,12 +143,11 @@ def test_the_digest_tells_the_latest_decisions_first_and_the_nearest_deadlines_f
     for title, extra in (("Later", 2), ("Sooner", 1)):
         services.round_open(item=DecisionItemFactory(raised_by=chair, title=title), by=chair,
                             deadline=deadline + timezone.timedelta(days=extra))
-    for consensus_checks in (True, True, False, False):  # each compiled once, then prepared (members.prepared)
+    for group in (True, True, False, False):  # each compiled once, then prepared (members.prepared)
         with django_assert_num_queries(1):
-            found = selectors.digest_decisions(since=now - timezone.timedelta(days=7),
-                                               consensus_checks=consensus_checks)
+            found = selectors.digest_decisions(since=now - timezone.timedelta(days=7), group=group)
         assert [item.title for item in found["published"]] == ["Decision 1", "Decision 2", "Decision 0"]
-        assert [c.item__title for c in found["consensus_checks"]] == (["Sooner", "Later"] if consensus_checks else [])
+        assert [c.item__title for c in found["consensus_checks"]] == (["Sooner", "Later"] if group else [])
 
 
 def test_the_chair_sees_overdue_rounds_missing_seats_and_unseen_decisions(chair, agreed_item, seats, deadline,
@@ -216,8 +215,12 @@ def test_the_digest_lists_as_consensus_checks_only_rounds_still_asking_seats(cha
     services.item_confirm(item=confirmed.item, by=chair, statement="Agreed.", publish=True)
     found = selectors.digest_decisions(since=timezone.now() - timezone.timedelta(days=7))
     assert [c.item__title for c in found["consensus_checks"]] == [asking.item.title]
-    # Every seat heard: it waits for the chair, and the digest says so apart (as the agenda's sign-offs).
+    # Every seat heard: it waits for the chair, and the digest says so apart, as the agenda's sign-offs (read with
+    # the digest's other decisions, by the same rule).
     assert [item.title for item in next_agenda().sign_offs] == ["All heard"]
+    assert [(item.pk, item.title) for item in found["sign_offs"]] == [
+        (item.pk, item.title) for item in next_agenda().sign_offs] == [(heard.item.pk, "All heard")]
+    assert next_agenda(sign_offs=False).sign_offs == []
     assert "Confirmed" in [item.title for item in found["published"]]
 
 
