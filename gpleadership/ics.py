@@ -9,7 +9,7 @@ methods (published, awaiting triage, open practices, the turnout counted at the 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Value, Window
+from django.db.models import BigIntegerField, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from members.places import across, place_prefix
 from priorities import selectors as priority_selectors
 from priorities.models import RAG, AgreedPriority, percent
 from priorities.selectors import exercise_turnout
-from representation.models import Action, Forum, Representative, Request
+from representation.models import Action, Forum, RepresentativeQuerySet, Request
 
 from . import charts
 
@@ -125,31 +125,33 @@ def _activity_by_place(ics: ICS, *, today: date) -> tuple[dict[int, dict], dict[
 
 
 def _ics_forums(ics: ICS, place_ids: list[int]) -> list[Forum]:
-    """The ICS-level forums, each with its `current_representatives` (two queries, prepared: they cannot prefetch),
-    and each representative with the places of `place_ids` they come from (`home_place_ids`): where they hold a
-    live group role or work for one of the place's organisations now, asked of each place in the same query (a
-    question per place: the query is compiled for the system's set of places, members.prepared)."""
-    forums = prepared.objects("ics.forums", lambda ics: (
-        Forum.objects.current().filter(place__isnull=True, ics=ics).select_related("host").order_by("name")
-    ), ics=ics.pk)
-
+    """The ICS-level forums, each with its `current_representatives`, and each representative with the places of
+    `place_ids` they come from (`home_place_ids`): where they hold a live group role or work for one of the place's
+    organisations now, asked of each place (a question per place: the query is compiled for the system's set of
+    places, members.prepared). One query: each forum joined to its representatives in post (a row per
+    representative, or one for a forum with none), so the forums with their host and the representatives with
+    their person come together."""
     def at_home(place_id):
-        return (Exists(GroupRole.objects.live().filter(user=OuterRef("user"), place=place_id))
-                | Exists(Membership.objects.current().filter(user=OuterRef("user"), organisation__place=place_id)))
+        return (Exists(GroupRole.objects.live().filter(user=OuterRef("in_post__user"), place=place_id))
+                | Exists(Membership.objects.current().filter(user=OuterRef("in_post__user"),
+                                                             organisation__place=place_id)))
 
-    representatives = defaultdict(list)
-    for rep in prepared.objects("ics.representatives", lambda ics: (
-            Representative.objects.current().filter(forum__in=_forums_of(ics)).select_related("user")
-            .annotate(**{f"home_{pk}": at_home(pk) for pk in place_ids}).order_by("role", "pk")), ics=ics.pk):
-        rep.home_place_ids = [pk for pk in place_ids if getattr(rep, f"home_{pk}")]
-        representatives[rep.forum_id].append(rep)
-    for forum in forums:
-        forum.current_representatives = representatives[forum.pk]
-    return forums
-
-
-def _forums_of(ics):
-    return Forum.objects.current().filter(place__isnull=True, ics=ics).values("pk")
+    forums = {}
+    for row in prepared.objects("ics.forums", lambda ics: (
+            Forum.objects.current().filter(place__isnull=True, ics=ics)
+            .annotate(in_post=FilteredRelation("representatives",
+                                               condition=RepresentativeQuerySet.in_post("representatives__")))
+            .select_related("host", "in_post__user")
+            .annotate(**{f"home_{pk}": at_home(pk) for pk in place_ids})
+            .order_by("name", "pk", "in_post__role", "in_post__pk")), ics=ics.pk):
+        forum = forums.setdefault(row.pk, row)
+        if forum is row:
+            forum.current_representatives = []
+        rep = getattr(row, "in_post", None)  # select_related sets nothing on a forum with nobody in post
+        if rep is not None:
+            rep.home_place_ids = [pk for pk in place_ids if getattr(row, f"home_{pk}")]
+            forum.current_representatives.append(rep)
+    return list(forums.values())
 
 
 def _representatives_by_place(forums: list[Forum]) -> dict[int, list[dict]]:
