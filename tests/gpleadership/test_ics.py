@@ -374,8 +374,8 @@ def test_python_draws_the_places_as_their_template_does(ics, system):
 
     AgreedPriorityFactory(title="Estates <&> \"rent\"", confirmed_by=system["rep"])  # complete and plain rag
     rows = ics_page(ics, list(ics.places.order_by("name")))["rows"]
-    rows[0]["priorities"][0].rag = "complete"
-    rows[2]["priorities"][-1].rag = "green"
+    rows[0]["priorities"][0] = rows[0]["priorities"][0]._replace(rag="complete")
+    rows[2]["priorities"][-1] = rows[2]["priorities"][-1]._replace(rag="green")
     def draw(template, shown):
         return _without_spaces_between_tags(engines["django"].from_string(template).render({"rows": shown}))
 
