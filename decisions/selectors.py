@@ -364,9 +364,11 @@ def acknowledgement_rates_by_place(*, since: datetime, recent_since: datetime) -
             .values_list(Value(_NOT_OPEN), "item__place", no_name, "n", "recent", nothing, nothing))
         return decisions.union(practices, not_open, all=True)
 
+    # Its generic plan is the plan PostgreSQL makes for the values (each part from the same index), but it kept
+    # planning afresh on every run: 0.5 ms of the 1.1 ms the query took at national scale.
     decisions, practices, names, not_open = {}, {}, {}, []
     for kind, place, name, n, recent, acknowledged, recent_acknowledged in prepared.objects(
-            "acknowledgement_rates_by_place", figures, since=since, recent_since=recent_since):
+            "acknowledgement_rates_by_place", figures, generic=True, since=since, recent_since=recent_since):
         if kind == _DECISIONS:
             decisions[place] = (n, recent, acknowledged or 0, recent_acknowledged or 0)
         elif kind == _PRACTICES:

@@ -8,9 +8,10 @@ methods (published, awaiting triage, open practices, the turnout counted at the 
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import BigIntegerField, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, Window
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from decisions import selectors as decision_selectors
@@ -21,7 +22,7 @@ from members.places import across, place_prefix
 from priorities import selectors as priority_selectors
 from priorities.models import RAG, AgreedPriority, percent
 from priorities.selectors import exercise_turnout
-from representation.models import Action, Forum, Representative, Request
+from representation.models import Action, Forum, RepresentativeQuerySet, Request
 
 from . import charts
 
@@ -40,46 +41,78 @@ def priority_rag(red: int, amber: int, green: int, complete: int) -> str:
     return ""
 
 
-def _agreed_priorities() -> dict[int, list[AgreedPriority]]:
+class ShownPriority(NamedTuple):
+    """An agreed priority as the page shows it: its title and the worst RAG of its live plan (priority_rag)."""
+
+    title: str
+    rag: str
+
+
+class ShownDecision(NamedTuple):
+    """A decision a place published to the system, as the page names it."""
+
+    title: str
+    published_at: datetime
+
+
+# What each row of _priorities_and_public_decisions' query is.
+_PRIORITY, _DECISION = "priority", "decision"
+
+
+def _priorities_and_public_decisions(since: datetime) -> tuple[dict[int, list[ShownPriority]], dict[int, int],
+                                                                   dict[int, list[ShownDecision]]]:
+    """Each place's agreed priorities with the counts of their live plan items by RAG, how many decisions each
+    place published to the system since `since`, and the latest few of them, in one query (UNION ALL, each row
+    marked with which it is; a round trip and its Python fewer than two): each of the latest decisions carries its
+    place's count (a window over the same rows). Decisions published at the same moment come the newest first, in
+    the order of the index that answers (decision_place_public). Each part is sorted the same way: by place, the
+    latest published first, then the priority's position (a decision's rank by the same order)."""
     live = Q(plan_items__is_archived=False)
-    priorities = prepared.objects("ics.priorities", lambda: (
-        AgreedPriority.objects.current()
-        .filter(exercise__is_archived=False)
-        .annotate(
-            place_pk=F("exercise__place"),
-            red=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.RED)),
-            amber=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.AMBER)),
-            green=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.GREEN)),
-            complete=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.COMPLETE)),
-        )
-        .order_by("place_pk", "-exercise__published_at", "position", "pk")
-    ))
-    by_place = defaultdict(list)
-    for priority in priorities:
-        priority.rag = priority_rag(priority.red, priority.amber, priority.green, priority.complete)
-        by_place[priority.place_pk].append(priority)
-    return by_place
+    # Cast: a bare parameter in a column of UNION ALL is typed as text when the statement is prepared on the server.
+    nothing = Cast(Value(0), output_field=BigIntegerField())
+
+    def both(since):
+        priorities = (
+            AgreedPriority.objects.current()
+            .filter(exercise__is_archived=False)
+            .order_by()
+            .annotate(
+                red=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.RED)),
+                amber=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.AMBER)),
+                green=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.GREEN)),
+                complete=Count("plan_items", filter=live & Q(plan_items__rag_status=RAG.COMPLETE)),
+            )
+            .values_list(Value(_PRIORITY), "exercise__place", "pk", "title", "exercise__published_at", "position",
+                         "red", "amber", "green", "complete", nothing))
+        decisions = (
+            DecisionItem.objects.public()
+            .filter(published_at__gte=since)
+            .order_by()
+            .annotate(place_rank=Window(RowNumber(), partition_by=F("place"),
+                                        order_by=[F("published_at").desc(), F("pk").desc()]),
+                      place_count=Window(Count("pk"), partition_by=F("place")))
+            .filter(place_rank__lte=LATEST_DECISIONS)
+            .values_list(Value(_DECISION), "place", "pk", "title", "published_at", "place_rank",
+                         nothing, nothing, nothing, nothing, "place_count"))
+        return priorities.union(decisions, all=True)
+
+    priorities, counts, latest = defaultdict(list), {}, defaultdict(list)
+    rows = prepared.objects("ics.priorities_and_public_decisions", both, since=since)
+    # Sorted here, not by the query: a place's few rows (the decisions' ranks follow their published time).
+    for which, place, _pk, title, published_at, _rank, red, amber, green, complete, count in sorted(
+            rows, key=lambda row: (row[1], _latest_first(row[4]), row[5], row[2])):
+        if which == _PRIORITY:
+            priorities[place].append(ShownPriority(title, priority_rag(red, amber, green, complete)))
+        else:
+            counts[place] = count
+            latest[place].append(ShownDecision(title, published_at))
+    return priorities, counts, latest
 
 
-def _public_decisions(since: datetime) -> tuple[dict[int, int], dict[int, list[DecisionItem]]]:
-    """How many decisions each place published to the system since `since`, and the latest few of them, in one
-    query: each of the latest carries its place's count (a window over the same rows). Decisions published at the
-    same moment come the newest first, in the order of the index that answers (decision_place_public)."""
-    numbered = prepared.objects("ics.public_decisions", lambda since: (
-        DecisionItem.objects.public()
-        .filter(published_at__gte=since)
-        .annotate(place_rank=Window(RowNumber(), partition_by=F("place"),
-                                    order_by=[F("published_at").desc(), F("pk").desc()]),
-                  place_count=Window(Count("pk"), partition_by=F("place")))
-        .filter(place_rank__lte=LATEST_DECISIONS)
-        .only("pk", "title", "published_at", "place")
-        .order_by("place", "place_rank")
-    ), since=since)
-    counts, by_place = {}, defaultdict(list)
-    for item in numbered:
-        counts[item.place_id] = item.place_count
-        by_place[item.place_id].append(item)
-    return counts, by_place
+def _latest_first(moment: datetime | None) -> tuple:
+    """A sort key putting the latest first, and no time (a priority of an exercise not published) before any, as
+    PostgreSQL's descending order does."""
+    return (0, 0) if moment is None else (1, -moment.timestamp())
 
 
 # What each row of _activity_by_place's query counts.
@@ -125,31 +158,33 @@ def _activity_by_place(ics: ICS, *, today: date) -> tuple[dict[int, dict], dict[
 
 
 def _ics_forums(ics: ICS, place_ids: list[int]) -> list[Forum]:
-    """The ICS-level forums, each with its `current_representatives` (two queries, prepared: they cannot prefetch),
-    and each representative with the places of `place_ids` they come from (`home_place_ids`): where they hold a
-    live group role or work for one of the place's organisations now, asked of each place in the same query (a
-    question per place: the query is compiled for the system's set of places, members.prepared)."""
-    forums = prepared.objects("ics.forums", lambda ics: (
-        Forum.objects.current().filter(place__isnull=True, ics=ics).select_related("host").order_by("name")
-    ), ics=ics.pk)
-
+    """The ICS-level forums, each with its `current_representatives`, and each representative with the places of
+    `place_ids` they come from (`home_place_ids`): where they hold a live group role or work for one of the place's
+    organisations now, asked of each place (a question per place: the query is compiled for the system's set of
+    places, members.prepared). One query: each forum joined to its representatives in post (a row per
+    representative, or one for a forum with none), so the forums with their host and the representatives with
+    their person come together."""
     def at_home(place_id):
-        return (Exists(GroupRole.objects.live().filter(user=OuterRef("user"), place=place_id))
-                | Exists(Membership.objects.current().filter(user=OuterRef("user"), organisation__place=place_id)))
+        return (Exists(GroupRole.objects.live().filter(user=OuterRef("in_post__user"), place=place_id))
+                | Exists(Membership.objects.current().filter(user=OuterRef("in_post__user"),
+                                                             organisation__place=place_id)))
 
-    representatives = defaultdict(list)
-    for rep in prepared.objects("ics.representatives", lambda ics: (
-            Representative.objects.current().filter(forum__in=_forums_of(ics)).select_related("user")
-            .annotate(**{f"home_{pk}": at_home(pk) for pk in place_ids}).order_by("role", "pk")), ics=ics.pk):
-        rep.home_place_ids = [pk for pk in place_ids if getattr(rep, f"home_{pk}")]
-        representatives[rep.forum_id].append(rep)
-    for forum in forums:
-        forum.current_representatives = representatives[forum.pk]
-    return forums
-
-
-def _forums_of(ics):
-    return Forum.objects.current().filter(place__isnull=True, ics=ics).values("pk")
+    forums = {}
+    for row in prepared.objects("ics.forums", lambda ics: (
+            Forum.objects.current().filter(place__isnull=True, ics=ics)
+            .annotate(in_post=FilteredRelation("representatives",
+                                               condition=RepresentativeQuerySet.in_post("representatives__")))
+            .select_related("host", "in_post__user")
+            .annotate(**{f"home_{pk}": at_home(pk) for pk in place_ids})
+            .order_by("name", "pk", "in_post__role", "in_post__pk")), ics=ics.pk):
+        forum = forums.setdefault(row.pk, row)
+        if forum is row:
+            forum.current_representatives = []
+        rep = getattr(row, "in_post", None)  # select_related sets nothing on a forum with nobody in post
+        if rep is not None:
+            rep.home_place_ids = [pk for pk in place_ids if getattr(row, f"home_{pk}")]
+            forum.current_representatives.append(rep)
+    return list(forums.values())
 
 
 def _representatives_by_place(forums: list[Forum]) -> dict[int, list[dict]]:
@@ -169,8 +204,7 @@ def ics_page(ics: ICS, ics_places: list[Place], *, now: datetime | None = None) 
     now = now or timezone.now()
     since = now - timedelta(days=ENGAGEMENT_DAYS)
     with across(ics_places):
-        priorities = _agreed_priorities()
-        decisions_public, latest_public = _public_decisions(since)
+        priorities, decisions_public, latest_public = _priorities_and_public_decisions(since)
         acknowledgements, recent_acknowledgements = decision_selectors.acknowledgement_rates_by_place(
             since=since, recent_since=charts.window_since(now))
         # Each place's open practices are the electorate of its vote too.

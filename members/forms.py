@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F, Value
 from django.forms.models import ModelChoiceIterator
 from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
@@ -435,16 +436,55 @@ def _person_field(label: str, *, required: bool = False, help_text: str = "") ->
     )
 
 
+def seat_organisations():
+    """The organisations a seat may be for, as the seat form offers them: the place's current organisations but
+    practices (a practice is represented through its PCN), by kind and name."""
+    return Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
+
+
+# What each row of SeatCandidates' query with the organisations is.
+_PERSON, _ORGANISATION = "person", "organisation"
+
+
 class SeatCandidates:
     """selectors.seat_candidates() for the person fields of a page's forms: the people offered, read once (each
     field still checks what is posted against the queryset). A place has hundreds: each field reading them again
-    cost a query and hundreds of instances (issue 12)."""
+    cost a query and hundreds of instances (issue 12). With `organisations`, the seat form's organisations
+    (seat_organisations) are read in the same query, for a page that shows the seat form (`organisations`: their
+    (pk, name) rows; None without)."""
 
-    def __init__(self):
+    def __init__(self, *, organisations: bool = False):
         # From SQL compiled once a day (members.prepared): the union of members and roles costs more to compile than
         # to run.
-        self.people = OfferedRows(prepared.objects("seat_candidates", lambda: selectors.seat_candidates().values_list(
-            "pk", *_PersonField.label_fields)))
+        self.organisations = None
+        if not organisations:
+            self.people = OfferedRows(prepared.objects("seat_candidates", lambda: (
+                selectors.seat_candidates().values_list("pk", *_PersonField.label_fields))))
+            return
+        people, offered = [], []
+        # One query, not two (a round trip fewer on the manage page): UNION ALL of both reads, each row marked with
+        # which it is and carrying what it is sorted by, the people by name and address, the organisations by
+        # kind and name, as each read sorts them alone (sorted together, each kind stays in its own order).
+        rows = prepared.objects("seat_candidates.organisations", _candidates_and_organisations)
+        for which, pk, first, second in rows:
+            if which == _PERSON:
+                people.append((pk, first, second))
+            else:
+                offered.append((pk, second))
+        self.people, self.organisations = OfferedRows(people), OfferedRows(offered)
+
+
+def _candidates_and_organisations():
+    def marked(queryset, which, first, second):
+        return (queryset.order_by().annotate(which=Value(which), first=F(first), second=F(second))
+                .values_list("which", "pk", "first", "second"))
+
+    # A person's row is (pk, *_PersonField.label_fields), the name and address it is sorted by too.
+    return (marked(selectors.seat_candidates(), _PERSON, "full_name", "email")
+            .union(marked(seat_organisations(), _ORGANISATION, "kind", "name"), all=True)
+            # Not by `which` first: a sort whose first key is the same for hundreds of rows cannot use PostgreSQL's
+            # abbreviated keys for the names (0.35 ms against 0.13 ms); the two kinds are told apart in Python.
+            .order_by("first", "second"))
 
 
 class _PeopleForm(forms.Form):
@@ -453,7 +493,7 @@ class _PeopleForm(forms.Form):
 
     def __init__(self, *args, candidates: SeatCandidates | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        candidates = candidates or SeatCandidates()
+        self.candidates = candidates = candidates or SeatCandidates()
         for field in self.fields.values():
             if isinstance(field, _PersonField):
                 field.offer(candidates.people, selectors.seat_candidates)
@@ -484,9 +524,10 @@ class SeatForm(_PeopleForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "seat")
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].offer_prepared("seat_form.organisations", lambda: (
-            Organisation.objects.current().exclude(kind=Organisation.Kind.PRACTICE).order_by("kind", "name")
-        ))
+        if self.candidates.organisations is not None:  # read with the people (SeatCandidates(organisations=True))
+            self.fields["organisation"].offer(self.candidates.organisations, seat_organisations)
+        else:
+            self.fields["organisation"].offer_prepared("seat_form.organisations", seat_organisations)
 
 
 class GroupRoleForm(_PeopleForm):

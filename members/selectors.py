@@ -2,11 +2,12 @@
 
 import re
 from collections import defaultdict
+from datetime import date
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce, Replace
+from django.db.models import Count, DateField, Exists, F, OuterRef, Prefetch, Q, Sum, Value, Window
+from django.db.models.functions import Cast, Coalesce, Replace, RowNumber
 from django.utils import timezone
 
 from . import prepared
@@ -77,6 +78,65 @@ def seat_candidates():
             GroupRole.objects.live().order_by().values("user"), all=True)))
         .order_by("full_name", "email")
     )
+
+
+class ManagedSeat(NamedTuple):
+    """A seat as the chair's manage page shows it (members.templatetags.group_manage.seat_rows)."""
+
+    pk: int
+    title: str
+    kind_label: str
+    is_active: bool
+    organisation_name: str | None
+    holder_name: str  # "" when vacant
+    deputy_name: str  # "" when there is none
+
+
+class ManagedRole(NamedTuple):
+    """A live role on the group as the chair's manage page shows it (group_manage.role_rows)."""
+
+    pk: int
+    person: str
+    role_label: str
+    started_on: date
+
+
+# What each row of group_manage_rows' query is.
+_SEAT, _ROLE = "seat", "role"
+
+
+def group_manage_rows() -> tuple[list[ManagedSeat], list[ManagedRole]]:
+    """The group's seats, active first, then by title, and its live roles, by role, then by the person's name: in
+    one query (UNION ALL, each row marked with which it is and numbered in its own order; a round trip fewer than
+    two, and plain rows rather than a seat's four model instances), from SQL compiled once a day (members.prepared).
+    A person is named as User.get_full_name names them (User.name_of)."""
+    def both():
+        seats = (
+            Seat.objects.order_by()
+            .annotate(rank=Window(RowNumber(), order_by=[F("is_active").desc(), F("title").asc()]))
+            .values_list(Value(_SEAT), "rank", "pk", "title", "kind", "is_active", "organisation__name",
+                         "holder__full_name", "holder__email", "deputy__full_name", "deputy__email",
+                         # Cast: a bare parameter in a column of UNION ALL is typed as text when prepared.
+                         Cast(Value(None), output_field=DateField())))
+        roles = (
+            GroupRole.objects.live().order_by()
+            .annotate(rank=Window(RowNumber(), order_by=[F("role").asc(), F("user__full_name").asc()]))
+            .values_list(Value(_ROLE), "rank", "pk", "role", Value(""), Value(True), Value(""),
+                         "user__full_name", "user__email", Value(""), Value(""), "started_on"))
+        return seats.union(roles, all=True)
+
+    seats, roles = [], []
+    for (which, _rank, pk, title, kind, is_active, organisation, holder, holder_email, deputy, deputy_email,
+         started_on) in sorted(prepared.objects("group_manage_rows", both), key=lambda row: (row[0], row[1])):
+        if which == _SEAT:
+            seats.append(ManagedSeat(
+                pk, title, Seat.Kind(kind).label, is_active, organisation,
+                User.name_of(holder, holder_email) if holder_email is not None else "",
+                User.name_of(deputy, deputy_email) if deputy_email is not None else ""))
+        else:
+            roles.append(ManagedRole(pk, User.name_of(holder, holder_email), str(GroupRole.Role(title).label),
+                                     started_on))
+    return seats, roles
 
 
 def acting_people():

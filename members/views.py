@@ -230,11 +230,8 @@ def _accept_for_existing_account(request, token, invitation, account):
 
 
 def _render_manage(request, *, seat_form=None, role_form=None):
-    seats = prepared.objects("manage.seats", lambda: (
-        Seat.objects.select_related("organisation", "holder", "deputy").order_by("-is_active", "title")))
-    roles = prepared.objects("manage.roles", lambda: (
-        GroupRole.objects.live().select_related("user").order_by("role", "user__full_name")))
-    candidates = SeatCandidates()  # once for both forms' person fields
+    seats, roles = selectors.group_manage_rows()
+    candidates = SeatCandidates(organisations=True)  # once for both forms' person fields, and the seat's organisation
     seat_form = seat_form or SeatForm(candidates=candidates)
     role_form = role_form or GroupRoleForm(candidates=candidates)
     return render(

@@ -113,7 +113,13 @@ class Forum(PlaceOwned):
 
 class RepresentativeQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(is_archived=False, stood_down_on__isnull=True)
+        return self.filter(self.in_post())
+
+    @staticmethod
+    def in_post(path: str = "") -> Q:
+        """The condition of a representative in post (current), for a representative at `path` ("representatives__"
+        from a forum): a forum's current representatives joined to it (FilteredRelation) ask the same."""
+        return Q(**{f"{path}is_archived": False, f"{path}stood_down_on__isnull": True})
 
 
 class Representative(models.Model):

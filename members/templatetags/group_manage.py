@@ -15,20 +15,19 @@ _BUTTON = '<button class="nhsuk-button nhsuk-button--secondary nhsuk-button--sma
 
 @register.simple_tag(takes_context=True)
 def seat_rows(context, seats) -> str:
-    """A row per active seat: its title (and organisation), kind, holder, deputy, and the links to change its
-    people and to retire it."""
+    """A row per active seat (members.selectors.ManagedSeat): its title (and organisation), kind, holder, deputy,
+    and the links to change its people and to retire it."""
     edit, retire, csrf = address_of("members:seat_edit"), address_of("members:seat_retire"), csrf_input(context)
 
     def row(seat) -> str:
         title = text(seat.title)
-        organisation = seat.organisation
-        shown = (f"{title}<br>{text(organisation.name)}" if organisation and organisation.name != seat.title
-                 else title)
+        organisation = seat.organisation_name
+        shown = f"{title}<br>{text(organisation)}" if organisation and organisation != seat.title else title
         return (
             _ROW + cell("Seat", shown)
-            + "\n    " + cell("Kind", text(seat.get_kind_display()))
-            + "\n    " + cell("Holder", text(seat.holder.get_full_name() if seat.holder else "Vacant"))
-            + "\n    " + cell("Deputy", text(seat.deputy.get_full_name() if seat.deputy else "None"))
+            + "\n    " + cell("Kind", text(seat.kind_label))
+            + "\n    " + cell("Holder", text(seat.holder_name or "Vacant"))
+            + "\n    " + cell("Deputy", text(seat.deputy_name or "None"))
             + f'\n    <td class="nhsuk-table__cell"><a href="{edit(seat.pk)}">Change holder and deputy'
             f'<span class="nhsuk-u-visually-hidden"> of {title}</span></a>\n'
             f'      <form method="post" action="{retire(seat.pk)}" class="portal-inline-form">{csrf}{_BUTTON}Retire'
@@ -41,11 +40,12 @@ def seat_rows(context, seats) -> str:
 
 @register.simple_tag(takes_context=True)
 def role_rows(context, roles) -> str:
-    """A row per live role on the group: the person, the role, since when, and the button that ends it."""
+    """A row per live role on the group (members.selectors.ManagedRole): the person, the role, since when, and the
+    button that ends it."""
     end, csrf, day = address_of("members:group_role_end"), csrf_input(context), day_writer()
 
     def row(role) -> str:
-        person, role_name = text(role.user.get_full_name()), str(role.get_role_display())
+        person, role_name = text(role.person), role.role_label
         return (
             _ROW + cell("Person", person)
             + "\n    " + cell("Role", text(role_name))

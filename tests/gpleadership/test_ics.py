@@ -263,6 +263,31 @@ def test_each_place_shows_its_own_figures(chair, ics, system):
     assert forum == system["forum"] and [r.user for r in forum.current_representatives] == [system["rep"]]
 
 
+def test_each_forum_lists_its_representatives_in_post_and_a_forum_with_none_says_so(client_for, chair, ics, system,
+                                                                                  riverton):
+    from gpleadership.ics import ics_page
+
+    rep, host = system["rep"], system["forum"].host
+    with places.unscoped():
+        RepresentativeFactory(forum=system["forum"], user=UserFactory(full_name="Dee Deputy"),
+                              role="deputy")
+        # Only a stood-down and an archived representative: in post, nobody.
+        empty = Forum.objects.create(ics=ics, name="Acute interface group", host=host, cadence="Monthly")
+        RepresentativeFactory(forum=empty, user=rep, stood_down_on=timezone.localdate())
+        RepresentativeFactory(forum=empty, user=rep, role="deputy", is_archived=True)
+    page = ics_page(ics, list(ics.places.order_by("name")))
+    assert [(f.name, [(r.user.get_full_name(), r.role) for r in f.current_representatives])
+            for f in page["forums"]] == [
+        ("Acute interface group", []),
+        ("ICB primary care committee", [("Dee Deputy", "deputy"), ("Rhea Representative", "representative")])]
+    # A forum shows once however many representatives it has; each representative is shown for their own place.
+    [riverton_row] = [row for row in page["rows"] if row["place"] == riverton]
+    assert [r["representative"].user for r in riverton_row["representatives"]] == [rep]
+    html = client_for(chair).get(URL).content.decode()
+    assert "Acute interface group</th>" in html and "Nobody appointed" in html
+    assert "Dee Deputy (deputy), Rhea Representative (representative)" in html
+
+
 def test_the_acknowledgements_of_both_windows_are_those_of_acknowledgement_rates(ics, system):
     # A decision of four months ago: in the year's window, not in the charts' twelve weeks.
     older = _publish(title="Older decision", days_ago=120)
@@ -349,8 +374,8 @@ def test_python_draws_the_places_as_their_template_does(ics, system):
 
     AgreedPriorityFactory(title="Estates <&> \"rent\"", confirmed_by=system["rep"])  # complete and plain rag
     rows = ics_page(ics, list(ics.places.order_by("name")))["rows"]
-    rows[0]["priorities"][0].rag = "complete"
-    rows[2]["priorities"][-1].rag = "green"
+    rows[0]["priorities"][0] = rows[0]["priorities"][0]._replace(rag="complete")
+    rows[2]["priorities"][-1] = rows[2]["priorities"][-1]._replace(rag="green")
     def draw(template, shown):
         return _without_spaces_between_tags(engines["django"].from_string(template).render({"rows": shown}))
 

@@ -9,6 +9,7 @@ import pytest
 from django.template import engines
 from django.test import RequestFactory
 
+from members import selectors
 from members.models import GroupRole, Seat
 
 from ..factories import GroupRoleFactory, PCNFactory, SeatFactory, UserFactory
@@ -26,7 +27,11 @@ def test_python_draws_the_seats_as_their_template_does(testshire):
     SeatFactory(organisation=PCNFactory(name="Riverside <PCN> & Co"))  # titled after its organisation
     SeatFactory(organisation=PCNFactory(name="Lakeside PCN"), title="Lakeside's seat", holder=None, deputy=quoted)
     SeatFactory(organisation=None, kind=Seat.Kind.INDEPENDENT, title="Independent & <chair>", holder=quoted)
-    seats = list(Seat.objects.select_related("organisation", "holder", "deputy").order_by("title"))
+    SeatFactory(organisation=None, kind=Seat.Kind.COOPTED, title="Retired & <gone>", is_active=False)
+    every, _ = selectors.group_manage_rows()
+    seats = [seat for seat in every if seat.is_active]
+    assert [seat.title for seat in every] == [
+        "Independent & <chair>", "Lakeside's seat", "Riverside <PCN> & Co", "Retired & <gone>"]
     for shown in (seats, []):
         drawn = _draw("{% load group_manage %}{% seat_rows seats %}", {"seats": shown})
         assert drawn == _draw('{% include "members/includes/seat_rows.html" %}', {"active_seats": shown})
@@ -39,7 +44,10 @@ def test_python_draws_the_roles_as_their_template_does(testshire):
     GroupRoleFactory(user=UserFactory(full_name='Dr O\'Brien & "Co" <b>'), role=GroupRole.Role.CHAIR,
                      started_on=date(2026, 3, 9))
     GroupRoleFactory(user=UserFactory(full_name="", email="no.name@example.nhs.uk"), role=GroupRole.Role.OBSERVER)
-    roles = list(GroupRole.objects.live().select_related("user").order_by("role", "user__full_name"))
+    GroupRoleFactory(user=UserFactory(full_name="Ended"), role=GroupRole.Role.MEMBER, ended_on=date(2026, 3, 9))
+    _, roles = selectors.group_manage_rows()
+    assert [(role.person, role.role_label) for role in roles] == [
+        ('Dr O\'Brien & "Co" <b>', "Chair"), ("no.name@example.nhs.uk", "Observer")]
     for shown in (roles, []):
         drawn = _draw("{% load group_manage %}{% role_rows roles %}", {"roles": shown})
         assert drawn == _draw('{% include "members/includes/role_rows.html" %}', {"roles": shown})
