@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from django.db.models import CharField, Value
 from django.utils.formats import date_format
 
 from decisions import selectors as decision_selectors
@@ -241,6 +242,34 @@ def _acknowledgement_chart(*, slug: str, since: datetime, by: str, heading: str,
     )
 
 
+# What each row of _activity_by_week's query counts.
+_ACTIONS, _REQUESTS = "actions", "requests"
+
+
+def _activity_by_week(ends: list[date], today: date) -> tuple[list[dict], dict[date, dict]]:
+    """The place's actions week by week (weekly_status_from) and its requests by week received, {week end:
+    {"within_target", "late", "waiting"}}, for the weeks ending on `ends`: in one query, the two grouped reads
+    joined by UNION ALL, each row marked with which it is (a round trip and its Python fewer than two queries)."""
+    nothing = Value(None, output_field=CharField())
+
+    def activity():
+        actions = (Action.objects.weekly_status_counts(ends)
+                   .values_list(Value(_ACTIONS), "status", "made", "completed", "due", "n"))
+        requests = (Request.objects.weekly_triage_counts(ends, today)
+                    .values_list(Value(_REQUESTS), nothing, "week", "within_target", "late", "waiting"))
+        return actions.union(requests, all=True)
+
+    action_rows, received = [], {}
+    # Compiled once a day (and per `today` asked), run with this place's id.
+    for kind, status, *counts in prepared.place_rows(("activity-by-week", today), activity):
+        if kind == _ACTIONS:
+            action_rows.append((status, *counts))
+        else:
+            n, within_target, late, waiting = counts
+            received[ends[n]] = {"within_target": within_target, "late": late, "waiting": waiting}
+    return weekly_status_from(ends, action_rows), received
+
+
 def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
     """The chair's four charts for the place: acknowledgement and turnout by PCN, actions and requests by week."""
     since = now - timedelta(weeks=WINDOW_WEEKS)
@@ -251,14 +280,7 @@ def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
     ends = _week_ends(today)
     # Both weekly charts name the same weeks: each date formatted once (date_format costs some 20 µs).
     week_names = [_day(end) for end in ends]
-    # Compiled once a day (and per `today` asked), run with this place's id.
-    weeks = weekly_status_from(ends, prepared.place_rows(("actions-by-week", today),
-                                                         lambda: Action.objects.weekly_status_counts(ends)))
-    received = {
-        ends[n]: {"within_target": within_target, "late": late, "waiting": waiting}
-        for n, within_target, late, waiting in prepared.place_rows(
-            ("requests-by-week", today), lambda: Request.objects.weekly_triage_counts(ends, today))
-    }
+    weeks, received = _activity_by_week(ends, today)
     return [
         _acknowledgement_chart(slug="chart-acknowledgement", since=since, by="pcn", heading="PCN"),
         BarChart(

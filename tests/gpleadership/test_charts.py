@@ -395,6 +395,29 @@ def test_the_triage_counts_share_out_requests_by_the_target_rule(requests_receiv
     ).past_target(today).count()
 
 
+def test_the_weeks_of_actions_and_requests_are_read_in_one_query(chair, actions, requests_received,
+                                                                django_assert_num_queries):
+    today = timezone.localdate()
+    ends = charts._week_ends(today)
+    with django_assert_num_queries(1):  # the two grouped reads joined by UNION ALL
+        weeks, received = charts._activity_by_week(ends, today)
+    assert weeks == _weekly_status(ends)
+    assert received == {ends[n]: {"within_target": within_target, "late": late, "waiting": waiting}
+                        for n, within_target, late, waiting in Request.objects.weekly_triage_counts(ends, today)}
+    assert sum(w["on_time"] + w["overdue"] + w["done"] for w in weeks) > 0
+    assert sum(sum(week.values()) for week in received.values()) == 4
+
+
+def test_the_dashboards_four_charts_take_four_queries(chair, reach, actions, requests_received,
+                                                     django_assert_num_queries):
+    _vote(ExerciseFactory(title="Open vote"), reach["practices"][:2], chair)
+    # The latest vote, its turnout by PCN, the acknowledgements by PCN, the weeks of actions and requests.
+    with django_assert_num_queries(4):
+        drawn = charts.for_dashboard(today=timezone.localdate(), now=timezone.now())
+    assert [chart.slug for chart in drawn if not chart.is_empty] == [
+        "chart-acknowledgement", "chart-turnout", "chart-actions", "chart-requests"]
+
+
 # Empty states and permissions ------------------------------------------------------------------------------------
 
 
