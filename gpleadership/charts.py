@@ -40,10 +40,9 @@ CHAR_WIDTH = 7.5
 LONGEST_NAME = 30
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     """One cell: `value` is the bar's length (a count, or a whole percent), `text` the table's words, `label` the
-    words on the bar."""
+    words on the bar. A tuple, as Bar is: a dashboard makes some 200."""
 
     value: int
     text: str
