@@ -197,6 +197,19 @@ def _day(value: date) -> str:
     return date_format(value, "j M Y")
 
 
+def _day_names(days: list[date]) -> list[str]:
+    """_day of each of `days`: "j" is the day of the month in figures in every language, so only the month and
+    year are formatted, once per month (date_format costs some 20 µs; twelve weeks span four or five months)."""
+    months: dict[tuple[int, int], str] = {}
+    names = []
+    for day in days:
+        month = months.get((day.year, day.month))
+        if month is None:
+            month = months[day.year, day.month] = date_format(day, "M Y")
+        names.append(f"{day.day} {month}")
+    return names
+
+
 def _week_ends(today: date) -> list[date]:
     return [today - timedelta(weeks=n) for n in range(WINDOW_WEEKS - 1, -1, -1)]
 
@@ -277,8 +290,7 @@ def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
         state = "open now" if not exercise.is_counted else f"closed {_day(exercise.closed_at)}"
         turnout_caption = f"Practices that voted of each PCN's open practices in “{exercise.title}” ({state})"
     ends = _week_ends(today)
-    # Both weekly charts name the same weeks: each date formatted once (date_format costs some 20 µs).
-    week_names = [_day(end) for end in ends]
+    week_names = _day_names(ends)  # both weekly charts name the same weeks
     weeks, received = _activity_by_week(ends, today)
     return [
         _acknowledgement_chart(slug="chart-acknowledgement", since=since, by="pcn", heading="PCN"),

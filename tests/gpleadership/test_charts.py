@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from decisions import selectors as decision_selectors
 from decisions import services as decision_services
@@ -393,6 +393,16 @@ def test_the_triage_counts_share_out_requests_by_the_target_rule(requests_receiv
     assert counts["within_target"] + counts["late"] + counts["waiting"] == live.count() == 5
     assert counts["waiting"] == Request.objects.awaiting_triage().count() - Request.objects.awaiting_triage(
     ).past_target(today).count()
+
+
+def test_the_weeks_are_named_as_each_day_is():
+    ends = charts._week_ends(timezone.localdate())
+    assert charts._day_names(ends) == [charts._day(end) for end in ends]
+    # Across a year's end, and in another language.
+    days = [datetime(2026, 12, 28).date() + timedelta(weeks=n) for n in range(6)]
+    assert charts._day_names(days)[0:2] == ["28 Dec 2026", "4 Jan 2027"]
+    with translation.override("fr"):
+        assert charts._day_names(days) == [charts._day(day) for day in days]
 
 
 def test_the_weeks_of_actions_and_requests_are_read_in_one_query(chair, actions, requests_received,
