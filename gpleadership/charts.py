@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db.models import CharField, Value
+from django.db.models import CharField, IntegerField, Value
 from django.utils.formats import date_format
 
 from decisions import selectors as decision_selectors
 from members import prepared
 from priorities import selectors as priority_selectors
+from priorities import services as priority_services
 from priorities.models import percent
 from representation.models import TRIAGE_TARGET_WORKING_DAYS, Action, Request, weekly_status_from
 
@@ -254,46 +255,60 @@ def _acknowledgement_chart(*, slug: str, since: datetime, by: str, heading: str,
     )
 
 
-# What each row of _activity_by_week's query counts.
-_ACTIONS, _REQUESTS = "actions", "requests"
+# What each row of _dashboard_figures's query counts, beside decisions.selectors.acknowledgement_parts's own.
+_TURNOUT, _ACTIONS, _REQUESTS = "turnout", "actions", "requests"
 
 
-def _activity_by_week(ends: list[date], today: date) -> tuple[list[dict], dict[date, dict]]:
-    """The place's actions week by week (weekly_status_from) and its requests by week received, {week end:
-    {"within_target", "late", "waiting"}}, for the weeks ending on `ends`: in one query, the two grouped reads
-    joined by UNION ALL, each row marked with which it is (a round trip and its Python fewer than two queries)."""
-    nothing = Value(None, output_field=CharField())
+def _dashboard_figures(*, since: datetime, ends: list[date], today: date, exercise) -> tuple:
+    """The figures of the dashboard's four charts, in one query: the acknowledgements since `since` by PCN
+    (acknowledgement_rates), the turnout by PCN of `exercise` (the latest vote; read only while it is not counted:
+    priorities.selectors.exercise_turnout), the actions week by week (weekly_status_from) and the requests by week
+    received ({week end: {"within_target", "late", "waiting"}}) for the weeks ending on `ends`. Each app's grouped
+    reads, joined by UNION ALL, each row a kind and five figures: a round trip and its Python rather than four."""
+    live = exercise is not None and priority_selectors.reads_turnout(exercise)
+    no_id, no_name = Value(None, output_field=IntegerField()), Value(None, output_field=CharField())
 
-    def activity():
-        actions = (Action.objects.weekly_status_counts(ends)
-                   .values_list(Value(_ACTIONS), "status", "made", "completed", "due", "n"))
-        requests = (Request.objects.weekly_triage_counts(ends, today)
-                    .values_list(Value(_REQUESTS), nothing, "week", "within_target", "late", "waiting"))
-        return actions.union(requests, all=True)
+    def figures(since, exercise=None):
+        parts = decision_selectors.acknowledgement_parts(since=since, by="pcn")
+        if exercise is not None:
+            parts.append(priority_services.turnout_counts(exercise)
+                         .values_list(Value(_TURNOUT), no_id, no_id, "pcn__name", "eligible", "voted"))
+        parts.append(Action.objects.weekly_status_counts(ends)
+                     .values_list(Value(_ACTIONS), "made", "completed", "status", "due", "n"))
+        parts.append(Request.objects.weekly_triage_counts(ends, today)
+                     .values_list(Value(_REQUESTS), "week", "within_target", no_name, "late", "waiting"))
+        first, *rest = parts
+        return first.union(*rest, all=True)
 
-    action_rows, received = [], {}
-    # Compiled once a day (and per `today` asked), run with this place's id.
-    for kind, status, *counts in prepared.place_rows(("activity-by-week", today), activity):
-        if kind == _ACTIONS:
-            action_rows.append((status, *counts))
-        else:
-            n, within_target, late, waiting = counts
-            received[ends[n]] = {"within_target": within_target, "late": late, "waiting": waiting}
-    return weekly_status_from(ends, action_rows), received
+    # Compiled once a day (and per `today` asked: the weeks' ends are in its SQL), run with this place's id.
+    rows = prepared.objects(("dashboard.charts", today, live), figures,
+                            since=since, **({"exercise": exercise.pk} if live else {}))
+    counted, action_rows, received = [], [], {}
+    for kind, first, second, name, third, fourth in rows:
+        if kind == _TURNOUT:
+            counted.append((name, third, fourth))
+        elif kind == _ACTIONS:
+            action_rows.append((name, first, second, third, fourth))  # status, made, completed, due, how many
+        elif kind == _REQUESTS:
+            received[ends[first]] = {"within_target": second, "late": third, "waiting": fourth}
+    return (decision_selectors.acknowledgement_rates_from(rows),
+            priority_selectors.exercise_turnout(exercise, counted=counted) if exercise else None,
+            weekly_status_from(ends, action_rows), received)
 
 
 def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
-    """The chair's four charts for the place: acknowledgement and turnout by PCN, actions and requests by week."""
+    """The chair's four charts for the place: acknowledgement and turnout by PCN, actions and requests by week. Two
+    queries: the latest vote, then every chart's figures."""
     since = now - timedelta(weeks=WINDOW_WEEKS)
-    exercise, turnout = priority_selectors.latest_turnout()
+    exercise = priority_selectors.latest_voted()
     if exercise:
         state = "open now" if not exercise.is_counted else f"closed {_day(exercise.closed_at)}"
         turnout_caption = f"Practices that voted of each PCN's open practices in “{exercise.title}” ({state})"
     ends = _week_ends(today)
     week_names = _day_names(ends)  # both weekly charts name the same weeks
-    weeks, received = _activity_by_week(ends, today)
+    rates, turnout, weeks, received = _dashboard_figures(since=since, ends=ends, today=today, exercise=exercise)
     return [
-        _acknowledgement_chart(slug="chart-acknowledgement", since=since, by="pcn", heading="PCN"),
+        _acknowledgement_chart(slug="chart-acknowledgement", since=since, by="pcn", heading="PCN", rates=rates),
         BarChart(
             slug="chart-turnout", title="Turnout in the latest priority vote by PCN",
             caption=turnout_caption if exercise else "", category_heading="PCN",

@@ -405,24 +405,44 @@ def test_the_weeks_are_named_as_each_day_is():
         assert charts._day_names(days) == [charts._day(day) for day in days]
 
 
-def test_the_weeks_of_actions_and_requests_are_read_in_one_query(chair, actions, requests_received,
-                                                                django_assert_num_queries):
-    today = timezone.localdate()
-    ends = charts._week_ends(today)
-    with django_assert_num_queries(1):  # the two grouped reads joined by UNION ALL
-        weeks, received = charts._activity_by_week(ends, today)
+def test_the_dashboards_figures_are_each_apps_rules_read_in_one_query(chair, reach, actions, requests_received,
+                                                                     django_assert_num_queries):
+    today, now = timezone.localdate(), timezone.now()
+    since, ends = now - timedelta(weeks=charts.WINDOW_WEEKS), charts._week_ends(today)
+    exercise = ExerciseFactory(title="Open vote")
+    _vote(exercise, reach["practices"][:2], chair)
+    with django_assert_num_queries(1):  # every chart's grouped reads joined by UNION ALL
+        rates, turnout, weeks, received = charts._dashboard_figures(since=since, ends=ends, today=today,
+                                                                     exercise=exercise)
+    assert rates == decision_selectors.acknowledgement_rates(since=since, by="pcn")
+    assert turnout == priority_selectors.exercise_turnout(exercise) and turnout["voted"] == 2
     assert weeks == _weekly_status(ends)
     assert received == {ends[n]: {"within_target": within_target, "late": late, "waiting": waiting}
                         for n, within_target, late, waiting in Request.objects.weekly_triage_counts(ends, today)}
+    assert sum(rate["acknowledged"] for rate in rates.values()) == 5
     assert sum(w["on_time"] + w["overdue"] + w["done"] for w in weeks) > 0
     assert sum(sum(week.values()) for week in received.values()) == 4
 
 
-def test_the_dashboards_four_charts_take_four_queries(chair, reach, actions, requests_received,
-                                                     django_assert_num_queries):
+def test_a_counted_votes_turnout_is_the_stored_one_and_its_ballots_are_not_read(chair, reach,
+                                                                               django_assert_num_queries):
+    exercise = ExerciseFactory(title="Last vote")
+    _vote(exercise, reach["practices"][:3], chair)
+    priority_services.exercise_close(exercise=exercise, now=_days(10))
+    exercise.refresh_from_db()
+    today, now = timezone.localdate(), timezone.now()
+    with django_assert_num_queries(1) as captured:
+        _, turnout, _, _ = charts._dashboard_figures(since=now - timedelta(weeks=charts.WINDOW_WEEKS),
+                                                     ends=charts._week_ends(today), today=today, exercise=exercise)
+    assert turnout == exercise.result["turnout"] and turnout["voted"] == 3
+    assert "priorities_ballot" not in captured.captured_queries[0]["sql"]
+
+
+def test_the_dashboards_four_charts_take_two_queries(chair, reach, actions, requests_received,
+                                                    django_assert_num_queries):
     _vote(ExerciseFactory(title="Open vote"), reach["practices"][:2], chair)
-    # The latest vote, its turnout by PCN, the acknowledgements by PCN, the weeks of actions and requests.
-    with django_assert_num_queries(4):
+    # The latest vote, then every chart's figures.
+    with django_assert_num_queries(2):
         drawn = charts.for_dashboard(today=timezone.localdate(), now=timezone.now())
     assert [chart.slug for chart in drawn if not chart.is_empty] == [
         "chart-acknowledgement", "chart-turnout", "chart-actions", "chart-requests"]
