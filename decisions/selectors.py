@@ -278,32 +278,42 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
     practices' `by` ("pcn" or "place"): {group id: practices, decisions (those of the practices' places),
     acknowledged, expected (each practice × each decision of its place), name}; None is the practices in no PCN.
     One query, however many groups, decisions and practices."""
-    def published(since):
-        return DecisionItem.objects.published().filter(published_at__gte=since)
-
     def figures(since):
-        # Three grouped reads joined by UNION ALL, each row marked with what it is (kind, pk, group, name, place,
-        # n): one round trip, not three. Acknowledgements grouped by practice in the database and by PCN (or place)
-        # here: joining each acknowledgement to its practice costs more than the grouping (tens of thousands at
-        # national scale). (The decisions are the scope's, so their acknowledgements need no test of their own
-        # place.)
-        no_id, no_name = Value(None, output_field=IntegerField()), Value(None, output_field=CharField())
-        decisions = (published(since).order_by().values_list("place").annotate(n=Count("pk"))
-                     .values_list(Value(_DECISIONS), "place", no_id, no_name, "place", "n"))
-        practices = (Organisation.objects.open_practices().order_by()
-                     .values_list(Value(_PRACTICES), "pk", by, f"{by}__name", "place", no_id))
-        acknowledged = (Acknowledgement._base_manager.filter(item__in=published(since).values("pk")).order_by()
-                        .values_list("practice").annotate(n=Count("item"))  # not the id: the index alone answers
-                        .values_list(Value(_ACKNOWLEDGED), "practice", no_id, no_name, no_id, "n"))
-        return decisions.union(practices, acknowledged, all=True)
+        first, *rest = acknowledgement_parts(since=since, by=by)
+        return first.union(*rest, all=True)
 
     # From SQL compiled once a day (members.prepared) where there is one place (the dashboard; elsewhere run as it
     # is), `since` given as a value.
-    found = prepared.objects(("acknowledgement_rates", by), figures, since=since)
-    decisions = {place: n for kind, _, _, _, place, n in found if kind == _DECISIONS}
+    return acknowledgement_rates_from(prepared.objects(("acknowledgement_rates", by), figures, since=since))
+
+
+def acknowledgement_parts(*, since: datetime, by: str) -> list:
+    """The grouped reads acknowledgement_rates joins by UNION ALL, for a page that reads them in a query of its own
+    with others' rows (the chair's dashboard): each a values_list of (kind, pk, group, name, place, n), `kind`
+    saying what the row counts (acknowledgement_rates_from reads them). Acknowledgements grouped by practice in the
+    database and by PCN (or place) in Python: joining each acknowledgement to its practice costs more than the
+    grouping (tens of thousands at national scale). (The decisions are the scope's, so their acknowledgements need
+    no test of their own place.)"""
+    published = DecisionItem.objects.published().filter(published_at__gte=since)
+    no_id, no_name = Value(None, output_field=IntegerField()), Value(None, output_field=CharField())
+    decisions = (published.order_by().values_list("place").annotate(n=Count("pk"))
+                 .values_list(Value(_DECISIONS), "place", no_id, no_name, "place", "n"))
+    practices = (Organisation.objects.open_practices().order_by()
+                 .values_list(Value(_PRACTICES), "pk", by, f"{by}__name", "place", no_id))
+    acknowledged = (Acknowledgement._base_manager.filter(item__in=published.values("pk")).order_by()
+                    .values_list("practice").annotate(n=Count("item"))  # not the id: the index alone answers
+                    .values_list(Value(_ACKNOWLEDGED), "practice", no_id, no_name, no_id, "n"))
+    return [decisions, practices, acknowledged]
+
+
+def acknowledgement_rates_from(rows) -> dict[int | None, dict]:
+    """acknowledgement_rates's figures from the rows of acknowledgement_parts (rows of other kinds are left
+    alone)."""
+    rows = list(rows)
+    decisions = {place: n for kind, _, _, _, place, n in rows if kind == _DECISIONS}
     groups: dict[int | None, dict] = {}
     group_of: dict[int, int | None] = {}  # open practice → its group
-    for kind, pk, group, name, place, _ in found:
+    for kind, pk, group, name, place, _ in rows:
         if kind != _PRACTICES:
             continue
         group_of[pk] = group
@@ -314,7 +324,7 @@ def acknowledgement_rates(*, since: datetime, by: str) -> dict[int | None, dict]
         row["decisions"] = max(row["decisions"], place_decisions)
         row["expected"] += place_decisions
     # Closed practices drop out.
-    for kind, practice, _, _, _, count in found:
+    for kind, practice, _, _, _, count in rows:
         if kind == _ACKNOWLEDGED and practice in group_of:
             groups[group_of[practice]]["acknowledged"] += count
     return groups

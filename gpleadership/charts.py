@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from django.db.models import CharField, IntegerField, Value
 from django.utils.formats import date_format
 
 from decisions import selectors as decision_selectors
 from members import prepared
 from priorities import selectors as priority_selectors
+from priorities import services as priority_services
 from priorities.models import percent
 from representation.models import TRIAGE_TARGET_WORKING_DAYS, Action, Request, weekly_status_from
 
@@ -39,10 +41,9 @@ CHAR_WIDTH = 7.5
 LONGEST_NAME = 30
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):
     """One cell: `value` is the bar's length (a count, or a whole percent), `text` the table's words, `label` the
-    words on the bar."""
+    words on the bar. A tuple, as Bar is: a dashboard makes some 200."""
 
     value: int
     text: str
@@ -70,8 +71,10 @@ class Series:
     colour: str
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(NamedTuple):
+    """A bar and its value's label. A tuple rather than a frozen dataclass: a dashboard lays out some 200 of them
+    per request, and a dataclass' frozen __init__ costs several times a tuple's."""
+
     category: str
     series: str
     figure: Figure
@@ -149,15 +152,18 @@ class BarChart:
             for n, s in enumerate(self.series)
         ]
         group_height = len(self.series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
+        # What is the same for every bar of a series, worked out once (a dashboard lays out some 200 bars).
+        left, axis_max, labels, bars = self.left, self.axis_max, self.labels, self.bars
+        each_series = [(n * (BAR_HEIGHT + BAR_GAP), series.label, f"url(#{pattern.id})")
+                       for n, (series, pattern) in enumerate(zip(self.series, self.patterns, strict=True))]
         y = self.top
         for (category, figures), name in zip(self.rows, names, strict=True):
-            self.labels.append({"text": name, "y": y + group_height / 2 + 5})
-            for n, (series, figure) in enumerate(zip(self.series, figures, strict=True)):
-                width = PLOT_WIDTH * figure.value / self.axis_max
-                bar_y = y + n * (BAR_HEIGHT + BAR_GAP)
-                self.bars.append(Bar(category, series.label, figure, self.left, bar_y, round(width, 1), BAR_HEIGHT,
-                                     f"url(#{self.patterns[n].id})", round(self.left + width + 6, 1),
-                                     bar_y + BAR_HEIGHT / 2 + 4.5))
+            labels.append({"text": name, "y": y + group_height / 2 + 5})
+            for (offset, series, fill), figure in zip(each_series, figures, strict=True):
+                width = PLOT_WIDTH * figure.value / axis_max
+                bar_y = y + offset
+                bars.append(Bar(category, series, figure, left, bar_y, round(width, 1), BAR_HEIGHT, fill,
+                                round(left + width + 6, 1), bar_y + BAR_HEIGHT / 2 + 4.5))
             y += group_height + GROUP_GAP
         self.plot_bottom = y - GROUP_GAP + 8
         self.height = self.plot_bottom + AXIS_HEIGHT
@@ -190,6 +196,19 @@ class BarChart:
 
 def _day(value: date) -> str:
     return date_format(value, "j M Y")
+
+
+def _day_names(days: list[date]) -> list[str]:
+    """_day of each of `days`: "j" is the day of the month in figures in every language, so only the month and
+    year are formatted, once per month (date_format costs some 20 µs; twelve weeks span four or five months)."""
+    months: dict[tuple[int, int], str] = {}
+    names = []
+    for day in days:
+        month = months.get((day.year, day.month))
+        if month is None:
+            month = months[day.year, day.month] = date_format(day, "M Y")
+        names.append(f"{day.day} {month}")
+    return names
 
 
 def _week_ends(today: date) -> list[date]:
@@ -236,24 +255,60 @@ def _acknowledgement_chart(*, slug: str, since: datetime, by: str, heading: str,
     )
 
 
+# What each row of _dashboard_figures's query counts, beside decisions.selectors.acknowledgement_parts's own.
+_TURNOUT, _ACTIONS, _REQUESTS = "turnout", "actions", "requests"
+
+
+def _dashboard_figures(*, since: datetime, ends: list[date], today: date, exercise) -> tuple:
+    """The figures of the dashboard's four charts, in one query: the acknowledgements since `since` by PCN
+    (acknowledgement_rates), the turnout by PCN of `exercise` (the latest vote; read only while it is not counted:
+    priorities.selectors.exercise_turnout), the actions week by week (weekly_status_from) and the requests by week
+    received ({week end: {"within_target", "late", "waiting"}}) for the weeks ending on `ends`. Each app's grouped
+    reads, joined by UNION ALL, each row a kind and five figures: a round trip and its Python rather than four."""
+    live = exercise is not None and priority_selectors.reads_turnout(exercise)
+    no_id, no_name = Value(None, output_field=IntegerField()), Value(None, output_field=CharField())
+
+    def figures(since, exercise=None):
+        parts = decision_selectors.acknowledgement_parts(since=since, by="pcn")
+        if exercise is not None:
+            parts.append(priority_services.turnout_counts(exercise)
+                         .values_list(Value(_TURNOUT), no_id, no_id, "pcn__name", "eligible", "voted"))
+        parts.append(Action.objects.weekly_status_counts(ends)
+                     .values_list(Value(_ACTIONS), "made", "completed", "status", "due", "n"))
+        parts.append(Request.objects.weekly_triage_counts(ends, today)
+                     .values_list(Value(_REQUESTS), "week", "within_target", no_name, "late", "waiting"))
+        first, *rest = parts
+        return first.union(*rest, all=True)
+
+    # Compiled once a day (and per `today` asked: the weeks' ends are in its SQL), run with this place's id.
+    rows = prepared.objects(("dashboard.charts", today, live), figures,
+                            since=since, **({"exercise": exercise.pk} if live else {}))
+    counted, action_rows, received = [], [], {}
+    for kind, first, second, name, third, fourth in rows:
+        if kind == _TURNOUT:
+            counted.append((name, third, fourth))
+        elif kind == _ACTIONS:
+            action_rows.append((name, first, second, third, fourth))  # status, made, completed, due, how many
+        elif kind == _REQUESTS:
+            received[ends[first]] = {"within_target": second, "late": third, "waiting": fourth}
+    return (decision_selectors.acknowledgement_rates_from(rows),
+            priority_selectors.exercise_turnout(exercise, counted=counted) if exercise else None,
+            weekly_status_from(ends, action_rows), received)
+
+
 def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
-    """The chair's four charts for the place: acknowledgement and turnout by PCN, actions and requests by week."""
+    """The chair's four charts for the place: acknowledgement and turnout by PCN, actions and requests by week. Two
+    queries: the latest vote, then every chart's figures."""
     since = now - timedelta(weeks=WINDOW_WEEKS)
-    exercise, turnout = priority_selectors.latest_turnout()
+    exercise = priority_selectors.latest_voted()
     if exercise:
         state = "open now" if not exercise.is_counted else f"closed {_day(exercise.closed_at)}"
         turnout_caption = f"Practices that voted of each PCN's open practices in “{exercise.title}” ({state})"
     ends = _week_ends(today)
-    # Compiled once a day (and per `today` asked), run with this place's id.
-    weeks = weekly_status_from(ends, prepared.place_rows(("actions-by-week", today),
-                                                         lambda: Action.objects.weekly_status_counts(ends)))
-    received = {
-        ends[n]: {"within_target": within_target, "late": late, "waiting": waiting}
-        for n, within_target, late, waiting in prepared.place_rows(
-            ("requests-by-week", today), lambda: Request.objects.weekly_triage_counts(ends, today))
-    }
+    week_names = _day_names(ends)  # both weekly charts name the same weeks
+    rates, turnout, weeks, received = _dashboard_figures(since=since, ends=ends, today=today, exercise=exercise)
     return [
-        _acknowledgement_chart(slug="chart-acknowledgement", since=since, by="pcn", heading="PCN"),
+        _acknowledgement_chart(slug="chart-acknowledgement", since=since, by="pcn", heading="PCN", rates=rates),
         BarChart(
             slug="chart-turnout", title="Turnout in the latest priority vote by PCN",
             caption=turnout_caption if exercise else "", category_heading="PCN",
@@ -267,17 +322,18 @@ def for_dashboard(*, today: date, now: datetime) -> list[BarChart]:
             caption=f"Actions open on time and overdue at the end of each week, and actions done during it, over "
                     f"the last {WINDOW_WEEKS} weeks",
             category_heading="Week ending", series=[*ACTION_SERIES, Series("Done that week", GREEN)],
-            rows=[(_day(w["week_end"]), [Figure.count(w[k]) for k in ("on_time", "overdue", "done")])
-                  for w in weeks] if any(w["on_time"] + w["overdue"] + w["done"] for w in weeks) else [],
+            rows=[(name, [Figure.count(w[k]) for k in ("on_time", "overdue", "done")])
+                  for name, w in zip(week_names, weeks, strict=True)]
+            if any(w["on_time"] + w["overdue"] + w["done"] for w in weeks) else [],
             empty_text=f"No actions were open or done in the last {WINDOW_WEEKS} weeks.",
         ),
         BarChart(
             slug="chart-requests", title="Requests triaged within target, by week received",
             caption=_triage_caption(f"in each of the last {WINDOW_WEEKS} weeks"),
             category_heading="Week ending", series=REQUEST_SERIES,
-            rows=[(_day(end), [Figure.count(received.get(end, {}).get(k, 0))
-                               for k in ("within_target", "late", "waiting")])
-                  for end in _week_ends(today)] if received else [],
+            rows=[(name, [Figure.count(received.get(end, {}).get(k, 0))
+                           for k in ("within_target", "late", "waiting")])
+                  for end, name in zip(ends, week_names, strict=True)] if received else [],
             empty_text=f"No requests were received in the last {WINDOW_WEEKS} weeks.",
         ),
     ]

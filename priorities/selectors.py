@@ -206,16 +206,27 @@ def _my_practice_rows(exercise: Exercise, user, titles: dict[int, str], now: dat
     return rows
 
 
-def exercise_turnout(exercise: Exercise) -> dict:
-    """Turnout as counted once the exercise is counted; before that, as it stands. Two queries at most."""
-    return exercise.result["turnout"] if exercise.is_counted else turnout(exercise)
+def reads_turnout(exercise: Exercise) -> bool:
+    """Whether exercise_turnout counts the exercise's ballots (services.turnout_counts), rather than report the
+    turnout stored when it was counted."""
+    return not exercise.is_counted
+
+
+def exercise_turnout(exercise: Exercise, *, counted: list | None = None) -> dict:
+    """Turnout as counted once the exercise is counted; before that, as it stands (`counted`: the rows of
+    services.turnout_counts for it, when the page has read them in a query of its own). One query at most."""
+    return turnout(exercise, counted=counted) if reads_turnout(exercise) else exercise.result["turnout"]
+
+
+def latest_voted() -> Exercise | None:
+    """The exercise open now, else the one closed most recently. One query."""
+    # From SQL compiled once a day (members.prepared): building and compiling it cost more than running it.
+    return next(iter(prepared.objects("latest_voted", lambda: Exercise.objects.latest_voted_first()[:1])), None)
 
 
 def latest_turnout() -> tuple[Exercise | None, dict | None]:
-    """The exercise open now, else the one closed most recently, with its turnout (overall and by PCN). Three
-    queries at most."""
-    # From SQL compiled once a day (members.prepared): building and compiling it cost more than running it.
-    exercise = next(iter(prepared.objects("latest_voted", lambda: Exercise.objects.latest_voted_first()[:1])), None)
+    """latest_voted with its turnout (overall and by PCN). Two queries at most."""
+    exercise = latest_voted()
     return exercise, exercise_turnout(exercise) if exercise else None
 
 

@@ -321,16 +321,20 @@ class CountedBallot(NamedTuple):
     practice_name: str = ""
 
 
-def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None) -> dict:
+def turnout_counts(pk: int):
+    """The electorate of exercise `pk` counted by PCN in the database, as (PCN name, eligible, voted) rows: a
+    national electorate is thousands of practices; whether each voted as models.ballot_probe asks it."""
+    return (eligible_practices().annotate(ballot=ballot_probe(pk)).order_by().values("pcn__name")
+            .annotate(eligible=Count("pk"), voted=Count("ballot")).values_list("pcn__name", "eligible", "voted"))
+
+
+def turnout(exercise: Exercise, ballots_by_practice: set[int] | None = None, *, counted: list | None = None) -> dict:
     """Eligible practices and ballots, overall and by PCN (`ballots_by_practice`: the ids of the practices that
-    voted, if read already). One query."""
-    if ballots_by_practice is None:
-        # Counted by PCN in the database, as (PCN name, eligible, voted) rows: a national electorate is thousands of
-        # practices; whether each voted as models.ballot_probe asks it; from SQL compiled once a day (members.prepared).
-        counted = prepared.objects("turnout", lambda pk: eligible_practices().annotate(ballot=ballot_probe(pk))
-                                   .order_by().values("pcn__name").annotate(eligible=Count("pk"), voted=Count("ballot"))
-                                   .values_list("pcn__name", "eligible", "voted"), pk=exercise.pk)
-    else:
+    voted, if read already; `counted`: the rows of turnout_counts, if read already). One query at most."""
+    if counted is None and ballots_by_practice is None:
+        # From SQL compiled once a day (members.prepared).
+        counted = prepared.objects("turnout", turnout_counts, pk=exercise.pk)
+    elif counted is None:
         counted = [(pcn_name, 1, int(pk in ballots_by_practice))
                    for pk, pcn_name in eligible_practices().order_by().values_list("pk", "pcn__name")]
     by_pcn: dict[str, dict] = {}

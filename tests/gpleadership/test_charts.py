@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from decisions import selectors as decision_selectors
 from decisions import services as decision_services
@@ -393,6 +393,59 @@ def test_the_triage_counts_share_out_requests_by_the_target_rule(requests_receiv
     assert counts["within_target"] + counts["late"] + counts["waiting"] == live.count() == 5
     assert counts["waiting"] == Request.objects.awaiting_triage().count() - Request.objects.awaiting_triage(
     ).past_target(today).count()
+
+
+def test_the_weeks_are_named_as_each_day_is():
+    ends = charts._week_ends(timezone.localdate())
+    assert charts._day_names(ends) == [charts._day(end) for end in ends]
+    # Across a year's end, and in another language.
+    days = [datetime(2026, 12, 28).date() + timedelta(weeks=n) for n in range(6)]
+    assert charts._day_names(days)[0:2] == ["28 Dec 2026", "4 Jan 2027"]
+    with translation.override("fr"):
+        assert charts._day_names(days) == [charts._day(day) for day in days]
+
+
+def test_the_dashboards_figures_are_each_apps_rules_read_in_one_query(chair, reach, actions, requests_received,
+                                                                     django_assert_num_queries):
+    today, now = timezone.localdate(), timezone.now()
+    since, ends = now - timedelta(weeks=charts.WINDOW_WEEKS), charts._week_ends(today)
+    exercise = ExerciseFactory(title="Open vote")
+    _vote(exercise, reach["practices"][:2], chair)
+    with django_assert_num_queries(1):  # every chart's grouped reads joined by UNION ALL
+        rates, turnout, weeks, received = charts._dashboard_figures(since=since, ends=ends, today=today,
+                                                                     exercise=exercise)
+    assert rates == decision_selectors.acknowledgement_rates(since=since, by="pcn")
+    assert turnout == priority_selectors.exercise_turnout(exercise) and turnout["voted"] == 2
+    assert weeks == _weekly_status(ends)
+    assert received == {ends[n]: {"within_target": within_target, "late": late, "waiting": waiting}
+                        for n, within_target, late, waiting in Request.objects.weekly_triage_counts(ends, today)}
+    assert sum(rate["acknowledged"] for rate in rates.values()) == 5
+    assert sum(w["on_time"] + w["overdue"] + w["done"] for w in weeks) > 0
+    assert sum(sum(week.values()) for week in received.values()) == 4
+
+
+def test_a_counted_votes_turnout_is_the_stored_one_and_its_ballots_are_not_read(chair, reach,
+                                                                               django_assert_num_queries):
+    exercise = ExerciseFactory(title="Last vote")
+    _vote(exercise, reach["practices"][:3], chair)
+    priority_services.exercise_close(exercise=exercise, now=_days(10))
+    exercise.refresh_from_db()
+    today, now = timezone.localdate(), timezone.now()
+    with django_assert_num_queries(1) as captured:
+        _, turnout, _, _ = charts._dashboard_figures(since=now - timedelta(weeks=charts.WINDOW_WEEKS),
+                                                     ends=charts._week_ends(today), today=today, exercise=exercise)
+    assert turnout == exercise.result["turnout"] and turnout["voted"] == 3
+    assert "priorities_ballot" not in captured.captured_queries[0]["sql"]
+
+
+def test_the_dashboards_four_charts_take_two_queries(chair, reach, actions, requests_received,
+                                                    django_assert_num_queries):
+    _vote(ExerciseFactory(title="Open vote"), reach["practices"][:2], chair)
+    # The latest vote, then every chart's figures.
+    with django_assert_num_queries(2):
+        drawn = charts.for_dashboard(today=timezone.localdate(), now=timezone.now())
+    assert [chart.slug for chart in drawn if not chart.is_empty] == [
+        "chart-acknowledgement", "chart-turnout", "chart-actions", "chart-requests"]
 
 
 # Empty states and permissions ------------------------------------------------------------------------------------
