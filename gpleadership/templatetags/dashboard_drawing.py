@@ -4,8 +4,9 @@ a link, a reminder's form and several tags each, and the template language spend
 reference: tests/gpleadership/test_dashboard_drawing.py requires the same HTML from both."""
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import mark_safe
+
+from members.rows import address_of
 
 from .chart_drawing import escape
 
@@ -23,7 +24,7 @@ def _csrf_input(context) -> str:
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
 
 
-def _item(item: dict, csrf_input: str) -> str:
+def _item(item: dict, csrf_input: str, remind_urls: dict) -> str:
     text = escape(item["text"])
     remind = item["remind"]
     out = [f'<li id="remind-{escape(remind["target"])}-{escape(remind["pk"])}">' if remind else "<li>", text]
@@ -38,7 +39,10 @@ def _item(item: dict, csrf_input: str) -> str:
             out.append(f'<a href="{escape(item["url"])}">Open<span class="nhsuk-u-visually-hidden">: {text}</span></a>')
         out.append("\n      ")
         if remind:
-            action = escape(reverse("dashboard_remind", args=[remind["target"], remind["pk"]]))
+            target = remind["target"]
+            if target not in remind_urls:  # the reminder's address reversed once for each kind of item
+                remind_urls[target] = address_of("dashboard_remind", target)
+            action = escape(remind_urls[target](remind["pk"]))
             out.append(
                 f'<form method="post" action="{action}" class="portal-inline-form">{csrf_input}<button class="'
                 'nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-0" type="submit">'
@@ -54,6 +58,7 @@ def draw_sections(context, sections):
     """Each section: its heading with how many, its lead, how many are new, then its items (with the link to the
     rest, when it lists only the first few), or "None."."""
     csrf_input = _csrf_input(context)
+    remind_urls: dict = {}
     out = []
     for n, section in enumerate(sections, start=1):
         heading, count = escape(section["heading"]), escape(section["count"])
@@ -66,7 +71,7 @@ def draw_sections(context, sections):
             f'<p class="nhsuk-body-s"><strong>{escape(section["new"])} new since last week</strong></p>\n')
         if items:
             out.append('\n<ul class="nhsuk-list nhsuk-list--bullet">\n  ')
-            out.extend(_item(item, csrf_input) for item in items)
+            out.extend(_item(item, csrf_input, remind_urls) for item in items)
             out.append("\n</ul>\n")
             if section["more_url"]:
                 out.append(
