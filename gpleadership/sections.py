@@ -210,7 +210,8 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
     now = timezone.now()
     attention = decision_selectors.chair_attention(now=now)
     counts = representation_selectors.attention_counts(today=today, since=since)
-    plan_counts = priority_selectors.plan_items_needing_attention_counts(today=today, since=since)
+    plan_items, plan_count, plan_new = priority_selectors.plan_items_needing_attention_first(
+        shown=DASHBOARD_TOP, today=today, since=since)
     not_voted = priority_selectors.practices_not_voted_first(shown=DASHBOARD_TOP)
     practices = member_selectors.practices_without_voting_contact()
     review_after = timedelta(days=representation_selectors.REVIEW_INTERVAL_DAYS)
@@ -274,9 +275,9 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
             [_item(f"{item.priority.title}: {item.title} (lead {item.lead}"
                    + (f", due {day(item.due_date)}" if item.due_date else "") + ")",
                    tag=item.get_rag_status_display(), url=priority_url(item.priority_id),
-                   new=priority_selectors.is_plan_item_new(item, today=today, since=since))
-             for item in priority_selectors.plan_items_needing_attention(today=today, limit=DASHBOARD_TOP)],
-            count=plan_counts["count"], new=plan_counts["new"], more_url=priorities_url,
+                   new=item.is_new)
+             for item in plan_items],
+            count=plan_count, new=plan_new, more_url=priorities_url,
         ),
         _dashboard_section(
             "Overdue actions",
