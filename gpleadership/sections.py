@@ -4,9 +4,8 @@ Each section is a dict: a heading, a plain-words lead, and items (text, optional
 selector used here runs a fixed number of queries, so the digest and the dashboard do too.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -14,7 +13,7 @@ from decisions import emails as decision_emails
 from decisions import selectors as decision_selectors
 from members import outbox
 from members import selectors as member_selectors
-from members.rows import address, address_of
+from members.rows import address, address_of, addresses, day_writer
 from priorities import emails as priority_emails
 from priorities import selectors as priority_selectors
 from representation import selectors as representation_selectors
@@ -163,15 +162,22 @@ def _first_names(first, count: int) -> str:
     return names + (f" and {count - len(first)} more" if count > len(first) else "")
 
 
-def _entered_since(value, since: date, *, start: datetime | None = None) -> bool:
-    """Whether an item entered its section (its date: a deadline passed, a round opened) on `since` or later. A
-    time is compared with the instant `since` began where the group is (`start`, worked out once for a long list:
-    the same answer as its local date, without converting every time)."""
+def _entered_since(value, since: date) -> bool:
+    """Whether an item entered its section (its date: a deadline passed, a round opened) on `since` or later: a
+    time from the instant `since` began where the group is."""
     if value is None:
         return False
     if hasattr(value, "hour"):
-        return value >= (start or _start_of(since))
+        return value >= _start_of(since)
     return value >= since
+
+
+def _published_when_low_is_new(since: date) -> datetime:
+    """A decision becomes low on acknowledgements LOW_ACKNOWLEDGEMENT_AFTER_DAYS after it was published, and is new
+    in that section when that moment is on `since` or later (_entered_since): when it was published at or after
+    the instant returned here. In UTC, so that the days are 24 hours each across a change of the clocks, as
+    published_at (a time in UTC) plus the days is. One comparison for each of a place's hundreds."""
+    return _start_of(since).astimezone(UTC) - timedelta(days=decision_selectors.LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
 
 
 def _start_of(day: date) -> datetime:
@@ -205,28 +211,38 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
     now = timezone.now()
     attention = decision_selectors.chair_attention(now=now)
     counts = representation_selectors.attention_counts(today=today, since=since)
-    plan_counts = priority_selectors.plan_items_needing_attention_counts(today=today, since=since)
+    plan_items, plan_count, plan_new = priority_selectors.plan_items_needing_attention_first(
+        shown=DASHBOARD_TOP, today=today, since=since)
     not_voted = priority_selectors.practices_not_voted_first(shown=DASHBOARD_TOP)
     practices = member_selectors.practices_without_voting_contact()
     review_after = timedelta(days=representation_selectors.REVIEW_INTERVAL_DAYS)
-    ack_after = timedelta(days=decision_selectors.LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
     new_since = representation_selectors.new_if_dated_from(since)  # as attention_counts counts them
-    since_start = _start_of(since)
-    low_acknowledgement = [{**d, "new": _entered_since(d["item"].published_at + ack_after, since, start=since_start)}
-                           for d in attention["low_acknowledgement"]]
+    low_new_from = _published_when_low_is_new(since)
+    low_acknowledgement = attention["low_acknowledgement"]
+    # Each address reversed once (members.rows), not once an item; each date written as _day writes it, the month
+    # names and the time zone looked up once.
+    day = day_writer(long=True)
+    (item_url, exercise_url, priority_url, action_url, meeting_url, request_url, representative_url,
+     organisation_url, seat_url) = (address_of(name) for name in (
+        "decisions:item", "priorities:exercise", "priorities:priority", "representation:action",
+        "representation:meeting", "representation:request", "representation:representative", "members:organisation",
+        "members:seat_edit"))
+    published_url, priorities_url, actions_url, forums_url, requests_url, invitations_url = addresses((
+        "decisions:published", "priorities:list", "representation:actions", "representation:forums",
+        "representation:requests", "members:invitations"))
     all_sections = [
         _dashboard_section(
             "Consensus rounds past their deadline",
             "Still open after the deadline: close them (without consensus if seats are missing).",
-            [_item(f"{r.item.title}, round {r.number} – deadline {_day(r.deadline)}", tag="Overdue",
-                   url=reverse("decisions:item", args=[r.item_id]), new=_entered_since(r.deadline, since))
+            [_item(f"{r.item.title}, round {r.number} – deadline {day(r.deadline)}", tag="Overdue",
+                   url=item_url(r.item_id), new=_entered_since(r.deadline, since))
              for r in attention["overdue_rounds"]],
         ),
         _dashboard_section(
             "Seats not yet heard in open rounds",
             "Consensus needs every seat to respond. A phone call now saves a second round.",
             [_item(f"{w['item'].title}: " + ", ".join(s.title for s in w["seats"]), tag="Unheard",
-                   url=reverse("decisions:item", args=[w["item"].pk]), new=_entered_since(w["round"].opened_at, since),
+                   url=item_url(w["item"].pk), new=_entered_since(w["round"].opened_at, since),
                    # Past the deadline a seat can no longer respond: the round is for closing, not for reminders.
                    remind=(reminders.ROUND, w["round"].pk) if w["round"].is_live(now) else None)
              for w in attention["seats_not_responded"]],
@@ -236,16 +252,17 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
             "Fewer than half of practices have acknowledged these after two weeks.",
             # The most recently published first (they have just passed the two weeks): a place can have hundreds.
             [_item(f"{d['item'].title} – {d['acknowledged']} of {d['practices']} practices", tag="Unheard",
-                   url=reverse("decisions:item", args=[d["item"].pk]), new=d["new"])
+                   url=item_url(d["item"].pk), new=d["item"].published_at >= low_new_from)
              for d in low_acknowledgement[::-1][:DASHBOARD_TOP]],
-            count=len(low_acknowledgement), new=sum(1 for d in low_acknowledgement if d["new"]),
-            more_url=reverse("decisions:published"),
+            count=len(low_acknowledgement),
+            new=sum(1 for d in low_acknowledgement if d["item"].published_at >= low_new_from),
+            more_url=published_url,
         ),
         _dashboard_section(
             "Practices that have not voted",
             "In priority votes that are open now.",
             [_item(f"{exercise.title}: " + _first_names(first, missing), tag=f"{missing} to vote",
-                   url=reverse("priorities:exercise", args=[exercise.pk]),
+                   url=exercise_url(exercise.pk),
                    new=_entered_since(exercise.opens_at, since), remind=(reminders.EXERCISE, exercise.pk))
              for exercise, (first, missing) in not_voted.items() if missing],
             # Counted in practices (a practice missing from two votes counts twice), not in votes.
@@ -257,46 +274,46 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
             "Delivery plan items overdue, red or amber",
             "From the agreed priorities' delivery plans.",
             [_item(f"{item.priority.title}: {item.title} (lead {item.lead}"
-                   + (f", due {_day(item.due_date)}" if item.due_date else "") + ")",
-                   tag=item.get_rag_status_display(), url=reverse("priorities:priority", args=[item.priority_id]),
-                   new=priority_selectors.is_plan_item_new(item, today=today, since=since))
-             for item in priority_selectors.plan_items_needing_attention(today=today, limit=DASHBOARD_TOP)],
-            count=plan_counts["count"], new=plan_counts["new"], more_url=reverse("priorities:list"),
+                   + (f", due {day(item.due_date)}" if item.due_date else "") + ")",
+                   tag=item.get_rag_status_display(), url=priority_url(item.priority_id),
+                   new=item.is_new)
+             for item in plan_items],
+            count=plan_count, new=plan_new, more_url=priorities_url,
         ),
         _dashboard_section(
             "Overdue actions",
             "Actions from meetings, decisions and priorities past their due date.",
-            [_item(f"{a.title} – {a.owner.get_full_name()}, due {_day(a.due_on)}", tag="Overdue",
-                   url=reverse("representation:action", args=[a.pk]),
+            [_item(f"{a.title} – {a.owner.get_full_name()}, due {day(a.due_on)}", tag="Overdue",
+                   url=action_url(a.pk),
                    new=a.due_on >= new_since, remind=(reminders.ACTION, a.pk), chase=True)
              for a in representation_selectors.overdue_actions(today=today, limit=DASHBOARD_TOP)],
             count=counts["overdue_actions"], new=counts["overdue_actions_new"],
-            more_url=reverse("representation:actions"),
+            more_url=actions_url,
         ),
         _dashboard_section(
             "Feedback not yet filed",
             "System meetings whose feedback is late: the group has not heard what was agreed.",
-            [_item(f"{m.forum.name}, {_day(m.held_on)} – feedback was due {_day(m.feedback_due_on)}", tag="Late",
-                   url=reverse("representation:meeting", args=[m.pk]),
+            [_item(f"{m.forum.name}, {day(m.held_on)} – feedback was due {day(m.feedback_due_on)}", tag="Late",
+                   url=meeting_url(m.pk),
                    new=m.feedback_due_on >= new_since, remind=(reminders.FEEDBACK, m.pk))
              for m in representation_selectors.late_feedback(today=today, limit=DASHBOARD_TOP)],
-            count=counts["late_feedback"], new=counts["late_feedback_new"], more_url=reverse("representation:forums"),
+            count=counts["late_feedback"], new=counts["late_feedback_new"], more_url=forums_url,
         ),
         _dashboard_section(
             "Requests waiting too long for triage",
             "Requests from system partners past the target time to triage.",
-            [_item(f"{r.summary} – {r.organisation_name}, received {_day(r.received_at)}", tag="Overdue",
-                   url=reverse("representation:request", args=[r.pk]),
+            [_item(f"{r.summary} – {r.organisation_name}, received {day(r.received_at)}", tag="Overdue",
+                   url=request_url(r.pk),
                    new=r.triage_due_on >= new_since)
              for r in representation_selectors.requests_past_target(today=today, limit=DASHBOARD_TOP)],
             count=counts["requests_past_target"], new=counts["requests_past_target_new"],
-            more_url=reverse("representation:requests"),
+            more_url=requests_url,
         ),
         _dashboard_section(
             "Representatives due a review",
             "The group reviews each representative regularly.",
             [_item(f"{r.user.get_full_name()} – {r.get_role_display()}, {r.forum.name}", tag="Review due",
-                   url=reverse("representation:representative", args=[r.pk]),
+                   url=representative_url(r.pk),
                    new=_entered_since((r.last_reviewed_on or r.term_starts_on) + review_after, since))
              for r in representation_selectors.representatives_due_review(today=today)],
         ),
@@ -304,12 +321,12 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
             "Practices with no voting contact",
             "These practices cannot vote on priorities until someone is named as their voting contact.",
             [_item(f"{p.name}" + (f" ({p.pcn.name})" if p.pcn else ""),
-                   url=reverse("members:organisation", args=[p.pk]), tag="Unheard") for p in practices],
+                   url=organisation_url(p.pk), tag="Unheard") for p in practices],
         ),
         _dashboard_section(
             "Vacant seats on the group",
             "A member organisation without a seat holder is not heard in consensus rounds.",
-            [_item(s.title, tag="Vacant", url=reverse("members:seat_edit", args=[s.pk]))
+            [_item(s.title, tag="Vacant", url=seat_url(s.pk))
              for s in member_selectors.vacant_seats()],
         ),
         _dashboard_section(
@@ -323,7 +340,7 @@ def for_dashboard(*, today, since: date | None = None, reminded: set | None = No
             "Invitations that lapsed unused",
             "Invited in the last month but never signed in: worth a phone call.",
             [_item(f"{i.full_name} ({i.email}), {i.role_title}, {i.organisation.name}", tag="Lapsed",
-                   url=reverse("members:invitations"), new=_entered_since(i.expires_at, since))
+                   url=invitations_url, new=_entered_since(i.expires_at, since))
              for i in member_selectors.lapsed_invitations()],
         ),
     ]

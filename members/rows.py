@@ -18,17 +18,18 @@ _PK = 2_147_483_646
 
 
 @lru_cache(maxsize=1024)
-def _halves(urlconf: str, script_prefix: str, name: str) -> tuple[str, str] | None:
+def _halves(urlconf: str, script_prefix: str, name: str, leading: tuple = ()) -> tuple[str, str] | None:
     # The script prefix names the place (members.middleware.PlaceMiddleware), so it is part of the key.
-    parts = reverse(name, urlconf=urlconf, args=[_PK]).split(str(_PK))
+    parts = reverse(name, urlconf=urlconf, args=[*leading, _PK]).split(str(_PK))
     return (parts[0], parts[1]) if len(parts) == 2 else None
 
 
-def address_of(name: str) -> Callable[[object], str]:
-    """`reverse(name, args=[pk])` for every row's pk, reversed once: for an address whose only argument is an id."""
-    halves = _halves(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+def address_of(name: str, *leading) -> Callable[[object], str]:
+    """`reverse(name, args=[*leading, pk])` for every row's pk, reversed once: for an address whose last argument
+    is an id (and whose `leading` arguments, if any, are the same for every row)."""
+    halves = _halves(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name, leading)
     if halves is None:  # the stand-in number is elsewhere in the address too: reverse each
-        return lambda pk: reverse(name, args=[pk])
+        return lambda pk: reverse(name, args=[*leading, pk])
     before, after = halves
     return lambda pk: f"{before}{pk}{after}"
 

@@ -6,7 +6,18 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -365,20 +376,50 @@ def practices_not_voted_first(*, shown: int, exercises: list[Exercise] | None = 
     return {e: found[e.pk] for e in exercises}
 
 
+def _needing_attention(today):
+    """Live plan items that are overdue or rated red or amber, with their agreed priority (and parent), in the
+    order they are listed."""
+    return (PlanItem.objects.needing_attention(today).filter(priority__is_archived=False)
+            .select_related("priority", "parent").order_by("due_date", "priority__title", "pk"))
+
+
 def plan_items_needing_attention(*, today=None, limit: int | None = None) -> list[PlanItem]:
     """Live plan items that are overdue or rated red or amber, with their agreed priority; the first `limit` if
     given. One query, from SQL compiled once a day (members.prepared)."""
     def needing_attention(today):
-        found = (
-            PlanItem.objects.needing_attention(today)
-            .filter(priority__is_archived=False)
-            .select_related("priority", "parent")
-            .order_by("due_date", "priority__title", "pk")
-        )
+        found = _needing_attention(today)
         return found[:limit] if limit else found
 
     return prepared.objects(("plan_items_needing_attention", limit), needing_attention,
                             today=today or timezone.localdate())
+
+
+def _plan_item_new(*, today, since, due_since) -> Q:
+    """A plan item needing attention is new since `since` when it fell overdue on `since` or later (its due date
+    is from the day before, `due_since`) or was last changed (rated red or amber) since then. (An item with no due
+    date is not due: said outright, so that the condition is false for it rather than unknown, as a column too.)"""
+    return Q(due_date__isnull=False, due_date__gte=due_since, due_date__lt=today) | Q(updated_at__date__gte=since)
+
+
+def plan_items_needing_attention_first(*, shown: int, today=None, since=None) -> tuple[list[PlanItem], int, int]:
+    """plan_items_needing_attention's first `shown`, each marked `is_new` (_plan_item_new), with how many there are
+    and how many of them are new: what the chair's dashboard lists and counts. One query, from SQL compiled once a
+    day (members.prepared): the counts are windows over the whole list, worked out before the cut (a place's list
+    is sorted whole for its first few anyway)."""
+    today = today or timezone.localdate()
+    since = since or today
+
+    def first(today, since, due_since):
+        new = _plan_item_new(today=today, since=since, due_since=due_since)
+        return _needing_attention(today).annotate(
+            # The condition itself as the column: as CASE's THEN true, a prepared statement's value came back as text.
+            is_new=ExpressionWrapper(new, output_field=BooleanField()),
+            listed=Window(Count("pk")), listed_new=Window(Count("pk", filter=new)))[:shown]
+
+    # The day before `since` given as a value of its own (a value derived from another cannot be prepared).
+    items = prepared.objects(("plan_items_needing_attention_first", shown), first, today=today, since=since,
+                             due_since=since - timedelta(days=1))
+    return items, items[0].listed if items else 0, items[0].listed_new if items else 0
 
 
 def results_published_since(since: datetime) -> list[Exercise]:
@@ -443,30 +484,6 @@ def ballots_to_cast_by_reader(*, users, exercise_ids) -> dict[int, dict[int, lis
                     .values_list("exercise_id", "practice_id"))
     return {user_id: {e: [p for p in practices if (e, p.pk) not in voted] for e in exercise_ids}
             for user_id, practices in contacts.items()}
-
-
-def plan_items_needing_attention_counts(*, today=None, since=None) -> dict[str, int]:
-    """`count`, how many plan items `plan_items_needing_attention` would list without a limit, and `new`: those
-    that fell overdue on `since` or later, or were last changed (rated red or amber) since then. One query."""
-    today = today or timezone.localdate()
-    since = since or today
-
-    def counts(today, since, due_since):
-        return prepared.one_row(
-            PlanItem.objects.needing_attention(today).filter(priority__is_archived=False),
-            count=Count("pk"),
-            new=Count("pk", filter=Q(due_date__gte=due_since, due_date__lt=today) | Q(updated_at__date__gte=since)),
-        )
-
-    # From SQL compiled once a day (members.prepared), the day before `since` given as a value of its own.
-    return prepared.counts("plan_items_needing_attention_counts", counts, today=today, since=since,
-                           due_since=since - timedelta(days=1))
-
-
-def is_plan_item_new(item: PlanItem, *, today, since) -> bool:
-    """plan_items_needing_attention_counts's `new`, for one item."""
-    fell_overdue = item.due_date is not None and since - timedelta(days=1) <= item.due_date < today
-    return fell_overdue or timezone.localdate(item.updated_at) >= since
 
 
 def ballots_waiting(*, user, now: datetime | None = None) -> int:

@@ -377,7 +377,10 @@ def late_feedback(*, today: date | None = None, limit: int | None = None) -> lis
         found = Meeting.objects.feedback_late(today).select_related("forum").order_by("feedback_due_on", "pk")
         return found[:limit] if limit else found
 
-    return prepared.objects(("late_feedback", limit), late, today=today, on_server=False)
+    # Prepared on the server and run with its generic plan (members.prepared): the place's forums, then each one's
+    # meetings by the forum index, sorted: the plan PostgreSQL makes for the day's values is the same, made afresh
+    # on every request (0.46 ms a request against 0.33, at national scale).
+    return prepared.objects(("late_feedback", limit), late, today=today, generic=True)
 
 
 def requests_past_target(*, today: date | None = None, limit: int | None = None) -> list[Request]:
@@ -388,7 +391,10 @@ def requests_past_target(*, today: date | None = None, limit: int | None = None)
         found = Request.objects.awaiting_triage().past_target(today).order_by("triage_due_on", "received_at")
         return found[:limit] if limit else found
 
-    return prepared.objects(("requests_past_target", limit), past_target, today=today, on_server=False)
+    # Prepared on the server and run with its generic plan (members.prepared): the place's requests by the place
+    # index, the first few sorted out of them (no index serves the order): the plan PostgreSQL makes for the day's
+    # values is the same, made afresh on every request (0.45 ms a request against 0.40, at national scale).
+    return prepared.objects(("requests_past_target", limit), past_target, today=today, generic=True)
 
 
 def representatives_due_review(*, today: date | None = None) -> list[Representative]:

@@ -54,11 +54,11 @@ def test_it_runs_the_same_number_of_queries_whatever_the_size(client_for, chair)
 
     from decisions import services as decision_services
 
-    from ..factories import ActionFactory, DecisionItemFactory, RequestFactory
+    from ..factories import ActionFactory, DecisionItemFactory, PlanItemFactory, RequestFactory
 
     def more(weeks_ago: int):
-        # A practice in a PCN of its own that saw a decision, a seat, an overdue action, a request: the charts
-        # draw a bar per PCN and per week, each from a query that groups.
+        # A practice in a PCN of its own that saw a decision, a seat, an overdue action, a request, a red plan item:
+        # the charts draw a bar per PCN and per week, each from a query that groups.
         practice = PracticeFactory()
         SeatFactory(holder=None)
         item = DecisionItemFactory(status="agreed", published_at=timezone.now() - timedelta(weeks=weeks_ago))
@@ -66,6 +66,7 @@ def test_it_runs_the_same_number_of_queries_whatever_the_size(client_for, chair)
         ActionFactory(created_at=timezone.now() - timedelta(weeks=weeks_ago + 1),
                       due_on=timezone.localdate() - timedelta(weeks=weeks_ago))
         RequestFactory(received_at=timezone.now() - timedelta(weeks=weeks_ago, days=1))
+        PlanItemFactory(rag_status="red")
 
     client = client_for(chair)
     more(0)

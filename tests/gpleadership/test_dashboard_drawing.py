@@ -4,6 +4,7 @@ sections of every shape and for text that must be escaped."""
 
 import re
 
+import pytest
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.template.loader import render_to_string
@@ -57,3 +58,20 @@ def test_without_a_csrf_token_no_form_carries_one():
     reference = render_to_string("gpleadership/includes/dashboard_sections.html", {"sections": SECTIONS})
     assert drawn == reference.removeprefix("\n").removesuffix("\n")
     assert "csrfmiddlewaretoken" not in drawn
+
+
+@pytest.mark.parametrize("total", [0, 1, 31])
+@pytest.mark.parametrize("quiet", [[], SECTIONS[2:], SECTIONS])
+def test_python_writes_the_contents_and_the_fold_as_their_templates_do(total, quiet):
+    """The count and list of sections above them (one thing, several, none), and the fold of sections with nothing
+    in them below (none, one, several), with headings that must be escaped."""
+    context = {"sections": SECTIONS[:2], "total": total, "quiet": quiet}
+    for tag, reference in (("{% draw_contents sections total %}", "gpleadership/includes/dashboard_contents.html"),
+                           ("{% draw_quiet quiet %}", "gpleadership/includes/dashboard_quiet.html")):
+        drawn = engines["django"].from_string("{% load dashboard_drawing %}" + tag).render(context)
+        # The template opens with its comment's line and ends with its file's newline.
+        assert drawn == render_to_string(reference, context).removeprefix("\n").removesuffix("\n")
+        assert "<b>" not in drawn
+    contents = engines["django"].from_string("{% load dashboard_drawing %}{% draw_contents sections total %}").render(
+        context)
+    assert ("Tom &amp; Jerry" in contents) is bool(total) and ("3 new" in contents) is bool(total)

@@ -1,6 +1,6 @@
 """The digest and the dashboard gather every app's news and worries, in a fixed number of queries."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from decisions import selectors as decisions_selectors
 from gpleadership import digest, sections
 from members import outbox
 
@@ -275,12 +276,26 @@ def test_decisions_practices_have_not_seen_are_the_latest_ten_with_how_many(chai
 
 def test_a_time_is_new_since_the_day_from_local_midnight():
     """A time is "new since" a day from the moment the day began where the group is (on summer time here, an hour
-    before midnight UTC), whether the time is compared as a local date or with the day's start worked out once."""
+    before midnight UTC)."""
     day = date(2026, 7, 13)
     midnight = timezone.make_aware(datetime.combine(day, time.min))
     assert midnight.utcoffset() == timedelta(hours=1)
-    for start in (None, sections._start_of(day)):
-        assert sections._entered_since(midnight, day, start=start)
-        assert not sections._entered_since(midnight - timedelta(microseconds=1), day, start=start)
+    assert sections._entered_since(midnight, day)
+    assert not sections._entered_since(midnight - timedelta(microseconds=1), day)
     assert sections._entered_since(day, day) and not sections._entered_since(day - timedelta(days=1), day)
     assert not sections._entered_since(None, day)
+
+
+@pytest.mark.parametrize("since", [date(2026, 11, 2), date(2026, 4, 6), date(2026, 7, 13)])
+def test_a_decision_low_on_acknowledgements_is_new_as_its_two_weeks_end(since):
+    """The dashboard compares each decision's publication with one instant (a place has hundreds): the same answer
+    as "two weeks after it was published is on `since` or later", across a change of the clocks too (the clocks
+    went back and forward in the two weeks before 2 November and 6 April 2026)."""
+    after = timedelta(days=decisions_selectors.LOW_ACKNOWLEDGEMENT_AFTER_DAYS)
+    threshold = sections._published_when_low_is_new(since)
+    for published_at in (threshold, threshold - timedelta(microseconds=1), threshold + timedelta(hours=1),
+                         threshold - timedelta(hours=1)):
+        published_at = published_at.astimezone(UTC)  # as the database gives it
+        assert (published_at >= threshold) is sections._entered_since(published_at + after, since)
+    assert sections._entered_since(threshold.astimezone(UTC) + after, since)
+    assert not sections._entered_since(threshold.astimezone(UTC) + after - timedelta(microseconds=1), since)

@@ -58,6 +58,17 @@ def test_each_place_gets_its_own_addresses():
             assert address("decisions:log") == reverse("decisions:log") == f"/{place.slug}/decisions/"
 
 
+def test_an_address_with_leading_arguments_is_reversed_once_for_them(db):
+    """The dashboard's reminder forms: the kind of item is the same for many rows, the id differs."""
+    from members import places
+    from tests.factories import PlaceFactory
+
+    with places.using(PlaceFactory(name="North", slug="north")):
+        remind = address_of("dashboard_remind", "action")
+        assert remind(7) == reverse("dashboard_remind", args=["action", 7]) == "/north/dashboard/remind/action/7/"
+        assert address_of("dashboard_remind", "round")(7) == reverse("dashboard_remind", args=["round", 7])
+
+
 def test_an_address_with_the_stand_in_number_in_it_twice_is_reversed_for_each_id(monkeypatch):
     from members import places, rows
     from tests.factories import PlaceFactory

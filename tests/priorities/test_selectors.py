@@ -189,3 +189,35 @@ def test_the_digests_open_votes_and_results_are_the_two_selectors_read_together(
     services.exercise_close(exercise=closing_first)
     found = same(2)  # a result published, nothing open
     assert found["open"] == [] and [e.pk for e in found["results"]] == [closing_later.pk]
+
+
+def test_the_first_plan_items_needing_attention_come_counted_with_those_new_since(django_assert_num_queries):
+    """The dashboard's delivery plan section: the list's first few in its order, how many there are and how many
+    are new since last week (fell overdue since then, or last changed since then), in one query."""
+    from priorities.models import PlanItem
+
+    today = timezone.localdate()
+    since = today - timezone.timedelta(days=7)
+    long_ago = timezone.now() - timezone.timedelta(days=30)
+    red_long_ago = PlanItemFactory(rag_status="red")
+    fell_overdue_since = PlanItemFactory(due_date=since - timezone.timedelta(days=1))
+    overdue_long_ago = PlanItemFactory(due_date=since - timezone.timedelta(days=2))
+    amber_now = PlanItemFactory(rag_status="amber")
+    PlanItemFactory(rag_status="complete", due_date=today - timezone.timedelta(days=1))
+    PlanItemFactory(rag_status="green")
+    PlanItem.objects.filter(pk__in=[red_long_ago.pk, fell_overdue_since.pk, overdue_long_ago.pk]).update(
+        updated_at=long_ago)
+    listed = selectors.plan_items_needing_attention(today=today)
+    assert len(listed) == 4
+    with django_assert_num_queries(1):
+        first, count, new = selectors.plan_items_needing_attention_first(shown=2, today=today, since=since)
+    assert [item.pk for item in first] == [item.pk for item in listed[:2]]
+    assert (count, new) == (4, 2)
+    every, _, _ = selectors.plan_items_needing_attention_first(shown=10, today=today, since=since)
+    assert {item.pk: item.is_new for item in every} == {red_long_ago.pk: False, fell_overdue_since.pk: True,
+                                                         overdue_long_ago.pk: False, amber_now.pk: True}
+
+
+def test_with_no_plan_item_needing_attention_there_are_none_to_count():
+    PlanItemFactory(rag_status="green")
+    assert selectors.plan_items_needing_attention_first(shown=10) == ([], 0, 0)
