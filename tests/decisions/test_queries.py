@@ -133,3 +133,48 @@ def test_an_items_comments_and_interests_are_read_together_in_order(chair, djang
             assert [(i.pk, i.interest, i.declared_at, i.user.get_full_name()) for i in read["interests"]] == [
                 (declared.pk, "Partner", declared.declared_at, nameless.email)]
     assert selectors.item_comments_and_interests(other)["interests"] == []
+
+
+def test_an_items_history_and_its_positions_history_are_read_together(chair, django_assert_num_queries):
+    """One query for both histories; what it gives is what the two tables read with the ORM give."""
+    from decisions import selectors
+    from decisions.models import DecisionItem, Position
+
+    from ..factories import OrganisationFactory
+
+    nameless = UserFactory(full_name="")
+    seats = [SeatFactory(holder=UserFactory(full_name="A <b>&amp; 'seat'</b>"), title="PCN <one> & \"two\""),
+             SeatFactory(holder=nameless)]
+    item = DecisionItemFactory(raised_by=chair, lead=chair, title="First & <title>")
+    other = DecisionItemFactory(raised_by=chair)
+    for n in range(2):
+        the_round = services.round_open(item=item, by=chair, deadline=timezone.now() + timezone.timedelta(days=3))
+        for seat in seats:
+            services.position_record(round=the_round, seat=seat, by=seat.holder, stance="support")
+        services.position_record(round=the_round, seat=seats[0], by=seats[0].holder, stance="block",
+                                 reason="Not yet")
+        item.refresh_from_db()
+        services.item_update(item=item, by=chair, title=f"Version {n} <&>", question=item.question, background="",
+                             lead=nameless if n else chair, proposed_wording=f"Wording {n}")
+    item.refresh_from_db()
+    services.item_redirect(item=item, by=chair, organisation=OrganisationFactory(name="Trust <&> \"A\""),
+                           reason="Theirs")
+    services.round_open(item=other, by=chair, deadline=timezone.now() + timezone.timedelta(days=3))
+    item_versions = list(DecisionItem.history.filter(id=item.pk).select_related("history_user", "lead",
+                                                                               "redirected_to")
+                         .order_by("history_date", "history_id"))
+    positions = list(Position.history.filter(round__item=item).select_related(
+        "seat", "responded_by", "history_user", "round").order_by("-history_date", "-history_id"))
+    assert len(item_versions) > 3 and len(positions) == 6
+    for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
+        with django_assert_num_queries(1):
+            read = selectors.item_history(item)
+        assert read["history"] == selectors._changes(item_versions)
+        assert any(change["label"] == "Redirected to" and change["value"] == "Trust <&> \"A\""
+                   for row in read["history"] for change in row["changes"])
+        assert [(r.history_id, r.history_date, r.round.number, r.seat.title, r.get_stance_display(),
+                 r.responded_by.get_full_name(), r.history_user) for r in read["position_history"]] == [
+            (r.history_id, r.history_date, r.round.number, r.seat.title, r.get_stance_display(),
+             r.responded_by.get_full_name(), r.history_user) for r in positions]
+    assert selectors.item_history(other)["history"][-1]["created"]
+    assert selectors.item_history(other)["position_history"] == []
