@@ -5,7 +5,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, Window
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -104,35 +117,19 @@ def meeting_page(meeting: Meeting) -> dict:
     """A meeting's agenda in order, each item with `the_briefing` (its comments in `visible_comments`, the decisions
     and priorities it rests on in `decision_list` and `priority_list`, their ids and titles, its papers in
     `paper_list`), `the_feedback`, or None, and its papers (`paper_list`); the meeting's own minutes and papers
-    (`papers`); and the first actions raised at the meeting with how many there are. Five queries.
+    (`papers`); and the first actions raised at the meeting with how many there are. Four queries.
     Papers are the current versions, each with its `earlier` ones (members.papers.with_versions)."""
     # Each from SQL compiled once a day (members.prepared), what hangs from the briefings read for the meeting
     # rather than prefetched by the briefings' ids: building and compiling them cost more than running them.
-    def of_briefings(queryset, pk):
-        return queryset.filter(briefings__agenda_item__meeting_id=pk, briefings__agenda_item__is_archived=False)
-
     # The join of six tables cost PostgreSQL 1.4 ms to plan and a tenth of that to run: run with its generic plan.
     items = prepared.objects("meeting.items", lambda pk: (
         AgendaItem.objects.filter(meeting_id=pk, is_archived=False)
         .select_related("briefing__written_by", "feedback__written_by", "feedback__sign_off_decision")
         .order_by("position")), generic=True, pk=meeting.pk)
-    comments = _listed_by(prepared.objects("meeting.comments", lambda pk: BriefingComment.objects.filter(
-        briefing__agenda_item__meeting_id=pk, briefing__agenda_item__is_archived=False, is_archived=False,
-    ).select_related("author"), pk=meeting.pk), "briefing_id")
-    def rested_on(pk):
-        """The decisions and priorities the briefings rest on, in one query: each kind in its model's own order."""
-        def of_kind(model, kind):
-            return (of_briefings(model.objects, pk).order_by()
-                    .annotate(kind=Value(kind), briefing_id=F("briefings"),
-                              order=Window(RowNumber(), order_by=model._meta.ordering))
-                    .values_list("kind", "order", "briefing_id", "pk", "title", named=True))
-
-        return of_kind(DecisionItem, "decision").union(of_kind(AgreedPriority, "priority"), all=True).order_by(
-            "kind", "order")
-
-    links = prepared.objects("meeting.rested_on", rested_on, pk=meeting.pk)
-    decisions = _listed_by([link for link in links if link.kind == "decision"], "briefing_id")
-    priorities = _listed_by([link for link in links if link.kind == "priority"], "briefing_id")
+    links, comments = _briefings_links_and_comments(meeting.pk)
+    decisions = _listed_by([link for link in links if link.kind == _DECISION], "briefing_id")
+    priorities = _listed_by([link for link in links if link.kind == _PRIORITY], "briefing_id")
+    comments = _listed_by(comments, "briefing_id")
     meeting_papers, briefing_papers = _meeting_papers(meeting.pk)
     by_item, by_briefing = _grouped(meeting_papers, "agenda_item_id"), _grouped(briefing_papers, "briefing_id")
     for item in items:
@@ -157,6 +154,59 @@ def meeting_page(meeting: Meeting) -> dict:
     shown = prepared.objects("meeting.actions", first_actions, pk=meeting.pk)
     return {"items": items, "papers": by_item.get(None, []), "actions": shown,
             "action_count": shown[0].of if shown else 0}
+
+
+# What each row of _briefings_links_and_comments's query is.
+_DECISION, _PRIORITY, _COMMENT = "decision", "priority", "comment"
+
+
+def _briefings_links_and_comments(meeting_pk: int) -> tuple[list, list[BriefingComment]]:
+    """The decisions and priorities the briefings of a meeting's agenda (items not archived) rest on (rows with
+    `kind`, `briefing_id`, `pk` and `title`, each kind in its model's own order), and the briefings' comments not
+    archived (each with its `author`, in their order), in one query from prepared SQL (members.prepared): the three
+    reads joined by UNION ALL, each row marked with which it is."""
+    def of_briefings(queryset, pk):
+        return queryset.filter(briefings__agenda_item__meeting_id=pk, briefings__agenda_item__is_archived=False)
+
+    def rows(queryset, kind, *, briefing: str, text: str, at=None, person=None):
+        nothing = {"at": Value(None, output_field=DateTimeField()), "person": Value(None, IntegerField()),
+                   "person_name": Value(None, CharField()), "person_email": Value(None, CharField())}
+        said = {"at": F(at), "person": F(person), "person_name": F(f"{person}__full_name"),
+                "person_email": F(f"{person}__email")} if person else nothing
+        return (queryset.order_by()
+                .annotate(kind=Value(kind), of_briefing=F(briefing), text=F(text), **said,
+                          order=Window(RowNumber(), order_by=queryset.model._meta.ordering))
+                .values_list("kind", "order", "of_briefing", "pk", "text", "at", "person", "person_name",
+                             "person_email", named=True))
+
+    def every(pk):
+        comments = BriefingComment.objects.filter(briefing__agenda_item__meeting_id=pk,
+                                                  briefing__agenda_item__is_archived=False, is_archived=False)
+        # The comments first: PostgreSQL types each column of a UNION from its parts in turn, and two parts' bare
+        # NULLs would make the time a text.
+        return rows(comments, _COMMENT, briefing="briefing_id", text="body", at="created_at", person="author").union(
+            rows(of_briefings(DecisionItem.objects, pk), _DECISION, briefing="briefings", text="title"),
+            rows(of_briefings(AgreedPriority.objects, pk), _PRIORITY, briefing="briefings", text="title"),
+            all=True).order_by("kind", "order")
+
+    links, comments = [], []
+    for row in prepared.objects("meeting.links_and_comments", every, pk=meeting_pk):
+        if row.kind == _COMMENT:
+            comments.append(BriefingComment(
+                pk=row.pk, briefing_id=row.of_briefing, body=row.text, created_at=row.at,
+                author=User(pk=row.person, full_name=row.person_name, email=row.person_email)))
+        else:
+            links.append(_Link(row.kind, row.of_briefing, row.pk, row.text))
+    return links, comments
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A decision or priority a briefing rests on: what the agenda shows of it."""
+    kind: str
+    briefing_id: int
+    pk: int
+    title: str
 
 
 # The columns every paper has (members.papers.PaperBase), in the order _meeting_papers reads them.
