@@ -194,3 +194,68 @@ def test_round_position_rows_are_what_the_template_wrote(is_open, can_record, ro
         written = item_tables.round_position_rows(view, item, can_record)
         assert written == ROUND_ROWS_TEMPLATE.render(Context({"rv": view, "item": item, "can_record": can_record}))
     assert ("on-behalf" in written) == bool(rows and is_open and can_record)
+
+
+def _round(number, *, outcome, is_open=False, closed_by=None, wording="Share the <clinics> & \"rooms\""):
+    labels = {"": "Open", "consensus": "Consensus reached", "blocked": "Blocked", "lapsed": "Lapsed",
+              "superseded": "Superseded"}
+    return SimpleNamespace(
+        number=number, outcome=outcome, get_outcome_display=lambda: labels[outcome], is_open=is_open,
+        opened_at=datetime(2026, 7, 1, 23, 5, tzinfo=UTC), opened_by=_person("Dr O'Neil & <Co>"),
+        deadline=datetime(2026, 7, 8, 23, 30, tzinfo=UTC), closed_by=closed_by, wording=wording,
+        closed_at=None if is_open else datetime(2026, 7, 9, tzinfo=UTC))
+
+
+def _round_view(the_round, *, rows=(), missing=(), stand_asides=(), my_seats=(), previous=None, overdue=False,
+                consensus=False):
+    from decisions.diff import has_changes, word_diff
+
+    diff = word_diff(previous.wording, the_round.wording) if previous else None
+    return {"round": the_round, "verdict": SimpleNamespace(is_consensus=consensus), "rows": list(rows),
+            "missing": list(missing), "stand_asides": list(stand_asides), "my_seats": list(my_seats),
+            "diff": diff if diff and has_changes(diff) else None, "previous": previous, "overdue": overdue}
+
+
+def _rounds(state: str) -> list[dict]:
+    """Three rounds, oldest first: consensus, then blocked (its wording changed), then the last in `state`."""
+    seat, other = _seat(5, "Practice & <co>"), _seat(6, "LMC \"chair\"")
+    aside = {"seat": other, "position": _position("stand_aside", "Stand aside", reason="Not ours")}
+    aside["position"].seat = other
+    first = _round(1, outcome="consensus", closed_by=_person("Chair <Ann>"))
+    second = _round(2, outcome="blocked", wording="Share the <clinics> & the 'halls'")
+    views = [_round_view(first, rows=[aside]), _round_view(second, rows=ROUND_ROWS, missing=[seat],
+                                                           stand_asides=[aside["position"]], previous=first)]
+    if state == "none":
+        return []
+    if state.startswith("closed"):
+        last = _round(3, outcome="lapsed" if state == "closed lapsed" else "superseded", wording=second.wording)
+        return [*views, _round_view(last, missing=[seat, other], previous=second)]
+    last = _round(3, outcome="", is_open=True, wording="Share the clinics")
+    mine = [{"seat": seat, "position": None}, {"seat": other, "position": aside["position"]}]
+    one_asked = state == "waiting for one"
+    return [*views, _round_view(last, rows=[{"seat": seat, "position": None}] if one_asked else ROUND_ROWS,
+                                missing=[seat], my_seats=[] if one_asked else mine, previous=second,
+                                overdue=state == "overdue", consensus=state == "consensus")]
+
+
+@pytest.mark.parametrize("state", ["none", "closed lapsed", "closed superseded", "waiting for one", "waiting",
+                                   "overdue", "consensus"])
+@pytest.mark.parametrize("is_chair", [False, True])
+def test_the_rounds_are_what_their_template_wrote(state, is_chair):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    context = {"item": SimpleNamespace(pk=41), "rounds": _rounds(state), "is_chair": is_chair,
+               "can_record": is_chair, "csrf_token": "tok<en>"}
+    engine = engines["django"]
+    with timezone.override("Europe/London"):
+        written = engine.from_string("{% load item_tables %}{% item_rounds %}").render(context, request)
+        reference = engine.from_string('{% include "decisions/includes/rounds.html" %}').render(context, request)
+    assert written == reference
+    assert written.count("<section ") == len(context["rounds"])
+    assert ("Close round 3 now" in written) == (is_chair and state not in ("none", "closed lapsed",
+                                                                           "closed superseded"))
+    if state != "none":
+        assert "Dr O&#x27;Neil &amp; &lt;Co&gt;" in written and "[added: </span>" in written
+        assert "Thursday 9 July 2026" in written or state.startswith("closed")
