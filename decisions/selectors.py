@@ -561,10 +561,15 @@ def _round_views(user, rounds: list[Round], now: datetime) -> list[dict]:
     return views
 
 
+def _papers(item):
+    """Every version of an item's papers: what item_papers and item_papers_and_discussion read."""
+    return ItemPaper.objects.filter(item=item)
+
+
 def item_papers(item: DecisionItem) -> list[ItemPaper]:
     """An item's papers, current versions with their earlier ones (members.papers.with_versions). One query."""
     return with_versions(prepared.objects(
-        "item.papers", lambda item: ItemPaper.objects.filter(item=item).select_related("uploaded_by"), item=item.pk))
+        "item.papers", lambda item: _papers(item).select_related("uploaded_by"), item=item.pk))
 
 
 def item_acknowledgements(item: DecisionItem, *, practice_ids) -> dict:
@@ -582,40 +587,57 @@ def item_acknowledgements(item: DecisionItem, *, practice_ids) -> dict:
     }
 
 
-# What each row of item_comments_and_interests's query is.
-_COMMENT, _INTEREST = "comment", "interest"
+# What each row of item_papers_and_discussion's query is.
+_PAPER, _COMMENT, _INTEREST = "paper", "comment", "interest"
+# The columns only a paper has (members.papers.PaperBase), empty in the other rows.
+_PAPER_ONLY = {"p_file": ("file", CharField), "p_original_name": ("original_name", CharField),
+               "p_content_type": ("content_type", CharField), "p_size": ("size", BigIntegerField),
+               "p_sha256": ("sha256", CharField), "p_supersedes": ("supersedes_id", BigIntegerField)}
 
 
-def item_comments_and_interests(item: DecisionItem) -> dict:
-    """An item's comments (`comments`, each with its `author`) and the interests declared on it (`interests`, each
-    with its `user`), those not withdrawn, each in the order given, in one query from prepared SQL (members.prepared):
-    the two reads joined by UNION ALL, each row marked with which it is."""
-    def said(model, item, kind: str, text: str, moment: str, person: str):
-        return (model.objects.filter(item=item, is_withdrawn=False).order_by()
+def item_papers_and_discussion(item: DecisionItem) -> dict:
+    """An item's papers (`papers`, as item_papers gives them, each with its `uploaded_by`), its comments
+    (`comments`, each with its `author`) and the interests declared on it (`interests`, each with its `user`), those
+    not withdrawn, each in the order given, in one query from prepared SQL (members.prepared): the three reads joined
+    by UNION ALL, each row marked with which it is."""
+    def rows(queryset, kind: str, text: str, moment: str, person: str, **only):
+        only = only or {name: Value(None, output_field=field()) for name, (_, field) in _PAPER_ONLY.items()}
+        return (queryset.order_by()
                 .annotate(kind=Value(kind), said=F(text), at=F(moment), person=F(person),
-                          person_name=F(f"{person}__full_name"), person_email=F(f"{person}__email"))
-                .values_list("kind", "at", "pk", "said", "person", "person_name", "person_email"))
+                          person_name=F(f"{person}__full_name"), person_email=F(f"{person}__email"), **only)
+                .values_list("kind", "at", "pk", "said", "person", "person_name", "person_email", *_PAPER_ONLY))
 
-    def both(item):
-        return said(Comment, item, _COMMENT, "body", "created_at", "author").union(
-            said(ItemInterest, item, _INTEREST, "interest", "declared_at", "user"), all=True).order_by(
-            "kind", "at", "pk")
+    def every(item):
+        # The papers first: PostgreSQL types each column of a UNION from its parts in turn, and two parts' bare
+        # NULLs would make a paper's size a text.
+        papers = rows(_papers(item), _PAPER, "title", "uploaded_at", "uploaded_by",
+                      **{name: F(column) for name, (column, _) in _PAPER_ONLY.items()})
+        return papers.union(
+            rows(Comment.objects.filter(item=item, is_withdrawn=False), _COMMENT, "body", "created_at", "author"),
+            rows(ItemInterest.objects.filter(item=item, is_withdrawn=False), _INTEREST, "interest", "declared_at",
+                 "user"),
+            all=True).order_by("kind", "at", "pk")
 
-    found = {_COMMENT: [], _INTEREST: []}
-    for kind, at, pk, text, person, name, email in prepared.objects("item.comments_and_interests", both,
-                                                                    item=item.pk):
-        someone = User(pk=person, full_name=name, email=email)
-        if kind == _COMMENT:
+    found = {_PAPER: [], _COMMENT: [], _INTEREST: []}
+    for kind, at, pk, text, person, name, email, *paper in prepared.objects("item.papers_and_discussion", every,
+                                                                            item=item.pk):
+        someone = User(pk=person, full_name=name, email=email) if person is not None else None
+        if kind == _PAPER:
+            file, original_name, content_type, size, sha256, supersedes = paper
+            found[kind].append(ItemPaper(
+                pk=pk, item=item, title=text, file=file, original_name=original_name, content_type=content_type,
+                size=size, sha256=sha256, uploaded_by=someone, uploaded_at=at, supersedes_id=supersedes))
+        elif kind == _COMMENT:
             found[kind].append(Comment(pk=pk, item=item, body=text, created_at=at, author=someone))
         else:
             found[kind].append(ItemInterest(pk=pk, item=item, interest=text, declared_at=at, user=someone))
-    return {"comments": found[_COMMENT], "interests": found[_INTEREST]}
+    return {"papers": with_versions(found[_PAPER]), "comments": found[_COMMENT], "interests": found[_INTEREST]}
 
 
 def item_discussion(item: DecisionItem, *, user, now: datetime) -> dict:
     """What the group sees on an item: its rounds (the current one and the last), how the proposal differs from
-    the last round's wording, the discussion, interests declared, and the history of the item and its positions.
-    A fixed number of queries."""
+    the last round's wording, its papers, the discussion, interests declared, and the history of the item and its
+    positions. A fixed number of queries."""
     rounds = _round_views(user, item_rounds(item), now)
     last = rounds[-1] if rounds else None
     proposal_diff = None
@@ -628,7 +650,7 @@ def item_discussion(item: DecisionItem, *, user, now: datetime) -> dict:
         "current": last if last and last["round"].is_open else None,
         "last": last,
         "proposal_diff": proposal_diff,
-        **item_comments_and_interests(item),
+        **item_papers_and_discussion(item),
         **item_history(item),
     }
 

@@ -109,11 +109,15 @@ def test_a_published_item_page_runs_constant_queries_whatever_the_practices(clie
             client, reverse("decisions:item", args=[second.pk]))
 
 
-def test_an_items_comments_and_interests_are_read_together_in_order(chair, django_assert_num_queries):
+def test_an_items_papers_comments_and_interests_are_read_together_in_order(chair, django_assert_num_queries,
+                                                                            papers_root):
     from datetime import timedelta
 
     from decisions import selectors
     from decisions.models import ItemInterest
+    from members import papers
+
+    from .. import paper_files as files
 
     item, other = DecisionItemFactory(raised_by=chair), DecisionItemFactory(raised_by=chair)
     nameless = UserFactory(full_name="")
@@ -124,15 +128,28 @@ def test_an_items_comments_and_interests_are_read_together_in_order(chair, djang
     Comment.objects.create(item=other, author=chair, body="Elsewhere", created_at=start)
     declared = ItemInterest.objects.create(item=item, user=nameless, interest="Partner", declared_at=start)
     ItemInterest.objects.create(item=item, user=chair, interest="Gone", declared_at=start, is_withdrawn=True)
+    old = papers.paper_add(owner=item, file=files.upload(), title="Plan & <costs>", uploaded_by=nameless)
+    papers.paper_add(owner=item, file=files.upload("v2.pdf"), uploaded_by=chair, supersedes=old)
+    papers.paper_add(owner=item, file=files.upload("notes.pdf"), title="Notes")
+    papers.paper_add(owner=other, file=files.upload(), title="Not this item's")
+
+    def described(listed):
+        return [(p.pk, p.title, p.file.name, p.original_name, p.content_type, p.size, p.sha256, p.uploaded_at,
+                 p.supersedes_id, p.uploaded_by and p.uploaded_by.get_full_name(), p.get_absolute_url(),
+                 [e.pk for e in p.earlier]) for p in listed]
+
     for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
         with django_assert_num_queries(1):
-            read = selectors.item_comments_and_interests(item)
-            assert [(c.pk, c.body, c.created_at, c.author.get_full_name()) for c in read["comments"]] == [
-                (first.pk, "First", first.created_at, nameless.email),
-                (later.pk, "Second <b>", later.created_at, chair.get_full_name())]
-            assert [(i.pk, i.interest, i.declared_at, i.user.get_full_name()) for i in read["interests"]] == [
-                (declared.pk, "Partner", declared.declared_at, nameless.email)]
-    assert selectors.item_comments_and_interests(other)["interests"] == []
+            read = selectors.item_papers_and_discussion(item)
+        assert [(c.pk, c.body, c.created_at, c.author.get_full_name()) for c in read["comments"]] == [
+            (first.pk, "First", first.created_at, nameless.email),
+            (later.pk, "Second <b>", later.created_at, chair.get_full_name())]
+        assert [(i.pk, i.interest, i.declared_at, i.user.get_full_name()) for i in read["interests"]] == [
+            (declared.pk, "Partner", declared.declared_at, nameless.email)]
+        assert described(read["papers"]) == described(selectors.item_papers(item))
+    assert [p.title for p in read["papers"]] == ["Notes", "Plan & <costs>"]
+    assert [p.title for p in read["papers"][1].earlier] == ["Plan & <costs>"]
+    assert selectors.item_papers_and_discussion(other)["interests"] == []
 
 
 def test_an_items_history_and_its_positions_history_are_read_together(chair, django_assert_num_queries):
