@@ -113,7 +113,7 @@ def test_a_briefing_lists_what_it_rests_on_each_kind_in_its_own_order(forum, rep
 def test_a_briefings_comments_come_in_their_order_with_what_it_rests_on(forum, rep, member,
                                                                         django_assert_num_queries):
     """The comments not archived, of items not taken off the agenda, oldest first, each with its author: read in the
-    query that reads the decisions and priorities (meeting_page's four queries)."""
+    query that reads the decisions, priorities and papers (meeting_page's three queries)."""
     meeting = MeetingFactory(forum=forum)
     briefing = BriefingFactory(agenda_item=AgendaItemFactory(meeting=meeting), written_by=rep)
     gone = BriefingFactory(agenda_item=AgendaItemFactory(meeting=meeting, is_archived=True), written_by=rep)
@@ -129,7 +129,7 @@ def test_a_briefings_comments_come_in_their_order_with_what_it_rests_on(forum, r
     briefing.decisions.add(DecisionItemFactory(title="Rests on this"))
 
     for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(3):
             [item] = selectors.meeting_page(meeting)["items"]
         comments = item.the_briefing.visible_comments
         assert [(c.pk, c.body, c.created_at, c.author.get_full_name()) for c in comments] == [
