@@ -6,12 +6,13 @@ golden_thread.html stay as the reference: tests/decisions/test_item_tables.py)."
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from members.rows import address_of, cell, csrf_input, day_writer, text
+from members.rows import address, address_of, cell, csrf_input, day_writer, text
 
 from .decision_log import _status_tag
 
@@ -39,9 +40,10 @@ def acknowledgement_rows(by_pcn) -> str:
         for row in by_pcn))
 
 
-def moment_writer():
-    """Writes a moment as the `date:"j M Y H:i"` filter does, on its local day."""
-    day, zone = day_writer(), timezone.get_current_timezone()
+def moment_writer(*, long: bool = False):
+    """Writes a moment as the `date:"j M Y H:i"` filter does (`long`: as `date:"j F Y H:i"` does), on its local
+    day."""
+    day, zone = day_writer(long=long), timezone.get_current_timezone()
 
     def moment(value) -> str:
         local = value.astimezone(zone)
@@ -233,6 +235,94 @@ def item_rounds(context) -> str:
     sections = "".join(_round_section(view, item, first=n == 0, context=context, day=day)
                        for n, view in enumerate(reversed(rounds)))
     return mark_safe(f'\n<h2 id="round">Consensus checks</h2>\n{sections}\n\n')  # noqa: S308 - every value is escaped
+
+
+HISTORY_HEAD = (
+    '<thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">When'
+    '</th><th scope="col" class="nhsuk-table__header">Who</th><th scope="col" class="nhsuk-table__header">What '
+    'changed</th></tr></thead>')
+POSITION_HISTORY_HEAD = (
+    '<thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">When'
+    '</th><th scope="col" class="nhsuk-table__header">Round</th><th scope="col" class="nhsuk-table__header">Seat</th>'
+    '<th scope="col" class="nhsuk-table__header">Position</th><th scope="col" class="nhsuk-table__header">Given by'
+    '</th></tr></thead>')
+NO_INTERESTS = ('<p>No one has declared an interest on this item. Interests on the <a href="{}">register</a> related '
+                'to the organisations it concerns are flagged when people respond.</p>')
+
+
+def _comments(comments) -> str:
+    """The discussion's cards, oldest first, or that there are none."""
+    if not comments:
+        return "<p>No comments yet.</p>"
+    moment = moment_writer(long=True)
+    return "".join(
+        '\n<div class="nhsuk-card nhsuk-u-margin-bottom-3"><div class="nhsuk-card__content">\n'
+        f'  <p class="nhsuk-card__description portal-pre-wrap">{text(c.body)}</p>\n'
+        f'  <p class="nhsuk-body-s nhsuk-u-margin-bottom-0">{_full_name(c.author)}, {moment(c.created_at)}</p>\n'
+        "</div></div>\n" for c in comments)
+
+
+def _item_form(context, url_name: str, form, button: str) -> str:
+    """The comment or interest form (drawn by the form renderer, as `{{ form }}` draws it)."""
+    action = text(address_of(url_name)(context["item"].pk))
+    return (f'\n<form method="post" action="{action}" novalidate>\n  {csrf_input(context)}\n'
+            f"  {conditional_escape(form)}\n  {button}\n</form>\n")
+
+
+def _interests(interests) -> str:
+    if not interests:
+        return NO_INTERESTS.format(text(address("members:declarations")))
+    day = day_writer()
+    return ('\n<ul class="nhsuk-list nhsuk-list--bullet">' + "".join(
+        f'<li>{_full_name(i.user)}: {text(i.interest)} <span class="nhsuk-body-s">({day(i.declared_at)})</span></li>'
+        for i in interests) + "</ul>\n")
+
+
+def _what_changed(row) -> str:
+    """A version's changes (selectors.item_history): the first version says it raised the item and its status."""
+    changes, last = row["changes"], len(row["changes"]) - 1
+    return ("Raised the item. " if row["created"] else "") + "".join(
+        f'{text(c["label"])}: {text(truncatechars(c["value"], 120))}{"<br>" if n < last else ""}'
+        for n, c in enumerate(changes) if not row["created"] or c["label"] == "Status")
+
+
+def _history_rows(history) -> str:
+    moment = moment_writer()
+    html = ""
+    for row in history:
+        who = row["who"].get_full_name() if row["who"] else ""
+        html += ('\n  <tr class="nhsuk-table__row">\n    '
+                 + cell("When", moment(row["when"]), extra_class="portal-nowrap") + "\n    "
+                 + cell("Who", text(who) if who else "The portal") + "\n    "
+                 + cell("What changed", _what_changed(row)) + "\n  </tr>\n  ")
+    return html
+
+
+@register.simple_tag(takes_context=True)
+def item_discussion(context) -> str:
+    """The item's discussion (its comments and the form to add one), the interests declared on it (and the form to
+    declare one), and its history: each change to the item and every position given (includes/discussion.html;
+    selectors.item_discussion)."""
+    html = ('<h2 id="discussion">Discussion</h2>\n<p class="nhsuk-body-s">Private to the group: argue in private, '
+            f'agree in public.</p>\n{_comments(context["comments"])}\n')
+    if context.get("can_comment"):
+        html += _item_form(context, "decisions:comment_add", context["comment_form"],
+                           '<button class="nhsuk-button" type="submit">Add comment</button>')
+    html += (f'\n\n<h2 id="interests">Declared interests on this item</h2>\n{_interests(context["interests"])}\n')
+    if context.get("can_declare"):
+        html += _item_form(context, "decisions:interest_declare", context["interest_form"],
+                           '<button class="nhsuk-button nhsuk-button--secondary" type="submit">Declare the interest'
+                           "</button>")
+    html += ('\n\n<h2 id="history">History</h2>\n<table class="nhsuk-table-responsive">\n'
+             '  <caption class="nhsuk-table__caption nhsuk-table__caption--s">Changes to the item, newest first'
+             f'</caption>\n  {HISTORY_HEAD}\n  <tbody class="nhsuk-table__body">\n  '
+             f'{_history_rows(context["history"])}\n  </tbody>\n</table>\n')
+    if context.get("position_history"):
+        html += ('\n<table class="nhsuk-table-responsive">\n  <caption class="nhsuk-table__caption '
+                 f'nhsuk-table__caption--s">Every position given, newest first</caption>\n  {POSITION_HISTORY_HEAD}'
+                 '\n  <tbody class="nhsuk-table__body">\n  '
+                 f'{position_history_rows(context["position_history"])}\n  </tbody>\n</table>\n')
+    return mark_safe(html + "\n")  # noqa: S308 - every value is escaped
 
 
 def _titles(objects, attribute: str, none: str) -> str:

@@ -259,3 +259,63 @@ def test_the_rounds_are_what_their_template_wrote(state, is_chair):
     if state != "none":
         assert "Dr O&#x27;Neil &amp; &lt;Co&gt;" in written and "[added: </span>" in written
         assert "Thursday 9 July 2026" in written or state.startswith("closed")
+
+
+def _said(kind: str, text: str, person, at):
+    if kind == "comment":
+        return SimpleNamespace(body=text, author=person, created_at=at)
+    return SimpleNamespace(interest=text, user=person, declared_at=at)
+
+
+def _history():
+    long = "A very long wording & <more> " * 8
+    return [
+        {"when": datetime(2026, 7, 3, 9, 0, tzinfo=UTC), "who": None, "created": False,
+         "changes": [{"label": "Status", "value": "Agreed"}, {"label": "Proposed wording", "value": long}]},
+        {"when": datetime(2026, 7, 1, 23, 5, tzinfo=UTC), "who": _person("Chair <Ann> & \"co\""), "created": False,
+         "changes": [{"label": "Lead", "value": "Dr O'Neil"}]},
+        {"when": datetime(2026, 6, 30, 8, 0, tzinfo=UTC), "who": _person(""), "created": True,
+         "changes": [{"label": "Title", "value": "Share <clinics>"}, {"label": "Status", "value": "Draft"},
+                     {"label": "Question", "value": "Shall we?"}]},
+    ]
+
+
+POSITION_HISTORY = [SimpleNamespace(history_date=datetime(2026, 7, 1, 23, 5, tzinfo=UTC),
+                                    round=SimpleNamespace(number=2), seat=SimpleNamespace(title="LMC <chair>"),
+                                    get_stance_display=lambda: "Support", responded_by=_person("Dr O'Neil & Co"))]
+
+
+@pytest.mark.parametrize("said", ["nothing", "much"])
+@pytest.mark.parametrize("may", ["read", "comment", "declare", "both, after a refused comment"])
+def test_the_discussion_interests_and_history_are_what_their_template_wrote(said, may):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    from decisions.forms import CommentForm, InterestForm
+
+    person = _person("Dr O'Neil & <Co>")
+    at = datetime(2026, 7, 1, 23, 5, tzinfo=UTC)  # the next day in London (BST)
+    context = {
+        "item": SimpleNamespace(pk=41), "csrf_token": "tok<en>",
+        "comments": [_said("comment", "First <b>\nline & \"quoted\"", person, at),
+                     _said("comment", "Second", _person(""), at)] if said == "much" else [],
+        "interests": [_said("interest", "Partner <in> & 'co'", person, at)] if said == "much" else [],
+        "history": _history() if said == "much" else [],
+        "position_history": POSITION_HISTORY if said == "much" else [],
+        "can_comment": may in ("comment", "both, after a refused comment"),
+        "can_declare": may in ("declare", "both, after a refused comment"),
+        "comment_form": CommentForm({"body": ""}) if may.startswith("both") else CommentForm(),
+        "interest_form": InterestForm(),
+    }
+    if may.startswith("both"):
+        context["comment_form"].add_error("body", "Write a comment <first>.")
+    request = RequestFactory().get("/")
+    engine = engines["django"]
+    with timezone.override("Europe/London"):
+        written = engine.from_string("{% load item_tables %}{% item_discussion %}").render(context, request)
+        reference = engine.from_string('{% include "decisions/includes/discussion.html" %}').render(context, request)
+    assert written == reference
+    assert written.count("<form ") == context["can_comment"] + context["can_declare"]
+    if said == "much":
+        assert "First &lt;b&gt;\nline &amp; &quot;quoted&quot;" in written and "2 July 2026 00:05" in written
+        assert "The portal" in written and "Raised the item. Status: Draft" in written
