@@ -54,7 +54,8 @@ def moment_writer(*, long: bool = False):
 
 @register.simple_tag
 def position_history_rows(records) -> str:
-    """The rows of "Every position given" (selectors.position_history): when, round, seat, position, given by."""
+    """The rows of "Every position given" (selectors.item_history's `position_history`): when, round, seat,
+    position, given by."""
     moment = moment_writer()
     return mark_safe("".join(  # noqa: S308 - every value escaped by text()
         '<tr class="nhsuk-table__row">'
