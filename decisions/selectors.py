@@ -14,6 +14,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -429,13 +430,6 @@ def item_rounds(item: DecisionItem) -> list[Round]:
     return rounds
 
 
-def position_history(item: DecisionItem) -> list:
-    """Every change to every position on the item, newest first: who answered for which seat, and when."""
-    return prepared.objects(
-        "item.position_history", lambda item: Position.history.filter(round__item=item)
-        .select_related("seat", "responded_by", "history_user", "round").order_by("-history_date"), item=item.pk)
-
-
 # The fields the item's history shows, in the order it shows them.
 HISTORY_FIELDS = [
     ("title", "Title"),
@@ -452,13 +446,79 @@ HISTORY_FIELDS = [
     ("outcome_reason", "Reason"),
 ]
 
+# What each row of item_history's query is: a stored version of the item, or of one of its positions.
+_ITEM_VERSION, _POSITION_VERSION = "item", "position"
+# The columns of a version of the item, then of a position: each part of the query reads its own and leaves the
+# other's empty (NULL of the column's type).
+_ITEM_VERSION_COLUMNS = {
+    "v_title": ("title", CharField), "v_status": ("status", CharField), "v_question": ("question", CharField),
+    "v_background": ("background", CharField), "v_wording": ("proposed_wording", CharField),
+    "v_lead": ("lead_id", BigIntegerField), "v_lead_name": ("lead__full_name", CharField),
+    "v_lead_email": ("lead__email", CharField), "v_statement": ("statement", CharField),
+    "v_decided_on": ("decided_on", DateField), "v_published_at": ("published_at", DateTimeField),
+    "v_is_public": ("is_public", BooleanField), "v_redirected_to": ("redirected_to_id", BigIntegerField),
+    "v_redirected_to_name": ("redirected_to__name", CharField), "v_reason": ("outcome_reason", CharField),
+}
+_POSITION_VERSION_COLUMNS = {
+    "v_round": ("round_id", BigIntegerField), "v_round_number": ("round__number", IntegerField),
+    "v_seat": ("seat_id", BigIntegerField), "v_seat_title": ("seat__title", CharField),
+    "v_stance": ("stance", CharField), "v_responded_by": ("responded_by_id", BigIntegerField),
+    "v_responder_name": ("responded_by__full_name", CharField), "v_responder_email": ("responded_by__email", CharField),
+}
 
-def item_history(item: DecisionItem) -> list[dict]:
-    """Who changed what on the item, when: each stored version compared with the one before, in Python."""
-    records = prepared.objects(
-        "item.history", lambda item: DecisionItem.history.filter(id=item)
-        .select_related("history_user", "lead", "redirected_to").order_by("history_date", "history_id"),
-        item=item.pk)
+
+def _versions(item):
+    """Every stored version of the item and of its positions, oldest first (the item's before its positions'), in
+    one query: the two history tables joined by UNION ALL, each row marked with which it is and naming the people
+    and records it points to."""
+    def part(history, kind: str, own: dict, other: dict):
+        columns = {name: F(path) for name, (path, _) in own.items()}
+        columns.update({name: Value(None, output_field=field()) for name, (_, field) in other.items()})
+        return (history.order_by().annotate(kind=Value(kind), at=F("history_date"), who=F("history_user_id"),
+                                            who_name=F("history_user__full_name"),
+                                            who_email=F("history_user__email"), **columns)
+                .values_list("kind", "at", "history_id", "who", "who_name", "who_email",
+                             *_ITEM_VERSION_COLUMNS, *_POSITION_VERSION_COLUMNS, named=True))
+
+    return part(DecisionItem.history.filter(id=item), _ITEM_VERSION, _ITEM_VERSION_COLUMNS,
+                _POSITION_VERSION_COLUMNS).union(
+        part(Position.history.filter(round__item=item), _POSITION_VERSION, _POSITION_VERSION_COLUMNS,
+             _ITEM_VERSION_COLUMNS), all=True).order_by("kind", "at", "history_id")
+
+
+def _person(pk, name, email) -> User | None:
+    return User(pk=pk, full_name=name, email=email) if pk is not None else None
+
+
+def item_history(item: DecisionItem) -> dict:
+    """Who changed what on the item, when (`history`: each stored version compared with the one before, in Python),
+    and every change to every position on the item (`position_history`: who answered for which seat, and when, each
+    a historical Position with its `round`, `seat` and `responded_by`), both newest first. One query, from prepared
+    SQL (members.prepared)."""
+    item_versions, position_versions = [], []
+    for row in prepared.objects("item.history", _versions, item=item.pk):
+        who = _person(row.who, row.who_name, row.who_email)
+        if row.kind == _ITEM_VERSION:
+            item_versions.append(DecisionItem.history.model(
+                history_id=row.history_id, history_date=row.at, history_user=who, id=item.pk, title=row.v_title,
+                status=row.v_status, question=row.v_question, background=row.v_background,
+                proposed_wording=row.v_wording, lead=_person(row.v_lead, row.v_lead_name, row.v_lead_email),
+                statement=row.v_statement, decided_on=row.v_decided_on, published_at=row.v_published_at,
+                is_public=row.v_is_public, outcome_reason=row.v_reason,
+                redirected_to=Organisation(pk=row.v_redirected_to, name=row.v_redirected_to_name)
+                if row.v_redirected_to is not None else None))
+        else:
+            position_versions.append(Position.history.model(
+                history_id=row.history_id, history_date=row.at, history_user=who, stance=row.v_stance,
+                round=Round(pk=row.v_round, item=item, number=row.v_round_number),
+                seat=Seat(pk=row.v_seat, title=row.v_seat_title),
+                responded_by=_person(row.v_responded_by, row.v_responder_name, row.v_responder_email)))
+    position_versions.reverse()
+    return {"history": _changes(item_versions), "position_history": position_versions}
+
+
+def _changes(records) -> list[dict]:
+    """Each version of the item (oldest first) compared with the one before: what changed, newest first."""
     rows, previous = [], None
     status_labels = dict(DecisionItem.Status.choices)
     for record in records:
@@ -514,10 +574,15 @@ def _round_views(user, rounds: list[Round], now: datetime) -> list[dict]:
     return views
 
 
+def _papers(item):
+    """Every version of an item's papers: what item_papers and item_papers_and_discussion read."""
+    return ItemPaper.objects.filter(item=item)
+
+
 def item_papers(item: DecisionItem) -> list[ItemPaper]:
     """An item's papers, current versions with their earlier ones (members.papers.with_versions). One query."""
     return with_versions(prepared.objects(
-        "item.papers", lambda item: ItemPaper.objects.filter(item=item).select_related("uploaded_by"), item=item.pk))
+        "item.papers", lambda item: _papers(item).select_related("uploaded_by"), item=item.pk))
 
 
 def item_acknowledgements(item: DecisionItem, *, practice_ids) -> dict:
@@ -535,40 +600,57 @@ def item_acknowledgements(item: DecisionItem, *, practice_ids) -> dict:
     }
 
 
-# What each row of item_comments_and_interests's query is.
-_COMMENT, _INTEREST = "comment", "interest"
+# What each row of item_papers_and_discussion's query is.
+_PAPER, _COMMENT, _INTEREST = "paper", "comment", "interest"
+# The columns only a paper has (members.papers.PaperBase), empty in the other rows.
+_PAPER_ONLY = {"p_file": ("file", CharField), "p_original_name": ("original_name", CharField),
+               "p_content_type": ("content_type", CharField), "p_size": ("size", BigIntegerField),
+               "p_sha256": ("sha256", CharField), "p_supersedes": ("supersedes_id", BigIntegerField)}
 
 
-def item_comments_and_interests(item: DecisionItem) -> dict:
-    """An item's comments (`comments`, each with its `author`) and the interests declared on it (`interests`, each
-    with its `user`), those not withdrawn, each in the order given, in one query from prepared SQL (members.prepared):
-    the two reads joined by UNION ALL, each row marked with which it is."""
-    def said(model, item, kind: str, text: str, moment: str, person: str):
-        return (model.objects.filter(item=item, is_withdrawn=False).order_by()
+def item_papers_and_discussion(item: DecisionItem) -> dict:
+    """An item's papers (`papers`, as item_papers gives them, each with its `uploaded_by`), its comments
+    (`comments`, each with its `author`) and the interests declared on it (`interests`, each with its `user`), those
+    not withdrawn, each in the order given, in one query from prepared SQL (members.prepared): the three reads joined
+    by UNION ALL, each row marked with which it is."""
+    def rows(queryset, kind: str, text: str, moment: str, person: str, **only):
+        only = only or {name: Value(None, output_field=field()) for name, (_, field) in _PAPER_ONLY.items()}
+        return (queryset.order_by()
                 .annotate(kind=Value(kind), said=F(text), at=F(moment), person=F(person),
-                          person_name=F(f"{person}__full_name"), person_email=F(f"{person}__email"))
-                .values_list("kind", "at", "pk", "said", "person", "person_name", "person_email"))
+                          person_name=F(f"{person}__full_name"), person_email=F(f"{person}__email"), **only)
+                .values_list("kind", "at", "pk", "said", "person", "person_name", "person_email", *_PAPER_ONLY))
 
-    def both(item):
-        return said(Comment, item, _COMMENT, "body", "created_at", "author").union(
-            said(ItemInterest, item, _INTEREST, "interest", "declared_at", "user"), all=True).order_by(
-            "kind", "at", "pk")
+    def every(item):
+        # The papers first: PostgreSQL types each column of a UNION from its parts in turn, and two parts' bare
+        # NULLs would make a paper's size a text.
+        papers = rows(_papers(item), _PAPER, "title", "uploaded_at", "uploaded_by",
+                      **{name: F(column) for name, (column, _) in _PAPER_ONLY.items()})
+        return papers.union(
+            rows(Comment.objects.filter(item=item, is_withdrawn=False), _COMMENT, "body", "created_at", "author"),
+            rows(ItemInterest.objects.filter(item=item, is_withdrawn=False), _INTEREST, "interest", "declared_at",
+                 "user"),
+            all=True).order_by("kind", "at", "pk")
 
-    found = {_COMMENT: [], _INTEREST: []}
-    for kind, at, pk, text, person, name, email in prepared.objects("item.comments_and_interests", both,
-                                                                    item=item.pk):
-        someone = User(pk=person, full_name=name, email=email)
-        if kind == _COMMENT:
+    found = {_PAPER: [], _COMMENT: [], _INTEREST: []}
+    for kind, at, pk, text, person, name, email, *paper in prepared.objects("item.papers_and_discussion", every,
+                                                                            item=item.pk):
+        someone = User(pk=person, full_name=name, email=email) if person is not None else None
+        if kind == _PAPER:
+            file, original_name, content_type, size, sha256, supersedes = paper
+            found[kind].append(ItemPaper(
+                pk=pk, item=item, title=text, file=file, original_name=original_name, content_type=content_type,
+                size=size, sha256=sha256, uploaded_by=someone, uploaded_at=at, supersedes_id=supersedes))
+        elif kind == _COMMENT:
             found[kind].append(Comment(pk=pk, item=item, body=text, created_at=at, author=someone))
         else:
             found[kind].append(ItemInterest(pk=pk, item=item, interest=text, declared_at=at, user=someone))
-    return {"comments": found[_COMMENT], "interests": found[_INTEREST]}
+    return {"papers": with_versions(found[_PAPER]), "comments": found[_COMMENT], "interests": found[_INTEREST]}
 
 
 def item_discussion(item: DecisionItem, *, user, now: datetime) -> dict:
     """What the group sees on an item: its rounds (the current one and the last), how the proposal differs from
-    the last round's wording, the discussion, interests declared, and the history of the item and its positions.
-    A fixed number of queries."""
+    the last round's wording, its papers, the discussion, interests declared, and the history of the item and its
+    positions. A fixed number of queries."""
     rounds = _round_views(user, item_rounds(item), now)
     last = rounds[-1] if rounds else None
     proposal_diff = None
@@ -581,9 +663,8 @@ def item_discussion(item: DecisionItem, *, user, now: datetime) -> dict:
         "current": last if last and last["round"].is_open else None,
         "last": last,
         "proposal_diff": proposal_diff,
-        **item_comments_and_interests(item),
-        "history": item_history(item),
-        "position_history": position_history(item),
+        **item_papers_and_discussion(item),
+        **item_history(item),
     }
 
 

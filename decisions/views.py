@@ -225,13 +225,13 @@ def item_start_discussion(request, pk: int):
 def _item_page(request, item, *, comment_form=None, interest_form=None, paper_form=None, status=200):
     user = request.user
     now = timezone.now()
-    context = {"item": item, "is_group": roles.is_group(user), "is_chair": roles.is_chair(user), "now": now,
-               "papers": selectors.item_papers(item)}
+    context = {"item": item, "is_group": roles.is_group(user), "is_chair": roles.is_chair(user), "now": now}
     if item.is_published:
         context.update(selectors.item_acknowledgements(item, practice_ids=roles.practice_ids(user)))
     if not context["is_group"]:
+        context["papers"] = selectors.item_papers(item)
         return render(request, "decisions/item_published.html", context, status=status)
-    context.update(selectors.item_discussion(item, user=user, now=now))
+    context.update(selectors.item_discussion(item, user=user, now=now))  # its papers with the discussion
     last = context["last"]
     context.update({
         "comment_form": comment_form or CommentForm(),

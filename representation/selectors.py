@@ -5,8 +5,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
 from decisions.models import DecisionItem
@@ -104,37 +117,21 @@ def meeting_page(meeting: Meeting) -> dict:
     """A meeting's agenda in order, each item with `the_briefing` (its comments in `visible_comments`, the decisions
     and priorities it rests on in `decision_list` and `priority_list`, their ids and titles, its papers in
     `paper_list`), `the_feedback`, or None, and its papers (`paper_list`); the meeting's own minutes and papers
-    (`papers`); and the first actions raised at the meeting with how many there are. Five queries.
+    (`papers`); and the first actions raised at the meeting with how many there are. Three queries.
     Papers are the current versions, each with its `earlier` ones (members.papers.with_versions)."""
     # Each from SQL compiled once a day (members.prepared), what hangs from the briefings read for the meeting
     # rather than prefetched by the briefings' ids: building and compiling them cost more than running them.
-    def of_briefings(queryset, pk):
-        return queryset.filter(briefings__agenda_item__meeting_id=pk, briefings__agenda_item__is_archived=False)
-
     # The join of six tables cost PostgreSQL 1.4 ms to plan and a tenth of that to run: run with its generic plan.
     items = prepared.objects("meeting.items", lambda pk: (
         AgendaItem.objects.filter(meeting_id=pk, is_archived=False)
         .select_related("briefing__written_by", "feedback__written_by", "feedback__sign_off_decision")
         .order_by("position")), generic=True, pk=meeting.pk)
-    comments = _listed_by(prepared.objects("meeting.comments", lambda pk: BriefingComment.objects.filter(
-        briefing__agenda_item__meeting_id=pk, briefing__agenda_item__is_archived=False, is_archived=False,
-    ).select_related("author"), pk=meeting.pk), "briefing_id")
-    def rested_on(pk):
-        """The decisions and priorities the briefings rest on, in one query: each kind in its model's own order."""
-        def of_kind(model, kind):
-            return (of_briefings(model.objects, pk).order_by()
-                    .annotate(kind=Value(kind), briefing_id=F("briefings"),
-                              order=Window(RowNumber(), order_by=model._meta.ordering))
-                    .values_list("kind", "order", "briefing_id", "pk", "title", named=True))
-
-        return of_kind(DecisionItem, "decision").union(of_kind(AgreedPriority, "priority"), all=True).order_by(
-            "kind", "order")
-
-    links = prepared.objects("meeting.rested_on", rested_on, pk=meeting.pk)
-    decisions = _listed_by([link for link in links if link.kind == "decision"], "briefing_id")
-    priorities = _listed_by([link for link in links if link.kind == "priority"], "briefing_id")
-    meeting_papers, briefing_papers = _meeting_papers(meeting.pk)
-    by_item, by_briefing = _grouped(meeting_papers, "agenda_item_id"), _grouped(briefing_papers, "briefing_id")
+    attached = _agenda_attachments(meeting.pk)
+    decisions = _listed_by([link for link in attached["links"] if link.kind == _DECISION], "briefing_id")
+    priorities = _listed_by([link for link in attached["links"] if link.kind == _PRIORITY], "briefing_id")
+    comments = _listed_by(attached["comments"], "briefing_id")
+    by_item = _grouped(attached["meeting_papers"], "agenda_item_id")
+    by_briefing = _grouped(attached["briefing_papers"], "briefing_id")
     for item in items:
         item.the_briefing = _fetched_or_none(item, "briefing")
         item.the_feedback = _fetched_or_none(item, "feedback")
@@ -159,37 +156,92 @@ def meeting_page(meeting: Meeting) -> dict:
             "action_count": shown[0].of if shown else 0}
 
 
-# The columns every paper has (members.papers.PaperBase), in the order _meeting_papers reads them.
-_PAPER_COLUMNS = ("pk", "title", "file", "original_name", "content_type", "size", "sha256", "uploaded_by_id",
-                  "uploaded_at", "supersedes_id")
+# What each row of _agenda_attachments's query is.
+_MEETING_PAPER, _BRIEFING_PAPER, _DECISION, _PRIORITY, _COMMENT = (
+    "meeting paper", "briefing paper", "decision", "priority", "comment")
+# The columns of that query, each with its type: every part reads those it has and leaves the others empty.
+_ATTACHMENT_COLUMNS = {
+    "a_kind": CharField, "a_order": IntegerField, "a_owner": IntegerField, "a_item": IntegerField,
+    "a_text": CharField, "a_at": DateTimeField, "a_person": IntegerField, "a_person_name": CharField,
+    "a_person_email": CharField, "a_paper_kind": CharField, "a_file": CharField, "a_original_name": CharField,
+    "a_content_type": CharField, "a_size": IntegerField, "a_sha256": CharField, "a_supersedes": IntegerField,
+}
+# What a row of a paper reads, by column.
+_PAPER_PARTS = {"a_text": "title", "a_at": "uploaded_at", "a_person": "uploaded_by_id",
+                "a_person_name": "uploaded_by__full_name", "a_person_email": "uploaded_by__email",
+                "a_file": "file", "a_original_name": "original_name", "a_content_type": "content_type",
+                "a_size": "size", "a_sha256": "sha256", "a_supersedes": "supersedes_id"}
 
 
-def _meeting_papers(meeting_pk: int) -> tuple[list[MeetingPaper], list[BriefingPaper]]:
-    """Every version of a meeting's papers and of its briefings' papers, each with its `uploaded_by`, in one query
-    from prepared SQL (members.prepared): the two reads joined by UNION ALL, each row naming its owner (the meeting
-    and its agenda item, or the briefing) and its uploader."""
-    def papers(model, owner: str, **details):
-        return (model.objects.order_by().annotate(owner=F(owner), **details, person_name=F("uploaded_by__full_name"),
-                                                  person_email=F("uploaded_by__email"))
-                .values_list("owner", "paper_kind", "item", *_PAPER_COLUMNS, "person_name", "person_email"))
+def _agenda_attachments(meeting_pk: int) -> dict:
+    """What hangs from a meeting and its agenda, in one query from prepared SQL (members.prepared), five reads
+    joined by UNION ALL, each row marked with which it is: every version of the meeting's papers (`meeting_papers`)
+    and of its briefings' papers (`briefing_papers`), each with its `uploaded_by`; the decisions and priorities the
+    briefings of its agenda (items not archived) rest on (`links`: `kind`, `briefing_id`, `pk` and `title`, each
+    kind in its model's own order); and those briefings' comments not archived (`comments`, each with its
+    `author`, in their order)."""
+    def of_briefings(queryset, pk):
+        return queryset.filter(briefings__agenda_item__meeting_id=pk, briefings__agenda_item__is_archived=False)
 
-    def both(pk):
-        return papers(MeetingPaper, "meeting_id", paper_kind=F("kind"),
-                      item=F("agenda_item_id")).filter(meeting_id=pk).union(
-            papers(BriefingPaper, "briefing_id", paper_kind=Value(""), item=Value(None, IntegerField()))
-            .filter(briefing__agenda_item__meeting_id=pk), all=True)
+    def rows(queryset, kind: str, **columns):
+        everything = {name: columns[name] if name in columns else Value(None, output_field=field())
+                      for name, field in _ATTACHMENT_COLUMNS.items() if name != "a_kind"}
+        return (queryset.order_by().annotate(a_kind=Value(kind), **everything)
+                .values_list("pk", *_ATTACHMENT_COLUMNS, named=True))
 
-    found = ([], [])
-    for owner, kind, item, *columns, name, email in prepared.objects("meeting.papers", both, pk=meeting_pk):
-        fields = dict(zip(_PAPER_COLUMNS, columns, strict=True))
-        uploader_id = fields.pop("uploaded_by_id")
-        uploader = User(pk=uploader_id, full_name=name, email=email) if uploader_id is not None else None
-        if kind:  # a meeting's paper has a kind, minutes or a paper; a briefing's none
-            found[0].append(MeetingPaper(**fields, meeting_id=owner, kind=kind, agenda_item_id=item,
-                                         uploaded_by=uploader))
+    def in_order(queryset):
+        return Window(RowNumber(), order_by=queryset.model._meta.ordering)
+
+    def paper(**columns):
+        # Papers are listed by with_versions, in no order of the query's. Typed, for PostgreSQL to prepare the union.
+        return {name: F(path) for name, path in _PAPER_PARTS.items()} | {"a_order": Cast(0, IntegerField())} | columns
+
+    def every(pk):
+        comments = BriefingComment.objects.filter(briefing__agenda_item__meeting_id=pk,
+                                                  briefing__agenda_item__is_archived=False, is_archived=False)
+        decisions = of_briefings(DecisionItem.objects, pk)
+        priorities = of_briefings(AgreedPriority.objects, pk)
+        # A meeting's papers first: PostgreSQL types each column of a UNION from its parts in turn, and two parts'
+        # bare NULLs would make a number or a time a text.
+        return rows(MeetingPaper.objects.filter(meeting_id=pk), _MEETING_PAPER,
+                    **paper(a_owner=F("meeting_id"), a_item=F("agenda_item_id"), a_paper_kind=F("kind"))).union(
+            rows(BriefingPaper.objects.filter(briefing__agenda_item__meeting_id=pk), _BRIEFING_PAPER,
+                 **paper(a_owner=F("briefing_id"))),
+            rows(comments, _COMMENT, a_order=in_order(comments), a_owner=F("briefing_id"), a_text=F("body"),
+                 a_at=F("created_at"), a_person=F("author_id"), a_person_name=F("author__full_name"),
+                 a_person_email=F("author__email")),
+            rows(decisions, _DECISION, a_order=in_order(decisions), a_owner=F("briefings"), a_text=F("title")),
+            rows(priorities, _PRIORITY, a_order=in_order(priorities), a_owner=F("briefings"), a_text=F("title")),
+            all=True).order_by("a_kind", "a_order")
+
+    found = {"meeting_papers": [], "briefing_papers": [], "links": [], "comments": []}
+    for row in prepared.objects("meeting.attachments", every, pk=meeting_pk):
+        person = (User(pk=row.a_person, full_name=row.a_person_name, email=row.a_person_email)
+                  if row.a_person is not None else None)
+        if row.a_kind in (_MEETING_PAPER, _BRIEFING_PAPER):
+            fields = {"pk": row.pk, "title": row.a_text, "file": row.a_file, "original_name": row.a_original_name,
+                      "content_type": row.a_content_type, "size": row.a_size, "sha256": row.a_sha256,
+                      "uploaded_by": person, "uploaded_at": row.a_at, "supersedes_id": row.a_supersedes}
+            if row.a_kind == _MEETING_PAPER:
+                found["meeting_papers"].append(MeetingPaper(**fields, meeting_id=row.a_owner, kind=row.a_paper_kind,
+                                                            agenda_item_id=row.a_item))
+            else:
+                found["briefing_papers"].append(BriefingPaper(**fields, briefing_id=row.a_owner))
+        elif row.a_kind == _COMMENT:
+            found["comments"].append(BriefingComment(pk=row.pk, briefing_id=row.a_owner, body=row.a_text,
+                                                     created_at=row.a_at, author=person))
         else:
-            found[1].append(BriefingPaper(**fields, briefing_id=owner, uploaded_by=uploader))
+            found["links"].append(_Link(row.a_kind, row.a_owner, row.pk, row.a_text))
     return found
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A decision or priority a briefing rests on: what the agenda shows of it."""
+    kind: str
+    briefing_id: int
+    pk: int
+    title: str
 
 
 def _listed_by(rows, key: str) -> dict:

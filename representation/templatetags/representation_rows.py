@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from members.rows import address_of, cell, csrf_input, day_writer, link, text
+from members.rows import address, address_of, cell, csrf_input, day_writer, link, text
 
 register = template.Library()
 
@@ -315,3 +315,21 @@ def forum_rows(forums):
                 + cell("Feedback", late) + "\n  </tr>\n  ")
 
     return mark_safe("".join(row(forum) for forum in forums))  # noqa: S308 - every text is escaped
+
+
+_CRUMB = '<li class="nhsuk-breadcrumb__list-item"><a class="nhsuk-breadcrumb__link" href="{}">{}</a></li>'
+
+
+@register.simple_tag
+def representation_crumbs(forum=None, meeting=None) -> str:
+    """The breadcrumbs of a representation page (includes/crumbs.html, kept as the reference: tests/representation/
+    test_crumbs.py): Representation, then the forum and the meeting when there are."""
+    html = ('<nav class="nhsuk-breadcrumb" aria-label="Breadcrumb">\n  <ol class="nhsuk-breadcrumb__list">\n    '
+            + _CRUMB.format(text(address("representation:forums")), "Representation") + "\n    ")
+    if forum:
+        html += _CRUMB.format(text(address_of("representation:forum")(forum.pk)), text(forum.name))
+    html += "\n    "
+    if meeting:
+        html += _CRUMB.format(text(address_of("representation:meeting")(meeting.pk)),
+                              f"Meeting on {day_writer()(meeting.held_on)}")
+    return mark_safe(html + "\n  </ol>\n</nav>\n")  # noqa: S308 - every value is escaped

@@ -194,3 +194,128 @@ def test_round_position_rows_are_what_the_template_wrote(is_open, can_record, ro
         written = item_tables.round_position_rows(view, item, can_record)
         assert written == ROUND_ROWS_TEMPLATE.render(Context({"rv": view, "item": item, "can_record": can_record}))
     assert ("on-behalf" in written) == bool(rows and is_open and can_record)
+
+
+def _round(number, *, outcome, is_open=False, closed_by=None, wording="Share the <clinics> & \"rooms\""):
+    labels = {"": "Open", "consensus": "Consensus reached", "blocked": "Blocked", "lapsed": "Lapsed",
+              "superseded": "Superseded"}
+    return SimpleNamespace(
+        number=number, outcome=outcome, get_outcome_display=lambda: labels[outcome], is_open=is_open,
+        opened_at=datetime(2026, 7, 1, 23, 5, tzinfo=UTC), opened_by=_person("Dr O'Neil & <Co>"),
+        deadline=datetime(2026, 7, 8, 23, 30, tzinfo=UTC), closed_by=closed_by, wording=wording,
+        closed_at=None if is_open else datetime(2026, 7, 9, tzinfo=UTC))
+
+
+def _round_view(the_round, *, rows=(), missing=(), stand_asides=(), my_seats=(), previous=None, overdue=False,
+                consensus=False):
+    from decisions.diff import has_changes, word_diff
+
+    diff = word_diff(previous.wording, the_round.wording) if previous else None
+    return {"round": the_round, "verdict": SimpleNamespace(is_consensus=consensus), "rows": list(rows),
+            "missing": list(missing), "stand_asides": list(stand_asides), "my_seats": list(my_seats),
+            "diff": diff if diff and has_changes(diff) else None, "previous": previous, "overdue": overdue}
+
+
+def _rounds(state: str) -> list[dict]:
+    """Three rounds, oldest first: consensus, then blocked (its wording changed), then the last in `state`."""
+    seat, other = _seat(5, "Practice & <co>"), _seat(6, "LMC \"chair\"")
+    aside = {"seat": other, "position": _position("stand_aside", "Stand aside", reason="Not ours")}
+    aside["position"].seat = other
+    first = _round(1, outcome="consensus", closed_by=_person("Chair <Ann>"))
+    second = _round(2, outcome="blocked", wording="Share the <clinics> & the 'halls'")
+    views = [_round_view(first, rows=[aside]), _round_view(second, rows=ROUND_ROWS, missing=[seat],
+                                                           stand_asides=[aside["position"]], previous=first)]
+    if state == "none":
+        return []
+    if state.startswith("closed"):
+        last = _round(3, outcome="lapsed" if state == "closed lapsed" else "superseded", wording=second.wording)
+        return [*views, _round_view(last, missing=[seat, other], previous=second)]
+    last = _round(3, outcome="", is_open=True, wording="Share the clinics")
+    mine = [{"seat": seat, "position": None}, {"seat": other, "position": aside["position"]}]
+    one_asked = state == "waiting for one"
+    return [*views, _round_view(last, rows=[{"seat": seat, "position": None}] if one_asked else ROUND_ROWS,
+                                missing=[seat], my_seats=[] if one_asked else mine, previous=second,
+                                overdue=state == "overdue", consensus=state == "consensus")]
+
+
+@pytest.mark.parametrize("state", ["none", "closed lapsed", "closed superseded", "waiting for one", "waiting",
+                                   "overdue", "consensus"])
+@pytest.mark.parametrize("is_chair", [False, True])
+def test_the_rounds_are_what_their_template_wrote(state, is_chair):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    context = {"item": SimpleNamespace(pk=41), "rounds": _rounds(state), "is_chair": is_chair,
+               "can_record": is_chair, "csrf_token": "tok<en>"}
+    engine = engines["django"]
+    with timezone.override("Europe/London"):
+        written = engine.from_string("{% load item_tables %}{% item_rounds %}").render(context, request)
+        reference = engine.from_string('{% include "decisions/includes/rounds.html" %}').render(context, request)
+    assert written == reference
+    assert written.count("<section ") == len(context["rounds"])
+    assert ("Close round 3 now" in written) == (is_chair and state not in ("none", "closed lapsed",
+                                                                           "closed superseded"))
+    if state != "none":
+        assert "Dr O&#x27;Neil &amp; &lt;Co&gt;" in written and "[added: </span>" in written
+        assert "Thursday 9 July 2026" in written or state.startswith("closed")
+
+
+def _said(kind: str, text: str, person, at):
+    if kind == "comment":
+        return SimpleNamespace(body=text, author=person, created_at=at)
+    return SimpleNamespace(interest=text, user=person, declared_at=at)
+
+
+def _history():
+    long = "A very long wording & <more> " * 8
+    return [
+        {"when": datetime(2026, 7, 3, 9, 0, tzinfo=UTC), "who": None, "created": False,
+         "changes": [{"label": "Status", "value": "Agreed"}, {"label": "Proposed wording", "value": long}]},
+        {"when": datetime(2026, 7, 1, 23, 5, tzinfo=UTC), "who": _person("Chair <Ann> & \"co\""), "created": False,
+         "changes": [{"label": "Lead", "value": "Dr O'Neil"}]},
+        {"when": datetime(2026, 6, 30, 8, 0, tzinfo=UTC), "who": _person(""), "created": True,
+         "changes": [{"label": "Title", "value": "Share <clinics>"}, {"label": "Status", "value": "Draft"},
+                     {"label": "Question", "value": "Shall we?"}]},
+    ]
+
+
+POSITION_HISTORY = [SimpleNamespace(history_date=datetime(2026, 7, 1, 23, 5, tzinfo=UTC),
+                                    round=SimpleNamespace(number=2), seat=SimpleNamespace(title="LMC <chair>"),
+                                    get_stance_display=lambda: "Support", responded_by=_person("Dr O'Neil & Co"))]
+
+
+@pytest.mark.parametrize("said", ["nothing", "much"])
+@pytest.mark.parametrize("may", ["read", "comment", "declare", "both, after a refused comment"])
+def test_the_discussion_interests_and_history_are_what_their_template_wrote(said, may):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    from decisions.forms import CommentForm, InterestForm
+
+    person = _person("Dr O'Neil & <Co>")
+    at = datetime(2026, 7, 1, 23, 5, tzinfo=UTC)  # the next day in London (BST)
+    context = {
+        "item": SimpleNamespace(pk=41), "csrf_token": "tok<en>",
+        "comments": [_said("comment", "First <b>\nline & \"quoted\"", person, at),
+                     _said("comment", "Second", _person(""), at)] if said == "much" else [],
+        "interests": [_said("interest", "Partner <in> & 'co'", person, at)] if said == "much" else [],
+        "history": _history() if said == "much" else [],
+        "position_history": POSITION_HISTORY if said == "much" else [],
+        "can_comment": may in ("comment", "both, after a refused comment"),
+        "can_declare": may in ("declare", "both, after a refused comment"),
+        "comment_form": CommentForm({"body": ""}) if may.startswith("both") else CommentForm(),
+        "interest_form": InterestForm(),
+    }
+    if may.startswith("both"):
+        context["comment_form"].add_error("body", "Write a comment <first>.")
+    request = RequestFactory().get("/")
+    engine = engines["django"]
+    with timezone.override("Europe/London"):
+        written = engine.from_string("{% load item_tables %}{% item_discussion %}").render(context, request)
+        reference = engine.from_string('{% include "decisions/includes/discussion.html" %}').render(context, request)
+    assert written == reference
+    assert written.count("<form ") == context["can_comment"] + context["can_declare"]
+    if said == "much":
+        assert "First &lt;b&gt;\nline &amp; &quot;quoted&quot;" in written and "2 July 2026 00:05" in written
+        assert "The portal" in written and "Raised the item. Status: Draft" in written

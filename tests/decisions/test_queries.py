@@ -109,11 +109,15 @@ def test_a_published_item_page_runs_constant_queries_whatever_the_practices(clie
             client, reverse("decisions:item", args=[second.pk]))
 
 
-def test_an_items_comments_and_interests_are_read_together_in_order(chair, django_assert_num_queries):
+def test_an_items_papers_comments_and_interests_are_read_together_in_order(chair, django_assert_num_queries,
+                                                                            papers_root):
     from datetime import timedelta
 
     from decisions import selectors
     from decisions.models import ItemInterest
+    from members import papers
+
+    from .. import paper_files as files
 
     item, other = DecisionItemFactory(raised_by=chair), DecisionItemFactory(raised_by=chair)
     nameless = UserFactory(full_name="")
@@ -124,12 +128,70 @@ def test_an_items_comments_and_interests_are_read_together_in_order(chair, djang
     Comment.objects.create(item=other, author=chair, body="Elsewhere", created_at=start)
     declared = ItemInterest.objects.create(item=item, user=nameless, interest="Partner", declared_at=start)
     ItemInterest.objects.create(item=item, user=chair, interest="Gone", declared_at=start, is_withdrawn=True)
+    old = papers.paper_add(owner=item, file=files.upload(), title="Plan & <costs>", uploaded_by=nameless)
+    papers.paper_add(owner=item, file=files.upload("v2.pdf"), uploaded_by=chair, supersedes=old)
+    papers.paper_add(owner=item, file=files.upload("notes.pdf"), title="Notes")
+    papers.paper_add(owner=other, file=files.upload(), title="Not this item's")
+
+    def described(listed):
+        return [(p.pk, p.title, p.file.name, p.original_name, p.content_type, p.size, p.sha256, p.uploaded_at,
+                 p.supersedes_id, p.uploaded_by and p.uploaded_by.get_full_name(), p.get_absolute_url(),
+                 [e.pk for e in p.earlier]) for p in listed]
+
     for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
         with django_assert_num_queries(1):
-            read = selectors.item_comments_and_interests(item)
-            assert [(c.pk, c.body, c.created_at, c.author.get_full_name()) for c in read["comments"]] == [
-                (first.pk, "First", first.created_at, nameless.email),
-                (later.pk, "Second <b>", later.created_at, chair.get_full_name())]
-            assert [(i.pk, i.interest, i.declared_at, i.user.get_full_name()) for i in read["interests"]] == [
-                (declared.pk, "Partner", declared.declared_at, nameless.email)]
-    assert selectors.item_comments_and_interests(other)["interests"] == []
+            read = selectors.item_papers_and_discussion(item)
+        assert [(c.pk, c.body, c.created_at, c.author.get_full_name()) for c in read["comments"]] == [
+            (first.pk, "First", first.created_at, nameless.email),
+            (later.pk, "Second <b>", later.created_at, chair.get_full_name())]
+        assert [(i.pk, i.interest, i.declared_at, i.user.get_full_name()) for i in read["interests"]] == [
+            (declared.pk, "Partner", declared.declared_at, nameless.email)]
+        assert described(read["papers"]) == described(selectors.item_papers(item))
+    assert [p.title for p in read["papers"]] == ["Notes", "Plan & <costs>"]
+    assert [p.title for p in read["papers"][1].earlier] == ["Plan & <costs>"]
+    assert selectors.item_papers_and_discussion(other)["interests"] == []
+
+
+def test_an_items_history_and_its_positions_history_are_read_together(chair, django_assert_num_queries):
+    """One query for both histories; what it gives is what the two tables read with the ORM give."""
+    from decisions import selectors
+    from decisions.models import DecisionItem, Position
+
+    from ..factories import OrganisationFactory
+
+    nameless = UserFactory(full_name="")
+    seats = [SeatFactory(holder=UserFactory(full_name="A <b>&amp; 'seat'</b>"), title="PCN <one> & \"two\""),
+             SeatFactory(holder=nameless)]
+    item = DecisionItemFactory(raised_by=chair, lead=chair, title="First & <title>")
+    other = DecisionItemFactory(raised_by=chair)
+    for n in range(2):
+        the_round = services.round_open(item=item, by=chair, deadline=timezone.now() + timezone.timedelta(days=3))
+        for seat in seats:
+            services.position_record(round=the_round, seat=seat, by=seat.holder, stance="support")
+        services.position_record(round=the_round, seat=seats[0], by=seats[0].holder, stance="block",
+                                 reason="Not yet")
+        item.refresh_from_db()
+        services.item_update(item=item, by=chair, title=f"Version {n} <&>", question=item.question, background="",
+                             lead=nameless if n else chair, proposed_wording=f"Wording {n}")
+    item.refresh_from_db()
+    services.item_redirect(item=item, by=chair, organisation=OrganisationFactory(name="Trust <&> \"A\""),
+                           reason="Theirs")
+    services.round_open(item=other, by=chair, deadline=timezone.now() + timezone.timedelta(days=3))
+    item_versions = list(DecisionItem.history.filter(id=item.pk).select_related("history_user", "lead",
+                                                                               "redirected_to")
+                         .order_by("history_date", "history_id"))
+    positions = list(Position.history.filter(round__item=item).select_related(
+        "seat", "responded_by", "history_user", "round").order_by("-history_date", "-history_id"))
+    assert len(item_versions) > 3 and len(positions) == 6
+    for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
+        with django_assert_num_queries(1):
+            read = selectors.item_history(item)
+        assert read["history"] == selectors._changes(item_versions)
+        assert any(change["label"] == "Redirected to" and change["value"] == "Trust <&> \"A\""
+                   for row in read["history"] for change in row["changes"])
+        assert [(r.history_id, r.history_date, r.round.number, r.seat.title, r.get_stance_display(),
+                 r.responded_by.get_full_name(), r.history_user) for r in read["position_history"]] == [
+            (r.history_id, r.history_date, r.round.number, r.seat.title, r.get_stance_display(),
+             r.responded_by.get_full_name(), r.history_user) for r in positions]
+    assert selectors.item_history(other)["history"][-1]["created"]
+    assert selectors.item_history(other)["position_history"] == []

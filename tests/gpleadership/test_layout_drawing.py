@@ -130,3 +130,21 @@ def test_python_draws_the_pagination_as_its_template_does(number, count, query):
     reference = engines["django"].from_string('{% include "includes/pagination.html" %}').render(context)
     assert drawn == reference
     assert ("Next" in drawn) == page.has_next()
+
+
+@pytest.mark.parametrize("in_place", [True, False])
+def test_address_writes_what_the_url_tag_writes(in_place, testshire):
+    """`{% address %}` with no argument, an id, or more; written out or kept `as` a variable."""
+    engine = engines["django"]
+    tags = ["'decisions:log'", "'decisions:item' 41", "'decisions:item_end' 41 'park'", "'about'",
+            "'representation:meeting_paper_add' pk"]
+
+    def draw(tag: str) -> str:
+        source = "{% load layout %}" + "".join(
+            f"[{{% {tag} {args} %}}]{{% {tag} {args} as kept %}}({{{{ kept }}}})" for args in tags)
+        return engine.from_string(source).render({"pk": 7})
+
+    with places.using(testshire) if in_place else places.nowhere(script_prefix="/"):
+        written, reference = draw("address"), draw("url")
+    assert written == reference
+    assert ("/testshire/decisions/41/" in written) == in_place

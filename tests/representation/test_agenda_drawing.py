@@ -108,3 +108,31 @@ def test_a_briefing_lists_what_it_rests_on_each_kind_in_its_own_order(forum, rep
     assert [(d.pk, d.title) for d in mine.decision_list] == [(newer.pk, "Newer"), (older.pk, "Older")]
     assert [(p.pk, p.title) for p in mine.priority_list] == [(first.pk, "First"), (second.pk, "Second")]
     assert [d.title for d in theirs.decision_list] == ["Older"] and theirs.priority_list == []
+
+
+def test_a_briefings_comments_come_in_their_order_with_what_it_rests_on(forum, rep, member,
+                                                                        django_assert_num_queries):
+    """The comments not archived, of items not taken off the agenda, oldest first, each with its author: read in the
+    query that reads the decisions, priorities and papers (meeting_page's three queries)."""
+    meeting = MeetingFactory(forum=forum)
+    briefing = BriefingFactory(agenda_item=AgendaItemFactory(meeting=meeting), written_by=rep)
+    gone = BriefingFactory(agenda_item=AgendaItemFactory(meeting=meeting, is_archived=True), written_by=rep)
+    elsewhere = BriefingFactory(agenda_item=AgendaItemFactory(), written_by=rep)
+    nameless = UserFactory(full_name="")
+    now = timezone.now()
+    later = BriefingComment.objects.create(briefing=briefing, author=member, body="Later <b>", created_at=now)
+    first = BriefingComment.objects.create(briefing=briefing, author=nameless, body="First & foremost",
+                                           created_at=now - timedelta(hours=1))
+    BriefingComment.objects.create(briefing=briefing, author=member, body="Archived", is_archived=True)
+    for other in (gone, elsewhere):
+        BriefingComment.objects.create(briefing=other, author=member, body="Not on this agenda")
+    briefing.decisions.add(DecisionItemFactory(title="Rests on this"))
+
+    for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
+        with django_assert_num_queries(3):
+            [item] = selectors.meeting_page(meeting)["items"]
+        comments = item.the_briefing.visible_comments
+        assert [(c.pk, c.body, c.created_at, c.author.get_full_name()) for c in comments] == [
+            (first.pk, "First & foremost", first.created_at, nameless.email),
+            (later.pk, "Later <b>", later.created_at, member.get_full_name())]
+        assert [d.title for d in item.the_briefing.decision_list] == ["Rests on this"]

@@ -420,7 +420,8 @@ def test_the_meeting_page_reads_its_papers_and_its_briefings_papers_together(rep
                                           briefing=briefing, uploaded_by=rep)
     for _ in range(2):  # compiled the first time, run from the prepared SQL the second (members.prepared)
         with django_assert_num_queries(1):
-            meeting_papers, briefing_papers = selectors._meeting_papers(meeting.pk)
+            attached = selectors._agenda_attachments(meeting.pk)
+        meeting_papers, briefing_papers = attached["meeting_papers"], attached["briefing_papers"]
         assert sorted(p.pk for p in meeting_papers) == sorted([whole.pk, v1.pk, v2.pk])
         assert [p.pk for p in briefing_papers] == [behind.pk]
         for read, model in [(meeting_papers, MeetingPaper), (briefing_papers, BriefingPaper)]:
